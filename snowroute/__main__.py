@@ -1,0 +1,7 @@
+"""Allow ``python -m snowroute``."""
+
+import sys
+
+from snowroute.cli import main
+
+sys.exit(main())

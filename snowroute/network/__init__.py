@@ -1,0 +1,1 @@
+"""Road networks: ingestion, administrator tagging, routes and reports (no solvers)."""

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from snowroute.cli import build_parser, main
+from tests.helpers import JAPAN_BOUNDARIES, JAPAN_OSM
 
 
 def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
@@ -10,7 +13,116 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert "snowroute" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["network"], ["network", "info"], ["network", "tag"], ["demo"]],
+)
+def test_every_command_has_help(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--help"])
+    assert exc.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
 def test_parser_requires_a_command() -> None:
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args([])
     assert exc.value.code == 2
+
+
+def test_network_info_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["-q", "network", "info", str(JAPAN_OSM), "--boundaries", str(JAPAN_BOUNDARIES)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "By administrator" in out
+    assert "秋田市" in out
+    assert "国土交通省" in out
+
+
+def test_network_tag_writes_every_output(tmp_path: Path) -> None:
+    out = tmp_path / "tagged"
+    code = main(
+        [
+            "-q",
+            "network",
+            "tag",
+            str(JAPAN_OSM),
+            "--boundaries",
+            str(JAPAN_BOUNDARIES),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "network.gpkg",
+        "network.graphml",
+        "report.json",
+        "report.txt",
+        "routes.csv",
+    ]
+    # the saved network reports the same without re-tagging
+    assert main(["-q", "network", "info", str(out / "network.graphml")]) == 0
+
+
+def _bad_override(tmp_path: Path) -> list[str]:
+    csv = tmp_path / "o.csv"
+    csv.write_text("way_id,admin_id\n424242,05\n", encoding="utf-8")
+    return ["--boundaries", str(JAPAN_BOUNDARIES), "--overrides", str(csv)]
+
+
+def _bad_boundary_column(tmp_path: Path) -> list[str]:
+    return ["--boundaries", str(JAPAN_BOUNDARIES), "--boundary-code", "CODE"]
+
+
+def _truncated_input(tmp_path: Path) -> list[str]:
+    cut = tmp_path / "cut.osm"
+    cut.write_bytes(JAPAN_OSM.read_bytes()[:3000])
+    return ["--input-override", str(cut)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (_bad_override, "matches no road"),
+        (_bad_boundary_column, "no code column `CODE`"),
+        (_truncated_input, "not valid OSM XML"),
+        (lambda p: ["--rules", "atlantis"], "neither built in"),
+        (lambda p: ["--param", "nonsense"], "KEY=VALUE"),
+        (lambda p: ["--input-override", str(p / "missing.osm")], "does not exist"),
+    ],
+)
+def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    args = extra(tmp_path)
+    source = str(JAPAN_OSM)
+    if args and args[0] == "--input-override":
+        source, args = args[1], args[2:]
+    out = tmp_path / "out"
+    code = main(["-q", "network", "tag", source, "--out", str(out), *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_existing_output_needs_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main(["-q", "network", "tag", str(JAPAN_OSM), "--out", str(out)])
+    assert code == 2
+    assert "--force" in capsys.readouterr().err

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from snowroute._errors import SnowrouteError
+from snowroute.cli import _demo, _network
 
 __all__ = ["main"]
 
@@ -27,7 +29,7 @@ class _CommandModule(Protocol):
 
 
 #: Command modules, each with ``register(subparsers)``.
-_COMMANDS: tuple[_CommandModule, ...] = ()
+_COMMANDS: tuple[_CommandModule, ...] = (_network, _demo)
 
 
 class _ProgressFormatter(logging.Formatter):
@@ -90,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = exc.strerror or type(exc).__name__
         print(f"snowroute: error: cannot read `{name}`: {reason}.", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("snowroute: interrupted.", file=sys.stderr)
         return 130

@@ -1,1 +1,64 @@
 """Road networks: ingestion, administrator tagging, routes and reports (no solvers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from snowroute.network.boundaries import Boundaries as Boundaries
+from snowroute.network.boundaries import load_boundaries as load_boundaries
+from snowroute.network.ingest import graph_from_file as graph_from_file
+from snowroute.network.ingest import graph_from_osm_xml as graph_from_osm_xml
+from snowroute.network.ingest import largest_component as largest_component
+from snowroute.network.ingest import load_graphml as load_graphml
+from snowroute.network.io import network_to_gdfs as network_to_gdfs
+from snowroute.network.io import save_network as save_network
+from snowroute.network.overrides import Override as Override
+from snowroute.network.overrides import load_overrides as load_overrides
+from snowroute.network.ownership import administrators as administrators
+from snowroute.network.ownership import tag_network as tag_network
+from snowroute.network.report import NetworkReport as NetworkReport
+from snowroute.network.report import network_report as network_report
+from snowroute.network.routes import routes_frame as routes_frame
+from snowroute.network.rules import RuleSet as RuleSet
+from snowroute.network.rules import load_rules as load_rules
+from snowroute.network.validate import validate_network as validate_network
+
+
+def tagged_graph_from_file(
+    path: str | Path,
+    *,
+    rules: RuleSet | str = "japan",
+    boundaries: Boundaries | None = None,
+    overrides: tuple[Override, ...] = (),
+    largest: bool = False,
+    **read_options: Any,
+) -> nx.MultiDiGraph:
+    """Read a network file and tag it, unless it was saved tagged already.
+
+    A tagged GraphML (from ``snowroute network tag``) is returned as saved; its
+    tags are kept, so passing ``boundaries`` or ``overrides`` with one is an error.
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read.
+    TaggingError
+        When tagging options are given for an already tagged network, or tagging
+        fails (see :func:`tag_network`).
+    """
+    from snowroute._errors import TaggingError
+    from snowroute.network import attributes as A
+
+    G = graph_from_file(path, largest=largest, **read_options)
+    if G.graph.get(A.TAGGED):
+        if boundaries is not None or overrides:
+            msg = (
+                f"`{path}` is already tagged; boundaries and overrides apply only "
+                "to untagged OSM input."
+            )
+            raise TaggingError(msg)
+        return G
+    return tag_network(G, rules, boundaries=boundaries, overrides=overrides)

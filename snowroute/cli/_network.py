@@ -1,0 +1,195 @@
+"""``snowroute network ...``: report on, tag and save road networks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from snowroute._errors import InputFileError
+from snowroute._io import atomic_directory
+from snowroute.network import (
+    NetworkReport,
+    load_boundaries,
+    load_overrides,
+    load_rules,
+    network_report,
+    routes_frame,
+    save_network,
+    tagged_graph_from_file,
+)
+
+__all__ = [
+    "add_tagging_options",
+    "load_network_from_args",
+    "register",
+    "write_network_outputs",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def add_tagging_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that choose how administrators are tagged."""
+    group = parser.add_argument_group("administrator tagging")
+    group.add_argument(
+        "--rules",
+        default="japan",
+        metavar="NAME|PATH",
+        help="rule set: japan (default), wisconsin, or a rule TOML file",
+    )
+    group.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a rule-set parameter, e.g. prefecture_code=05 or "
+        "mlit_routes=7,13,46 (repeatable)",
+    )
+    group.add_argument(
+        "--boundaries",
+        type=Path,
+        metavar="PATH",
+        help="municipal polygon layer for the spatial join (GeoJSON, GeoPackage, "
+        "Shapefile)",
+    )
+    group.add_argument(
+        "--boundary-code",
+        default="N03_007",
+        metavar="COLUMN",
+        help="column of the boundary layer holding the administrator id "
+        "(default N03_007, the MLIT N03 municipal code)",
+    )
+    group.add_argument(
+        "--boundary-name",
+        default="N03_004",
+        metavar="COLUMN",
+        help="column holding the administrator name (default N03_004)",
+    )
+    group.add_argument(
+        "--overrides",
+        type=Path,
+        metavar="CSV",
+        help="override table (way_id, ref or name → administrator/route) that "
+        "wins over the rules",
+    )
+    group.add_argument(
+        "--largest",
+        action="store_true",
+        help="keep only the largest strongly connected piece of the network",
+    )
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            msg = f"`--param {pair}` must look like KEY=VALUE."
+            raise InputFileError(msg)
+        params[key.strip()] = value.strip()
+    return params
+
+
+def load_network_from_args(path: Path, args: argparse.Namespace) -> nx.MultiDiGraph:
+    """Read and tag the network at ``path`` as the tagging options say."""
+    rules = load_rules(args.rules, **_params(args.param))
+    boundaries = (
+        load_boundaries(
+            args.boundaries,
+            code_col=args.boundary_code,
+            name_col=args.boundary_name or None,
+        )
+        if args.boundaries
+        else None
+    )
+    overrides = load_overrides(args.overrides) if args.overrides else ()
+    return tagged_graph_from_file(
+        path,
+        rules=rules,
+        boundaries=boundaries,
+        overrides=overrides,
+        largest=args.largest,
+    )
+
+
+def write_network_outputs(
+    G: nx.MultiDiGraph, report: NetworkReport, folder: Path
+) -> None:
+    """Write the tagged network, its routes table and its report into ``folder``."""
+    save_network(G, folder / "network.graphml")
+    save_network(G, folder / "network.gpkg")
+    routes_frame(G).to_csv(folder / "routes.csv", index=False)
+    (folder / "report.txt").write_text(str(report) + "\n", encoding="utf-8")
+    (folder / "report.json").write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+
+
+def _info(args: argparse.Namespace) -> int:
+    G = load_network_from_args(args.path, args)
+    report = network_report(G, examples=args.examples)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report)
+    return 0
+
+
+def _tag(args: argparse.Namespace) -> int:
+    G = load_network_from_args(args.path, args)
+    report = network_report(G)
+    with atomic_directory(args.out, force=args.force) as tmp:
+        write_network_outputs(G, report, tmp)
+    print(report)
+    files = "network.graphml, network.gpkg, routes.csv, report.txt/json"
+    print(f"\nWrote {args.out}/: {files}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Register ``snowroute network`` and its subcommands."""
+    network = subparsers.add_parser(
+        "network",
+        help="read, tag and report on road networks",
+        description="Read road networks, tag administrators and routes, report.",
+    )
+    sub = network.add_subparsers(
+        dest="network_command", metavar="SUBCOMMAND", required=True
+    )
+
+    info = sub.add_parser(
+        "info",
+        help="km and routes per administrator and road class, unknown roads, pieces",
+        description=(
+            "Read a network (OSM XML, .osm.bz2 or GraphML), tag administrators unless "
+            "it is a tagged GraphML, and print the network report."
+        ),
+    )
+    info.add_argument("path", type=Path, help="network file")
+    add_tagging_options(info)
+    info.add_argument("--json", action="store_true", help="print the report as JSON")
+    info.add_argument(
+        "--examples", type=int, default=5, help="unknown roads and pieces to list"
+    )
+    info.set_defaults(handler=_info)
+
+    tag = sub.add_parser(
+        "tag",
+        help="read and tag a network, save GraphML, GeoPackage, routes and report",
+        description=(
+            "Read a network, tag administrators and routes, and write OUT/network."
+            "graphml, OUT/network.gpkg (layers nodes, edges, routes), OUT/routes.csv "
+            "and OUT/report.txt/json. Nothing is written if any step fails."
+        ),
+    )
+    tag.add_argument("path", type=Path, help="network file (OSM XML or GraphML)")
+    tag.add_argument("--out", type=Path, required=True, help="output folder")
+    tag.add_argument("--force", action="store_true", help="replace an existing folder")
+    add_tagging_options(tag)
+    tag.set_defaults(handler=_tag)

@@ -1,0 +1,406 @@
+"""Reading road networks from OSM XML, GraphML or an online OSM query.
+
+Every reader returns an OSMnx-compatible ``nx.MultiDiGraph`` holding drivable public
+roads only: node ``x``/``y`` in EPSG:4326, edge ``length`` in metres, ``geometry``
+where the road bends, ``osmid``, the OSM tags that later steps read (``highway``,
+``name``, ``ref``, ``lanes``, ``maxspeed``, ``width``, ``bridge``, conditional
+access, ...), ``oneway`` and ``reversed`` as OSMnx sets them, and ``rel_routes``: the
+``network=ref`` pairs of the road route relations the way belongs to (OSMnx itself
+does not read relations).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import lzma
+from collections import defaultdict
+from itertools import pairwise
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError, iterparse
+
+import networkx as nx
+import osmnx as ox
+
+from snowroute._errors import InputFileError
+from snowroute.network import attributes as A
+from snowroute.network.tags import first
+
+__all__ = [
+    "DRIVABLE_HIGHWAYS",
+    "graph_from_bbox",
+    "graph_from_file",
+    "graph_from_osm_xml",
+    "graph_from_place",
+    "largest_component",
+    "load_graphml",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``highway`` values of public roads a plow or patrol car may drive.
+DRIVABLE_HIGHWAYS = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "road",
+    }
+)
+
+#: Way tags kept on edges; everything else in the OSM file is dropped.
+KEPT_WAY_TAGS = (
+    "highway",
+    "name",
+    "ref",
+    "lanes",
+    "maxspeed",
+    "width",
+    "est_width",
+    "bridge",
+    "tunnel",
+    "layer",
+    "junction",
+    "access",
+    "seasonal",
+    "motor_vehicle:conditional",
+    "vehicle:conditional",
+    "access:conditional",
+    "motorcar:conditional",
+)
+
+#: Edge attributes whose change along a street keeps a node as an edge end when
+#: the graph is simplified, so each edge has one value of each.
+_SIMPLIFY_DIFFER = (
+    "highway",
+    "name",
+    "ref",
+    "rel_routes",
+    "lanes",
+    "maxspeed",
+    "bridge",
+    "tunnel",
+    "seasonal",
+    "motor_vehicle:conditional",
+    "access:conditional",
+)
+
+_NOT_PUBLIC = frozenset({"private", "no"})
+_OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.xz", ".xml", ".xml.bz2")
+
+
+def _is_public_drivable(tags: dict[str, str]) -> bool:
+    if first(tags.get("highway")) not in DRIVABLE_HIGHWAYS:
+        return False
+    if first(tags.get("area")) == "yes":
+        return False
+    return all(
+        first(tags.get(key)).lower() not in _NOT_PUBLIC
+        for key in ("access", "vehicle", "motor_vehicle", "motorcar")
+    )
+
+
+class _OsmData:
+    """Nodes, drivable ways and road route relations read from one OSM XML file."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, tuple[float, float]] = {}
+        # way id -> (node refs in driving order, kept tags, oneway)
+        self.ways: dict[int, tuple[list[int], dict[str, str], bool, bool]] = {}
+        self.way_routes: defaultdict[int, list[str]] = defaultdict(list)
+        self.n_ways = 0
+
+
+def _read_osm_xml(path: Path) -> _OsmData:
+    """Read ``path``, decompressing ``.bz2``, ``.gz`` and ``.xz`` files."""
+    suffix = path.suffix.lower()
+    if suffix == ".bz2":
+        with bz2.open(path, "rb") as handle:
+            return _parse_osm_xml(handle)
+    if suffix == ".gz":
+        with gzip.open(path, "rb") as gz_handle:
+            return _parse_osm_xml(gz_handle)
+    if suffix == ".xz":
+        with lzma.open(path, "rb") as handle:
+            return _parse_osm_xml(handle)
+    with path.open("rb") as handle:
+        return _parse_osm_xml(handle)
+
+
+def _parse_osm_xml(handle: IO[bytes] | gzip.GzipFile) -> _OsmData:
+    data = _OsmData()
+    tags: dict[str, str] = {}
+    refs: list[int] = []
+    members: list[int] = []
+    for _event, elem in iterparse(handle, events=("end",)):
+        tag = elem.tag
+        if tag == "tag":
+            tags[elem.get("k", "")] = elem.get("v", "")
+        elif tag == "nd":
+            refs.append(int(elem.get("ref", "0")))
+        elif tag == "member":
+            if elem.get("type") == "way":
+                members.append(int(elem.get("ref", "0")))
+        elif tag == "node":
+            data.nodes[int(elem.get("id", "0"))] = (
+                float(elem.get("lon", "nan")),
+                float(elem.get("lat", "nan")),
+            )
+            tags, refs, members = {}, [], []
+            elem.clear()
+        elif tag == "way":
+            data.n_ways += 1
+            if _is_public_drivable(tags) and len(refs) >= 2:
+                kept = {k: tags[k] for k in KEPT_WAY_TAGS if k in tags}
+                oneway, rev = _oneway(tags)
+                data.ways[int(elem.get("id", "0"))] = (refs, kept, oneway, rev)
+            tags, refs, members = {}, [], []
+            elem.clear()
+        elif tag == "relation":
+            if tags.get("type") == "route" and tags.get("route") == "road":
+                network = tags.get("network", "")
+                ref = tags.get("ref", "")
+                if network and ref:
+                    for way_id in members:
+                        data.way_routes[way_id].append(f"{network}={ref}")
+            tags, refs, members = {}, [], []
+            elem.clear()
+    return data
+
+
+def _oneway(tags: dict[str, str]) -> tuple[bool, bool]:
+    """Return ``(oneway, reversed)`` as OSMnx reads the ``oneway`` tag."""
+    value = first(tags.get("oneway")).lower()
+    if value in {"-1", "reverse"}:
+        return True, True
+    if value in {"yes", "true", "1"}:
+        return True, False
+    if first(tags.get("junction")).lower() in {"roundabout", "circular"}:
+        return value not in {"no", "false", "0"}, False
+    if first(tags.get("highway")) == "motorway" and value not in {"no", "false", "0"}:
+        return True, False
+    return False, False
+
+
+def _build_graph(data: _OsmData, source: str) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(crs="epsg:4326", snowroute_source=source)
+    missing: list[int] = []
+    for way_id, (refs, tags, oneway, rev) in data.ways.items():
+        if any(ref not in data.nodes for ref in refs):
+            missing.append(way_id)
+            continue
+        attrs: dict[str, Any] = dict(tags)
+        if way_id in data.way_routes:
+            attrs["rel_routes"] = ";".join(sorted(data.way_routes[way_id]))
+        nodes = list(reversed(refs)) if rev else refs
+        for u, v in pairwise(nodes):
+            if u == v:
+                continue
+            G.add_edge(u, v, osmid=way_id, oneway=oneway, reversed=rev, **attrs)
+            if not oneway:
+                G.add_edge(v, u, osmid=way_id, oneway=False, reversed=True, **attrs)
+    if missing:
+        logger.warning(
+            "Dropped %d ways whose nodes are missing from the file (e.g. way %d).",
+            len(missing),
+            missing[0],
+        )
+    for node in G.nodes:
+        lon, lat = data.nodes[node]
+        G.nodes[node]["x"] = lon
+        G.nodes[node]["y"] = lat
+    return G
+
+
+def graph_from_osm_xml(
+    path: str | Path, *, simplify: bool = True, largest: bool = False
+) -> nx.MultiDiGraph:
+    """Read the drivable public roads of an OSM XML file (``.osm``, ``.osm.bz2``).
+
+    Parameters
+    ----------
+    path
+        OSM XML file, optionally bzip2, gzip or xz compressed.
+    simplify
+        Merge chains of degree-2 nodes into single edges (OSMnx simplification),
+        keeping a node wherever a street's tags change.
+    largest
+        Keep only the largest strongly connected component.
+
+    Returns
+    -------
+    nx.MultiDiGraph
+        The road network (OSMnx conventions, see module docstring).
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, truncated or not OSM XML, or has no drivable road.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"OSM file `{path}` does not exist."
+        raise InputFileError(msg)
+    logger.info("Reading OSM XML %s", path)
+    try:
+        data = _read_osm_xml(path)
+    except (ParseError, EOFError, OSError, ValueError, UnicodeDecodeError) as exc:
+        reason = str(exc).rstrip(".") or type(exc).__name__
+        msg = f"`{path}` is not valid OSM XML (truncated or corrupted: {reason})."
+        raise InputFileError(msg) from exc
+    if not data.ways:
+        msg = (
+            f"`{path}` contains no drivable public roads "
+            f"({len(data.nodes)} nodes, {data.n_ways} ways read)."
+        )
+        raise InputFileError(msg)
+    logger.info(
+        "Read %d nodes, %d ways (%d drivable public roads, %d in route relations)",
+        len(data.nodes),
+        data.n_ways,
+        len(data.ways),
+        sum(1 for w in data.ways if w in data.way_routes),
+    )
+    G = _build_graph(data, str(path))
+    if G.number_of_edges() == 0:
+        msg = f"`{path}` contains no drivable public roads with usable geometry."
+        raise InputFileError(msg)
+    return _finish(G, simplify=simplify, largest=largest)
+
+
+def _finish(G: nx.MultiDiGraph, *, simplify: bool, largest: bool) -> nx.MultiDiGraph:
+    G = ox.distance.add_edge_lengths(G)
+    if simplify:
+        G = ox.simplify_graph(G, edge_attrs_differ=list(_SIMPLIFY_DIFFER))
+    if largest:
+        G = largest_component(G)
+    counts = ox.stats.count_streets_per_node(G)
+    nx.set_node_attributes(G, counts, name="street_count")
+    logger.info(
+        "Network has %d nodes and %d directed edges",
+        G.number_of_nodes(),
+        G.number_of_edges(),
+    )
+    return G
+
+
+def largest_component(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Return a copy of ``G`` restricted to its largest strongly connected component.
+
+    Vehicles must be able to drive from any road to any other and back, so routing
+    uses strong connectivity (one-way streets matter).
+    """
+    if G.number_of_nodes() == 0:
+        return G.copy()
+    nodes = max(nx.strongly_connected_components(G), key=len)
+    return G.subgraph(nodes).copy()
+
+
+def load_graphml(path: str | Path) -> nx.MultiDiGraph:
+    """Read a GraphML network (as written by OSMnx or :func:`save_network`).
+
+    Attributes of the snowroute schema are converted back to their types.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, not GraphML, or lacks node coordinates.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"GraphML file `{path}` does not exist."
+        raise InputFileError(msg)
+    dtypes = {name: spec.parse for name, spec in A.EDGE_SCHEMA.items()}
+    logger.info("Reading GraphML %s", path)
+    try:
+        G = ox.load_graphml(path, edge_dtypes=dtypes)
+    except Exception as exc:  # the GraphML reader raises many types on bad files
+        reason = str(exc).rstrip(".") or type(exc).__name__
+        msg = f"`{path}` is not a readable GraphML road network ({reason})."
+        raise InputFileError(msg) from exc
+    if not isinstance(G, nx.MultiDiGraph) or G.number_of_edges() == 0:
+        msg = f"`{path}` holds no road edges."
+        raise InputFileError(msg)
+    G.graph.setdefault("snowroute_source", str(path))
+    if A.TAGGED in G.graph:
+        G.graph[A.TAGGED] = str(G.graph[A.TAGGED]).lower() == "true"
+    return G
+
+
+def graph_from_file(
+    path: str | Path, *, simplify: bool = True, largest: bool = False
+) -> nx.MultiDiGraph:
+    """Read a road network from a file, choosing the reader by its name.
+
+    ``.osm``/``.osm.bz2``/``.osm.gz``/``.xml`` are OSM XML; ``.graphml`` is GraphML.
+
+    Raises
+    ------
+    InputFileError
+        When the file kind is not known or the file cannot be read.
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if name.endswith(_OSM_SUFFIXES):
+        return graph_from_osm_xml(path, simplify=simplify, largest=largest)
+    if name.endswith(".graphml"):
+        G = load_graphml(path)
+        return largest_component(G) if largest else G
+    msg = (
+        f"Cannot tell the format of `{path}`; expected .osm, .osm.bz2, .osm.gz "
+        "or .graphml."
+    )
+    raise InputFileError(msg)
+
+
+def _graph_from_osmnx(G: nx.MultiDiGraph, source: str, *, largest: bool) -> Any:
+    keep = [
+        (u, v, k)
+        for u, v, k, d in G.edges(keys=True, data=True)
+        if not _is_public_drivable({key: d.get(key) for key in ("highway", "access")})
+    ]
+    G.remove_edges_from(keep)
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    G.graph["snowroute_source"] = source
+    return _finish(G, simplify=True, largest=largest)
+
+
+def graph_from_place(
+    query: str, *, largest: bool = False
+) -> nx.MultiDiGraph:  # pragma: no cover - needs internet
+    """Download the drivable public roads of a named place from OpenStreetMap.
+
+    Needs internet access (never used in tests). Route relations are not read by
+    the online path; use an OSM XML extract to get them.
+    """
+    ox.settings.useful_tags_way = sorted(
+        set(ox.settings.useful_tags_way) | set(KEPT_WAY_TAGS)
+    )
+    G = ox.graph_from_place(query, network_type="drive", simplify=False)
+    return _graph_from_osmnx(G, f"osm:place:{query}", largest=largest)
+
+
+def graph_from_bbox(
+    bbox: tuple[float, float, float, float], *, largest: bool = False
+) -> nx.MultiDiGraph:  # pragma: no cover - needs internet
+    """Download the drivable public roads inside ``(west, south, east, north)``.
+
+    Needs internet access (never used in tests).
+    """
+    ox.settings.useful_tags_way = sorted(
+        set(ox.settings.useful_tags_way) | set(KEPT_WAY_TAGS)
+    )
+    G = ox.graph_from_bbox(bbox, network_type="drive", simplify=False)
+    return _graph_from_osmnx(G, f"osm:bbox:{bbox}", largest=largest)

@@ -1,0 +1,130 @@
+import bz2
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from snowroute._errors import InputFileError
+from snowroute.network.ingest import (
+    graph_from_file,
+    graph_from_osm_xml,
+    largest_component,
+)
+from tests.helpers import JAPAN_OSM
+
+
+def _way_ids(G: nx.MultiDiGraph) -> set[int]:
+    ids: set[int] = set()
+    for _, _, osmid in G.edges(data="osmid"):
+        ids.update(osmid if isinstance(osmid, list) else [osmid])
+    return ids
+
+
+def test_only_drivable_public_roads_are_kept() -> None:
+    G = graph_from_osm_xml(JAPAN_OSM)
+    ids = _way_ids(G)
+    assert ids == set(range(101, 121))  # service/private, track, footway, river dropped
+
+
+def test_graph_is_osmnx_compatible() -> None:
+    G = graph_from_osm_xml(JAPAN_OSM)
+    assert G.graph["crs"] == "epsg:4326"
+    for _, data in G.nodes(data=True):
+        assert {"x", "y", "street_count"} <= set(data)
+    for _, _, data in G.edges(data=True):
+        assert data["length"] > 0
+        assert isinstance(data["oneway"], bool)
+
+
+def test_oneway_streets_get_one_direction_only() -> None:
+    G = graph_from_osm_xml(JAPAN_OSM)
+    oneway = [(u, v) for u, v, d in G.edges(data=True) if d["osmid"] == 108]
+    assert oneway == [(12, 13)]
+    twoway = sorted((u, v) for u, v, d in G.edges(data=True) if d["osmid"] == 107)
+    assert twoway == [(11, 12), (12, 11)]
+
+
+def test_route_relations_are_read_onto_their_ways() -> None:
+    G = graph_from_osm_xml(JAPAN_OSM)
+    rels = {d["osmid"]: d.get("rel_routes") for _, _, d in G.edges(data=True)}
+    assert rels[115] == "JP:prefectural:akita=56"
+    assert rels[117] == "JP:national=101"
+    assert rels[101] is None
+
+
+def test_bz2_files_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "roads.osm.bz2"
+    path.write_bytes(bz2.compress(JAPAN_OSM.read_bytes()))
+    assert (
+        graph_from_file(path).number_of_edges()
+        == graph_from_file(JAPAN_OSM).number_of_edges()
+    )
+
+
+def test_largest_component_is_strongly_connected() -> None:
+    G = largest_component(graph_from_osm_xml(JAPAN_OSM))
+    assert nx.is_strongly_connected(G)
+
+
+def _truncated(tmp_path: Path) -> Path:
+    path = tmp_path / "cut.osm"
+    data = JAPAN_OSM.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _truncated_bz2(tmp_path: Path) -> Path:
+    path = tmp_path / "cut.osm.bz2"
+    data = bz2.compress(JAPAN_OSM.read_bytes())
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _no_roads(tmp_path: Path) -> Path:
+    path = tmp_path / "paths.osm"
+    path.write_text(
+        '<osm version="0.6"><node id="1" lat="39.7" lon="140.1"/>'
+        '<node id="2" lat="39.71" lon="140.1"/>'
+        '<way id="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'
+        "</osm>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _not_xml(tmp_path: Path) -> Path:
+    path = tmp_path / "junk.osm"
+    path.write_bytes(b"\x00\x01 this is not xml")
+    return path
+
+
+def _wrong_suffix(tmp_path: Path) -> Path:
+    path = tmp_path / "roads.csv"
+    path.write_text("a,b\n", encoding="utf-8")
+    return path
+
+
+def _bad_graphml(tmp_path: Path) -> Path:
+    path = tmp_path / "roads.graphml"
+    path.write_text("<graphml><graph", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (_truncated, "not valid OSM XML"),  # cut in the middle of an element
+        (_truncated_bz2, "not valid OSM XML"),  # compressed stream ends early
+        (_no_roads, "no drivable public roads"),
+        (_not_xml, "not valid OSM XML"),
+        (_wrong_suffix, "Cannot tell the format"),
+        (_bad_graphml, "not a readable GraphML"),
+        (lambda p: p / "missing.osm", "does not exist"),
+    ],
+)
+def test_bad_network_files_raise_one_sentence(tmp_path: Path, make, match: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputFileError, match=match) as exc:
+        graph_from_file(make(tmp_path))
+    message = str(exc.value)
+    assert message.endswith(".")
+    assert "\n" not in message

@@ -1,0 +1,539 @@
+"""The scenario model: immutable, self-checking planner settings.
+
+Network source, depots, fleets, service requirements, exchange, patrol and solver
+settings; one dataclass per TOML table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from snowroute.scenario.schema import spec
+
+__all__ = [
+    "DepotSpec",
+    "ExchangeSpec",
+    "GivenExchange",
+    "NetworkSpec",
+    "PatrolCarSpec",
+    "PatrolSpec",
+    "Scenario",
+    "ServiceSpec",
+    "SolverSpec",
+    "VehicleSpec",
+    "clock_seconds",
+    "invalid",
+]
+
+PLAN_NAMES = ("baseline", "given", "optimized", "pooled")
+ROAD_CLASSES_WIDE = ("motorway", "trunk", "primary", "secondary", "tertiary")
+
+
+class FieldValueError(ValueError):
+    """A value a dataclass rejects, with the (relative) name of the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def invalid(message: str, *, field: str) -> FieldValueError:
+    """Return the error for ``field``: ``raise invalid(msg, field="count")``."""
+    return FieldValueError(field, message)
+
+
+def clock_seconds(text: str, *, field: str) -> int:
+    """Parse a clock time ``HH:MM`` into seconds after midnight.
+
+    Raises
+    ------
+    FieldValueError
+        When ``text`` is not a valid ``HH:MM``.
+    """
+    try:
+        hours, minutes = (int(p) for p in text.split(":"))
+    except ValueError:
+        msg = f"must be a clock time HH:MM, got {text!r}"
+        raise invalid(msg, field=field) from None
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        msg = f"must be a clock time HH:MM, got {text!r}"
+        raise invalid(msg, field=field)
+    return hours * 3600 + minutes * 60
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NetworkSpec:
+    """Where the road network comes from and how its administrators are tagged."""
+
+    source: Path = spec(
+        "Road network file (OSM XML, .osm.bz2 or GraphML), relative to the scenario "
+        "file.",
+        "../networks/demo/demo.osm",
+    )
+    rules: str = spec(
+        "Administrator rule set: `japan`, `wisconsin` or a rule TOML file.",
+        "japan",
+        default="japan",
+    )
+    params: dict[str, str | tuple[str, ...]] = spec(
+        "Rule-set parameters to replace (see the rule file's [params]).",
+        {"prefecture_code": "05", "mlit_routes": ("7", "13", "46")},
+        factory=dict,
+    )
+    boundaries: Path | None = spec(
+        "Municipal polygon layer for the spatial join (GeoJSON, GeoPackage, "
+        "Shapefile).",
+        "../networks/demo/boundaries.geojson",
+        default=None,
+    )
+    boundary_code: str = spec(
+        "Column of the boundary layer with the administrator id.",
+        "N03_007",
+        default="N03_007",
+    )
+    boundary_name: str = spec(
+        "Column of the boundary layer with the administrator name.",
+        "N03_004",
+        default="N03_004",
+    )
+    overrides: Path | None = spec(
+        "Override table (CSV: way_id, ref or name → administrator/route) that wins "
+        "over the rules.",
+        "overrides.csv",
+        default=None,
+    )
+    largest_component: bool = spec(
+        "Keep only the largest strongly connected piece of the network (routes need "
+        "it).",
+        True,
+        default=True,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DepotSpec:
+    """A depot (除雪基地, maintenance yard) where vehicles start and end shifts."""
+
+    id: str = spec("Unique depot id used by vehicles.", "pref-akita")
+    admin: str = spec("Administrator id that runs the depot.", "05")
+    name: str = spec("Display name.", "秋田地域振興局 維持管理課", default="")
+    lon: float | None = spec(
+        "Longitude (WGS84); snapped to the nearest road node.", 140.1, default=None
+    )
+    lat: float | None = spec("Latitude (WGS84).", 39.72, default=None)
+    node: int | None = spec("Road node id instead of lon/lat.", 123456, default=None)
+    refill: bool = spec("Spreading material can be reloaded here.", True, default=True)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            msg = "must not be empty"
+            raise invalid(msg, field="id")
+        has_point = self.lon is not None and self.lat is not None
+        if has_point == (self.node is not None) or (self.lon is None) != (
+            self.lat is None
+        ):
+            msg = "must be given, or else both `lon` and `lat` (not both ways)"
+            raise invalid(msg, field="node")
+        if self.lat is not None and not -90 <= self.lat <= 90:
+            msg = f"must be a latitude between -90 and 90, got {self.lat}"
+            raise invalid(msg, field="lat")
+        if self.lon is not None and not -180 <= self.lon <= 180:
+            msg = f"must be a longitude between -180 and 180, got {self.lon}"
+            raise invalid(msg, field="lon")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VehicleSpec:
+    """A class of plow vehicles of one administrator: depot, speeds and limits."""
+
+    id: str = spec("Unique vehicle class id.", "pref-truck")
+    depot: str = spec("Depot id where these vehicles start and end.", "pref-akita")
+    count: int = spec("Number of vehicles of this class.", 3, default=1)
+    kind: str = spec(
+        "Vehicle kind (plow_truck, grader, dozer, rotary, spreader), for reports.",
+        "plow_truck",
+        default="plow_truck",
+    )
+    plow_speed_kph: float = spec("Speed while plowing.", 25.0, default=20.0)
+    deadhead_speed_kph: float = spec(
+        "Top speed when driving without plowing (roads slower than this are driven at"
+        " their own winter speed).",
+        40.0,
+        default=40.0,
+    )
+    shift_h: float = spec(
+        "Longest route, hours from leaving to returning to the depot.", 6.0, default=8.0
+    )
+    capacity_t: float | None = spec(
+        "Spreading material the vehicle carries (tonnes); none for plowing only.",
+        4.0,
+        default=None,
+    )
+    road_classes: tuple[str, ...] | None = spec(
+        "OSM highway classes this vehicle may serve (all when not given).",
+        ("trunk", "primary", "secondary"),
+        default=None,
+    )
+    min_width_m: float | None = spec(
+        "Narrowest road (tagged width) this vehicle may serve; roads of unknown width"
+        " are allowed.",
+        5.5,
+        default=None,
+    )
+    refill_depots: tuple[str, ...] = spec(
+        "Depots where this vehicle may reload spreading material during its route.",
+        ("pref-akita",),
+        factory=tuple,
+    )
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            msg = "must not be empty"
+            raise invalid(msg, field="id")
+        if self.count < 1:
+            msg = f"must be at least 1, got {self.count}"
+            raise invalid(msg, field="count")
+        for name in ("plow_speed_kph", "deadhead_speed_kph", "shift_h"):
+            if not getattr(self, name) > 0:
+                msg = f"must be positive, got {getattr(self, name)}"
+                raise invalid(msg, field=name)
+        if self.capacity_t is not None and not self.capacity_t > 0:
+            msg = f"must be positive, got {self.capacity_t}"
+            raise invalid(msg, field="capacity_t")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceSpec:
+    """Which roads must be plowed, how, and by when."""
+
+    admins: tuple[str, ...] | None = spec(
+        "Administrators whose roads must be plowed (default: every administrator with"
+        " a depot).",
+        ("05", "05201", "05211"),
+        default=None,
+    )
+    exclude_road_classes: tuple[str, ...] = spec(
+        "OSM highway classes never plowed in this scenario (expressways have their "
+        "own crews).",
+        ("motorway", "motorway_link"),
+        default=("motorway", "motorway_link"),
+    )
+    start: str = spec("Clock time the shift starts (HH:MM).", "03:00", default="03:00")
+    deadlines: dict[str, str] = spec(
+        "Clock time (HH:MM) by which each priority class must be plowed; later than "
+        "`start`, or the next morning.",
+        {"emergency": "06:30", "arterial": "07:00"},
+        factory=lambda: {"emergency": "07:00"},
+    )
+    both_directions: tuple[str, ...] = spec(
+        "Priority classes plowed in each direction of a two-way road (others: one "
+        "pass, either direction).",
+        ("emergency", "arterial"),
+        default=("emergency", "arterial"),
+    )
+    passes_per_lane: bool = spec(
+        "Multi-lane roads get one pass per lane and direction.", True, default=True
+    )
+    salt_t_per_km: float = spec(
+        "Spreading material used per km plowed (0: plowing only, capacity unused).",
+        0.0,
+        default=0.0,
+    )
+
+    def __post_init__(self) -> None:
+        start = clock_seconds(self.start, field="start")
+        for name, clock in self.deadlines.items():
+            if clock_seconds(clock, field=f"deadlines.{name}") == start:
+                msg = "equals the shift start"
+                raise invalid(msg, field=f"deadlines.{name}")
+        if self.salt_t_per_km < 0:
+            msg = f"must not be negative, got {self.salt_t_per_km}"
+            raise invalid(msg, field="salt_t_per_km")
+
+    def deadline_s(self) -> dict[str, float]:
+        """Seconds after the shift start by which each priority class must be done."""
+        start = clock_seconds(self.start, field="start")
+        out = {}
+        for name, clock in self.deadlines.items():
+            seconds = clock_seconds(clock, field=f"deadlines.{name}") - start
+            out[name] = float(seconds if seconds > 0 else seconds + 86_400)
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GivenExchange:
+    """One entry of an exchange list: a route (or a section of it) and its taker."""
+
+    route: str = spec(
+        "Route id (see routes.csv of `snowroute network tag`).",
+        "05201/municipal/新屋線",
+    )
+    to: str = spec("Administrator id that takes the route over.", "05")
+    section: str | None = spec(
+        "Section id of the route (all of it when not given).",
+        "05201/municipal/新屋線#2",
+        default=None,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExchangeSpec:
+    """Exchange snow clearing (交換除雪): plans to compute and rules of fairness."""
+
+    plans: tuple[Literal["baseline", "given", "optimized", "pooled"], ...] = spec(
+        "Plans to compute.",
+        ("baseline", "optimized", "pooled"),
+        default=("baseline", "optimized", "pooled"),
+    )
+    unit: Literal["section", "route"] = spec(
+        "Unit that changes hands: a route section between junctions with other "
+        "routes, or a whole route.",
+        "section",
+        default="section",
+    )
+    partners: tuple[tuple[str, ...], ...] | None = spec(
+        "Administrator pairs allowed to exchange (default: the prefecture with each "
+        "municipality).",
+        (("05", "05201"), ("05", "05211")),
+        default=None,
+    )
+    balance_tolerance: float | None = spec(
+        "Largest relative difference between km given and km received per partner "
+        "pair (none: no balance rule).",
+        0.2,
+        default=0.2,
+    )
+    admin_cost_h: float = spec(
+        "Administrative cost of each exchanged section, in hours of plowing time.",
+        0.25,
+        default=0.25,
+    )
+    never: tuple[str, ...] = spec(
+        "Route or section ids that never change hands.",
+        ("05/national/285",),
+        factory=tuple,
+    )
+    must: tuple[GivenExchange, ...] = spec(
+        "Exchanges the optimised plan must contain.", (), factory=tuple
+    )
+    given: tuple[GivenExchange, ...] = spec(
+        "The agreed exchange list evaluated by the `given` plan.", (), factory=tuple
+    )
+    given_file: Path | None = spec(
+        "CSV exchange list (columns route, section, to) instead of or besides `given`.",
+        "h21_list.csv",
+        default=None,
+    )
+    lns_rounds: int = spec(
+        "Rounds of large neighbourhood search after the first assignment.", 3, default=3
+    )
+
+    def __post_init__(self) -> None:
+        if len(set(self.plans)) != len(self.plans):
+            msg = "lists a plan twice"
+            raise invalid(msg, field="plans")
+        if "given" in self.plans and not (self.given or self.given_file):
+            msg = "is empty but the `given` plan is requested"
+            raise invalid(msg, field="given")
+        if self.balance_tolerance is not None and not 0 <= self.balance_tolerance <= 10:
+            msg = f"must be between 0 and 10, got {self.balance_tolerance}"
+            raise invalid(msg, field="balance_tolerance")
+        if self.admin_cost_h < 0:
+            msg = f"must not be negative, got {self.admin_cost_h}"
+            raise invalid(msg, field="admin_cost_h")
+        for i, pair in enumerate(self.partners or ()):
+            if len(pair) != 2 or pair[0] == pair[1]:
+                msg = "must name two different administrators"
+                raise invalid(msg, field=f"partners[{i}]")
+        if self.lns_rounds < 0:
+            msg = f"must not be negative, got {self.lns_rounds}"
+            raise invalid(msg, field="lns_rounds")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatrolCarSpec:
+    """Patrol cars of the prefecture."""
+
+    depot: str = spec("Depot id where the cars start and end.", "pref-akita")
+    count: int = spec("Number of cars.", 1, default=1)
+    shift_h: float = spec("Longest patrol per car and day, hours.", 6.0, default=6.0)
+    speed_kph: float = spec(
+        "Patrol driving speed (slow enough to look).", 30.0, default=30.0
+    )
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            msg = f"must be at least 1, got {self.count}"
+            raise invalid(msg, field="count")
+        for name in ("shift_h", "speed_kph"):
+            if not getattr(self, name) > 0:
+                msg = f"must be positive, got {getattr(self, name)}"
+                raise invalid(msg, field=name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatrolSpec:
+    """Road patrol (道路パトロール): scope, frequencies, horizon, structures, cars."""
+
+    admin: str = spec("Administrator that patrols (the prefecture).", "05")
+    start_date: dt.date = spec("First day of the horizon.", "2026-12-01")
+    horizon_days: int = spec("Days planned.", 14, default=14)
+    cars: PatrolCarSpec = spec("The patrol cars.", None)
+    frequency_days: dict[str, int] = spec(
+        "Longest gap in days between visits, by priority class or OSM highway class "
+        "(a route id also works).",
+        {"emergency": 1, "arterial": 2, "collector": 7, "local": 7},
+        factory=lambda: {"emergency": 1, "arterial": 2, "collector": 7, "local": 7},
+    )
+    network_roads: Literal["link", "none"] = spec(
+        "Municipal roads patrolled with the prefecture's: `link` = those linking two "
+        "prefectural routes.",
+        "link",
+        default="link",
+    )
+    network_road_ids: tuple[str, ...] = spec(
+        "Municipal route ids patrolled in addition (override list).", (), factory=tuple
+    )
+    days_off: tuple[str, ...] = spec(
+        "Weekdays (mon..sun) or dates (YYYY-MM-DD) without patrol.",
+        ("sun",),
+        factory=tuple,
+    )
+    last_visits: Path | None = spec(
+        "CSV (section_id, date) of each section's last visit before the horizon.",
+        None,
+        default=None,
+    )
+    structures: Path | None = spec(
+        "CSV of bridges and tunnels (structure_id, kind, name, admin_id, lon, lat, "
+        "last_inspection, interval_years, minutes_on_site).",
+        "../networks/demo/structures.csv",
+        default=None,
+    )
+    balance_weight: float = spec(
+        "Weight of the day-to-day workload spread against total driving.",
+        0.5,
+        default=0.5,
+    )
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.horizon_days <= 366:
+            msg = f"must be 1-366, got {self.horizon_days}"
+            raise invalid(msg, field="horizon_days")
+        for key, days in self.frequency_days.items():
+            if days < 1:
+                msg = f"must be at least 1, got {days}"
+                raise invalid(msg, field=f"frequency_days.{key}")
+        weekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+        for i, day in enumerate(self.days_off):
+            if day.lower() in weekdays:
+                continue
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                msg = f"must be a weekday or a date, got {day!r}"
+                raise invalid(msg, field=f"days_off[{i}]") from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolverSpec:
+    """Which routing engine runs, for how long, with which seed."""
+
+    engine: Literal["pyvrp", "ortools"] = spec(
+        "Routing engine.", "pyvrp", default="pyvrp"
+    )
+    time_limit_s: float = spec(
+        "Wall-clock limit per routing problem, seconds.", 10.0, default=10.0
+    )
+    seed: int = spec(
+        "Random seed; same inputs and seed give the same plans.", 1, default=1
+    )
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            msg = f"must be positive, got {self.time_limit_s}"
+            raise invalid(msg, field="time_limit_s")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """A complete planning scenario: one TOML file, one command, every output."""
+
+    name: str = spec("Scenario name, shown in reports.", "demo")
+    network: NetworkSpec = spec("The road network.", None)
+    depots: tuple[DepotSpec, ...] = spec("Depots (`[[depots]]` tables).", None)
+    vehicles: tuple[VehicleSpec, ...] = spec(
+        "Plow vehicle classes (`[[vehicles]]` tables).", None
+    )
+    description: str = spec(
+        "One paragraph on what the scenario is about.",
+        "Heavy snow, two plows down.",
+        default="",
+    )
+    service: ServiceSpec = spec("Service requirements.", None, factory=ServiceSpec)
+    exchange: ExchangeSpec = spec("Exchange settings.", None, factory=ExchangeSpec)
+    patrol: PatrolSpec | None = spec(
+        "Patrol settings (no patrol plan without them).", None, default=None
+    )
+    solver: SolverSpec = spec("Solver settings.", None, factory=SolverSpec)
+    base_dir: Path = field(default=Path(), compare=False)
+
+    def __post_init__(self) -> None:
+        depot_ids = [d.id for d in self.depots]
+        for i, depot_id in enumerate(depot_ids):
+            if depot_ids.index(depot_id) != i:
+                msg = f"repeats depot id {depot_id!r}"
+                raise invalid(msg, field=f"depots[{i}].id")
+        if not self.vehicles:
+            msg = "must list at least one vehicle class"
+            raise invalid(msg, field="vehicles")
+        vehicle_ids = [v.id for v in self.vehicles]
+        for i, vehicle in enumerate(self.vehicles):
+            if vehicle_ids.index(vehicle.id) != i:
+                msg = f"repeats vehicle id {vehicle.id!r}"
+                raise invalid(msg, field=f"vehicles[{i}].id")
+            if vehicle.depot not in depot_ids:
+                msg = (
+                    f"names no depot {vehicle.depot!r} (depots: {', '.join(depot_ids)})"
+                )
+                raise invalid(msg, field=f"vehicles[{i}].depot")
+            for j, refill in enumerate(vehicle.refill_depots):
+                if refill not in depot_ids:
+                    msg = f"names no depot {refill!r}"
+                    raise invalid(msg, field=f"vehicles[{i}].refill_depots[{j}]")
+        if self.patrol is not None and self.patrol.cars.depot not in depot_ids:
+            msg = f"names no depot {self.patrol.cars.depot!r}"
+            raise invalid(msg, field="patrol.cars.depot")
+        depot_admins = {d.admin for d in self.depots}
+        for i, admin in enumerate(self.service.admins or ()):
+            if admin not in depot_admins:
+                msg = f"names {admin!r}, which has no depot"
+                raise invalid(msg, field=f"service.admins[{i}]")
+
+    def resolve(self, path: Path) -> Path:
+        """Return ``path`` resolved against the scenario file's folder."""
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+    def depot(self, depot_id: str) -> DepotSpec:
+        """Return the depot with id ``depot_id``."""
+        return next(d for d in self.depots if d.id == depot_id)
+
+    def admin_of_vehicle(self, vehicle: VehicleSpec) -> str:
+        """Return the administrator that runs ``vehicle`` (its depot's)."""
+        return self.depot(vehicle.depot).admin
+
+    @property
+    def plow_admins(self) -> tuple[str, ...]:
+        """Administrators whose roads are plowed: `service.admins` or depot owners."""
+        if self.service.admins is not None:
+            return self.service.admins
+        seen = []
+        for depot in self.depots:
+            if depot.admin not in seen and any(
+                v.depot == depot.id for v in self.vehicles
+            ):
+                seen.append(depot.admin)
+        return tuple(seen)

@@ -22,6 +22,7 @@ from snowroute.network.ownership import tag_network as tag_network
 from snowroute.network.report import NetworkReport as NetworkReport
 from snowroute.network.report import network_report as network_report
 from snowroute.network.routes import routes_frame as routes_frame
+from snowroute.network.routes import sections_frame as sections_frame
 from snowroute.network.rules import RuleSet as RuleSet
 from snowroute.network.rules import load_rules as load_rules
 from snowroute.network.validate import validate_network as validate_network

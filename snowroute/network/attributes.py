@@ -26,6 +26,9 @@ Edge attributes added by snowroute
 ``route_id``
     Stable identifier of the route (路線) the edge belongs to; edges of one
     administrator sharing a ref or a name form one route.
+``section_id``
+    The route section (a run of the route between junctions with other routes),
+    ``<route id>@<n>``; the unit handed over in an exchange.
 ``route_name``
     Human-readable route name (``"国道13号"``, ``"県道28号"``, ``"新屋線"``).
 ``road_class``
@@ -72,6 +75,7 @@ __all__ = [
     "ROUTE_KIND",
     "ROUTE_NAME",
     "ROUTE_REF",
+    "SECTION_ID",
     "SERVICE_GRADE",
     "SPEED_KPH",
     "TAGGED",
@@ -93,6 +97,7 @@ ROUTE_KIND: Final = "route_kind"
 ROUTE_REF: Final = "route_ref"
 ROUTE_ID: Final = "route_id"
 ROUTE_NAME: Final = "route_name"
+SECTION_ID: Final = "section_id"
 ROAD_CLASS: Final = "road_class"
 N_LANES: Final = "n_lanes"
 ONEWAY: Final = "oneway"
@@ -220,6 +225,7 @@ EDGE_SCHEMA: Final[dict[str, AttributeSpec]] = {
         AttributeSpec(ROUTE_REF, str, lambda v: "" if v is None else str(v)),
         AttributeSpec(ROUTE_ID, str, str),
         AttributeSpec(ROUTE_NAME, str, lambda v: "" if v is None else str(v)),
+        AttributeSpec(SECTION_ID, str, str),
         AttributeSpec(ROAD_CLASS, str, str),
         AttributeSpec(N_LANES, int, lambda v: int(float(v))),
         AttributeSpec(ONEWAY, bool, parse_bool),

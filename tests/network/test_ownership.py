@@ -14,6 +14,7 @@ from snowroute.network import (
 )
 from snowroute.network import attributes as A
 from snowroute.network.ingest import graph_from_osm_xml
+from snowroute.network.routes import add_edge_sections
 from tests.helpers import JAPAN_BOUNDARIES, JAPAN_OSM, expected_japan, japan_network
 
 
@@ -159,3 +160,34 @@ def test_validator_rejects_a_plain_graph() -> None:
     assert validate_network(nx.Graph(), strict=False) == [
         "the network is a Graph, not a MultiDiGraph"
     ]
+
+
+def test_sections_split_routes_at_junctions_with_other_routes() -> None:
+    G = japan_network()
+    sections = {}
+    for u, v, data in G.edges(data=True):
+        sections.setdefault(data[A.SECTION_ID], set()).update((u, v))
+    # 国道13号: ways 102 (2-3) and 106 (8-9) and the bypass 113 (17-18) are apart
+    national13 = sorted(s for s in sections if s.startswith("mlit/national/13@"))
+    assert len(national13) == 3
+    for section in sections:
+        assert section.split("@")[0] == next(
+            d[A.ROUTE_ID] for *_, d in G.edges(data=True) if d[A.SECTION_ID] == section
+        )
+
+
+def test_sections_break_at_junctions_branches_and_ends() -> None:
+    # route R: 1 - 2 - 3 - 4 (two-way), with route X crossing at 2 and
+    # route R branching at 3 towards 5 (one-way 3 -> 5)
+    G = nx.MultiDiGraph()
+    for u, v in [(1, 2), (2, 1), (2, 3), (3, 2), (3, 4), (4, 3), (3, 5)]:
+        G.add_edge(u, v, route_id="R")
+    G.add_edge(2, 9, route_id="X")
+    add_edge_sections(G)
+    section = {(u, v): s for u, v, s in G.edges(data=A.SECTION_ID)}
+    assert section[1, 2] == section[2, 1]
+    assert section[2, 3] == section[3, 2] != section[1, 2]  # broken at X's junction
+    assert section[3, 4] != section[2, 3]  # broken at the branch point 3
+    assert section[3, 5] not in {section[3, 4], section[2, 3]}
+    assert len({s for s in section.values() if s.startswith("R@")}) == 4
+    assert section[1, 2] == "R@1"

@@ -1,0 +1,270 @@
+"""Parametric building blocks of a generated network: roads, rivers and hamlets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import LineString, Polygon
+
+from snowroute.network.synthetic.osm import XY, OsmBuilder, Way, _pairs
+
+__all__ = [
+    "River",
+    "add_hamlet",
+    "add_river",
+    "add_road",
+    "meander",
+    "nearest_junction",
+    "nearest_node",
+]
+
+
+def _wiggle(rng: np.random.Generator, wiggle_m: float, t: np.ndarray) -> np.ndarray:
+    """Return a smooth sideways offset that is zero at both ends (t in [0, 1])."""
+    a1, a2 = rng.normal(0.0, 1.0, size=2)
+    a1 = float(np.clip(a1, -2.0, 2.0)) * wiggle_m
+    a2 = float(np.clip(a2, -2.0, 2.0)) * wiggle_m / 2.0
+    return np.asarray(a1 * np.sin(np.pi * t) + a2 * np.sin(2.0 * np.pi * t))
+
+
+def add_road(
+    builder: OsmBuilder,
+    waypoints: Sequence[int | XY],
+    tags: Mapping[str, str],
+    *,
+    rng: np.random.Generator,
+    step_m: float = 120.0,
+    wiggle_m: float = 0.0,
+    routes: Sequence[str] = (),
+    admin_id: str = "",
+    group: str = "",
+) -> list[int]:
+    """Add a road through ``waypoints`` as one way and return its node ids.
+
+    A waypoint is an existing node id (the road joins it: a junction) or a local
+    point (a new node). Between waypoints farther apart than ``1.5 * step_m`` the
+    road gets intermediate nodes every ``step_m`` metres, offset sideways by a
+    smooth random curve of about ``wiggle_m`` metres so it does not look ruled.
+
+    Raises
+    ------
+    ValueError
+        When fewer than two waypoints are given or ``step_m`` is not positive.
+    """
+    if len(waypoints) < 2:
+        msg = f"A road needs two or more waypoints, got {len(waypoints)}."
+        raise ValueError(msg)
+    if step_m <= 0:
+        msg = f"`step_m` must be positive, got {step_m}."
+        raise ValueError(msg)
+    ids = [w if isinstance(w, int) else builder.add_node(*w) for w in waypoints]
+    nodes = [ids[0]]
+    for a, b in _pairs(ids):
+        pa = np.array(builder.xy(a))
+        pb = np.array(builder.xy(b))
+        delta = pb - pa
+        dist = float(np.hypot(*delta))
+        n_seg = max(1, round(dist / step_m)) if dist > 1.5 * step_m else 1
+        if n_seg > 1:
+            t = np.arange(1, n_seg) / n_seg
+            normal = np.array([-delta[1], delta[0]]) / dist
+            offset = _wiggle(rng, wiggle_m, t)
+            for ti, oi in zip(t.tolist(), offset.tolist(), strict=True):
+                p = pa + ti * delta + oi * normal
+                nodes.append(builder.add_node(float(p[0]), float(p[1])))
+        nodes.append(b)
+    builder.add_way(nodes, tags, routes=routes, admin_id=admin_id, group=group)
+    return nodes
+
+
+def nearest_node(builder: OsmBuilder, nodes: Sequence[int], point: XY) -> int:
+    """Return the node of ``nodes`` nearest to local ``point`` (first one on ties)."""
+    xy = np.array([builder.xy(n) for n in nodes])
+    d = np.hypot(xy[:, 0] - point[0], xy[:, 1] - point[1])
+    return nodes[int(np.argmin(d))]
+
+
+def nearest_junction(builder: OsmBuilder, point: XY) -> int:
+    """Return the public road node with three or more neighbours nearest to ``point``.
+
+    Such a node survives OSMnx's topology simplification, so an object placed on
+    it (a depot) is an exact node of the ingested graph.
+
+    Raises
+    ------
+    ValueError
+        When the builder has no junction.
+    """
+    G = builder.road_graph().to_undirected()
+    junctions = sorted(n for n in G.nodes if G.degree(n) >= 3)
+    if not junctions:
+        msg = "The network has no junction with three or more roads."
+        raise ValueError(msg)
+    return nearest_node(builder, junctions, point)
+
+
+@dataclass(frozen=True, slots=True)
+class River:
+    """A river as a centreline and a width; roads crossing it become bridges.
+
+    Parameters
+    ----------
+    name
+        Name of the river (written on the waterway).
+    centerline
+        Local points from upstream to downstream.
+    width_m
+        Width of the water in metres.
+    bridge_names
+        Names given to the bridges over it, from west to east; further bridges
+        are called ``<name>第<n>橋``.
+
+    Raises
+    ------
+    ValueError
+        When the centreline has fewer than two points or the width is not positive.
+    """
+
+    name: str
+    centerline: tuple[XY, ...]
+    width_m: float
+    bridge_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.centerline) < 2:
+            msg = f"River `{self.name}` needs two or more centreline points."
+            raise ValueError(msg)
+        if self.width_m <= 0:
+            msg = (
+                f"`width_m` of river `{self.name}` must be positive, "
+                f"got {self.width_m}."
+            )
+            raise ValueError(msg)
+
+    def water(self) -> Polygon:
+        """Return the water surface (the centreline buffered by half the width)."""
+        return LineString(self.centerline).buffer(self.width_m / 2.0, cap_style="flat")
+
+    def bridge_name(self, index: int) -> str:
+        """Name of the ``index``-th bridge from the west."""
+        if index < len(self.bridge_names):
+            return self.bridge_names[index]
+        return f"{self.name}第{index + 1}橋"
+
+
+def meander(
+    start: XY,
+    end: XY,
+    *,
+    rng: np.random.Generator,
+    amplitude_m: float,
+    wavelength_m: float,
+    step_m: float = 100.0,
+) -> tuple[XY, ...]:
+    """Return a sinuous line from ``start`` to ``end``, e.g. a river's centreline."""
+    pa, pb = np.array(start), np.array(end)
+    delta = pb - pa
+    dist = float(np.hypot(*delta))
+    normal = np.array([-delta[1], delta[0]]) / dist
+    phase = float(rng.uniform(0.0, 2.0 * np.pi))
+    s = np.linspace(0.0, dist, max(2, round(dist / step_m) + 1))
+    offset = amplitude_m * np.sin(2.0 * np.pi * s / wavelength_m + phase)
+    points = pa + np.outer(s / dist, delta) + np.outer(offset, normal)
+    return tuple((float(x), float(y)) for x, y in points)
+
+
+def add_river(builder: OsmBuilder, river: River) -> Way:
+    """Add ``river`` as a ``waterway=river`` way (its nodes are never road nodes)."""
+    nodes = [builder.add_node(x, y) for x, y in river.centerline]
+    return builder.add_way(nodes, {"waterway": "river", "name": river.name})
+
+
+def add_hamlet(
+    builder: OsmBuilder,
+    road: Sequence[int],
+    near: XY,
+    *,
+    rng: np.random.Generator,
+    name: str,
+    side: int = 1,
+    width_m: float = 260.0,
+    depth_m: float = 200.0,
+    n_spurs: int = 2,
+    track_m: float = 0.0,
+) -> list[Way]:
+    """Add a hamlet (集落) beside a road: a loop of municipal road and dead ends.
+
+    The loop (``unclassified``, named ``<name>線``) leaves ``road`` at the node
+    nearest ``near``, runs ``depth_m`` away on the left (``side=1``) or right
+    (``side=-1``) and rejoins the road about ``width_m`` further on.
+    ``n_spurs`` short dead ends (``residential``, ``noexit=yes``) leave the loop,
+    and a farm track (``highway=track``, not a public road) of ``track_m`` metres
+    continues the first one when ``track_m`` is positive. Every way is labelled
+    ``group="hamlet:<name>"``.
+
+    Returns
+    -------
+    list of Way
+        The ways added, the loop first.
+
+    Raises
+    ------
+    ValueError
+        When ``road`` has too few nodes around ``near`` to hold the loop.
+    """
+    group = f"hamlet:{name}"
+    i = road.index(nearest_node(builder, road, near))
+    pa = np.array(builder.xy(road[i]))
+    j = i
+    while (
+        j < len(road) - 1 and np.hypot(*(np.array(builder.xy(road[j])) - pa)) < width_m
+    ):
+        j += 1
+    if i == 0 or j == i or j == len(road) - 1:
+        msg = f"Hamlet `{name}` does not fit on the road near {near}."
+        raise ValueError(msg)
+    pb = np.array(builder.xy(road[j]))
+    t = (pb - pa) / np.hypot(*(pb - pa))
+    normal = side * np.array([-t[1], t[0]])
+    corners = [builder.add_node(*map(float, p + depth_m * normal)) for p in (pa, pb)]
+    start = len(builder.ways)
+    add_road(
+        builder,
+        [road[i], *corners, road[j]],
+        {"highway": "unclassified", "name": f"{name}線"},
+        rng=rng,
+        step_m=70.0,
+        wiggle_m=8.0,
+        group=group,
+    )
+    for k in range(n_spurs):
+        corner = corners[k % 2]
+        along = -t if k % 2 == 0 else t
+        direction = normal if k < 2 else 0.6 * normal + 0.8 * along
+        end = np.array(builder.xy(corner)) + float(rng.uniform(80.0, 140.0)) * direction
+        tags = {"highway": "residential"}
+        if rng.random() < 0.5:
+            tags["name"] = f"{name}{k + 1}号線"
+        if not (k == 0 and track_m > 0):
+            tags["noexit"] = "yes"
+        spur = add_road(
+            builder,
+            [corner, (float(end[0]), float(end[1]))],
+            tags,
+            rng=rng,
+            group=group,
+        )
+        if k == 0 and track_m > 0:
+            far = end + track_m * normal
+            add_road(
+                builder,
+                [spur[-1], (float(far[0]), float(far[1]))],
+                {"highway": "track", "tracktype": "grade3"},
+                rng=rng,
+                step_m=80.0,
+                wiggle_m=10.0,
+                group=group,
+            )
+    return builder.ways[start:]

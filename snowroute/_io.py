@@ -74,6 +74,9 @@ def atomic_directory(
     target = Path(path)
     check_output_path(target, force=force)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700; give the usual folder mode
     try:
         yield tmp
         if target.exists():

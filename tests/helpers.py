@@ -11,6 +11,7 @@ import networkx as nx
 from snowroute.network import load_boundaries, tag_network
 from snowroute.network.ingest import graph_from_osm_xml
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 JAPAN_OSM = DATA / "japan_roads.osm"
 JAPAN_BOUNDARIES = DATA / "japan_boundaries.geojson"

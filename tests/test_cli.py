@@ -126,3 +126,24 @@ def test_existing_output_needs_force(
     code = main(["-q", "network", "tag", str(JAPAN_OSM), "--out", str(out)])
     assert code == 2
     assert "--force" in capsys.readouterr().err
+
+
+def test_demo_prints_the_report_and_writes_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["-q", "demo", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "秋田県" in text
+    assert "Unknown administrator: 0 edges" in text
+    assert (out / "network.gpkg").is_file()
+
+
+def test_make_demo_regenerates_the_committed_network(tmp_path: Path) -> None:
+    from tests.helpers import ROOT
+
+    out = tmp_path / "demo"
+    assert main(["-q", "network", "make-demo", str(out)]) == 0
+    for name in ("demo.osm", "boundaries.geojson", "depots.csv", "structures.csv"):
+        committed = (ROOT / "networks" / "demo" / name).read_bytes()
+        assert (out / name).read_bytes() == committed, name

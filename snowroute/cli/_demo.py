@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import networkx as nx
 
 import snowroute
 from snowroute._errors import InputFileError
-from snowroute._io import atomic_directory
+from snowroute._io import atomic_directory, check_output_path
 from snowroute.cli._network import write_network_outputs
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
 
@@ -22,19 +23,25 @@ logger = logging.getLogger(__name__)
 DEMO_FILES = ("demo.osm", "boundaries.geojson", "depots.csv", "structures.csv")
 
 
-def demo_data_dir(explicit: Path | None = None) -> Path:
+def demo_data_dir(explicit: Path | None = None, *, scratch: Path | None = None) -> Path:
     """Return the folder of the built-in demo network.
 
-    ``explicit`` wins; otherwise ``networks/demo`` of the source checkout.
+    ``explicit`` wins; otherwise ``networks/demo`` of the source checkout; where that
+    is absent (an installed wheel) the demo is generated into ``scratch``.
 
     Raises
     ------
     InputFileError
         When the folder lacks one of the demo files.
     """
-    folder = (
-        explicit or Path(snowroute.__file__).resolve().parents[1] / "networks" / "demo"
-    )
+    checkout = Path(snowroute.__file__).resolve().parents[1] / "networks" / "demo"
+    folder = explicit or checkout
+    if explicit is None and not folder.is_dir() and scratch is not None:
+        from snowroute.network.synthetic import write_demo_network
+
+        logger.info("networks/demo not found; generating the demo network")
+        folder = scratch / "demo"
+        write_demo_network(folder)
     missing = [name for name in DEMO_FILES if not (folder / name).is_file()]
     if missing:
         msg = (
@@ -54,8 +61,11 @@ def load_demo_network(folder: Path) -> nx.MultiDiGraph:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    folder = demo_data_dir(args.data)
-    G = load_demo_network(folder)
+    if args.out is not None:
+        check_output_path(args.out, force=args.force)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = demo_data_dir(args.data, scratch=Path(scratch))
+        G = load_demo_network(folder)
     report = network_report(G)
     print(report)
     if args.out is not None:

@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 
 from snowroute._errors import InputFileError
-from snowroute._io import atomic_directory
+from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import (
     NetworkReport,
     load_boundaries,
@@ -142,6 +142,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
+    check_output_path(args.out, force=args.force)
     G = load_network_from_args(args.path, args)
     report = network_report(G)
     with atomic_directory(args.out, force=args.force) as tmp:
@@ -149,6 +150,14 @@ def _tag(args: argparse.Namespace) -> int:
     print(report)
     files = "network.graphml, network.gpkg, routes.csv, report.txt/json"
     print(f"\nWrote {args.out}/: {files}")
+    return 0
+
+
+def _make_demo(args: argparse.Namespace) -> int:
+    from snowroute.network.synthetic import write_demo_network
+
+    write_demo_network(args.folder, seed=args.seed, force=args.force)
+    print(f"Wrote the demo network to {args.folder}/ (seed {args.seed}).")
     return 0
 
 
@@ -193,3 +202,16 @@ def register(subparsers: Any) -> None:
     tag.add_argument("--force", action="store_true", help="replace an existing folder")
     add_tagging_options(tag)
     tag.set_defaults(handler=_tag)
+
+    make_demo = sub.add_parser(
+        "make-demo",
+        help="regenerate the built-in demo network (deterministic, no download)",
+        description=(
+            "Generate the synthetic Akita-like demo network: demo.osm, "
+            "boundaries.geojson, depots.csv, structures.csv and README.md."
+        ),
+    )
+    make_demo.add_argument("folder", type=Path, help="output folder (networks/demo)")
+    make_demo.add_argument("--seed", type=int, default=2009, help="generator seed")
+    make_demo.add_argument("--force", action="store_true", help="replace the folder")
+    make_demo.set_defaults(handler=_make_demo)

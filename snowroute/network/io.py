@@ -84,5 +84,5 @@ def save_network(G: nx.MultiDiGraph, path: str | Path, *, force: bool = True) ->
                     aggfunc={k: "first" for k in keep[1:]} | {"road_km": "sum"},
                 )
                 routes.reset_index().to_file(tmp, layer="routes", driver="GPKG")
-    logger.info("Wrote %s", path)
+    logger.debug("Wrote %s", path)
     return path

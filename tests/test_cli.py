@@ -15,7 +15,14 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["network"], ["network", "info"], ["network", "tag"], ["demo"]],
+    [
+        ["network"],
+        ["network", "info"],
+        ["network", "tag"],
+        ["network", "fetch"],
+        ["network", "make-demo"],
+        ["demo"],
+    ],
 )
 def test_every_command_has_help(
     command: list[str], capsys: pytest.CaptureFixture[str]

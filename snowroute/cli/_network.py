@@ -153,6 +153,24 @@ def _tag(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:  # pragma: no cover - needs internet
+    from snowroute.network.ingest import graph_from_bbox, graph_from_place
+
+    check_output_path(args.out, force=args.force)
+    if args.place:
+        G = graph_from_place(args.place, largest=args.largest)
+    else:
+        try:
+            west, south, east, north = (float(v) for v in args.bbox.split(","))
+        except ValueError:
+            msg = f"`--bbox {args.bbox}` must be four numbers WEST,SOUTH,EAST,NORTH."
+            raise InputFileError(msg) from None
+        G = graph_from_bbox((west, south, east, north), largest=args.largest)
+    save_network(G, args.out, force=args.force)
+    print(f"Wrote {args.out} ({G.number_of_edges()} directed edges, untagged).")
+    return 0
+
+
 def _make_demo(args: argparse.Namespace) -> int:
     from snowroute.network.synthetic import write_demo_network
 
@@ -202,6 +220,23 @@ def register(subparsers: Any) -> None:
     tag.add_argument("--force", action="store_true", help="replace an existing folder")
     add_tagging_options(tag)
     tag.set_defaults(handler=_tag)
+
+    fetch = sub.add_parser(
+        "fetch",
+        help="download drivable roads from OpenStreetMap (needs internet)",
+        description=(
+            "Download the drivable public roads of a place or bounding box with "
+            "OSMnx and save them untagged as GraphML, for `network tag`. Route "
+            "relations are not read this way; use an OSM XML extract for them."
+        ),
+    )
+    where = fetch.add_mutually_exclusive_group(required=True)
+    where.add_argument("--place", help='place name, e.g. "Akita, Akita, Japan"')
+    where.add_argument("--bbox", help="WEST,SOUTH,EAST,NORTH in degrees")
+    fetch.add_argument("--out", type=Path, required=True, help="output .graphml file")
+    fetch.add_argument("--largest", action="store_true", help="largest piece only")
+    fetch.add_argument("--force", action="store_true", help="replace the file")
+    fetch.set_defaults(handler=_fetch)
 
     make_demo = sub.add_parser(
         "make-demo",

@@ -366,12 +366,12 @@ def graph_from_file(
 
 
 def _graph_from_osmnx(G: nx.MultiDiGraph, source: str, *, largest: bool) -> Any:
-    keep = [
+    drop = [
         (u, v, k)
         for u, v, k, d in G.edges(keys=True, data=True)
         if not _is_public_drivable({key: d.get(key) for key in ("highway", "access")})
     ]
-    G.remove_edges_from(keep)
+    G.remove_edges_from(drop)
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     G.graph["snowroute_source"] = source
     return _finish(G, simplify=True, largest=largest)
@@ -388,7 +388,11 @@ def graph_from_place(
     ox.settings.useful_tags_way = sorted(
         set(ox.settings.useful_tags_way) | set(KEPT_WAY_TAGS)
     )
-    G = ox.graph_from_place(query, network_type="drive", simplify=False)
+    try:
+        G = ox.graph_from_place(query, network_type="drive", simplify=False)
+    except Exception as exc:  # network errors, unknown places, empty answers
+        msg = f"Could not download the roads of `{query}` from OpenStreetMap ({exc})."
+        raise InputFileError(msg) from exc
     return _graph_from_osmnx(G, f"osm:place:{query}", largest=largest)
 
 
@@ -402,5 +406,9 @@ def graph_from_bbox(
     ox.settings.useful_tags_way = sorted(
         set(ox.settings.useful_tags_way) | set(KEPT_WAY_TAGS)
     )
-    G = ox.graph_from_bbox(bbox, network_type="drive", simplify=False)
+    try:
+        G = ox.graph_from_bbox(bbox, network_type="drive", simplify=False)
+    except Exception as exc:  # network errors, empty answers
+        msg = f"Could not download the roads in {bbox} from OpenStreetMap ({exc})."
+        raise InputFileError(msg) from exc
     return _graph_from_osmnx(G, f"osm:bbox:{bbox}", largest=largest)

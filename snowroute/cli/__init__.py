@@ -26,8 +26,10 @@ class _CommandModule(Protocol):
     def register(self, subparsers: Any) -> None: ...
 
 
+from snowroute.cli import _bench  # noqa: E402
+
 #: Command modules, each with ``register(subparsers)``.
-_COMMANDS: tuple[_CommandModule, ...] = ()
+_COMMANDS: tuple[_CommandModule, ...] = (_bench,)
 
 
 class _ProgressFormatter(logging.Formatter):

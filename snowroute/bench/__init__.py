@@ -1,0 +1,1 @@
+"""Public benchmarks: readers for their formats and the harness that runs them."""

@@ -1,0 +1,399 @@
+"""CARPLIB benchmark instances: reading, turning into routing problems, running sets.
+
+CARPLIB files (``../shared/benchmarks/carp/README_CARPLIB_format.txt``) list
+undirected edges ``( u, v) coste c demanda d``; vertices are numbered from 1 (gdb,
+val, egl) or from 0 (Hefei, Beijing) and the depot is wherever ``DEPOSITO`` says.
+Vertex numbers are kept as they are (vertex ``k`` of the file is vertex ``k`` of the
+deadhead graph), so solution files use the instance's own numbers. Every edge
+becomes two arcs; a required edge is an ``"either"`` required arc whose service
+cost is its traversal cost; parallel edges are kept (the shortest paths use the
+cheapest).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from snowroute._errors import InputFileError
+from snowroute.routing.problem import (
+    ArcRoutingProblem,
+    DeadheadGraph,
+    Depot,
+    RequiredArc,
+    VehicleClass,
+)
+from snowroute.routing.solution import Solution
+
+__all__ = [
+    "CarpInstance",
+    "bks_name",
+    "carp_problem",
+    "instance_paths",
+    "read_bks",
+    "read_carp",
+    "solution_lines",
+]
+
+logger = logging.getLogger(__name__)
+
+_NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
+_EDGE = re.compile(
+    rf"^\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*coste\s+({_NUMBER})(?:\s+demanda\s+({_NUMBER}))?\s*$",
+    re.IGNORECASE,
+)
+_HEADER = re.compile(r"^([A-Z_]+)\s*:\s*(.*)$")
+_INTEGER_KEYS = ("VERTICES", "ARISTAS_REQ", "ARISTAS_NOREQ", "VEHICULOS", "DEPOSITO")
+
+
+@dataclass(frozen=True, slots=True)
+class CarpInstance:
+    """
+    A CARPLIB instance as written in its file.
+
+    Parameters
+    ----------
+    name
+        File name without extension (``egl-e1-A``, ``1A``, ``Hefei-10``).
+    vertices
+        ``VERTICES`` of the file.
+    vehicles
+        ``VEHICULOS`` (the minimum number of vehicles).
+    capacity
+        ``CAPACIDAD``.
+    depot
+        ``DEPOSITO``, in the file's vertex numbers.
+    required
+        ``(u, v, cost, demand)`` of each required edge, in file order.
+    other
+        ``(u, v, cost)`` of each non-required edge.
+    """
+
+    name: str
+    vertices: int
+    vehicles: int
+    capacity: float
+    depot: int
+    required: tuple[tuple[int, int, float, float], ...]
+    other: tuple[tuple[int, int, float], ...]
+
+
+def read_carp(path: str | Path) -> CarpInstance:
+    """
+    Read a CARPLIB instance file.
+
+    Parameters
+    ----------
+    path
+        The ``.dat`` or ``.txt`` file.
+
+    Returns
+    -------
+    CarpInstance
+        The instance.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing, unreadable or not a well-formed CARPLIB file.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError as exc:
+        msg = f"Cannot read CARP instance `{path}`: {exc.strerror or exc}."
+        raise InputFileError(msg) from None
+    header: dict[str, str] = {}
+    required: list[tuple[int, int, float, float]] = []
+    other: list[tuple[int, int, float]] = []
+    section: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("("):
+            match = _EDGE.match(line)
+            if match is None or section is None:
+                msg = (
+                    f"`{path}` line {number} is not a CARPLIB edge line: {line[:60]!r}."
+                )
+                raise InputFileError(msg)
+            u, v = int(match.group(1)), int(match.group(2))
+            cost = float(match.group(3))
+            if section == "LISTA_ARISTAS_REQ":
+                if match.group(4) is None:
+                    msg = f"`{path}` line {number}: required edge without `demanda`."
+                    raise InputFileError(msg)
+                required.append((u, v, cost, float(match.group(4))))
+            else:
+                other.append((u, v, cost))
+            continue
+        match = _HEADER.match(line)
+        if match is None:
+            msg = (
+                f"`{path}` line {number} is neither a CARPLIB keyword nor an edge: "
+                f"{line[:60]!r}."
+            )
+            raise InputFileError(msg)
+        key, value = match.group(1).upper(), match.group(2).strip()
+        if key.startswith("LISTA_ARISTAS"):
+            section = key
+        else:
+            header[key] = value
+    for key in (*_INTEGER_KEYS, "CAPACIDAD"):
+        if key not in header:
+            msg = f"`{path}` has no `{key}` line; it is not a CARPLIB instance."
+            raise InputFileError(msg)
+    values: dict[str, int] = {}
+    for key in _INTEGER_KEYS:
+        try:
+            values[key] = int(header[key].split()[0])
+        except (ValueError, IndexError):
+            msg = f"`{path}`: `{key}` must be an integer, got {header[key]!r}."
+            raise InputFileError(msg) from None
+    try:
+        capacity = float(header["CAPACIDAD"].split()[0])
+    except (ValueError, IndexError):
+        msg = f"`{path}`: `CAPACIDAD` must be a number, got {header['CAPACIDAD']!r}."
+        raise InputFileError(msg) from None
+    if len(required) != values["ARISTAS_REQ"]:
+        msg = (
+            f"`{path}` declares {values['ARISTAS_REQ']} required edges but lists "
+            f"{len(required)}."
+        )
+        raise InputFileError(msg)
+    if len(other) != values["ARISTAS_NOREQ"]:
+        msg = (
+            f"`{path}` declares {values['ARISTAS_NOREQ']} non-required edges but lists "
+            f"{len(other)}."
+        )
+        raise InputFileError(msg)
+    if capacity <= 0 or not math.isfinite(capacity):
+        msg = f"`{path}`: `CAPACIDAD` must be positive, got {capacity}."
+        raise InputFileError(msg)
+    ids = [x for e in required for x in e[:2]] + [x for e in other for x in e[:2]]
+    top = max([values["DEPOSITO"], *ids], default=0)
+    if top > values["VERTICES"]:
+        msg = (
+            f"`{path}` uses vertex {top}, but declares only {values['VERTICES']} "
+            "vertices."
+        )
+        raise InputFileError(msg)
+    if (
+        any(e[2] < 0 for e in required)
+        or any(e[3] < 0 for e in required)
+        or any(e[2] < 0 for e in other)
+    ):
+        msg = f"`{path}` has a negative cost or demand."
+        raise InputFileError(msg)
+    return CarpInstance(
+        name=path.stem,
+        vertices=values["VERTICES"],
+        vehicles=values["VEHICULOS"],
+        capacity=capacity,
+        depot=values["DEPOSITO"],
+        required=tuple(required),
+        other=tuple(other),
+    )
+
+
+def carp_problem(
+    instance: CarpInstance, *, cap_fleet: bool = False
+) -> ArcRoutingProblem:
+    """
+    Build the routing problem of a CARP instance.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    cap_fleet
+        Limit the fleet to ``VEHICULOS`` vehicles; by default the fleet is
+        unlimited, as in the published best-known values.
+
+    Returns
+    -------
+    ArcRoutingProblem
+        Arcs ``2 k`` and ``2 k + 1`` are edge ``k`` (required edges first, then the
+        others, in file order) in the file's and the opposite direction;
+        ``RequiredArc.ref`` is ``(u, v)`` as written in the file.
+    """
+    edges = [(u, v, c) for u, v, c, _ in instance.required] + list(instance.other)
+    tail, head, cost = [], [], []
+    for u, v, c in edges:
+        tail += [u, v]
+        head += [v, u]
+        cost += [c, c]
+    n = max([instance.vertices + 1, *(x + 1 for x in tail)])
+    graph = DeadheadGraph(
+        tail=np.array(tail, dtype=np.int64),
+        head=np.array(head, dtype=np.int64),
+        length_m=np.array(cost, dtype=np.float64),
+        travel_s=np.array(cost, dtype=np.float64),
+        num_vertices=n,
+    )
+    required = tuple(
+        RequiredArc(
+            arc=2 * k,
+            reverse_arc=2 * k + 1 if u != v else None,
+            mode="either" if u != v else "forward",
+            service_s=c,
+            demand=d,
+            ref=(u, v),
+        )
+        for k, (u, v, c, d) in enumerate(instance.required)
+    )
+    fleet = VehicleClass(
+        name="truck",
+        depot="depot",
+        count=instance.vehicles if cap_fleet else None,
+        capacity=instance.capacity,
+    )
+    return ArcRoutingProblem(
+        graph=graph,
+        required=required,
+        depots=(Depot("depot", instance.depot),),
+        vehicles=(fleet,),
+    )
+
+
+def solution_lines(problem: ArcRoutingProblem, solution: Solution) -> list[str]:
+    """One line per route: served edges ``u-v`` in the direction served."""
+    graph = problem.graph
+    lines = []
+    for route in solution.routes:
+        served = [
+            f"{int(graph.tail[a])}-{int(graph.head[a])}"
+            for a, s in zip(route.arcs, route.serving, strict=True)
+            if s >= 0
+        ]
+        lines.append(" ".join(served))
+    return lines
+
+
+def read_bks(
+    path: str | Path,
+) -> dict[tuple[str, str], tuple[float | None, float | None]]:
+    """Best-known value and lower bound per ``(set, instance)`` from ``bks.csv``.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or lacks the ``set``, ``instance``, ``bks`` columns.
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        msg = f"Cannot read `{path}`: {exc.strerror or exc}."
+        raise InputFileError(msg) from None
+    if rows and not {"set", "instance", "bks", "lb"} <= set(rows[0]):
+        msg = f"`{path}` lacks the columns set, instance, bks, lb."
+        raise InputFileError(msg)
+    out: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    for row in rows:
+        bks = float(row["bks"]) if row["bks"] else None
+        lb = float(row["lb"]) if row["lb"] else None
+        out[(row["set"], row["instance"])] = (bks, lb)
+    return out
+
+
+def _instance_key(path: Path) -> tuple[str, int, str]:
+    digits = re.findall(r"\d+", path.stem)
+    return (re.sub(r"\d+", "", path.stem), int(digits[0]) if digits else 0, path.stem)
+
+
+def instance_paths(folder: Path, *, names: Sequence[str] | None = None) -> list[Path]:
+    """
+    Instance files of a set folder in natural order, or the ``names`` asked for.
+
+    ``val`` files are named ``1A.dat`` but listed in ``bks.csv`` as ``val1A``;
+    both spellings are accepted in ``names``.
+
+    Raises
+    ------
+    InputFileError
+        When the folder is missing or a requested instance is not in it.
+    """
+    if not folder.is_dir():
+        msg = f"Benchmark set folder `{folder}` does not exist."
+        raise InputFileError(msg)
+    files = sorted(
+        (p for p in folder.iterdir() if p.suffix in {".dat", ".txt"}), key=_instance_key
+    )
+    if names is None:
+        return files
+    by_name = {p.stem: p for p in files}
+    chosen = []
+    for name in names:
+        key = name[3:] if folder.name == "val" and name.startswith("val") else name
+        if key not in by_name:
+            msg = f"Instance {name!r} is not in `{folder}`."
+            raise InputFileError(msg)
+        chosen.append(by_name[key])
+    return chosen
+
+
+def bks_name(set_name: str, instance: str) -> str:
+    """Return the instance's name in ``bks.csv`` (``val`` file ``1A`` is ``val1A``)."""
+    return f"val{instance}" if set_name == "val" else instance
+
+
+@dataclass(frozen=True, slots=True)
+class CarpResult:
+    """
+    Outcome of one benchmark run.
+
+    Parameters
+    ----------
+    set
+        Benchmark set (folder name).
+    instance
+        File name without extension.
+    engine
+        Engine used.
+    cost
+        Cost recomputed by the validator.
+    bks
+        Best-known cost from ``bks.csv`` (``None`` when unknown).
+    gap_pct
+        ``100 * (cost - bks) / bks`` (``None`` when ``bks`` is unknown).
+    seconds
+        Wall-clock seconds: reading, building and solving.
+    peak_mb
+        Peak resident memory of the run: the solving process plus its search
+        workers (pages shared copy-on-write are counted in each process, so this
+        is an upper bound).
+    valid
+        Whether the validator found the plan feasible.
+    routes
+        Number of routes.
+    lower_bound
+        The plan's lower bound.
+    lines
+        Solution file lines (see :func:`solution_lines`).
+    violations
+        The validator's violations.
+    """
+
+    set: str
+    instance: str
+    engine: str
+    cost: float
+    bks: float | None
+    gap_pct: float | None
+    seconds: float
+    peak_mb: float
+    valid: bool
+    routes: int
+    lower_bound: float
+    lines: tuple[str, ...] = ()
+    violations: tuple[str, ...] = ()

@@ -1,0 +1,453 @@
+"""OR-Tools routing engine adapter: the only module that imports OR-Tools routing.
+
+Mapping (see :mod:`snowroute.routing.transform` for nodes and services):
+
+- every node is a routing node; a service with two directions is a disjunction of
+  its two nodes with exactly one active; single-node services are mandatory;
+- each vehicle class contributes ``count`` vehicles (or the bound of
+  :func:`~snowroute.routing.engine.fleet_sizes`), with its own arc-cost and
+  time matrices, fixed cost and allowed nodes (vehicle-road compatibility);
+- a ``load`` dimension holds capacities; refills are optional copies of each refill
+  depot whose demand empties the vehicle (the slack at that stop absorbs the
+  rest); a ``time`` dimension holds shifts (vehicle capacity) and deadlines (cumul
+  upper bounds). Service times are on the arcs into a node, so the cumul at a node
+  is its completion time;
+- times are scaled once by :data:`TIME_SCALE` (durations rounded up), demands by
+  :data:`LOAD_SCALE` (demands up, capacities down).
+
+Each worker process runs guided local search from a different first-solution
+strategy (a small portfolio); the best plan wins. When no worker finds a plan
+that meets every hard limit, the limits become soft (heavily penalised) so a plan
+still comes back and the validator says what it violates.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from snowroute.routing.engine import EngineResult, fleet_sizes
+from snowroute.routing.transform import NodeRoute, Transformation
+
+__all__ = ["LOAD_SCALE", "TIME_SCALE", "solve_ortools"]
+
+logger = logging.getLogger(__name__)
+
+#: Engine time and cost unit: 1 / TIME_SCALE seconds.
+TIME_SCALE: Final = 100
+#: Engine load unit: 1 / LOAD_SCALE demand units.
+LOAD_SCALE: Final = 1000
+#: Cost of a leg that must not be used (unreachable).
+_FORBIDDEN: Final = 1 << 40
+#: Penalty per unit of a soft limit exceeded (soft fallback model).
+_SOFT_PENALTY: Final = 1000
+
+_FIRST_SOLUTIONS: Final = (
+    routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
+    routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION,
+    routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """Everything a worker needs to build the routing model (numpy, fork-shared)."""
+
+    loc_of: np.ndarray  # model node -> transformation location
+    refill_depot: np.ndarray  # model node -> depot index for refill copies, else -1
+    vehicle_class: np.ndarray  # vehicle -> class
+    starts: list[int]
+    cost: list[np.ndarray]  # per class, model-node matrix
+    duration: list[np.ndarray] | None
+    demand: np.ndarray | None  # per model node
+    capacity: list[int] | None  # per vehicle
+    shift: list[int] | None  # per vehicle
+    deadline: np.ndarray  # per model node, -1 when none
+    allowed: list[list[int]] | None  # per model node, vehicles (None: all)
+    groups: list[list[int]]  # disjunctions of model nodes (exactly one)
+    fixed_cost: list[int]
+    num_depots: int
+
+
+def _scaled(values: np.ndarray, scale: float, *, up: bool) -> np.ndarray:
+    out = np.ceil(values * scale - 1e-6) if up else np.rint(values * scale)
+    out[~np.isfinite(values)] = _FORBIDDEN
+    return np.minimum(out, _FORBIDDEN).astype(np.int64)
+
+
+def _build(tr: Transformation) -> _Model:
+    problem = tr.problem
+    nd, nn = tr.num_depots, tr.num_nodes
+    sizes = fleet_sizes(tr)
+    has_load = any(vc.capacity is not None for vc in problem.vehicles)
+    timed = bool(np.isfinite(tr.service_deadline).any()) or any(
+        vc.shift_s is not None for vc in problem.vehicles
+    )
+    # Refill copies: enough stops to refill after every full load.
+    refill_ids = sorted({d for vc in problem.vehicles for d in vc.refill_depots})
+    copies: list[int] = []
+    if refill_ids and has_load:
+        caps = [vc.capacity for vc in problem.vehicles if vc.capacity is not None]
+        n_copies = min(nn, math.ceil(problem.total_demand() / min(caps)) + 1)
+        for d in refill_ids:
+            copies += [problem.depot_index(d)] * n_copies
+    loc_of = np.concatenate([np.arange(nd + nn), np.array(copies, dtype=np.int64)])
+    refill_depot = np.concatenate(
+        [np.full(nd + nn, -1), np.array(copies, dtype=np.int64)]
+    )
+
+    vehicle_class = np.repeat(np.arange(len(problem.vehicles)), sizes)
+    starts = [tr.vehicle_depot(int(c)) for c in vehicle_class]
+    min_service = np.nanmin(
+        np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
+    )
+    zeros = np.zeros(nd)
+    cost, duration = [], []
+    for c in range(len(problem.vehicles)):
+        legs = tr.legs[int(tr.vehicle_profile[c])][np.ix_(loc_of, loc_of)]
+        service = np.where(np.isnan(tr.node_service_s[c]), 0.0, tr.node_service_s[c])
+        into = np.concatenate([zeros, service, np.zeros(len(copies))])
+        extra = np.concatenate([zeros, service - min_service, np.zeros(len(copies))])
+        m = _scaled(legs + extra[None, :], TIME_SCALE, up=False)
+        np.fill_diagonal(m, 0)
+        cost.append(m)
+        if timed:
+            t = _scaled(legs + into[None, :], TIME_SCALE, up=True)
+            np.fill_diagonal(t, 0)
+            duration.append(t)
+
+    demand = capacity = None
+    if has_load:
+        total = math.ceil(problem.total_demand() * LOAD_SCALE) + 1
+        per_service = np.ceil(tr.service_demand * LOAD_SCALE - 1e-9).astype(np.int64)
+        biggest = max(
+            (
+                int(vc.capacity * LOAD_SCALE)
+                for vc in problem.vehicles
+                if vc.capacity is not None
+            ),
+            default=total,
+        )
+        demand = np.concatenate(
+            [
+                np.zeros(nd, dtype=np.int64),
+                per_service[tr.node_service],
+                np.full(len(copies), -biggest),
+            ]
+        )
+        capacity = [
+            math.floor(problem.vehicles[c].capacity * LOAD_SCALE + 1e-9)  # type: ignore[operator]
+            if problem.vehicles[c].capacity is not None
+            else total
+            for c in vehicle_class
+        ]
+    shift = None
+    if timed:
+        horizon = int(_FORBIDDEN // 4)
+        shift = [
+            math.floor(problem.vehicles[c].shift_s * TIME_SCALE + 1e-6)  # type: ignore[operator]
+            if problem.vehicles[c].shift_s is not None
+            else horizon
+            for c in vehicle_class
+        ]
+    deadline = np.full(len(loc_of), -1, dtype=np.int64)
+    finite = np.isfinite(tr.service_deadline[tr.node_service])
+    deadline[nd : nd + nn][finite] = np.floor(
+        tr.service_deadline[tr.node_service][finite] * TIME_SCALE + 1e-6
+    ).astype(np.int64)
+
+    allowed: list[list[int]] | None = None
+    compatible = ~np.isnan(tr.node_service_s)  # (classes, nodes)
+    needs_refill = {
+        d: [
+            v
+            for v, c in enumerate(vehicle_class)
+            if problem.depots[d].id in problem.vehicles[c].refill_depots
+        ]
+        for d in set(copies)
+    }
+    if not compatible.all() or copies:
+        allowed = []
+        for node in range(len(loc_of)):
+            if node < nd:
+                allowed.append([])
+            elif node < nd + nn:
+                ok = compatible[:, node - nd]
+                allowed.append(
+                    []
+                    if ok.all()
+                    else [v for v, c in enumerate(vehicle_class) if ok[c]]
+                )
+            else:
+                allowed.append(needs_refill[int(refill_depot[node])])
+    groups = [
+        [nd + int(n) for n in tr.service_nodes(s)]
+        for s in range(tr.num_services)
+        if tr.service_ptr[s + 1] - tr.service_ptr[s] > 1
+    ]
+    fixed = [round(problem.vehicles[c].fixed_cost * TIME_SCALE) for c in vehicle_class]
+    return _Model(
+        loc_of=loc_of,
+        refill_depot=refill_depot,
+        vehicle_class=vehicle_class,
+        starts=starts,
+        cost=cost,
+        duration=duration if timed else None,
+        demand=demand,
+        capacity=capacity,
+        shift=shift,
+        deadline=deadline,
+        allowed=allowed,
+        groups=groups,
+        fixed_cost=fixed,
+        num_depots=nd,
+    )
+
+
+def _route(
+    model: _Model,
+    budget_s: float,
+    strategy: int,
+    max_solutions: int | None,
+    *,
+    soft: bool,
+) -> tuple[list[NodeRoute] | None, int, int]:
+    """Build and solve one routing model; returns routes, objective, solutions."""
+    n = len(model.loc_of)
+    num_vehicles = len(model.vehicle_class)
+    manager = pywrapcp.RoutingIndexManager(n, num_vehicles, model.starts, model.starts)
+    routing = pywrapcp.RoutingModel(manager)
+    nd = model.num_depots
+
+    cost_cb = [routing.RegisterTransitMatrix(m.tolist()) for m in model.cost]
+    for v, c in enumerate(model.vehicle_class):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[int(c)], v)
+        if model.fixed_cost[v]:
+            routing.SetFixedCostOfVehicle(model.fixed_cost[v], v)
+
+    if model.demand is not None and model.capacity is not None:
+        demand_cb = routing.RegisterUnaryTransitVector(model.demand.tolist())
+        big = (
+            max(model.capacity)
+            if not soft
+            else int(sum(max(0, d) for d in model.demand)) + 1
+        )
+        caps = model.capacity if not soft else [big] * num_vehicles
+        slack = max(0, -int(model.demand.min()))
+        routing.AddDimensionWithVehicleCapacity(demand_cb, slack, caps, True, "load")
+        load = routing.GetDimensionOrDie("load")
+        for node in range(nd, n):
+            index = manager.NodeToIndex(node)
+            if model.refill_depot[node] >= 0:
+                load.SlackVar(index).SetRange(0, slack)
+            else:
+                load.SlackVar(index).SetValue(0)
+        if soft:
+            for v in range(num_vehicles):
+                load.SetCumulVarSoftUpperBound(
+                    routing.End(v), model.capacity[v], _SOFT_PENALTY
+                )
+            for node in range(nd, n):
+                if model.refill_depot[node] >= 0:
+                    index = manager.NodeToIndex(node)
+                    load.SetCumulVarSoftUpperBound(
+                        index, max(model.capacity), _SOFT_PENALTY
+                    )
+    if model.duration is not None and model.shift is not None:
+        time_cb = [routing.RegisterTransitMatrix(m.tolist()) for m in model.duration]
+        evaluators = [time_cb[int(c)] for c in model.vehicle_class]
+        horizon = int(_FORBIDDEN // 4)
+        caps = [horizon] * num_vehicles if soft else model.shift
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            evaluators, 0, caps, True, "time"
+        )
+        clock = routing.GetDimensionOrDie("time")
+        for node in range(nd, n):
+            if model.deadline[node] >= 0:
+                index = manager.NodeToIndex(node)
+                if soft:
+                    clock.SetCumulVarSoftUpperBound(
+                        index, int(model.deadline[node]), _SOFT_PENALTY
+                    )
+                else:
+                    clock.CumulVar(index).SetMax(int(model.deadline[node]))
+        if soft:
+            for v in range(num_vehicles):
+                clock.SetCumulVarSoftUpperBound(
+                    routing.End(v), model.shift[v], _SOFT_PENALTY
+                )
+
+    for group in model.groups:
+        routing.AddDisjunction([manager.NodeToIndex(node) for node in group])
+    for depot in set(range(nd)) - set(model.starts):
+        # A depot no vehicle starts from is a plain node to OR-Tools: make it
+        # optional at no cost so it is never visited for nothing.
+        routing.AddDisjunction([manager.NodeToIndex(depot)], 0)
+    for node in range(nd, n):
+        if model.refill_depot[node] >= 0:
+            routing.AddDisjunction([manager.NodeToIndex(node)], 0)
+    if model.allowed is not None:
+        optional = {node for group in model.groups for node in group}
+        for node in range(nd, n):
+            if model.allowed[node]:
+                # SetAllowedVehiclesForIndex's span argument does not bind in the
+                # 9.15 Python wrapper; restricting the vehicle variable is
+                # equivalent (-1 keeps an optional node unperformable).
+                values = list(model.allowed[node])
+                if node in optional or model.refill_depot[node] >= 0:
+                    values.append(-1)
+                routing.VehicleVar(manager.NodeToIndex(node)).SetValues(values)
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = strategy
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
+    params.time_limit.FromMilliseconds(max(100, int(budget_s * 1000)))
+    if max_solutions is not None:
+        params.solution_limit = max_solutions
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        return None, 0, 0
+    routes = []
+    for v in range(num_vehicles):
+        nodes: list[int] = []
+        refills: list[tuple[int, int]] = []
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            if node < nd:
+                pass  # an unused depot visited at no cost
+            elif model.refill_depot[node] >= 0:
+                refills.append((len(nodes), int(model.refill_depot[node])))
+            else:
+                nodes.append(int(model.loc_of[node]) - nd)
+            index = solution.Value(routing.NextVar(index))
+        if nodes:
+            # A refill after the last service is pointless; drop it.
+            refills = [(k, d) for k, d in refills if k < len(nodes)]
+            # Keep one refill per position.
+            seen: dict[int, int] = {}
+            for k, d in refills:
+                seen.setdefault(k, d)
+            routes.append(
+                NodeRoute(
+                    int(model.vehicle_class[v]), tuple(nodes), tuple(seen.items())
+                )
+            )
+    return routes, int(solution.ObjectiveValue()), 1
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def _worker(
+    job: tuple[int, float, int | None, bool],
+) -> tuple[list[NodeRoute] | None, int, int]:
+    strategy_index, budget_s, max_solutions, soft = job
+    model: _Model = _SHARED["model"]
+    strategy = _FIRST_SOLUTIONS[strategy_index % len(_FIRST_SOLUTIONS)]
+    routes, objective, _ = _route(model, budget_s, strategy, max_solutions, soft=soft)
+    return routes, objective, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _run(
+    model: _Model, jobs: Sequence[tuple[int, float, int | None, bool]]
+) -> tuple[list[tuple[list[NodeRoute] | None, int]], int]:
+    """Run the jobs (in worker processes when more than one); results and peak KB."""
+    if len(jobs) == 1:
+        routes, objective, _ = _worker(jobs[0])
+        return [(routes, objective)], 0
+    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+        out = pool.map(_worker, jobs)
+    return [(r, o) for r, o, _ in out], sum(kb for *_, kb in out)
+
+
+def solve_ortools(
+    tr: Transformation,
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    max_iterations: int | None,
+) -> EngineResult:
+    """
+    Search routes with OR-Tools routing (guided local search).
+
+    Parameters
+    ----------
+    tr
+        The transformation to route.
+    time_limit_s
+        Wall-clock budget, model building included.
+    seed
+        Chooses which first-solution strategies the workers start from (OR-Tools
+        itself is deterministic for a given model and solution limit).
+    workers
+        Number of search processes, each from another first-solution strategy.
+    max_iterations
+        Stop after this many solutions instead of at the time limit.
+
+    Returns
+    -------
+    EngineResult
+        The best routes over the workers (ties: the lowest worker number).
+    """
+    start = time.perf_counter()
+    model = _build(tr)
+    logger.info(
+        "ortools: %d routing nodes, %d vehicles, built in %.1f s",
+        len(model.loc_of),
+        len(model.vehicle_class),
+        time.perf_counter() - start,
+    )
+    _SHARED["model"] = model
+    try:
+        budget = max(0.5, time_limit_s - (time.perf_counter() - start))
+        jobs = [(seed + w, budget, max_iterations, False) for w in range(workers)]
+        results, peak_kb = _run(model, jobs)
+        soft = False
+        if all(r is None for r, _ in results):
+            soft = True
+            left = max(1.0, time_limit_s - (time.perf_counter() - start))
+            logger.warning(
+                "ortools found no plan within every hard limit; retrying with soft "
+                "limits for %.0f s",
+                left,
+            )
+            results, _ = _run(model, [(seed, left, max_iterations, True)])
+    finally:
+        _SHARED.clear()
+    best: list[NodeRoute] | None = None
+    best_obj = math.inf
+    for routes, objective in results:
+        if routes is not None and objective < best_obj:
+            best, best_obj = routes, objective
+    if best is None:
+        best = []
+        logger.warning("ortools found no plan at all")
+    logger.info(
+        "ortools: objective %.1f%s",
+        best_obj / TIME_SCALE,
+        " (soft limits)" if soft else "",
+    )
+    return EngineResult(
+        routes=tuple(best),
+        iterations=0,
+        stats={
+            "objective": float(best_obj),
+            "soft": float(soft),
+            "workers": float(workers),
+            "worker_peak_kb": float(peak_kb),
+        },
+    )

@@ -1,0 +1,512 @@
+"""PyVRP engine adapter: the only module that imports pyvrp.
+
+Mapping (see :mod:`snowroute.routing.transform` for nodes and services):
+
+- every node is a PyVRP client at its own location; a service with two directions is
+  a required, mutually exclusive client group of two optional clients;
+- every depot is a PyVRP depot; a vehicle class is a vehicle type (start and end at
+  its depot, refills as reload depots, shift as shift duration, fixed cost);
+- every vehicle class has its own profile: its leg times plus its service times, and
+  a prohibitive cost into the nodes it may not serve (vehicle-road compatibility);
+- the service time of a node is put on the arcs *into* it, so PyVRP's arrival time
+  is the completion time, and a deadline is the client's ``tw_late``;
+- times and costs are scaled once by :data:`TIME_SCALE` (durations rounded up, so a
+  plan PyVRP finds on time is on time), demands by :data:`LOAD_SCALE` (demands
+  rounded up, capacities down).
+
+The search is PyVRP's iterated local search, driven here so that every new best
+solution gets its service directions re-optimised exactly (dynamic programming,
+:func:`snowroute.routing.improve.best_directions`) and fed back into the search, and
+so that several worker processes (one per core) search in epochs from the best plan
+found so far, each with its own seed; the best plan over all workers wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+import numpy as np
+import pyvrp
+from pyvrp import (
+    Activity,
+    ActivityType,
+    Client,
+    ClientGroup,
+    CostEvaluator,
+    Depot,
+    Location,
+    ProblemData,
+    RandomNumberGenerator,
+    VehicleType,
+)
+from pyvrp.PenaltyManager import PenaltyManager, PenaltyParams
+from pyvrp.search import (
+    OPERATORS,
+    LocalSearch,
+    NeighbourhoodParams,
+    PerturbationManager,
+    PerturbationParams,
+    compute_neighbours,
+)
+
+from snowroute.routing.engine import EngineResult, fleet_sizes
+from snowroute.routing.improve import best_directions
+from snowroute.routing.transform import NodeRoute, Transformation
+
+__all__ = ["LOAD_SCALE", "TIME_SCALE", "PyVRPParams", "solve_pyvrp"]
+
+logger = logging.getLogger(__name__)
+
+#: Engine time and cost unit: 1 / TIME_SCALE seconds.
+TIME_SCALE: Final = 100
+#: Engine load unit: 1 / LOAD_SCALE demand units, when some demand or capacity is
+#: fractional (integral demands and capacities are passed as they are).
+LOAD_SCALE: Final = 1000
+#: Cost of a leg that must not be used (unreachable, or into an incompatible node).
+_FORBIDDEN: Final = 1 << 40
+
+
+@dataclass(frozen=True, slots=True)
+class PyVRPParams:
+    """
+    Search settings of the PyVRP engine.
+
+    Parameters
+    ----------
+    num_neighbours
+        Size of PyVRP's granular neighbourhood per client.
+    history_length
+        Late-acceptance history length of the iterated local search.
+    num_iters_no_improvement
+        Iterations without a new best before restarting from the best.
+    max_perturbations
+        Largest number of clients perturbed per iteration.
+    polish
+        Re-optimise directions exactly on every new best solution.
+    epoch_s
+        Seconds between exchanges of the best plan among workers (``None``:
+        workers run independently for the whole budget).
+    data_penalties
+        Start the infeasibility penalties at the data's own scale (cost of a
+        typical leg per unit of demand, one cost unit per unit of time warp)
+        instead of PyVRP's midpoint, which is far too high for these scales and
+        takes thousands of iterations to come down.
+    """
+
+    num_neighbours: int = 50
+    history_length: int = 300
+    num_iters_no_improvement: int = 150_000
+    max_perturbations: int = 25
+    polish: bool = True
+    epoch_s: float | None = None
+    data_penalties: bool = True
+
+
+def _load_scale(tr: Transformation) -> int:
+    values = [*tr.service_demand.tolist()]
+    values += [vc.capacity for vc in tr.problem.vehicles if vc.capacity is not None]
+    return 1 if all(float(v).is_integer() for v in values) else LOAD_SCALE
+
+
+def _scaled_ceil(values: np.ndarray, scale: float) -> np.ndarray:
+    out = np.ceil(values * scale - 1e-6)
+    out[~np.isfinite(values)] = _FORBIDDEN
+    return np.minimum(out, _FORBIDDEN).astype(np.int64)
+
+
+def _scaled_round(values: np.ndarray, scale: float) -> np.ndarray:
+    out = np.rint(values * scale)
+    out[~np.isfinite(values)] = _FORBIDDEN
+    return np.minimum(out, _FORBIDDEN).astype(np.int64)
+
+
+def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
+    """
+    PyVRP problem data for a transformation.
+
+    Returns
+    -------
+    tuple
+        The data and, per PyVRP vehicle type, the vehicle class index.
+    """
+    problem = tr.problem
+    nd, nn = tr.num_depots, tr.num_nodes
+    has_load = any(vc.capacity is not None for vc in problem.vehicles)
+    timed = bool(np.isfinite(tr.service_deadline).any()) or any(
+        vc.shift_s is not None for vc in problem.vehicles
+    )
+
+    groups: list[ClientGroup] = []
+    clients: list[Client] = []
+    load_scale = _load_scale(tr)
+    demand = np.ceil(tr.service_demand * load_scale - 1e-9).astype(np.int64)
+    deadline = tr.service_deadline
+    for s in range(tr.num_services):
+        nodes = tr.service_nodes(s)
+        late: dict[str, Any] = {}
+        if math.isfinite(deadline[s]):
+            late["tw_late"] = math.floor(deadline[s] * TIME_SCALE + 1e-6)
+        load = [int(demand[s])] if has_load else []
+        if nodes.size == 1:
+            clients.append(Client(location=nd + int(nodes[0]), delivery=load, **late))
+            continue
+        g = len(groups)
+        groups.append(ClientGroup([int(n) for n in nodes]))
+        for n in nodes:
+            clients.append(
+                Client(
+                    location=nd + int(n), delivery=load, required=False, group=g, **late
+                )
+            )
+
+    # Node order must equal client order: nodes of a service are consecutive and
+    # services are in node order, so client k is node k.
+    depots = [Depot(location=d) for d in range(nd)]
+    # Cheapest service time of each node over the classes (a constant of every plan).
+    min_service = np.nanmin(
+        np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
+    )
+    sizes = fleet_sizes(tr)
+    vehicle_types: list[VehicleType] = []
+    distance: list[np.ndarray] = []
+    duration: list[np.ndarray] = []
+    classes: list[int] = []
+    for c, vc in enumerate(problem.vehicles):
+        legs = tr.legs[int(tr.vehicle_profile[c])]
+        into = np.concatenate([np.zeros(nd), tr.node_service_s[c]])
+        extra = np.concatenate([np.zeros(nd), tr.node_service_s[c] - min_service])
+        dist = _scaled_round(legs + extra[None, :], TIME_SCALE)
+        np.fill_diagonal(dist, 0)
+        if timed:
+            dur = _scaled_ceil(legs + into[None, :], TIME_SCALE)
+            np.fill_diagonal(dur, 0)
+        else:
+            dur = dist
+        profile = len(distance)
+        distance.append(dist)
+        duration.append(dur)
+        depot = tr.vehicle_depot(c)
+        options: dict[str, Any] = {}
+        if vc.shift_s is not None:
+            options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
+        if vc.refill_depots:
+            options["reload_depots"] = [
+                problem.depot_index(d) for d in vc.refill_depots
+            ]
+        capacity: list[int] = []
+        if has_load:
+            cap = vc.capacity
+            capacity = [
+                math.floor(cap * load_scale + 1e-9)
+                if cap is not None
+                else int(demand.sum()) + 1
+            ]
+        vehicle_types.append(
+            VehicleType(
+                num_available=sizes[c],
+                capacity=capacity,
+                start_depot=depot,
+                end_depot=depot,
+                fixed_cost=round(vc.fixed_cost * TIME_SCALE),
+                profile=profile,
+                name=vc.name,
+                **options,
+            )
+        )
+        classes.append(c)
+    data = ProblemData(
+        locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=cast("Any", distance),
+        duration_matrices=cast("Any", duration),
+        groups=groups,
+    )
+    return data, classes
+
+
+def _to_node_routes(
+    solution: pyvrp.Solution, classes: Sequence[int]
+) -> list[NodeRoute]:
+    out = []
+    for route in solution.routes():
+        nodes: list[int] = []
+        refills: list[tuple[int, int]] = []
+        activities = list(route)
+        for act in activities[1:-1]:
+            if act.is_client():
+                nodes.append(int(act.idx))
+            else:
+                refills.append((len(nodes), int(act.idx)))
+        out.append(
+            NodeRoute(classes[route.vehicle_type()], tuple(nodes), tuple(refills))
+        )
+    return out
+
+
+def _to_solution(
+    data: ProblemData, routes: Sequence[NodeRoute], vehicle_type: dict[int, int]
+) -> pyvrp.Solution:
+    built = []
+    for r in routes:
+        stops = dict(r.refills)
+        acts: list[Activity] = []
+        for k, node in enumerate(r.nodes):
+            if k in stops:
+                acts.append(Activity(ActivityType.DEPOT, stops[k]))
+            acts.append(Activity(ActivityType.CLIENT, node))
+        if len(r.nodes) in stops:
+            acts.append(Activity(ActivityType.DEPOT, stops[len(r.nodes)]))
+        built.append(pyvrp.Route(data, acts, vehicle_type[r.vehicle]))
+    return pyvrp.Solution(data, built)
+
+
+def _polish(
+    tr: Transformation,
+    data: ProblemData,
+    classes: Sequence[int],
+    solution: pyvrp.Solution,
+) -> pyvrp.Solution | None:
+    """Best directions on every route; ``None`` when nothing changes."""
+    routes = _to_node_routes(solution, classes)
+    better = [best_directions(tr, r) for r in routes]
+    if all(a is b for a, b in zip(routes, better, strict=True)):
+        return None
+    vehicle_type = {c: k for k, c in enumerate(classes)}
+    return _to_solution(data, better, vehicle_type)
+
+
+def _initial_penalties(data: ProblemData) -> tuple[list[float], float, float]:
+    """Penalties per unit of excess load and time warp at the data's scale."""
+    matrix = data.distance_matrix(0)[:500]  # a sample of rows is plenty
+    legs = matrix[(matrix > 0) & (matrix < _FORBIDDEN)]
+    leg = float(np.median(legs)) if legs.size else 1.0
+    leg = min(leg, float(_FORBIDDEN) / 1e6)
+    loads = []
+    for dim in range(data.num_load_dimensions):
+        demands = [c.delivery[dim] for c in data.clients() if c.delivery[dim] > 0]
+        mean = float(np.mean(demands)) if demands else 1.0
+        loads.append(max(0.1, leg / mean))
+    return loads, 1.0, 1.0
+
+
+def _cost(solution: pyvrp.Solution, num_loads: int) -> int:
+    return int(CostEvaluator([0] * num_loads, 0, 0).cost(solution))
+
+
+def _search(
+    tr: Transformation,
+    data: ProblemData,
+    classes: Sequence[int],
+    *,
+    seed: int,
+    deadline: float,
+    max_iterations: int | None,
+    params: PyVRPParams,
+    initial: pyvrp.Solution | None,
+) -> tuple[pyvrp.Solution, int]:
+    """PyVRP's iterated local search with exact direction polishing of new bests."""
+    rng = RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(
+        data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
+    )
+    perturb = PerturbationManager(
+        PerturbationParams(1, max(1, params.max_perturbations))
+    )
+    ls = LocalSearch(data, rng, neighbours, perturb)
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    penalty = PenaltyParams()
+    start_penalties = (
+        _initial_penalties(data)
+        if params.data_penalties
+        else penalty.midpoint_penalties(data)
+    )
+    pm = PenaltyManager(start_penalties, penalty)
+    if initial is None:
+        random = pyvrp.Solution.make_random(data, rng)
+        initial = ls(random, pm.max_cost_evaluator(), exhaustive=True)
+
+    history: list[pyvrp.Solution | None] = [None] * params.history_length
+    slot = 0
+    best = curr = initial
+    iters = stall = 0
+    while True:
+        if max_iterations is not None:
+            if iters >= max_iterations:
+                break
+        elif time.perf_counter() >= deadline:
+            break
+        iters += 1
+        if stall == params.num_iters_no_improvement:
+            history = [None] * params.history_length
+            curr = best
+            stall = 0
+        evaluator = pm.cost_evaluator()
+        cand = ls(curr, evaluator, exhaustive=False)
+        pm.register(cand)
+        stall += 1
+        if evaluator.cost(cand) < evaluator.cost(best):
+            stall = 0
+            deep = ls(cand, evaluator, exhaustive=True)
+            best = deep if deep.is_feasible() else cand
+            if params.polish and best.is_feasible():
+                polished = _polish(tr, data, classes, best)
+                if polished is not None and polished.is_feasible():
+                    polished = ls(polished, evaluator, exhaustive=True)
+                    if polished.is_feasible() and evaluator.cost(
+                        polished
+                    ) < evaluator.cost(best):
+                        best = cand = polished
+        # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
+        cand_cost = evaluator.penalised_cost(cand)
+        curr_cost = evaluator.penalised_cost(curr)
+        late = history[slot]
+        late_cost = evaluator.penalised_cost(initial if late is None else late)
+        if cand_cost < late_cost or cand_cost < curr_cost:
+            curr, curr_cost = cand, cand_cost
+        if late is None or curr_cost < late_cost:
+            history[slot] = curr
+        slot = (slot + 1) % params.history_length
+    return best, iters
+
+
+#: Problem handed to forked worker processes without pickling.
+_SHARED: dict[str, Any] = {}
+
+
+def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
+    """Sort key of a worker's result: infeasibility first, then the objective."""
+    excess = (
+        sum(solution.excess_load()) + solution.time_warp() + solution.excess_distance()
+    )
+    return int(excess), _cost(solution, data.num_load_dimensions)
+
+
+def _worker(
+    job: tuple[int, float, int | None, list[NodeRoute] | None],
+) -> tuple[list[NodeRoute], int, tuple[int, int], int]:
+    seed, budget_s, max_iterations, initial_routes = job
+    tr: Transformation = _SHARED["tr"]
+    data: ProblemData = _SHARED["data"]
+    classes: list[int] = _SHARED["classes"]
+    params: PyVRPParams = _SHARED["params"]
+    initial = None
+    if initial_routes is not None:
+        vehicle_type = {c: k for k, c in enumerate(classes)}
+        initial = _to_solution(data, initial_routes, vehicle_type)
+    best, iters = _search(
+        tr,
+        data,
+        classes,
+        seed=seed,
+        deadline=time.perf_counter() + budget_s,
+        max_iterations=max_iterations,
+        params=params,
+        initial=initial,
+    )
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return _to_node_routes(best, classes), iters, _rank(best, data), peak_kb
+
+
+def solve_pyvrp(
+    tr: Transformation,
+    *,
+    time_limit_s: float,
+    seed: int,
+    workers: int,
+    max_iterations: int | None,
+    params: PyVRPParams | None = None,
+) -> EngineResult:
+    """
+    Search routes with PyVRP.
+
+    Parameters
+    ----------
+    tr
+        The transformation to route.
+    time_limit_s
+        Wall-clock budget, data building included.
+    seed
+        Seed; each worker of each epoch uses its own seed derived from it.
+    workers
+        Number of search processes (1 searches in this process).
+    max_iterations
+        Iteration limit per worker and epoch instead of the time limit; makes the
+        result independent of machine speed and load.
+    params
+        Search settings.
+
+    Returns
+    -------
+    EngineResult
+        The best routes found by any worker (ties: the lowest worker number).
+    """
+    params = params or PyVRPParams()
+    start = time.perf_counter()
+    end = start + time_limit_s
+    data, classes = build_data(tr)
+    logger.info(
+        "pyvrp: %d clients, %d groups, %d vehicle types, built in %.1f s",
+        data.num_clients,
+        data.num_groups,
+        data.num_vehicle_types,
+        time.perf_counter() - start,
+    )
+    epochs = 1
+    if params.epoch_s is not None and workers > 1 and max_iterations is None:
+        epochs = max(1, int((end - time.perf_counter()) // params.epoch_s))
+    best: list[NodeRoute] | None = None
+    best_rank: tuple[int, int] | None = None
+    total_iters = 0
+    peak_kb = 0
+    ctx = multiprocessing.get_context("fork") if workers > 1 else None
+    _SHARED.update(tr=tr, data=data, classes=classes, params=params)
+    try:
+        for epoch in range(epochs):
+            span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
+            jobs = [
+                (seed * 7919 + epoch * 104729 + w, span, max_iterations, best)
+                for w in range(workers)
+            ]
+            if ctx is None:
+                results = [_worker(jobs[0])]
+            else:
+                with ctx.Pool(workers) as pool:
+                    results = pool.map(_worker, jobs)
+            if ctx is not None:  # workers run side by side: their peaks add up
+                peak_kb = max(peak_kb, sum(kb for *_, kb in results))
+            for routes, iters, rank, _ in results:
+                total_iters += iters
+                if best_rank is None or rank < best_rank:
+                    best_rank, best = rank, routes
+            assert best_rank is not None
+            logger.info(
+                "pyvrp epoch %d/%d: best %.1f (excess %d), %d iterations",
+                epoch + 1,
+                epochs,
+                best_rank[1] / TIME_SCALE,
+                best_rank[0],
+                total_iters,
+            )
+    finally:
+        _SHARED.clear()
+    assert best is not None
+    return EngineResult(
+        routes=tuple(r for r in best if r.nodes),
+        iterations=total_iters,
+        stats={
+            "workers": float(workers),
+            "epochs": float(epochs),
+            "worker_peak_kb": float(peak_kb),
+        },
+    )

@@ -1,0 +1,307 @@
+"""Building an arc-routing problem from an OSMnx-style road graph.
+
+Only generic edge attributes are read (``length``, ``oneway``, ``n_lanes``,
+``speed_kph`` or ``travel_time``, ``road_class``, ``width_m``, ``priority``,
+``winter_closed``; see :mod:`snowroute.network.attributes`), so any
+``networkx.MultiDiGraph`` with lengths and speeds works.
+
+Rules (each documented where it is applied):
+
+- **Deadhead graph**: every edge except ``winter_closed`` ones, with travel time
+  ``travel_time`` when present, else ``length / speed_kph``.
+- **Two-way roads** are stored by OSMnx as two directed edges. An edge ``(u, v, k)``
+  with ``oneway`` false is paired with a twin ``(v, u, k')`` that has the same
+  ``osmid`` and a length within 1 m; when both are required they form one
+  :class:`RequiredArc` (mode ``"either"``, or ``"both"`` when ``both_directions``
+  says so). A required edge without a required twin is served in its own
+  direction only (mode ``"forward"``).
+- **Passes** per served direction: ``ceil(lanes / lanes_per_pass)`` where
+  ``lanes`` is ``n_lanes`` on a one-way road and ``ceil(n_lanes / 2)`` (the lanes of
+  one direction) on a two-way road; in ``"either"`` mode those passes clear the
+  whole road. A missing ``n_lanes`` counts as 1 lane per direction. Pass a
+  callable as ``passes`` to use another rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from snowroute._errors import ProblemError
+from snowroute.network.attributes import (
+    N_LANES,
+    ONEWAY,
+    PRIORITY,
+    ROAD_CLASS,
+    SPEED_KPH,
+    WIDTH_M,
+    WINTER_CLOSED,
+    parse_bool,
+)
+from snowroute.routing.problem import (
+    ArcRoutingProblem,
+    DeadheadGraph,
+    Depot,
+    RequiredArc,
+    VehicleClass,
+)
+
+__all__ = ["EdgeKey", "problem_from_graph"]
+
+logger = logging.getLogger(__name__)
+
+#: An edge of a MultiDiGraph, ``(u, v, key)`` as in OSMnx.
+EdgeKey = tuple[Hashable, Hashable, int]
+EdgeFunction = Callable[[Hashable, Hashable, int, Mapping[str, Any]], Any]
+
+
+def _value(
+    spec: str | EdgeFunction | None,
+    edge: EdgeKey,
+    data: Mapping[str, Any],
+    default: Any,
+) -> Any:
+    if spec is None:
+        return default
+    if callable(spec):
+        return spec(*edge, data)
+    return data.get(spec, default)
+
+
+def _osmid(data: Mapping[str, Any]) -> Hashable:
+    osmid = data.get("osmid")
+    if isinstance(osmid, list | tuple | set):
+        return tuple(sorted(str(x) for x in osmid))
+    return None if osmid is None else str(osmid)
+
+
+def _float(data: Mapping[str, Any], name: str, edge: EdgeKey, default: float) -> float:
+    value = data.get(name, default)
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        msg = f"Edge {edge} has a non-numeric `{name}`: {value!r}."
+        raise ProblemError(msg) from None
+    return out
+
+
+def _travel_s(edge: EdgeKey, data: Mapping[str, Any]) -> float:
+    if "travel_time" in data:
+        return _float(data, "travel_time", edge, math.nan)
+    speed = _float(data, SPEED_KPH, edge, math.nan)
+    if not speed > 0:
+        msg = (
+            f"Edge {edge} has no positive `{SPEED_KPH}` or `travel_time`; cannot time "
+            "deadheading."
+        )
+        raise ProblemError(msg)
+    return _float(data, "length", edge, math.nan) * 3.6 / speed
+
+
+def problem_from_graph(
+    G: Any,
+    *,
+    required: Iterable[EdgeKey] | EdgeFunction | None = None,
+    depots: Mapping[str, Hashable],
+    vehicles: Sequence[VehicleClass],
+    deadlines: Mapping[str, float] | None = None,
+    both_directions: bool | EdgeFunction = False,
+    lanes_per_pass: float = 1.0,
+    passes: EdgeFunction | None = None,
+    demand: str | EdgeFunction | None = None,
+    service_s: str | EdgeFunction | None = None,
+    extra_service_s: str | EdgeFunction | None = None,
+) -> ArcRoutingProblem:
+    """
+    Build an :class:`ArcRoutingProblem` from a road graph.
+
+    Parameters
+    ----------
+    G
+        A ``networkx.MultiDiGraph`` with OSMnx conventions (edge ``length`` in
+        metres, ``oneway``, ``osmid``) and speeds (``speed_kph`` or ``travel_time``).
+    required
+        Edges to serve: ``(u, v, key)`` triples, a callable
+        ``(u, v, key, data) -> bool``, or ``None`` for every edge.
+        ``winter_closed`` edges are never served (they are logged and skipped).
+    depots
+        Depot id to graph node.
+    vehicles
+        The vehicle classes (their ``depot`` names a key of ``depots``).
+    deadlines
+        Completion deadline in seconds per priority class (edge ``priority``).
+    both_directions
+        Serve two-way roads once in each direction (mode ``"both"``) instead of
+        once in either direction; a bool or a callable ``(u, v, key, data) -> bool``.
+    lanes_per_pass
+        Lanes one pass clears (see the module notes).
+    passes
+        Callable ``(u, v, key, data) -> int`` overriding the lane rule.
+    demand
+        Demand of one pass: an edge attribute name or a callable (default 0).
+    service_s
+        Explicit service time of one pass: an attribute name or a callable;
+        default ``None`` (length at the vehicle's plow speed).
+    extra_service_s
+        Fixed extra time per pass: an attribute name or a callable (default 0).
+
+    Returns
+    -------
+    ArcRoutingProblem
+        The problem; ``graph.edge_refs[a]`` is the ``(u, v, key)`` of arc ``a``,
+        ``RequiredArc.ref`` the ``(u, v, key)`` of its forward edge, and
+        ``graph.vertex_refs`` the graph node of each vertex.
+
+    Raises
+    ------
+    ProblemError
+        When a depot node is not in ``G``, a required edge is not in ``G``, or an
+        edge lacks a length or a speed.
+    """
+    if not lanes_per_pass > 0:
+        msg = f"`lanes_per_pass` must be positive, got {lanes_per_pass!r}."
+        raise ProblemError(msg)
+    nodes = list(G.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    for depot_id, node in depots.items():
+        if node not in index:
+            msg = f"Depot {depot_id!r} is at node {node!r}, which is not in the graph."
+            raise ProblemError(msg)
+
+    # 1. Deadhead arcs: every open edge.
+    refs: list[EdgeKey] = []
+    tail, head, length, travel = [], [], [], []
+    arc_of: dict[EdgeKey, int] = {}
+    closed: set[EdgeKey] = set()
+    for u, v, k, data in G.edges(keys=True, data=True):
+        edge = (u, v, k)
+        if parse_bool(data.get(WINTER_CLOSED, False)):
+            closed.add(edge)
+            continue
+        arc_of[edge] = len(refs)
+        refs.append(edge)
+        tail.append(index[u])
+        head.append(index[v])
+        length.append(_float(data, "length", edge, math.nan))
+        travel.append(_travel_s(edge, data))
+    graph = DeadheadGraph(
+        tail=np.array(tail, dtype=np.int64),
+        head=np.array(head, dtype=np.int64),
+        length_m=np.array(length, dtype=np.float64),
+        travel_s=np.array(travel, dtype=np.float64),
+        num_vertices=len(nodes),
+        edge_refs=tuple(refs),
+        vertex_refs=tuple(nodes),
+    )
+
+    # 2. Which edges are required.
+    if required is None:
+        wanted = list(arc_of)
+    elif callable(required):
+        wanted = [e for e in arc_of if required(*e, G.edges[e])]
+    else:
+        wanted = []
+        for raw in required:
+            edge = (raw[0], raw[1], raw[2])
+            if edge in closed:
+                continue
+            if edge not in arc_of:
+                msg = f"Required edge {edge} is not in the graph."
+                raise ProblemError(msg)
+            wanted.append(edge)
+    wanted_set = set(wanted)
+    if closed:
+        logger.info("%d winter-closed edges left out of the plan", len(closed))
+
+    # 3. Pair two-way twins among the required edges.
+    twin: dict[EdgeKey, EdgeKey] = {}
+    for edge in wanted:
+        if edge in twin:
+            continue
+        u, v, _ = edge
+        data = G.edges[edge]
+        if parse_bool(data.get(ONEWAY, False)) or u == v:
+            continue
+        osmid, own = _osmid(data), _float(data, "length", edge, math.nan)
+        best: EdgeKey | None = None
+        for k2, d2 in G.get_edge_data(v, u, default={}).items():
+            other = (v, u, k2)
+            if other not in wanted_set or other in twin or _osmid(d2) != osmid:
+                continue
+            if parse_bool(d2.get(ONEWAY, False)):
+                continue
+            diff = abs(_float(d2, "length", other, math.nan) - own)
+            if diff <= 1.0 and (
+                best is None or diff < abs(G.edges[best]["length"] - own)
+            ):
+                best = other
+        if best is not None:
+            twin[edge] = best
+            twin[best] = edge
+
+    # 4. One RequiredArc per road.
+    arcs: list[RequiredArc] = []
+    done: set[EdgeKey] = set()
+    for edge in wanted:
+        if edge in done:
+            continue
+        data = G.edges[edge]
+        partner = twin.get(edge)
+        done.add(edge)
+        if partner is not None:
+            done.add(partner)
+            both = (
+                _value(both_directions, edge, data, False)
+                if callable(both_directions)
+                else both_directions
+            )
+            mode = "both" if both else "either"
+            lanes_total = _float(data, N_LANES, edge, 2.0)
+            lanes: float = math.ceil(max(lanes_total, 1.0) / 2)
+        else:
+            mode = "forward"
+            lanes = max(_float(data, N_LANES, edge, 1.0), 1.0)
+        count = (
+            int(passes(*edge, data))
+            if passes is not None
+            else max(1, math.ceil(lanes / lanes_per_pass - 1e-9))
+        )
+        explicit = _value(service_s, edge, data, None)
+        arcs.append(
+            RequiredArc(
+                arc=arc_of[edge],
+                reverse_arc=None if partner is None else arc_of[partner],
+                mode=mode,  # type: ignore[arg-type]
+                passes=count,
+                service_s=None if explicit is None else float(explicit),
+                extra_service_s=float(_value(extra_service_s, edge, data, 0.0)),
+                demand=float(_value(demand, edge, data, 0.0)),
+                road_class=_road_class(data.get(ROAD_CLASS)),
+                width_m=_float(data, WIDTH_M, edge, math.nan),
+                priority=None
+                if data.get(PRIORITY) in (None, "")
+                else str(data[PRIORITY]),
+                ref=edge,
+            )
+        )
+    return ArcRoutingProblem(
+        graph=graph,
+        required=tuple(arcs),
+        depots=tuple(Depot(depot_id, index[node]) for depot_id, node in depots.items()),
+        vehicles=tuple(vehicles),
+        deadlines=dict(deadlines or {}),
+    )
+
+
+def _road_class(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple) and value:
+        return str(value[0])
+    if isinstance(value, Collection) and not isinstance(value, str):
+        return None
+    return str(value)

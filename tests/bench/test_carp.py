@@ -1,0 +1,189 @@
+import csv
+
+import pytest
+
+from snowroute import InputFileError
+from snowroute.bench.carp import carp_problem, read_carp
+from snowroute.cli import main
+from snowroute.routing import solve
+
+GOOD = """NOMBRE : tiny
+COMENTARIO : 0
+VERTICES : 3
+ARISTAS_REQ : 2
+ARISTAS_NOREQ : 1
+VEHICULOS : 1
+CAPACIDAD : 5
+TIPO_COSTES_ARISTAS : EXPLICITOS
+COSTE_TOTAL_REQ : 7
+LISTA_ARISTAS_REQ :
+( 1, 2)  coste 3 demanda 2
+( 2, 3)  coste 4 demanda 2
+LISTA_ARISTAS_NOREQ :
+( 3, 1)  coste 5
+DEPOSITO : 1
+"""
+
+
+def _write(tmp_path, text, name="tiny.dat"):
+    folder = tmp_path / "carp" / "mini"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    (tmp_path / "carp" / "bks.csv").write_text(
+        "set,instance,vertices,required_edges,total_edges,capacity,vehicles_lb,bks,lb,optimal,source\n"
+        "mini,tiny,3,2,3,5,1,12,12,yes,test\n"
+    )
+    return folder / name
+
+
+def test_read_carp_reads_a_small_file(tmp_path):
+    instance = read_carp(_write(tmp_path, GOOD))
+    assert (instance.name, instance.vertices, instance.capacity, instance.depot) == (
+        "tiny",
+        3,
+        5,
+        1,
+    )
+    assert instance.required == ((1, 2, 3.0, 2.0), (2, 3, 4.0, 2.0))
+    assert instance.other == ((3, 1, 5.0),)
+    solution = solve(
+        carp_problem(instance), time_limit_s=2, workers=1, max_iterations=50
+    )
+    assert solution.cost == 12
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            lambda t: t.replace("VERTICES : 3\n", ""),
+            "no `VERTICES` line",
+        ),  # missing header
+        (
+            lambda t: t.replace("ARISTAS_REQ : 2", "ARISTAS_REQ : 3"),
+            "declares 3 required",
+        ),  # count off
+        (
+            lambda t: t.replace("coste 4 demanda 2", "coste four"),
+            "not a CARPLIB edge line",
+        ),  # bad number
+        (
+            lambda t: t.replace("( 2, 3)  coste 4 demanda 2", "( 2, 3)  coste 4"),
+            "without `demanda`",
+        ),
+        (
+            lambda t: t.replace("DEPOSITO : 1", "DEPOSITO : one"),
+            "`DEPOSITO` must be an integer",
+        ),
+        (
+            lambda t: t.replace("( 3, 1)", "( 9, 1)"),
+            "uses vertex 9",
+        ),  # vertex out of range
+        (lambda t: t + "garbage\n", "neither a CARPLIB keyword"),  # trailing junk
+        (lambda t: t.replace("CAPACIDAD : 5", "CAPACIDAD : 0"), "must be positive"),
+    ],
+)
+def test_read_carp_rejects_malformed_files(tmp_path, edit, match):
+    with pytest.raises(InputFileError, match=match):
+        read_carp(_write(tmp_path, edit(GOOD)))
+
+
+def test_cli_reports_a_malformed_file_in_one_sentence_and_writes_nothing(
+    tmp_path, capsys
+):
+    _write(tmp_path, GOOD.replace("ARISTAS_REQ : 2", "ARISTAS_REQ : 3"))
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "-q",
+            "bench",
+            "carp",
+            "--set",
+            "mini",
+            "--data",
+            str(tmp_path / "carp"),
+            "--csv",
+            str(out),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "declares 3 required edges" in err[0]
+    assert not out.exists()
+
+
+def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
+    _write(tmp_path, GOOD)
+    out, sols = tmp_path / "out.csv", tmp_path / "sols"
+    code = main(
+        [
+            "-q",
+            "bench",
+            "carp",
+            "--set",
+            "mini",
+            "--data",
+            str(tmp_path / "carp"),
+            "--time-limit",
+            "2",
+            "--workers",
+            "1",
+            "--csv",
+            str(out),
+            "--solutions",
+            str(sols),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "tiny" in printed
+    assert "cores" in printed
+    with out.open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == [
+        "set",
+        "instance",
+        "engine",
+        "cost",
+        "bks",
+        "gap_pct",
+        "seconds",
+        "peak_mb",
+        "valid",
+        "routes",
+    ]
+    assert rows[1][:6] == ["mini", "tiny", "pyvrp", "12", "12", "0.0000"]
+    assert rows[1][8] == "yes"
+    lines = (sols / "tiny.sol").read_text().split("\n")
+    served = sorted(
+        tuple(sorted(map(int, e.split("-")))) for line in lines for e in line.split()
+    )
+    assert served == [(1, 2), (2, 3)]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("set_name", "name", "bks"),
+    [
+        ("gdb", "gdb1", 316),
+        ("gdb", "gdb4", 287),
+        ("gdb", "gdb14", 100),
+        ("val", "1A", 173),
+    ],
+)
+def test_small_carp_instances_reach_the_best_known(shared_dir, set_name, name, bks):
+    path = shared_dir / "benchmarks" / "carp" / set_name / f"{name}.dat"
+    problem = carp_problem(read_carp(path))
+    solution = solve(problem, time_limit_s=20, seed=1, workers=1, max_iterations=3000)
+    assert solution.feasible
+    assert solution.cost == bks
+
+
+@pytest.mark.shared
+def test_zero_based_instance_keeps_its_vertex_numbers(shared_dir):
+    instance = read_carp(shared_dir / "benchmarks" / "carp" / "hefei" / "Hefei-1.txt")
+    assert instance.depot == 0
+    assert min(min(u, v) for u, v, *_ in instance.required + instance.other) == 0
+    problem = carp_problem(instance)
+    assert problem.depots[0].vertex == 0

@@ -1,0 +1,100 @@
+"""A tiny hand-made road network for the routing tests.
+
+::
+
+    0 ---- 1 ---> 2          horizontal edges 100 m, vertical 150 m,
+    |      |      |          10 m/s (36 km/h): 10 s and 15 s;
+    3 ---- 4 ---- 5          1 -> 2 is one-way, everything else two-way.
+
+Arc indices (tail -> head): 0: 0>1, 1: 1>0, 2: 1>2, 3: 0>3, 4: 3>0, 5: 1>4, 6: 4>1,
+7: 2>5, 8: 5>2, 9: 3>4, 10: 4>3, 11: 4>5, 12: 5>4. Depot ``garage`` at 0 and
+``barn`` at 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from snowroute.routing import (
+    ArcRoutingProblem,
+    DeadheadGraph,
+    Depot,
+    RequiredArc,
+    VehicleClass,
+)
+
+ARCS = [
+    (0, 1, 100),
+    (1, 0, 100),
+    (1, 2, 100),
+    (0, 3, 150),
+    (3, 0, 150),
+    (1, 4, 150),
+    (4, 1, 150),
+    (2, 5, 150),
+    (5, 2, 150),
+    (3, 4, 100),
+    (4, 3, 100),
+    (4, 5, 100),
+    (5, 4, 100),
+]
+
+
+def toy_graph(
+    extra: Sequence[tuple[int, int, float]] = (), vertices: int = 6
+) -> DeadheadGraph:
+    arcs = ARCS + list(extra)
+    return DeadheadGraph(
+        tail=np.array([a[0] for a in arcs]),
+        head=np.array([a[1] for a in arcs]),
+        length_m=np.array([a[2] for a in arcs], dtype=float),
+        travel_s=np.array([a[2] / 10 for a in arcs], dtype=float),
+        num_vertices=vertices,
+    )
+
+
+def either(arc: int, reverse: int, **kw: Any) -> RequiredArc:
+    return RequiredArc(
+        arc=arc, reverse_arc=reverse, mode="either", ref=kw.pop("ref", arc), **kw
+    )
+
+
+def all_roads(**kw: Any) -> list[RequiredArc]:
+    """Every road once: the one-way 1>2 forward, the rest in either direction."""
+    return [
+        either(0, 1, **kw),
+        RequiredArc(arc=2, mode="forward", ref=2, **kw),
+        either(3, 4, **kw),
+        either(5, 6, **kw),
+        either(7, 8, **kw),
+        either(9, 10, **kw),
+        either(11, 12, **kw),
+    ]
+
+
+def toy_problem(
+    required: Sequence[RequiredArc] | None = None,
+    vehicles: Sequence[VehicleClass] | None = None,
+    deadlines: dict[str, float] | None = None,
+    graph: DeadheadGraph | None = None,
+) -> ArcRoutingProblem:
+    return ArcRoutingProblem(
+        graph=graph or toy_graph(),
+        required=tuple(required if required is not None else all_roads()),
+        depots=(Depot("garage", 0), Depot("barn", 5)),
+        vehicles=tuple(vehicles or (VehicleClass("truck", "garage"),)),
+        deadlines=deadlines or {},
+    )
+
+
+def served_counts(solution: Any, problem: ArcRoutingProblem) -> dict[int, int]:
+    """How many times each arc index is driven while serving."""
+    counts: dict[int, int] = {}
+    for route in solution.routes:
+        for a, s in zip(route.arcs, route.serving, strict=True):
+            if s >= 0:
+                counts[int(a)] = counts.get(int(a), 0) + 1
+    return counts

@@ -1,0 +1,199 @@
+import dataclasses
+
+import pytest
+
+from snowroute import InfeasibleError, ProblemError
+from snowroute.routing import RequiredArc, VehicleClass, solve, validate
+
+from .helpers import all_roads, either, served_counts, toy_graph, toy_problem
+
+ENGINES = ["pyvrp", "ortools"]
+
+# Short runs: PyVRP stops after a fixed number of iterations, OR-Tools at the limit.
+RUN = {"time_limit_s": 3.0, "seed": 1, "workers": 1}
+
+
+def _solve(problem, engine, **kw):
+    options = {**RUN, **kw}
+    if engine == "pyvrp":
+        options.setdefault("max_iterations", 400)
+    solution = solve(problem, engine=engine, **options)
+    report = validate(problem, solution.routes)
+    assert report.ok == solution.feasible
+    assert report.cost == pytest.approx(solution.cost)
+    return solution
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_road_is_served_once_and_the_one_way_only_forward(engine):
+    problem = toy_problem()
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    counts = served_counts(solution, problem)
+    assert counts[2] == 1  # the one-way road 1 -> 2
+    for a, b in [(0, 1), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12)]:
+        assert counts.get(a, 0) + counts.get(b, 0) == 1
+    assert solution.lower_bound <= solution.cost + 1e-9
+    # Total service time is every road's travel time once.
+    assert solution.service_s == pytest.approx(85.0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_direction_passes_are_each_served(engine):
+    required = [
+        RequiredArc(arc=9, reverse_arc=10, mode="both", passes=2, ref="3-4"),
+        either(0, 1),
+    ]
+    problem = toy_problem(required)
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    counts = served_counts(solution, problem)
+    assert counts[9] == 2
+    assert counts[10] == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_multi_lane_one_way_gets_one_pass_per_lane(engine):
+    required = [RequiredArc(arc=2, mode="forward", passes=3, ref="1>2")]
+    problem = toy_problem(required)
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    assert served_counts(solution, problem) == {2: 3}
+    # Each extra pass needs the loop 2 -> 5 -> 4 -> 1 back (40 s).
+    assert solution.cost == pytest.approx(10 + 3 * 10 + 2 * 40 + 10 + 40)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_capacity_is_respected(engine):
+    truck = VehicleClass("truck", "garage", capacity=7)
+    problem = toy_problem(all_roads(demand=3.0), [truck])
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    assert all(r.peak_load <= 7 for r in solution.routes)
+    assert solution.num_routes >= 4
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shift_length_is_respected(engine):
+    truck = VehicleClass("truck", "garage", shift_s=70.0)
+    problem = toy_problem(vehicles=[truck])
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    assert all(r.duration_s <= 70.0 + 1e-9 for r in solution.routes)
+    assert solution.num_routes >= 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_deadline_of_a_priority_class_is_met(engine):
+    roads = all_roads()
+    roads[-1] = either(11, 12, priority="emergency", ref="4-5")
+    truck = VehicleClass("truck", "garage", count=1)
+    problem = toy_problem(roads, [truck], deadlines={"emergency": 40.0})
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    assert solution.finish_s()["emergency"] <= 40.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_refills_let_one_vehicle_serve_more_than_its_capacity(engine):
+    truck = VehicleClass(
+        "truck", "garage", count=1, capacity=7, refill_depots=("barn",)
+    )
+    problem = toy_problem(all_roads(demand=3.0), [truck])
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    assert solution.num_routes == 1
+    route = solution.routes[0]
+    assert len(route.refills) >= 2
+    assert {r.depot for r in route.refills} == {"barn"}
+    assert route.load == pytest.approx(21.0)
+    assert route.peak_load <= 7
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vehicles_serve_only_compatible_roads(engine):
+    roads = [dataclasses.replace(r, road_class="residential") for r in all_roads()]
+    roads[0] = dataclasses.replace(roads[0], road_class="primary")
+    grader = VehicleClass(
+        "grader", "garage", road_classes=frozenset({"primary"}), fixed_cost=0
+    )
+    dozer = VehicleClass("dozer", "garage", fixed_cost=5.0)
+    problem = toy_problem(roads, [grader, dozer])
+    solution = _solve(problem, engine)
+    assert solution.feasible, solution.violations
+    for route in solution.routes:
+        if route.vehicle == "grader":
+            assert all(
+                problem.required[v.required].road_class == "primary"
+                for v in route.services
+            )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_too_few_vehicles_gives_a_plan_that_says_so(engine):
+    truck = VehicleClass("truck", "garage", count=1, capacity=7)
+    problem = toy_problem(all_roads(demand=3.0), [truck])
+    solution = _solve(problem, engine)
+    assert not solution.feasible
+    assert solution.violations
+
+
+def test_same_seed_gives_the_same_plan():
+    problem = toy_problem(
+        all_roads(demand=3.0), [VehicleClass("truck", "garage", capacity=7)]
+    )
+    plans = [
+        solve(problem, time_limit_s=30, seed=5, workers=2, max_iterations=300)
+        for _ in range(2)
+    ]
+    first, second = ([r.arcs.tolist() for r in p.routes] for p in plans)
+    assert first == second
+    assert plans[0].cost == plans[1].cost
+
+
+def test_solve_raises_when_required_arc_unreachable():
+    graph = toy_graph(extra=[(6, 7, 50), (7, 6, 50)], vertices=8)
+    required = [*all_roads(), either(13, 14, ref="island")]
+    problem = toy_problem(required, graph=graph)
+    with pytest.raises(InfeasibleError, match="island"):
+        solve(problem, time_limit_s=1)
+
+
+def test_problem_raises_when_no_vehicle_may_serve_an_arc():
+    roads = [dataclasses.replace(r, road_class="residential") for r in all_roads()]
+    grader = VehicleClass("grader", "garage", road_classes=frozenset({"primary"}))
+    with pytest.raises(InfeasibleError, match="No vehicle class"):
+        toy_problem(roads, [grader])
+
+
+def test_problem_raises_when_one_pass_exceeds_every_shift():
+    truck = VehicleClass("truck", "garage", shift_s=5.0)
+    with pytest.raises(InfeasibleError, match="longer than the shift"):
+        toy_problem(vehicles=[truck])
+
+
+def test_solve_raises_when_a_pass_cannot_fit_a_shift_with_its_deadheads():
+    truck = VehicleClass("truck", "garage", shift_s=30.0)  # 0 -> 2 -> 5 -> ... too far
+    with pytest.raises(InfeasibleError, match="within the shift"):
+        solve(toy_problem(vehicles=[truck]), time_limit_s=1)
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"engine": "gurobi"}, "engine"),  # unknown engine
+        ({"time_limit_s": 0}, "time_limit_s"),  # no time
+        ({"workers": 0}, "workers"),  # no worker
+        ({"max_iterations": 0}, "max_iterations"),  # no iteration
+    ],
+)
+def test_solve_rejects_bad_options(options, match):
+    with pytest.raises(ProblemError, match=match):
+        solve(toy_problem(), **options)
+
+
+def test_empty_problem_gives_an_empty_feasible_plan():
+    solution = solve(toy_problem(required=[]), time_limit_s=1)
+    assert solution.feasible
+    assert solution.routes == ()
+    assert solution.cost == 0

@@ -1,0 +1,244 @@
+"""From a scenario to road networks and arc-routing problems.
+
+The bridge that the exchange and patrol planners share: read and tag the network a
+scenario names, snap its depots to road nodes, turn its vehicle classes into
+routing :class:`~snowroute.routing.VehicleClass` objects, pick the roads that must be
+plowed and build one :class:`~snowroute.routing.ArcRoutingProblem` for any subset
+of roads and fleet.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from snowroute._errors import ScenarioError
+from snowroute.network import attributes as A
+from snowroute.network import (
+    load_boundaries,
+    load_overrides,
+    load_rules,
+    tagged_graph_from_file,
+)
+from snowroute.routing import ArcRoutingProblem, VehicleClass, problem_from_graph
+from snowroute.scenario.model import Scenario
+
+__all__ = [
+    "MAX_DEPOT_SNAP_M",
+    "EdgeKey",
+    "depot_nodes",
+    "km",
+    "plow_edges",
+    "plow_problem",
+    "scenario_network",
+    "vehicle_classes",
+]
+
+logger = logging.getLogger(__name__)
+
+EdgeKey = tuple[Hashable, Hashable, int]
+
+#: Farthest a depot may lie from its nearest road node, in metres.
+MAX_DEPOT_SNAP_M = 500.0
+
+
+def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
+    """Read and tag the road network of ``scenario`` (its ``[network]`` table).
+
+    Raises
+    ------
+    InputFileError
+        When a file cannot be read.
+    TaggingError
+        When the rules, boundaries or overrides cannot be applied.
+    """
+    spec = scenario.network
+    rules = load_rules(
+        scenario.resolve(Path(spec.rules))
+        if spec.rules.endswith(".toml")
+        else spec.rules,
+        **spec.params,
+    )
+    boundaries = (
+        None
+        if spec.boundaries is None
+        else load_boundaries(
+            scenario.resolve(spec.boundaries),
+            code_col=spec.boundary_code,
+            name_col=spec.boundary_name,
+        )
+    )
+    overrides = (
+        ()
+        if spec.overrides is None
+        else load_overrides(scenario.resolve(spec.overrides))
+    )
+    return tagged_graph_from_file(
+        scenario.resolve(spec.source),
+        rules=rules,
+        boundaries=boundaries,
+        overrides=overrides,
+        largest=spec.largest_component,
+    )
+
+
+def depot_nodes(G: nx.MultiDiGraph, scenario: Scenario) -> dict[str, Hashable]:
+    """Snap every depot of ``scenario`` to its road node.
+
+    A depot given by ``node`` must be a node of ``G``; one given by ``lon``/``lat``
+    goes to the nearest node (great-circle distance), which must lie within
+    :data:`MAX_DEPOT_SNAP_M`.
+
+    Raises
+    ------
+    ScenarioError
+        When a depot's node is not in the network or its point is too far from it.
+    """
+    nodes = list(G.nodes)
+    xs = np.array([G.nodes[n]["x"] for n in nodes], dtype=np.float64)
+    ys = np.array([G.nodes[n]["y"] for n in nodes], dtype=np.float64)
+    out: dict[str, Hashable] = {}
+    for i, depot in enumerate(scenario.depots):
+        if depot.node is not None:
+            if depot.node not in G and str(depot.node) not in G:
+                msg = (
+                    f"Scenario field `depots[{i}].node`: node {depot.node} of depot "
+                    f"{depot.id!r} is not in the road network."
+                )
+                raise ScenarioError(msg)
+            out[depot.id] = depot.node if depot.node in G else str(depot.node)
+            continue
+        assert depot.lon is not None
+        assert depot.lat is not None
+        dist = _haversine_m(depot.lon, depot.lat, xs, ys)
+        best = int(np.argmin(dist))
+        if dist[best] > MAX_DEPOT_SNAP_M:
+            msg = (
+                f"Scenario field `depots[{i}]`: depot {depot.id!r} lies "
+                f"{dist[best]:,.0f} m from the nearest road node (at most "
+                f"{MAX_DEPOT_SNAP_M:,.0f} m allowed)."
+            )
+            raise ScenarioError(msg)
+        out[depot.id] = nodes[best]
+    return out
+
+
+def _haversine_m(lon: float, lat: float, xs: Any, ys: Any) -> Any:
+    lon1, lat1, lon2, lat2 = map(np.radians, (lon, lat, xs, ys))
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(a))
+
+
+def vehicle_classes(
+    scenario: Scenario, *, admins: Collection[str] | None = None
+) -> tuple[VehicleClass, ...]:
+    """Routing vehicle classes of ``scenario``, optionally of ``admins`` only.
+
+    Each class keeps its scenario id as ``name``; capacity is the salt load in
+    tonnes when the scenario spreads salt (``service.salt_t_per_km > 0``).
+    """
+    salting = scenario.service.salt_t_per_km > 0
+    out = []
+    for v in scenario.vehicles:
+        if admins is not None and scenario.admin_of_vehicle(v) not in admins:
+            continue
+        out.append(
+            VehicleClass(
+                name=v.id,
+                depot=v.depot,
+                count=v.count,
+                capacity=v.capacity_t if salting else None,
+                shift_s=v.shift_h * 3600.0,
+                plow_speed_kph=v.plow_speed_kph,
+                deadhead_speed_kph=v.deadhead_speed_kph,
+                road_classes=None
+                if v.road_classes is None
+                else frozenset(v.road_classes),
+                min_width_m=v.min_width_m,
+                refill_depots=v.refill_depots if salting else (),
+            )
+        )
+    return tuple(out)
+
+
+def plow_edges(G: nx.MultiDiGraph, scenario: Scenario) -> dict[EdgeKey, str]:
+    """Edges that must be plowed, each with its administrator id.
+
+    The roads of ``scenario.plow_admins`` except excluded road classes and
+    winter-closed roads.
+    """
+    admins = set(scenario.plow_admins)
+    excluded = set(scenario.service.exclude_road_classes)
+    out: dict[EdgeKey, str] = {}
+    for u, v, k, data in G.edges(keys=True, data=True):
+        admin = str(data.get(A.ADMIN_ID, ""))
+        if admin not in admins or A.parse_bool(data.get(A.WINTER_CLOSED, False)):
+            continue
+        if str(data.get(A.ROAD_CLASS, data.get("highway", ""))) in excluded:
+            continue
+        out[(u, v, k)] = admin
+    return out
+
+
+def plow_problem(
+    G: nx.MultiDiGraph,
+    scenario: Scenario,
+    depots: Mapping[str, Hashable],
+    edges: Iterable[EdgeKey],
+    vehicles: tuple[VehicleClass, ...],
+) -> ArcRoutingProblem:
+    """Build the arc-routing problem of plowing ``edges`` with ``vehicles``.
+
+    Service rules from ``scenario.service``: deadlines per priority class (seconds
+    after the shift start), both directions for the listed priority classes, one
+    pass per lane and direction when ``passes_per_lane``, salt demand per km.
+    Only depots that ``vehicles`` use (as base or refill) enter the problem.
+
+    Raises
+    ------
+    ProblemError, InfeasibleError
+        When the problem is invalid or a road can be served by no vehicle.
+    """
+    service = scenario.service
+    both = set(service.both_directions)
+    salt = service.salt_t_per_km
+    used = {v.depot for v in vehicles} | {d for v in vehicles for d in v.refill_depots}
+
+    def both_directions(u: Any, v: Any, k: int, data: Mapping[str, Any]) -> bool:
+        return str(data.get(A.PRIORITY, "")) in both
+
+    def demand(u: Any, v: Any, k: int, data: Mapping[str, Any]) -> float:
+        return salt * float(data.get("length", 0.0)) / 1000.0
+
+    def one_pass(u: Any, v: Any, k: int, data: Mapping[str, Any]) -> int:
+        return 1
+
+    return problem_from_graph(
+        G,
+        required=list(edges),
+        depots={d: n for d, n in depots.items() if d in used},
+        vehicles=vehicles,
+        deadlines=service.deadline_s(),
+        both_directions=both_directions,
+        passes=None if service.passes_per_lane else one_pass,
+        demand=demand if salt > 0 else None,
+    )
+
+
+def km(G: nx.MultiDiGraph, edges: Iterable[EdgeKey]) -> float:
+    """Road km of ``edges``: a two-way road counts once (each direction ½)."""
+    total = 0.0
+    for edge in edges:
+        data = G.edges[edge]
+        share = 1.0 if A.parse_bool(data.get(A.ONEWAY, False)) else 0.5
+        total += share * float(data.get("length", 0.0))
+    return total / 1000.0 if math.isfinite(total) else math.nan

@@ -1,0 +1,69 @@
+"""Scenario → network, depots, vehicles and routing problems."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+import pytest
+
+from snowroute._errors import ScenarioError
+from snowroute.scenario.load import scenario_from_toml
+from snowroute.scenario.problems import (
+    depot_nodes,
+    km,
+    plow_edges,
+    plow_problem,
+    scenario_network,
+    vehicle_classes,
+)
+from tests.helpers import ROOT
+
+DEMO = ROOT / "scenarios" / "demo.toml"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    scenario = scenario_from_toml(DEMO)
+    return scenario, scenario_network(scenario)
+
+
+def test_depots_snap_to_their_nodes(demo):
+    scenario, G = demo
+    nodes = depot_nodes(G, scenario)
+    assert set(nodes) == {d.id for d in scenario.depots}
+    for depot in scenario.depots:
+        node = G.nodes[nodes[depot.id]]
+        assert abs(node["x"] - depot.lon) < 1e-6
+        assert abs(node["y"] - depot.lat) < 1e-6
+
+
+def test_far_depot_is_an_error_naming_the_field(demo):
+    scenario, G = demo
+    far = dataclasses.replace(scenario.depots[1], lon=141.0, lat=40.5)
+    moved = dataclasses.replace(
+        scenario, depots=(scenario.depots[0], far, *scenario.depots[2:])
+    )
+    with pytest.raises(ScenarioError, match=r"depots\[1\].*from the nearest road node"):
+        depot_nodes(G, moved)
+
+
+def test_plow_edges_are_the_depot_owners_roads(demo):
+    scenario, G = demo
+    edges = plow_edges(G, scenario)
+    counts = Counter(edges.values())
+    assert set(counts) == {"05", "05201", "05211", "05361"}  # not MLIT's 国道7号
+    for edge in edges:
+        assert not G.edges[edge]["winter_closed"]
+    assert 150 < km(G, edges) < 213
+
+
+def test_per_admin_problem_uses_only_that_fleet(demo):
+    scenario, G = demo
+    edges = [e for e, a in plow_edges(G, scenario).items() if a == "05211"]
+    vehicles = vehicle_classes(scenario, admins=["05211"])
+    problem = plow_problem(G, scenario, depot_nodes(G, scenario), edges, vehicles)
+    assert [v.name for v in problem.vehicles] == ["katagami-dozer"]
+    assert [d.id for d in problem.depots] == ["D05211"]
+    assert problem.num_required > 0
+    assert problem.deadlines["emergency"] == 3.5 * 3600

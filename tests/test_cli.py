@@ -22,6 +22,11 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
         ["network", "fetch"],
         ["network", "make-demo"],
         ["demo"],
+        ["scenario"],
+        ["scenario", "check"],
+        ["scenario", "schema"],
+        ["bench"],
+        ["bench", "carp"],
     ],
 )
 def test_every_command_has_help(

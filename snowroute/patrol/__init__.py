@@ -1,5 +1,8 @@
-"""Road patrol planning (道路パトロール): scope, frequencies, structures, schedules,
-an independent validator and findings notices to municipalities."""
+"""Road patrol planning (道路パトロール).
+
+Scope, frequencies, structures, schedules, an independent validator and findings
+notices to municipalities.
+"""
 
 from snowroute.patrol.plan import PatrolPlan as PatrolPlan
 from snowroute.patrol.plan import PatrolReport as PatrolReport

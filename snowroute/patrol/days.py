@@ -38,8 +38,9 @@ OVERTIME_PENALTY = 20.0
 @dataclass(frozen=True, slots=True)
 class Item:
     """
-    Something to place on days: a section (options: visit-day tuples) or a
-    structure (options: single days).
+    Something to place on days: a section or a structure.
+
+    A section's options are tuples of visit days, a structure's single days.
 
     Parameters
     ----------
@@ -153,7 +154,11 @@ class _Estimator:
 
 
 def _objective(
-    estimates: FloatArray, patrol_days: Sequence[int], *, weight: float, capacity_s: float
+    estimates: FloatArray,
+    patrol_days: Sequence[int],
+    *,
+    weight: float,
+    capacity_s: float,
 ) -> tuple[float, float]:
     values = estimates[list(patrol_days)]
     total = float(values.sum())

@@ -56,7 +56,7 @@ class Calendar:
 
     @classmethod
     def from_spec(cls, spec: PatrolSpec) -> Calendar:
-        """The calendar of a patrol spec."""
+        """Build the calendar of a patrol spec."""
         return cls(
             spec.start_date,
             spec.horizon_days,
@@ -89,7 +89,8 @@ class Calendar:
             return offset
         if offset >= 0:
             return sum(
-                not self.is_off(self.start + dt.timedelta(days=i)) for i in range(offset)
+                not self.is_off(self.start + dt.timedelta(days=i))
+                for i in range(offset)
             )
         return -sum(
             not self.is_off(date + dt.timedelta(days=i)) for i in range(-offset)
@@ -105,8 +106,7 @@ class Calendar:
         return self.day_position(self.days)
 
     def previous_position(self, last_visit: dt.date | None) -> int:
-        """Position of a section's last visit before the horizon (default: the day
-        before the start)."""
+        """Position of a last visit before the horizon (default: the day before)."""
         if last_visit is None:
             return -1
         return self.position(last_visit)
@@ -114,7 +114,7 @@ class Calendar:
 
 def frequency_of(section: Section, frequency_days: Mapping[str, int]) -> int:
     """
-    The frequency (longest gap in days) of ``section``.
+    Return the frequency (longest gap in days) of ``section``.
 
     Looked up by section id, route id, priority class, then OSM road class: the
     most specific key wins.
@@ -124,7 +124,12 @@ def frequency_of(section: Section, frequency_days: Mapping[str, int]) -> int:
     ScenarioError
         When no key of ``frequency_days`` matches the section.
     """
-    for key in (section.section_id, section.route_id, section.priority, section.road_class):
+    for key in (
+        section.section_id,
+        section.route_id,
+        section.priority,
+        section.road_class,
+    ):
         if key and key in frequency_days:
             return int(frequency_days[key])
     msg = (

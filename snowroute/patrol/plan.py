@@ -234,7 +234,7 @@ class PatrolPlan:
         }
 
     def to_json(self) -> dict[str, Any]:
-        """The plan as a JSON-ready dict (``patrol.json``)."""
+        """Return the plan as a JSON-ready dict (``patrol.json``)."""
         spread = self.spread()
         compliance = {c.section_id: c for c in self.report.sections}
         return {
@@ -337,7 +337,7 @@ class PatrolPlan:
         }
 
     def summary(self) -> str:
-        """A few lines: compliance, total km and the per-day spread."""
+        """Describe the plan: compliance, total km, the per-day spread, each day."""
         spread = self.spread()
         state = "valid" if self.valid else f"INVALID ({len(self.report.violations)})"
         lines = [

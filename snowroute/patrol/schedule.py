@@ -39,7 +39,11 @@ from snowroute.patrol.plan import (
     StructurePlan,
 )
 from snowroute.patrol.scope import EdgeKey, PatrolScope, patrol_scope
-from snowroute.patrol.structures import PlacedStructure, place_structures, read_structures
+from snowroute.patrol.structures import (
+    PlacedStructure,
+    place_structures,
+    read_structures,
+)
 from snowroute.patrol.validate import validate_patrol
 from snowroute.routing import (
     ArcRoutingProblem,
@@ -163,7 +167,7 @@ def _items(
 
 
 def _one_pass(u: Hashable, v: Hashable, k: int, data: Any) -> int:
-    """A patrol looks at a road in one pass, whatever its lanes."""
+    """Count one pass per road: a patrol looks at every lane at once."""
     return 1
 
 
@@ -213,8 +217,9 @@ def _route_day(
                 continue
             r = problem.required[int(s)]
             for arc in (r.arc, r.reverse_arc):
-                if arc is not None and refs[arc] in stops and r.extra_service_s > 0:
-                    sid = stops[refs[arc]][0]
+                ref: Any = None if arc is None else refs[arc]
+                if ref in stops and r.extra_service_s > 0:
+                    sid = stops[ref][0]
                     if sid not in inspected:
                         inspected.append(sid)
         cars.append(
@@ -230,6 +235,15 @@ def _route_day(
             )
         )
     return tuple(cars), solution.violations
+
+
+def _structure_note(p: PlacedStructure, start: dt.date, scope: PatrolScope) -> str:
+    notes = []
+    if p.structure.due < start:
+        notes.append("overdue before the horizon")
+    if p.section_id not in scope.sections:
+        notes.append("on a road outside the patrol scope")
+    return "; ".join(notes)
 
 
 def plan_patrol(
@@ -281,7 +295,9 @@ def plan_patrol(
         msg = "The scenario has no [patrol] table."
         raise ScenarioError(msg)
     seed = scenario.solver.seed if seed is None else seed
-    time_limit_s = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
+    time_limit_s = (
+        scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
+    )
     rng = np.random.default_rng(seed)
     cars = spec.cars
 
@@ -379,7 +395,7 @@ def plan_patrol(
                     required.append(e)
                 # several structures on one road: their times add up
                 sid, s = stops.get(e, ("", 0.0))
-                name = p.structure.structure_id if not sid else sid
+                name = sid or p.structure.structure_id
                 stops[e] = (name, s + 60.0 * p.structure.minutes_on_site)
         routes, problems = _route_day(
             G,
@@ -430,7 +446,11 @@ def plan_patrol(
         )
         for s in scope.sections.values()
     )
-    day_of = {p.structure.structure_id: d for d in range(calendar.days) for p in day_structures[d]}
+    day_of = {
+        p.structure.structure_id: d
+        for d in range(calendar.days)
+        for p in day_structures[d]
+    }
     structure_plans = tuple(
         StructurePlan(
             structure_id=p.structure.structure_id,
@@ -442,10 +462,7 @@ def plan_patrol(
             edge=p.edge,
             section_id=p.section_id,
             day=day_of.get(p.structure.structure_id),
-            note=(
-                "overdue before the horizon" if p.structure.due < calendar.start else ""
-            )
-            + ("" if p.section_id in scope.sections else "road outside the patrol scope"),
+            note=_structure_note(p, calendar.start, scope),
         )
         for p in placed
     )

@@ -133,7 +133,7 @@ def _link_edges(G: nx.MultiDiGraph, admin: str) -> set[EdgeKey]:
 
 def patrol_scope(G: nx.MultiDiGraph, spec: PatrolSpec) -> PatrolScope:
     """
-    The sections of ``G`` that the patrol of ``spec`` covers.
+    Return the sections of ``G`` that the patrol of ``spec`` covers.
 
     Parameters
     ----------

@@ -22,7 +22,10 @@ _EARTH_M = 6_371_008.8
 def valid_lon_lat(lon: float, lat: float) -> bool:
     """Whether ``lon``/``lat`` are finite WGS84 degrees."""
     return (
-        math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
+        math.isfinite(lon)
+        and math.isfinite(lat)
+        and -180 <= lon <= 180
+        and -90 <= lat <= 90
     )
 
 
@@ -56,7 +59,8 @@ class EdgeIndex:
         self,
         G: nx.MultiDiGraph,
         *,
-        keep: Callable[[Hashable, Hashable, int, Mapping[str, Any]], bool] | None = None,
+        keep: Callable[[Hashable, Hashable, int, Mapping[str, Any]], bool]
+        | None = None,
     ) -> None:
         ys = [float(d["y"]) for _, d in G.nodes(data=True)]
         self._lat0 = math.radians(float(np.mean(ys))) if ys else 0.0
@@ -92,12 +96,15 @@ class EdgeIndex:
         return np.vstack([np.asarray(lon) * self._kx, np.asarray(lat) * self._ky])
 
     def nearest(self, lon: float, lat: float, *, max_m: float) -> Snap | None:
-        """The nearest edge within ``max_m`` metres of a point, or ``None``."""
+        """Return the nearest edge within ``max_m`` metres of a point, or ``None``."""
         if not self.edges or not valid_lon_lat(lon, lat):
             return None
         x, y = self._project(lon, lat)[:, 0]
         found, dist = self._tree.query_nearest(
-            shapely.Point(x, y), max_distance=max_m, return_distance=True, all_matches=False
+            shapely.Point(x, y),
+            max_distance=max_m,
+            return_distance=True,
+            all_matches=False,
         )
         if len(found) == 0:
             return None

@@ -22,7 +22,13 @@ from snowroute._errors import InputFileError
 from snowroute.network import attributes as A
 from snowroute.patrol.snap import EdgeIndex, valid_lon_lat
 
-__all__ = ["KINDS", "PlacedStructure", "Structure", "place_structures", "read_structures"]
+__all__ = [
+    "KINDS",
+    "PlacedStructure",
+    "Structure",
+    "place_structures",
+    "read_structures",
+]
 
 EdgeKey = tuple[Hashable, Hashable, int]
 

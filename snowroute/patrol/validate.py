@@ -13,6 +13,7 @@ if slower, plus time on site) within the shift. It shares no code with the plann
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Hashable
 from typing import Any
@@ -82,16 +83,24 @@ def _check_route(
 ) -> list[str]:
     where = f"{date} car {route.car}"
     if len(route.edges) != len(route.serving):
-        return [f"Route of {where} has {len(route.serving)} flags for {len(route.edges)} edges."]
+        n_flags, n_edges = len(route.serving), len(route.edges)
+        return [f"Route of {where} has {n_flags} flags for {n_edges} edges."]
     out = []
     for edge in route.edges:
         if not G.has_edge(*edge):
-            return [f"Route of {where} drives edge {edge}, which is not in the network."]
+            return [
+                f"Route of {where} drives edge {edge}, which is not in the network."
+            ]
         if A.parse_bool(G.edges[edge].get(A.WINTER_CLOSED, False)):
             out.append(f"Route of {where} drives winter-closed edge {edge}.")
     if route.edges:
-        if route.edges[0][0] != plan.depot_node or route.edges[-1][1] != plan.depot_node:
-            out.append(f"Route of {where} does not start and end at depot {plan.depot}.")
+        if (
+            route.edges[0][0] != plan.depot_node
+            or route.edges[-1][1] != plan.depot_node
+        ):
+            out.append(
+                f"Route of {where} does not start and end at depot {plan.depot}."
+            )
         for a, b in zip(route.edges, route.edges[1:], strict=False):
             if a[1] != b[0]:
                 out.append(f"Route of {where} jumps from node {a[1]} to node {b[0]}.")
@@ -124,7 +133,9 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
         if not 0 <= day.day < plan.days or day.date != plan.start + dt.timedelta(
             days=day.day
         ):
-            violations.append(f"Day {day.day} ({day.date}) is not a day of the horizon.")
+            violations.append(
+                f"Day {day.day} ({day.date}) is not a day of the horizon."
+            )
             continue
         if day.cars and _is_off(day.date, plan.days_off):
             violations.append(f"Cars patrol on {day.date}, a day off.")
@@ -165,7 +176,7 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
         marks = [-1 if s.last_visit is None else _position(plan, s.last_visit)]
         marks += [_position(plan, plan.start + dt.timedelta(days=d)) for d in visits]
         marks.append(end)
-        gap = max(b - a for a, b in zip(marks, marks[1:], strict=False))
+        gap = max(b - a for a, b in itertools.pairwise(marks))
         ok = gap <= s.frequency_days
         if not ok:
             unit = "patrol days" if plan.frequency_in == "patrol_days" else "days"
@@ -173,33 +184,40 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
                 f"Section {s.section_id} goes {gap} {unit} between patrols; its "
                 f"frequency is {s.frequency_days}."
             )
-        compliance.append(SectionCompliance(s.section_id, s.frequency_days, visits, gap, ok))
+        compliance.append(
+            SectionCompliance(s.section_id, s.frequency_days, visits, gap, ok)
+        )
 
     # structures
     last = plan.start + dt.timedelta(days=plan.days - 1)
-    due = [s for s in plan.structures if s.due <= last]
+    due = [x for x in plan.structures if x.due <= last]
     scheduled = 0
-    for s in due:
-        if s.edge is None or s.day is None:
-            violations.append(f"Structure {s.structure_id} is due {s.due} but not scheduled.")
-            continue
-        date = plan.start + dt.timedelta(days=s.day)
-        if s.due >= plan.start and date > s.due:
+    for st in due:
+        if st.edge is None or st.day is None:
             violations.append(
-                f"Structure {s.structure_id} is inspected on {date}, after its due "
-                f"date {s.due}."
+                f"Structure {st.structure_id} is due {st.due} but not scheduled."
             )
             continue
-        road = _road(G, s.edge)
-        routes = [r for d, r in inspected_on.get(s.structure_id, []) if d == s.day]
+        date = plan.start + dt.timedelta(days=st.day)
+        if st.due >= plan.start and date > st.due:
+            violations.append(
+                f"Structure {st.structure_id} is inspected on {date}, after its due "
+                f"date {st.due}."
+            )
+            continue
+        road = _road(G, st.edge)
+        routes = [r for d, r in inspected_on.get(st.structure_id, []) if d == st.day]
         passes = [
             r
             for r in routes
-            if any(f and _road(G, e) == road for e, f in zip(r.edges, r.serving, strict=True))
+            if any(
+                f and _road(G, e) == road
+                for e, f in zip(r.edges, r.serving, strict=True)
+            )
         ]
         if not passes:
             violations.append(
-                f"Structure {s.structure_id} is scheduled on {date} but no patrol "
+                f"Structure {st.structure_id} is scheduled on {date} but no patrol "
                 "inspects its road that day."
             )
             continue

@@ -355,8 +355,9 @@ def notice_html(
         "程度 severity",
         "路線 route",
         "位置 lat, lon",
+        "内容 note",
+        "写真 photo",
     )
-    heads += ("内容 note", "写真 photo")
     return "\n".join(
         [
             "<!DOCTYPE html>",

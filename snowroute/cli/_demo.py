@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import tempfile
 from pathlib import Path
@@ -14,9 +15,12 @@ import snowroute
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.cli._network import write_network_outputs
+from snowroute.cli._patrol import write_patrol_outputs
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
+from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.scenario.load import scenario_from_toml
 
-__all__ = ["demo_data_dir", "load_demo_network", "register"]
+__all__ = ["demo_data_dir", "demo_patrol", "load_demo_network", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +72,36 @@ def _demo(args: argparse.Namespace) -> int:
         G = load_demo_network(folder)
     report = network_report(G)
     print(report)
+    patrol = demo_patrol(G, folder)  # patrol planning (issue 6)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
             write_network_outputs(G, report, tmp)
+            if patrol is not None:
+                write_patrol_outputs(G, patrol, tmp)
         print(f"\nWrote {args.out}/")
     return 0
+
+
+# --- patrol planning (issue 6) -------------------------------------------------------
+def demo_patrol(G: nx.MultiDiGraph, folder: Path) -> PatrolPlan | None:
+    """Plan the 14 days of patrol of scenarios/demo.toml on the demo network.
+
+    Prints the plan's summary; ``None`` (with a note) where the scenario file is
+    absent (an installed wheel). Routing is capped per day (300 iterations, 2 s)
+    so the same run gives the same plan in a few seconds.
+    """
+    path = Path(snowroute.__file__).resolve().parents[1] / "scenarios" / "demo.toml"
+    if not path.is_file():
+        logger.info("scenarios/demo.toml not found; no patrol plan")
+        return None
+    scenario = scenario_from_toml(path)
+    assert scenario.patrol is not None
+    spec = dataclasses.replace(scenario.patrol, structures=folder / "structures.csv")
+    scenario = dataclasses.replace(scenario, patrol=spec)
+    plan = plan_patrol(G, scenario, time_limit_s=2.0, max_iterations=300)
+    print()
+    print(plan.summary())
+    return plan
 
 
 def register(subparsers: Any) -> None:

@@ -418,8 +418,23 @@ class PatrolSpec:
         0.5,
         default=0.5,
     )
+    frequency_in: Literal["calendar_days", "patrol_days"] = spec(
+        "How gaps between visits are counted: calendar days, or patrol days (days "
+        "off skipped, so 1 = every working day).",
+        "calendar_days",
+        default="calendar_days",
+    )
+    structure_snap_m: float = spec(
+        "Farthest a structure may lie from its road, metres.", 100.0, default=100.0
+    )
 
     def __post_init__(self) -> None:
+        if self.balance_weight < 0:
+            msg = f"must not be negative, got {self.balance_weight}"
+            raise invalid(msg, field="balance_weight")
+        if not self.structure_snap_m > 0:
+            msg = f"must be positive, got {self.structure_snap_m}"
+            raise invalid(msg, field="structure_snap_m")
         if not 1 <= self.horizon_days <= 366:
             msg = f"must be 1-366, got {self.horizon_days}"
             raise invalid(msg, field="horizon_days")

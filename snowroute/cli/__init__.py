@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from snowroute._errors import SnowrouteError
-from snowroute.cli import _bench, _demo, _network
+from snowroute.cli import _bench, _demo, _exchange, _network
 
 __all__ = ["main"]
 
@@ -29,7 +29,7 @@ class _CommandModule(Protocol):
 
 
 #: Command modules, each with ``register(subparsers)``.
-_COMMANDS: tuple[_CommandModule, ...] = (_network, _demo, _bench)
+_COMMANDS: tuple[_CommandModule, ...] = (_network, _demo, _bench, _exchange)
 
 
 class _ProgressFormatter(logging.Formatter):

@@ -109,12 +109,14 @@ class ExchangeResult:
         }
 
     def ledger_text(self) -> str:
-        """The ledger of every plan as a text table."""
-        start = clock_seconds(self.context.scenario.service.start, field="service.start")
+        """Return the ledger of every plan as a text table."""
+        start = clock_seconds(
+            self.context.scenario.service.start, field="service.start"
+        )
         return ledger_text(self.reports, start_s=start)
 
     def comparison_text(self) -> str:
-        """The H20/H21 comparison as a text table."""
+        """Return the H20/H21 comparison as a text table."""
         return comparison_text(self.comparison)
 
 
@@ -159,7 +161,9 @@ def run_exchange(
         if name not in PLAN_NAMES:
             msg = f"Unknown exchange plan {name!r} (plans: {', '.join(PLAN_NAMES)})."
             raise ScenarioError(msg)
-    ctx = ExchangeContext.from_scenario(G, scenario, time_limit_s=time_limit_s, seed=seed)
+    ctx = ExchangeContext.from_scenario(
+        G, scenario, time_limit_s=time_limit_s, seed=seed
+    )
     logger.info(
         "exchange: %d roads in %d %ss, %d administrators, partners %s",
         len(ctx.plow),

@@ -38,7 +38,7 @@ REFERENCE: tuple[ComparisonRow, ...] = (
 def comparison_rows(
     reports: dict[str, PlanReport], *, upper: str | None
 ) -> tuple[ComparisonRow, ...]:
-    """The published rows, then the scenario's given and optimized plans.
+    """Return the published rows, then the scenario's given and optimized plans.
 
     ``upper`` is the prefecture (or state); without one, ``up`` counts exchanges
     towards the administrator with the smaller id.

@@ -121,7 +121,7 @@ class PlanReport:
     notes: tuple[str, ...] = ()
 
     def row(self, admin: str) -> LedgerRow:
-        """The ledger row of ``admin``."""
+        """Return the ledger row of ``admin``."""
         return next(r for r in self.rows if r.admin == admin)
 
 
@@ -261,7 +261,7 @@ def pair_balance(
                 b_to_a_km=ba_km,
                 a_to_b_routes=len({x.route_id for x in ab}),
                 b_to_a_routes=len({x.route_id for x in ba}),
-                ok=(a, b) in ctx.pairs and balance_ok(ab_km, ba_km, tolerance)
+                ok=((a, b) in ctx.pairs and balance_ok(ab_km, ba_km, tolerance))
                 or (not ab and not ba),
             )
         )

@@ -112,14 +112,20 @@ def _locked(ctx: ExchangeContext) -> tuple[set[str], dict[str, str]]:
     )
     must: dict[str, str] = {}
     for edge, taker in moved.items():
-        unit = ctx.unit_of[edge]
-        if must.get(unit, taker) != taker:
-            msg = f"Scenario field `exchange.must` hands unit {unit!r} to two administrators."
+        unit_id = ctx.unit_of[edge]
+        if must.get(unit_id, taker) != taker:
+            msg = (
+                f"Scenario field `exchange.must` hands unit {unit_id!r} to two "
+                "administrators."
+            )
             raise ScenarioError(msg)
-        must[unit] = taker
+        must[unit_id] = taker
     clash = sorted(set(must) & never)
     if clash:
-        msg = f"Scenario fields `exchange.must` and `exchange.never` both lock {clash[0]!r}."
+        msg = (
+            "Scenario fields `exchange.must` and `exchange.never` both lock "
+            f"{clash[0]!r}."
+        )
         raise ScenarioError(msg)
     return never, must
 
@@ -172,9 +178,7 @@ def estimate(
     for unit in ctx.units.values():
         own_vertices[unit.owner].update(unit_vertices[unit.id])
     depot_vertex = {d.id: d.vertex for d in problem.depots}
-    home = {
-        a: {depot_vertex[v.depot] for v in ctx.fleets[a]} for a in ctx.admins
-    }
+    home = {a: {depot_vertex[v.depot] for v in ctx.fleets[a]} for a in ctx.admins}
     n = graph.num_vertices
     options: dict[str, tuple[str, ...]] = {}
     access: dict[tuple[str, str], float] = {}
@@ -204,11 +208,11 @@ def estimate(
 
     fleet_s = {}
     for admin in ctx.admins:
-        hours = sum(
-            (v.count or 1) * (v.shift_s or 86_400.0) for v in ctx.fleets[admin]
-        )
+        hours = sum((v.count or 1) * (v.shift_s or 86_400.0) for v in ctx.fleets[admin])
         dead = baseline.parts[admin][1].deadhead_s if admin in baseline.parts else 0.0
-        own = sum(service[(u.id, admin)] for u in ctx.units.values() if u.owner == admin)
+        own = sum(
+            service[(u.id, admin)] for u in ctx.units.values() if u.owner == admin
+        )
         fleet_s[admin] = max(FLEET_LOAD * hours - dead, own)
     return Estimates(
         options=options,
@@ -227,7 +231,7 @@ def _pieces(
     fwd: csr_matrix,
     bwd: csr_matrix,
 ) -> tuple[tuple[tuple[str, ...], float], ...]:
-    """Connected pieces of ``admin``'s roads away from its depot, with round trips."""
+    """Return the pieces of ``admin``'s roads away from its depot, with round trips."""
     own = [u.id for u in ctx.units.values() if u.owner == admin]
     if len(own) < 2:
         return ()
@@ -284,7 +288,7 @@ def solve_assignment(
     hint: Mapping[str, str] | None = None,
     time_limit_s: float = 10.0,
 ) -> dict[str, str] | None:
-    """Unit id → administrator that plows it, from the CP-SAT assignment model.
+    """Assign each unit id to the administrator that plows it (CP-SAT model).
 
     Parameters
     ----------
@@ -389,12 +393,45 @@ def solve_assignment(
         -solver.objective_value / 3600,
     )
     return {
-        unit_id: next(a for a in options if (unit_id, a) in x and solver.value(x[(unit_id, a)]))
+        unit_id: next(
+            a for a in options if (unit_id, a) in x and solver.value(x[(unit_id, a)])
+        )
         for unit_id, options in est.options.items()
     }
 
 
-def _edge_assignment(ctx: ExchangeContext, units: Mapping[str, str]) -> dict[EdgeKey, str]:
+def _packages(
+    ctx: ExchangeContext, est: Estimates, never: set[str]
+) -> list[tuple[dict[str, str], tuple[str, str]]]:
+    """Cut-off pieces worth handing over whole, best estimated gain first.
+
+    Each is (unit → taker for every unit of the piece, the partner pair); the
+    search forces one in and lets the assignment model balance it.
+    """
+    scored = []
+    for owner, owner_pieces in est.pieces.items():
+        for members, trip in owner_pieces:
+            if any(u in never for u in members):
+                continue
+            for taker in ctx.partners_of(owner):
+                if any(taker not in est.options.get(u, ()) for u in members):
+                    continue
+                gain = trip + sum(
+                    est.service_s[(u, owner)]
+                    - est.service_s[(u, taker)]
+                    - est.access_s[(u, taker)]
+                    for u in members
+                )
+                if gain > 0:
+                    pair = (min(owner, taker), max(owner, taker))
+                    scored.append((-gain, members, taker, pair))
+    scored.sort()
+    return [({u: taker for u in members}, pair) for _, members, taker, pair in scored]
+
+
+def _edge_assignment(
+    ctx: ExchangeContext, units: Mapping[str, str]
+) -> dict[EdgeKey, str]:
     return {e: units.get(ctx.unit_of[e], owner) for e, owner in ctx.plow.items()}
 
 
@@ -413,7 +450,7 @@ def optimize_exchange(
     baseline: Plan,
     rng: np.random.Generator,
 ) -> Plan:
-    """The optimised exchange plan (see the module notes).
+    """Search the optimised exchange plan (see the module notes).
 
     Raises
     ------
@@ -462,7 +499,9 @@ def optimize_exchange(
 
     if must:
         fallback_units = {u: ctx.units[u].owner for u in ctx.units} | must
-        best = assignment_plan("optimized", router, _edge_assignment(ctx, fallback_units))
+        best = assignment_plan(
+            "optimized", router, _edge_assignment(ctx, fallback_units)
+        )
         best_units = fallback_units
     else:
         best = baseline
@@ -485,6 +524,14 @@ def optimize_exchange(
             f"{'' if valid else ', invalid'}{', kept' if kept else ''}"
         )
         logger.info("exchange search %s", history[-1])
+        for admin, (_, sol) in plan.parts.items():
+            logger.debug(
+                "  %s: %.2f h, deadhead %.2f km, %d routes",
+                admin,
+                sol.duration_s / 3600,
+                sol.deadhead_km,
+                sol.num_routes,
+            )
         if kept:
             best, best_units, best_obj = plan, units, obj
 
@@ -492,24 +539,33 @@ def optimize_exchange(
     # the first assignment, one partner pair at a time: routing noise in one pair
     # cannot hide what another pair gains
     for a, b in pairs:
-        pair_units = {u for u in ctx.units if ctx.units[u].owner in (a, b)}
-        units = {u: first[u] if u in pair_units else t for u, t in best_units.items()}
+        units = {
+            u: first[u] if {ctx.units[u].owner, first[u]} <= {a, b} else t
+            for u, t in best_units.items()
+        }
         if units != best_units:
             consider(units, f"assignment {a}-{b}")
+    packages = _packages(ctx, est, never)
     for k in range(spec.lns_rounds):
         if not pairs:
             break
-        a, b = pairs[(k + int(rng.integers(len(pairs)))) % len(pairs)]
+        package: dict[str, str] = {}
+        if k < len(packages):
+            package, (a, b) = packages[k]
+        else:
+            a, b = pairs[(k + int(rng.integers(len(pairs)))) % len(pairs)]
         free = [u for u in ctx.units if ctx.units[u].owner in (a, b) and u not in must]
-        fixed = {u: t for u, t in best_units.items() if u not in free} | must
+        fixed = {u: t for u, t in best_units.items() if u not in free} | must | package
         moved = sorted(u for u in free if best_units[u] != ctx.units[u].owner)
         forbid = {}
-        if moved:
+        if package:
+            pass
+        elif moved:
             count = max(1, round(DESTROY_SHARE * len(moved)))
             for u in rng.choice(moved, size=count, replace=False):
                 forbid[str(u)] = best_units[str(u)]
         noise = {u: float(rng.uniform(1 - NOISE, 1 + NOISE)) for u in free}
-        units = solve_assignment(
+        found = solve_assignment(
             ctx,
             est,
             fixed=fixed,
@@ -518,10 +574,11 @@ def optimize_exchange(
             hint=best_units,
             time_limit_s=cp_limit,
         )
-        if units is None or units == best_units:
-            history.append(f"round {k + 1} ({a}-{b}): no new assignment")
+        what = f"round {k + 1} ({a}-{b}{', cut-off piece' if package else ''})"
+        if found is None or found == best_units:
+            history.append(f"{what}: no new assignment")
             continue
-        consider(units, f"round {k + 1} ({a}-{b})")
+        consider(found, what)
     return Plan(
         name="optimized",
         assignment=best.assignment,

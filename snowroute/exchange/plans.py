@@ -115,7 +115,9 @@ class ExchangeContext:
             or depot is invalid.
         """
         plow = plow_edges(G, scenario)
-        fleets = {a: vehicle_classes(scenario, admins=[a]) for a in scenario.plow_admins}
+        fleets = {
+            a: vehicle_classes(scenario, admins=[a]) for a in scenario.plow_admins
+        }
         for admin in sorted(set(plow.values())):
             if not fleets.get(admin):
                 msg = (
@@ -145,9 +147,7 @@ class ExchangeContext:
 
     def partners_of(self, admin: str) -> tuple[str, ...]:
         """Administrators ``admin`` may exchange with."""
-        return tuple(
-            b if a == admin else a for a, b in self.pairs if admin in (a, b)
-        )
+        return tuple(b if a == admin else a for a, b in self.pairs if admin in (a, b))
 
     def given_assignment(self) -> dict[EdgeKey, str]:
         """Edge → administrator under the scenario's exchange list.
@@ -271,13 +271,15 @@ class Plan:
 
     def violations(self, context: ExchangeContext) -> tuple[str, ...]:
         """Every violation: the validator's per part, and roads not covered."""
-        out = []
+        out: list[str] = []
         for part, (_, solution) in self.parts.items():
             where = "pooled plan" if part == "*" else f"administrator {part}"
             out.extend(f"{where}: {v}" for v in solution.violations)
         missing = [e for e in context.plow if e not in self.assignment]
         if missing:
-            out.append(f"{len(missing)} roads to plow have no administrator, e.g. {missing[0]}")
+            out.append(
+                f"{len(missing)} roads to plow have no administrator, e.g. {missing[0]}"
+            )
         return tuple(out)
 
     def moved_units(self, context: ExchangeContext) -> set[str]:
@@ -383,7 +385,7 @@ def pooled_plan(ctx: ExchangeContext) -> tuple[Plan, ArcRoutingProblem]:
 
 
 def required_edges(problem: ArcRoutingProblem, index: int) -> tuple[EdgeKey, ...]:
-    """The network edges of required arc ``index``: forward, then reverse."""
+    """Return the network edges of required arc ``index``: forward, then reverse."""
     r = problem.required[index]
     refs = problem.graph.edge_refs
     assert refs is not None

@@ -103,7 +103,9 @@ def plan_summary(
         base = baseline.total
         out["saving"] = {
             "deadhead_km": round(base.deadhead_km - total.deadhead_km, 3),
-            "deadhead_pct": _round(_pct(base.deadhead_km - total.deadhead_km, base.deadhead_km), 2),
+            "deadhead_pct": _round(
+                _pct(base.deadhead_km - total.deadhead_km, base.deadhead_km), 2
+            ),
             "hours": round(base.total_h - total.total_h, 4),
             "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
         }
@@ -119,7 +121,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def comparison_dicts(rows: tuple[ComparisonRow, ...]) -> list[dict[str, Any]]:
-    """The comparison table as JSON-ready rows."""
+    """Return the comparison table as JSON-ready rows."""
     return [
         {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(r).items()}
         for r in rows
@@ -132,7 +134,7 @@ def ledger_text(
     names: Mapping[str, str] | None = None,
     start_s: int = 0,
 ) -> str:
-    """The ledger of every plan as a fixed-width table, with savings and shares."""
+    """Render the ledger of every plan as a table, with savings and shares."""
     names = names or {}
     baseline = reports.get("baseline")
     pooled = reports.get("pooled")
@@ -140,18 +142,34 @@ def ledger_text(
         f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
         f"{'deadhead':>9} {'hours':>7} {'veh':>4}  finish"
     )
-    lines = ["Exchange ledger (km of road; deadhead km driven empty)", head, "-" * len(head)]
+    lines = [
+        "Exchange ledger (km of road; deadhead km driven empty)",
+        head,
+        "-" * len(head),
+    ]
     for name, report in reports.items():
         for row in (*report.rows, report.total):
-            label = row.admin if row.admin == "total" else f"{row.admin} {names.get(row.admin, '')}"
-            finish = " ".join(f"{k[:4]} {clock(start_s, v)}" for k, v in row.finish_s.items())
+            label = (
+                row.admin
+                if row.admin == "total"
+                else f"{row.admin} {names.get(row.admin, '')}"
+            )
+            finish = " ".join(
+                f"{k[:4]} {clock(start_s, v)}" for k, v in row.finish_s.items()
+            )
             lines.append(
                 f"{name if row is report.rows[0] else '':<10} {label[:16]:<16} "
-                f"{row.own_km:>8.2f} {row.for_others_km:>8.2f} {row.handed_over_km:>8.2f} "
-                f"{row.deadhead_km:>9.2f} {row.total_h:>7.2f} {row.vehicles:>4}  {finish}"
+                f"{row.own_km:>8.2f} {row.for_others_km:>8.2f} "
+                f"{row.handed_over_km:>8.2f} {row.deadhead_km:>9.2f} "
+                f"{row.total_h:>7.2f} {row.vehicles:>4}  {finish}"
             )
-        state = "valid" if report.valid else f"INVALID: {'; '.join(report.violations[:3])}"
-        extra = f"  {report.units_moved} units exchanged, objective {report.objective_h:.2f} h, {state}"
+        state = (
+            "valid" if report.valid else f"INVALID: {'; '.join(report.violations[:3])}"
+        )
+        extra = (
+            f"  {report.units_moved} units exchanged, objective "
+            f"{report.objective_h:.2f} h, {state}"
+        )
         if baseline is not None and report is not baseline:
             dk = baseline.total.deadhead_km - report.total.deadhead_km
             dh = baseline.total.total_h - report.total.total_h
@@ -175,12 +193,15 @@ def ledger_text(
 
 
 def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
-    """The H20/H21 comparison as a fixed-width table."""
+    """Render the H20/H21 comparison as a fixed-width table."""
     head = (
         f"{'':<26} {'pref. plows municipal':>22} {'municipal plow pref.':>22} "
         f"{'deadhead saved':>15} {'hours saved':>12}"
     )
-    lines = ["Comparison with the prefecture's exchange figures (routes 路線, km)", head]
+    lines = [
+        "Comparison with the prefecture's exchange figures (routes 路線, km)",
+        head,
+    ]
     lines.append("-" * len(head))
     for r in rows:
         up = f"{r.up_routes} routes {r.up_km:6.1f} km"

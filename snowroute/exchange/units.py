@@ -117,7 +117,7 @@ def admin_classes(G: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def upper_admin(G: nx.MultiDiGraph, admins: Collection[str]) -> str | None:
-    """The prefecture (or state) among ``admins``: by class, else a 2-digit id."""
+    """Return the prefecture (or state) among ``admins``: by class or 2-digit id."""
     classes = admin_classes(G)
     for wanted in UPPER_CLASSES:
         found = sorted(a for a in admins if classes.get(a) == wanted)
@@ -165,7 +165,7 @@ def partner_pairs(
 
 
 def given_entries(scenario: Scenario) -> tuple[GivenExchange, ...]:
-    """The scenario's exchange list: ``exchange.given`` then ``given_file`` rows.
+    """Read the scenario's exchange list: ``exchange.given`` then ``given_file`` rows.
 
     Raises
     ------
@@ -186,9 +186,15 @@ def given_entries(scenario: Scenario) -> tuple[GivenExchange, ...]:
                 )
                 raise InputFileError(msg)
             for line, row in enumerate(reader, start=2):
-                route, to = (row.get("route") or "").strip(), (row.get("to") or "").strip()
+                route, to = (
+                    (row.get("route") or "").strip(),
+                    (row.get("to") or "").strip(),
+                )
                 if not route or not to:
-                    msg = f"Exchange list `{path}`, line {line}: route and to must not be empty."
+                    msg = (
+                        f"Exchange list `{path}`, line {line}: route and to must "
+                        "not be empty."
+                    )
                     raise InputFileError(msg)
                 section = (row.get("section") or "").strip() or None
                 out.append(GivenExchange(route=route, to=to, section=section))

@@ -141,14 +141,27 @@ def test_existing_output_needs_force(
 
 
 def test_demo_prints_the_report_and_writes_outputs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import json
+
+    from snowroute.cli import _demo
+
+    # the exchange plans with a short routing budget (the full run is `make demo`)
+    monkeypatch.setattr(_demo, "DEMO_EXCHANGE_PLANS", ("baseline",))
+    monkeypatch.setattr(_demo, "DEMO_TIME_LIMIT_S", 0.5)
     out = tmp_path / "demo"
     assert main(["-q", "demo", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "秋田県" in text
     assert "Unknown administrator: 0 edges" in text
+    assert "Exchange ledger" in text
+    assert "H21 (FY2009 plan, Akita)" in text
     assert (out / "network.gpkg").is_file()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    baseline = summary["plans"]["baseline"]
+    assert baseline["valid"] is True
+    assert set(baseline["per_admin"]) == {"05", "05201", "05211", "05361"}
 
 
 def test_make_demo_regenerates_the_committed_network(tmp_path: Path) -> None:

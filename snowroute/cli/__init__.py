@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from snowroute._errors import SnowrouteError
-from snowroute.cli import _bench, _demo, _network, _patrol, _scenario
+from snowroute.cli import _bench, _demo, _exchange, _network, _patrol, _scenario
 
 __all__ = ["main"]
 
@@ -32,8 +32,9 @@ class _CommandModule(Protocol):
 _COMMANDS: tuple[_CommandModule, ...] = (
     _network,
     _scenario,
-    _demo,
+    _exchange,
     _patrol,
+    _demo,
     _bench,
 )
 

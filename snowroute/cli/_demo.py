@@ -14,6 +14,7 @@ import networkx as nx
 import snowroute
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
+from snowroute.cli._exchange import print_exchange, write_summary
 from snowroute.cli._network import write_network_outputs
 from snowroute.cli._patrol import write_patrol_outputs
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
@@ -64,22 +65,68 @@ def load_demo_network(folder: Path) -> nx.MultiDiGraph:
     )
 
 
+# -- exchange snow clearing (issue 5) ---------------------------------------------
+DEMO_SCENARIO = (
+    Path(snowroute.__file__).resolve().parents[1] / "scenarios" / "demo.toml"
+)
+DEMO_EXCHANGE_PLANS = ("baseline", "optimized", "pooled")
+#: Routing time limit per problem (None: the scenario's); tests make it short.
+DEMO_TIME_LIMIT_S: float | None = None
+
+
+def demo_exchange(folder: Path) -> Any:
+    """Run baseline, optimized and pooled exchange plans of scenarios/demo.toml.
+
+    The scenario's network is pointed at ``folder`` (the demo network in use).
+    Returns None, with a warning, where the checkout's scenarios folder is absent.
+    """
+    import dataclasses
+
+    from snowroute.exchange import run_exchange
+    from snowroute.scenario.load import scenario_from_toml
+    from snowroute.scenario.problems import scenario_network
+
+    if not DEMO_SCENARIO.is_file():
+        logger.warning("%s not found; skipping the exchange plans", DEMO_SCENARIO)
+        return None
+    scenario = scenario_from_toml(DEMO_SCENARIO)
+    network = dataclasses.replace(
+        scenario.network,
+        source=folder.resolve() / "demo.osm",
+        boundaries=folder.resolve() / "boundaries.geojson",
+    )
+    scenario = dataclasses.replace(scenario, network=network)
+    G = scenario_network(scenario)
+    return run_exchange(
+        G, scenario, plans=DEMO_EXCHANGE_PLANS, time_limit_s=DEMO_TIME_LIMIT_S
+    )
+
+
+# -----------------------------------------------------------------------------------
+
+
 def _demo(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_path(args.out, force=args.force)
     with tempfile.TemporaryDirectory() as scratch:
         folder = demo_data_dir(args.data, scratch=Path(scratch))
         G = load_demo_network(folder)
+        exchange = demo_exchange(folder)  # exchange snow clearing (issue 5)
     report = network_report(G)
     print(report)
+    if exchange is not None:  # exchange snow clearing (issue 5)
+        print()
+        print_exchange(exchange)
     patrol = demo_patrol(G, folder)  # patrol planning (issue 6)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
             write_network_outputs(G, report, tmp)
+            if exchange is not None:  # exchange snow clearing (issue 5)
+                write_summary(exchange.summary(), tmp / "summary.json")
             if patrol is not None:
                 write_patrol_outputs(G, patrol, tmp)
         print(f"\nWrote {args.out}/")
-    return 0
+    return 0 if exchange is None or exchange.valid else 1
 
 
 # --- patrol planning (issue 6) -------------------------------------------------------

@@ -1,0 +1,87 @@
+"""``snowroute exchange``: exchange snow clearing plans (交換除雪) for a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from snowroute._io import atomic_directory, check_output_path
+from snowroute.scenario.load import scenario_from_toml
+from snowroute.scenario.model import PLAN_NAMES
+from snowroute.scenario.problems import scenario_network
+
+__all__ = ["print_exchange", "register", "write_summary"]
+
+
+def write_summary(summary: dict[str, Any], path: Path) -> None:
+    """Write an exchange summary as UTF-8 JSON."""
+    path.write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def print_exchange(result: Any) -> None:
+    """Print the ledger, the comparison table and every violation."""
+    print(result.ledger_text())
+    print()
+    print(result.comparison_text())
+    for name, report in result.reports.items():
+        for violation in report.violations:
+            print(f"{name}: violation: {violation}")
+
+
+def _exchange(args: argparse.Namespace) -> int:
+    from snowroute.exchange import run_exchange
+
+    if args.out is not None:
+        check_output_path(args.out, force=args.force)
+    scenario = scenario_from_toml(args.scenario)
+    G = scenario_network(scenario)
+    result = run_exchange(
+        G,
+        scenario,
+        plans=args.plans,
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+    )
+    print_exchange(result)
+    if args.out is not None:
+        with atomic_directory(args.out, force=args.force) as tmp:
+            write_summary(result.summary(), tmp / "summary.json")
+        print(f"\nWrote {args.out}/summary.json")
+    return 0 if result.valid else 1
+
+
+def register(subparsers: Any) -> None:
+    """Register ``snowroute exchange``."""
+    parser = subparsers.add_parser(
+        "exchange",
+        help="exchange snow clearing (交換除雪): baseline, given, optimized, pooled",
+        description=(
+            "Plan exchange snow clearing for a scenario: each administrator alone "
+            "(baseline), an agreed exchange list (given), the best balanced exchange "
+            "(optimized) and every fleet on every road (pooled); print the ledger "
+            "and the comparison with the H20/H21 figures. Exit code 1 when a plan "
+            "breaks a constraint."
+        ),
+    )
+    parser.add_argument("scenario", type=Path, help="scenario TOML file")
+    parser.add_argument("--out", type=Path, help="output folder (summary.json)")
+    parser.add_argument(
+        "--force", action="store_true", help="replace an existing folder"
+    )
+    parser.add_argument(
+        "--plans",
+        nargs="+",
+        choices=PLAN_NAMES,
+        help="plans to compute (default: the scenario's exchange.plans)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="routing time limit per problem, seconds (default: the scenario's)",
+    )
+    parser.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    parser.set_defaults(handler=_exchange)

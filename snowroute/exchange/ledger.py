@@ -1,0 +1,268 @@
+"""The exchange ledger: per administrator and plan, what it plows and what it costs.
+
+Also the exchanged roads (route, section, from, to, km) and the balance of each
+partner pair, and a plan's savings against the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from snowroute.exchange.plans import ExchangeContext, Plan
+from snowroute.network import attributes as A
+from snowroute.scenario.problems import EdgeKey, km
+
+__all__ = [
+    "Exchange",
+    "LedgerRow",
+    "PairBalance",
+    "PlanReport",
+    "balance_ok",
+    "plan_report",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """
+    One administrator's line of the ledger for one plan.
+
+    Parameters
+    ----------
+    admin
+        Administrator id (or ``"total"``).
+    own_km
+        Road km of its own roads it plows.
+    for_others_km
+        Road km of other administrators' roads it plows.
+    handed_over_km
+        Road km of its own roads other administrators plow.
+    service_km
+        Km driven plowing (every pass and direction).
+    deadhead_km
+        Km driven empty.
+    total_h
+        Route hours (plowing plus deadhead).
+    vehicles
+        Vehicles used (routes).
+    finish_s
+        Seconds after the shift start when its last road of each priority class
+        is plowed.
+    """
+
+    admin: str
+    own_km: float
+    for_others_km: float
+    handed_over_km: float
+    service_km: float
+    deadhead_km: float
+    total_h: float
+    vehicles: int
+    finish_s: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "finish_s", MappingProxyType(dict(self.finish_s)))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A road that changes hands: a whole route (``section`` None) or a section."""
+
+    route_id: str
+    route_name: str
+    section: str | None
+    from_admin: str
+    to_admin: str
+    km: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairBalance:
+    """
+    Km and routes exchanged each way between two partners.
+
+    ``a_to_b_km`` is the km of ``a``'s roads that ``b`` plows.
+    """
+
+    a: str
+    b: str
+    a_to_b_km: float
+    b_to_a_km: float
+    a_to_b_routes: int
+    b_to_a_routes: int
+    ok: bool
+
+
+def balance_ok(x: float, y: float, tolerance: float | None) -> bool:
+    """Whether km given and received differ by at most ``tolerance`` (relative)."""
+    if tolerance is None:
+        return True
+    return abs(x - y) <= tolerance * max(x, y) + 1e-9
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PlanReport:
+    """A plan's ledger, exchanges, balance, validity and totals."""
+
+    name: str
+    rows: tuple[LedgerRow, ...]
+    total: LedgerRow
+    exchanges: tuple[Exchange, ...]
+    balance: tuple[PairBalance, ...]
+    units_moved: int
+    objective_h: float
+    valid: bool
+    violations: tuple[str, ...]
+    runtime_s: float
+    notes: tuple[str, ...] = ()
+
+    def row(self, admin: str) -> LedgerRow:
+        """Return the ledger row of ``admin``."""
+        return next(r for r in self.rows if r.admin == admin)
+
+
+def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
+    """Compute the ledger of ``plan``: rows, exchanges, balance, objective, validity."""
+    G = ctx.G
+    by_admin: defaultdict[str, dict[str, list[EdgeKey]]] = defaultdict(
+        lambda: {"own": [], "others": [], "handed": []}
+    )
+    for edge, admin in plan.assignment.items():
+        owner = ctx.plow[edge]
+        if admin == owner:
+            by_admin[admin]["own"].append(edge)
+        else:
+            by_admin[admin]["others"].append(edge)
+            by_admin[owner]["handed"].append(edge)
+    routes: defaultdict[str, list[object]] = defaultdict(list)
+    stats: defaultdict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    finish: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    for _, solution in plan.parts.values():
+        for route in solution.routes:
+            admin = ctx.admin_of_vehicle[route.vehicle]
+            routes[admin].append(route)
+            s = stats[admin]
+            s["service_m"] += route.served_m
+            s["deadhead_m"] += route.deadhead_m
+            s["duration_s"] += route.duration_s
+            for name, t in route.finish_s.items():
+                finish[admin][name] = max(finish[admin].get(name, 0.0), t)
+    rows = []
+    for admin in ctx.admins:
+        parts = by_admin[admin]
+        s = stats[admin]
+        rows.append(
+            LedgerRow(
+                admin=admin,
+                own_km=km(G, parts["own"]),
+                for_others_km=km(G, parts["others"]),
+                handed_over_km=km(G, parts["handed"]),
+                service_km=s["service_m"] / 1000,
+                deadhead_km=s["deadhead_m"] / 1000,
+                total_h=s["duration_s"] / 3600,
+                vehicles=len(routes[admin]),
+                finish_s=_ordered(finish[admin]),
+            )
+        )
+    all_finish: dict[str, float] = {}
+    for r in rows:
+        for name, t in r.finish_s.items():
+            all_finish[name] = max(all_finish.get(name, 0.0), t)
+    total = LedgerRow(
+        admin="total",
+        own_km=math.fsum(r.own_km for r in rows),
+        for_others_km=math.fsum(r.for_others_km for r in rows),
+        handed_over_km=math.fsum(r.handed_over_km for r in rows),
+        service_km=math.fsum(r.service_km for r in rows),
+        deadhead_km=math.fsum(r.deadhead_km for r in rows),
+        total_h=math.fsum(r.total_h for r in rows),
+        vehicles=sum(r.vehicles for r in rows),
+        finish_s=_ordered(all_finish),
+    )
+    exchanges = exchanged(ctx, plan.assignment)
+    units_moved = len(plan.moved_units(ctx))
+    violations = plan.violations(ctx)
+    return PlanReport(
+        name=plan.name,
+        rows=tuple(rows),
+        total=total,
+        exchanges=exchanges,
+        balance=pair_balance(ctx, exchanges),
+        units_moved=units_moved,
+        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * units_moved,
+        valid=not violations,
+        violations=violations,
+        runtime_s=plan.runtime_s,
+        notes=plan.notes,
+    )
+
+
+def _ordered(finish: Mapping[str, float]) -> dict[str, float]:
+    rank = {name: i for i, name in enumerate(A.PRIORITY_CLASSES)}
+    return {k: finish[k] for k in sorted(finish, key=lambda k: (rank.get(k, 99), k))}
+
+
+def exchanged(
+    ctx: ExchangeContext, assignment: Mapping[EdgeKey, str]
+) -> tuple[Exchange, ...]:
+    """Roads plowed by another administrator than their own, as agreement lines.
+
+    A route handed over whole to one administrator is one line (``section``
+    None); otherwise one line per section and taker.
+    """
+    G = ctx.G
+    route_edges: defaultdict[str, list[EdgeKey]] = defaultdict(list)
+    moved: defaultdict[tuple[str, str], list[EdgeKey]] = defaultdict(list)
+    for edge, owner in ctx.plow.items():
+        route = str(G.edges[edge][A.ROUTE_ID])
+        route_edges[route].append(edge)
+        taker = assignment.get(edge, owner)
+        if taker != owner:
+            moved[(route, taker)].append(edge)
+    out = []
+    for (route, taker), edges in sorted(moved.items()):
+        data = G.edges[edges[0]]
+        owner = ctx.plow[edges[0]]
+        name = str(data.get(A.ROUTE_NAME, ""))
+        if len(edges) == len(route_edges[route]):
+            out.append(Exchange(route, name, None, owner, taker, km(G, edges)))
+            continue
+        sections: defaultdict[str, list[EdgeKey]] = defaultdict(list)
+        for edge in edges:
+            sections[str(G.edges[edge][A.SECTION_ID])].append(edge)
+        for section, part in sorted(sections.items()):
+            out.append(Exchange(route, name, section, owner, taker, km(G, part)))
+    return tuple(out)
+
+
+def pair_balance(
+    ctx: ExchangeContext, exchanges: tuple[Exchange, ...]
+) -> tuple[PairBalance, ...]:
+    """Km and routes each way for every partner pair (and any other pair used)."""
+    pairs = set(ctx.pairs)
+    for x in exchanges:
+        pairs.add((min(x.from_admin, x.to_admin), max(x.from_admin, x.to_admin)))
+    tolerance = ctx.scenario.exchange.balance_tolerance
+    out = []
+    for a, b in sorted(pairs):
+        ab = [x for x in exchanges if (x.from_admin, x.to_admin) == (a, b)]
+        ba = [x for x in exchanges if (x.from_admin, x.to_admin) == (b, a)]
+        ab_km = math.fsum(x.km for x in ab)
+        ba_km = math.fsum(x.km for x in ba)
+        out.append(
+            PairBalance(
+                a=a,
+                b=b,
+                a_to_b_km=ab_km,
+                b_to_a_km=ba_km,
+                a_to_b_routes=len({x.route_id for x in ab}),
+                b_to_a_routes=len({x.route_id for x in ba}),
+                ok=((a, b) in ctx.pairs and balance_ok(ab_km, ba_km, tolerance))
+                or (not ab and not ba),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,421 @@
+"""Exchange plans: who plows which road, the routes that do it, and their checks.
+
+A plan is an assignment of every road to plow to an administrator plus the routes
+of each administrator's fleet over its roads (``baseline``, ``given``,
+``optimized``), or one routing of all roads with all fleets (``pooled``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import networkx as nx
+
+from snowroute._errors import ScenarioError
+from snowroute.exchange.units import (
+    ExchangeUnit,
+    exchange_units,
+    given_entries,
+    partner_pairs,
+    resolve_exchanges,
+)
+from snowroute.routing import ArcRoutingProblem, Solution, VehicleClass, solve
+from snowroute.scenario.model import Scenario
+from snowroute.scenario.problems import (
+    EdgeKey,
+    depot_nodes,
+    plow_edges,
+    plow_problem,
+    vehicle_classes,
+)
+
+__all__ = ["ExchangeContext", "Plan", "Router", "assignment_plan", "pooled_plan"]
+
+logger = logging.getLogger(__name__)
+
+Engine = Literal["pyvrp", "ortools"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ExchangeContext:
+    """
+    Everything the exchange plans share: network, roads, fleets, units, partners.
+
+    Build it with :meth:`from_scenario`.
+
+    Parameters
+    ----------
+    G
+        The tagged road network.
+    scenario
+        The scenario.
+    plow
+        Roads to plow, edge → owner (legal administrator).
+    depots
+        Depot id → network node.
+    fleets
+        Administrator id → its routing vehicle classes.
+    units
+        Exchange units by id (sections or routes, ``exchange.unit``).
+    pairs
+        Partner pairs allowed to exchange (each sorted).
+    engine, time_limit_s, seed
+        Routing settings for every problem.
+    """
+
+    G: nx.MultiDiGraph
+    scenario: Scenario
+    plow: Mapping[EdgeKey, str]
+    depots: Mapping[str, Hashable]
+    fleets: Mapping[str, tuple[VehicleClass, ...]]
+    units: Mapping[str, ExchangeUnit]
+    pairs: tuple[tuple[str, str], ...]
+    engine: Engine = "pyvrp"
+    time_limit_s: float = 10.0
+    seed: int = 1
+    unit_of: Mapping[EdgeKey, str] = field(init=False, repr=False)
+    admin_of_vehicle: Mapping[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        unit_of = {e: u.id for u in self.units.values() for e in u.edges}
+        if set(unit_of) != set(self.plow):
+            msg = "Exchange units must cover exactly the roads to plow."
+            raise ScenarioError(msg)
+        object.__setattr__(self, "unit_of", MappingProxyType(unit_of))
+        object.__setattr__(
+            self,
+            "admin_of_vehicle",
+            MappingProxyType(
+                {v.name: a for a, fleet in self.fleets.items() for v in fleet}
+            ),
+        )
+
+    @classmethod
+    def from_scenario(
+        cls,
+        G: nx.MultiDiGraph,
+        scenario: Scenario,
+        *,
+        time_limit_s: float | None = None,
+        seed: int | None = None,
+    ) -> ExchangeContext:
+        """Pick the roads, fleets, units and partners of ``scenario`` on ``G``.
+
+        Raises
+        ------
+        ScenarioError
+            When an administrator with roads to plow has no fleet, or a partner
+            or depot is invalid.
+        """
+        plow = plow_edges(G, scenario)
+        fleets = {
+            a: vehicle_classes(scenario, admins=[a]) for a in scenario.plow_admins
+        }
+        for admin in sorted(set(plow.values())):
+            if not fleets.get(admin):
+                msg = (
+                    f"Administrator {admin!r} has roads to plow but no vehicles in the "
+                    "scenario."
+                )
+                raise ScenarioError(msg)
+        return cls(
+            G=G,
+            scenario=scenario,
+            plow=plow,
+            depots=depot_nodes(G, scenario),
+            fleets=fleets,
+            units=exchange_units(G, plow, unit=scenario.exchange.unit),
+            pairs=partner_pairs(G, scenario, sorted(set(plow.values()))),
+            engine=scenario.solver.engine,
+            time_limit_s=scenario.solver.time_limit_s
+            if time_limit_s is None
+            else time_limit_s,
+            seed=scenario.solver.seed if seed is None else seed,
+        )
+
+    @property
+    def admins(self) -> tuple[str, ...]:
+        """Administrators with a fleet, in scenario order."""
+        return tuple(self.fleets)
+
+    def partners_of(self, admin: str) -> tuple[str, ...]:
+        """Administrators ``admin`` may exchange with."""
+        return tuple(b if a == admin else a for a, b in self.pairs if admin in (a, b))
+
+    def given_assignment(self) -> dict[EdgeKey, str]:
+        """Edge → administrator under the scenario's exchange list.
+
+        Raises
+        ------
+        ScenarioError
+            When an entry names an unknown route or section, a taker without a
+            fleet, or a road the taker's fleet cannot plow.
+        """
+        moved = resolve_exchanges(
+            self.G,
+            self.plow,
+            given_entries(self.scenario),
+            field="exchange.given",
+            takers=self.admins,
+        )
+        return {e: moved.get(e, owner) for e, owner in self.plow.items()}
+
+
+class Router:
+    """Routes one administrator's roads with its fleet, remembering every answer.
+
+    The same administrator and roads give the stored plan back, so plans that
+    share an administrator's roads share its routes (and their figures).
+    """
+
+    def __init__(self, context: ExchangeContext) -> None:
+        self.context = context
+        self._cache: dict[
+            tuple[str, frozenset[EdgeKey]], tuple[ArcRoutingProblem, Solution]
+        ] = {}
+        self.solves = 0
+
+    def route(
+        self, admin: str, edges: frozenset[EdgeKey]
+    ) -> tuple[ArcRoutingProblem, Solution]:
+        """Problem and plan of ``admin`` plowing ``edges`` with its own fleet.
+
+        Raises
+        ------
+        InfeasibleError
+            When the fleet provably cannot plow one of the roads.
+        """
+        key = (admin, edges)
+        if key not in self._cache:
+            ctx = self.context
+            problem = plow_problem(
+                ctx.G,
+                ctx.scenario,
+                ctx.depots,
+                sorted(edges, key=str),
+                ctx.fleets[admin],
+            )
+            solution = solve(
+                problem,
+                engine=ctx.engine,
+                time_limit_s=ctx.time_limit_s,
+                seed=ctx.seed,
+            )
+            self.solves += 1
+            logger.info(
+                "%s: %d roads, %.2f h, deadhead %.1f km, %s",
+                admin,
+                problem.num_required,
+                solution.duration_s / 3600,
+                solution.deadhead_km,
+                "valid" if solution.feasible else "INVALID",
+            )
+            self._cache[key] = (problem, solution)
+        return self._cache[key]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Plan:
+    """
+    One exchange plan: who plows what, the routes, and the validator's verdict.
+
+    Parameters
+    ----------
+    name
+        ``baseline``, ``given``, ``optimized`` or ``pooled``.
+    assignment
+        Edge → administrator whose fleet plows it.
+    parts
+        Routing problems with their plans: one per administrator, or a single
+        ``"*"`` entry for the pooled plan (every fleet on every road).
+    runtime_s
+        Seconds spent building the plan.
+    """
+
+    name: str
+    assignment: Mapping[EdgeKey, str]
+    parts: Mapping[str, tuple[ArcRoutingProblem, Solution]]
+    runtime_s: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
+        object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+
+    @property
+    def solutions(self) -> tuple[Solution, ...]:
+        """The routing plans of every part."""
+        return tuple(s for _, s in self.parts.values())
+
+    @property
+    def duration_s(self) -> float:
+        """Total route time (service plus deadhead) over all fleets."""
+        return math.fsum(s.duration_s for s in self.solutions)
+
+    @property
+    def deadhead_km(self) -> float:
+        """Total deadhead km over all fleets."""
+        return math.fsum(s.deadhead_km for s in self.solutions)
+
+    @property
+    def served_km(self) -> float:
+        """Total km driven plowing (every pass) over all fleets."""
+        return math.fsum(s.served_km for s in self.solutions)
+
+    def violations(self, context: ExchangeContext) -> tuple[str, ...]:
+        """Every violation: the validator's per part, and roads not covered."""
+        out: list[str] = []
+        for part, (_, solution) in self.parts.items():
+            where = "pooled plan" if part == "*" else f"administrator {part}"
+            out.extend(f"{where}: {v}" for v in solution.violations)
+        missing = [e for e in context.plow if e not in self.assignment]
+        if missing:
+            out.append(
+                f"{len(missing)} roads to plow have no administrator, e.g. {missing[0]}"
+            )
+        return tuple(out)
+
+    def moved_units(self, context: ExchangeContext) -> set[str]:
+        """Exchange units with at least one road plowed by another administrator."""
+        return {
+            context.unit_of[e]
+            for e, admin in self.assignment.items()
+            if admin != context.plow[e]
+        }
+
+
+def assignment_plan(
+    name: str,
+    router: Router,
+    assignment: Mapping[EdgeKey, str],
+    *,
+    notes: tuple[str, ...] = (),
+) -> Plan:
+    """Route every administrator over the roads ``assignment`` gives it.
+
+    Raises
+    ------
+    ScenarioError
+        When a road goes to an administrator whose fleet cannot plow it.
+    """
+    start = time.perf_counter()
+    ctx = router.context
+    by_admin: defaultdict[str, set[EdgeKey]] = defaultdict(set)
+    for edge, admin in assignment.items():
+        by_admin[admin].add(edge)
+    parts = {}
+    for admin in ctx.admins:
+        edges = frozenset(by_admin.get(admin, ()))
+        check_compatible(ctx, admin, edges, plan=name)
+        parts[admin] = router.route(admin, edges)
+    return Plan(
+        name=name,
+        assignment=assignment,
+        parts=parts,
+        runtime_s=time.perf_counter() - start,
+        notes=notes,
+    )
+
+
+def check_compatible(
+    ctx: ExchangeContext, admin: str, edges: frozenset[EdgeKey], *, plan: str
+) -> None:
+    """Raise when ``admin``'s fleet cannot plow one of ``edges``.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the route, the administrator and the plan.
+    """
+    from snowroute.network import attributes as A
+
+    fleet = ctx.fleets[admin]
+    for edge in sorted(edges, key=str):
+        data = ctx.G.edges[edge]
+        road_class = str(data.get(A.ROAD_CLASS, ""))
+        width = float(data.get(A.WIDTH_M, math.nan))
+        if any(
+            (v.road_classes is None or road_class in v.road_classes)
+            and (v.min_width_m is None or math.isnan(width) or width >= v.min_width_m)
+            for v in fleet
+        ):
+            continue
+        msg = (
+            f"The {plan} plan hands route {data.get(A.ROUTE_ID)!r} "
+            f"(section {data.get(A.SECTION_ID)!r}, {road_class}, width {width:g} m) "
+            f"to {admin!r}, whose vehicles cannot plow it."
+        )
+        raise ScenarioError(msg)
+
+
+def pooled_plan(ctx: ExchangeContext) -> tuple[Plan, ArcRoutingProblem]:
+    """Every fleet may plow every road it can: the bound on what exchange gains.
+
+    Returns the plan and its single routing problem (reused for estimates).
+    """
+    start = time.perf_counter()
+    fleet = tuple(v for vs in ctx.fleets.values() for v in vs)
+    problem = plow_problem(
+        ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
+    )
+    solution = solve(
+        problem, engine=ctx.engine, time_limit_s=ctx.time_limit_s, seed=ctx.seed
+    )
+    logger.info(
+        "pooled: %.2f h, deadhead %.1f km, %s",
+        solution.duration_s / 3600,
+        solution.deadhead_km,
+        "valid" if solution.feasible else "INVALID",
+    )
+    assignment = served_by(ctx, problem, solution)
+    plan = Plan(
+        name="pooled",
+        assignment=assignment,
+        parts={"*": (problem, solution)},
+        runtime_s=time.perf_counter() - start,
+    )
+    return plan, problem
+
+
+def required_edges(problem: ArcRoutingProblem, index: int) -> tuple[EdgeKey, ...]:
+    """Return the network edges of required arc ``index``: forward, then reverse."""
+    r = problem.required[index]
+    refs = problem.graph.edge_refs
+    assert refs is not None
+    out = [refs[r.arc]]
+    if r.reverse_arc is not None:
+        out.append(refs[r.reverse_arc])
+    return tuple(out)  # type: ignore[arg-type]
+
+
+def served_by(
+    ctx: ExchangeContext, problem: ArcRoutingProblem, solution: Solution
+) -> dict[EdgeKey, str]:
+    """Edge → administrator whose vehicle plowed it (most passes; owner on ties)."""
+    passes: defaultdict[EdgeKey, defaultdict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for route in solution.routes:
+        admin = ctx.admin_of_vehicle[route.vehicle]
+        for visit in route.services:
+            edges = required_edges(problem, visit.required)
+            r = problem.required[visit.required]
+            if r.mode == "both":
+                edges = (edges[visit.direction],)
+            for edge in edges:
+                passes[edge][admin] += 1
+    out = {}
+    for edge, owner in ctx.plow.items():
+        counts = passes.get(edge)
+        if not counts:
+            out[edge] = owner
+            continue
+        out[edge] = max(sorted(counts), key=lambda a: (counts[a], a == owner))
+    return out

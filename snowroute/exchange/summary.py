@@ -1,0 +1,212 @@
+"""The exchange result as JSON-ready data and as text tables for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from snowroute.exchange.compare import ComparisonRow
+from snowroute.exchange.ledger import LedgerRow, PlanReport
+
+__all__ = [
+    "clock",
+    "comparison_text",
+    "ledger_text",
+    "plan_summary",
+    "pooled_share",
+]
+
+
+def clock(start_s: int, seconds: float) -> str:
+    """Clock time ``HH:MM`` of ``seconds`` after a shift that starts at ``start_s``."""
+    minutes = round((start_s + seconds) / 60)
+    day, minutes = divmod(minutes, 24 * 60)
+    text = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return text if not day else f"{text}+{day}d"
+
+
+def pooled_share(
+    baseline: PlanReport | None, plan: PlanReport, pooled: PlanReport | None
+) -> float | None:
+    """Share of the pooled saving (total hours) that ``plan`` captures."""
+    if baseline is None or pooled is None:
+        return None
+    possible = baseline.total.total_h - pooled.total.total_h
+    if possible <= 1e-9:
+        return None
+    return (baseline.total.total_h - plan.total.total_h) / possible
+
+
+def _row(row: LedgerRow, start_s: int) -> dict[str, Any]:
+    return {
+        "own_km": round(row.own_km, 3),
+        "for_others_km": round(row.for_others_km, 3),
+        "handed_over_km": round(row.handed_over_km, 3),
+        "service_km": round(row.service_km, 3),
+        "deadhead_km": round(row.deadhead_km, 3),
+        "total_hours": round(row.total_h, 4),
+        "vehicles": row.vehicles,
+        "finish": {k: clock(start_s, v) for k, v in row.finish_s.items()},
+        "finish_s": {k: round(v, 1) for k, v in row.finish_s.items()},
+    }
+
+
+def plan_summary(
+    report: PlanReport,
+    *,
+    baseline: PlanReport | None,
+    pooled: PlanReport | None,
+    start_s: int,
+) -> dict[str, Any]:
+    """One plan's entry of ``summary.json``."""
+    total = report.total
+    out: dict[str, Any] = {
+        "deadhead_km": round(total.deadhead_km, 3),
+        "service_km": round(total.service_km, 3),
+        "total_hours": round(total.total_h, 4),
+        "objective_hours": round(report.objective_h, 4),
+        "valid": report.valid,
+        "violations": list(report.violations),
+        "vehicles": total.vehicles,
+        "units_exchanged": report.units_moved,
+        "runtime_s": round(report.runtime_s, 1),
+        "per_admin": {r.admin: _row(r, start_s) for r in report.rows},
+        "total": _row(total, start_s),
+        "exchanged": [
+            {
+                "route_id": x.route_id,
+                "route_name": x.route_name,
+                "section": x.section,
+                "from_admin": x.from_admin,
+                "to_admin": x.to_admin,
+                "km": round(x.km, 3),
+            }
+            for x in report.exchanges
+        ],
+        "balance": {
+            f"{b.a}-{b.b}": {
+                "a": b.a,
+                "b": b.b,
+                "a_to_b_km": round(b.a_to_b_km, 3),
+                "b_to_a_km": round(b.b_to_a_km, 3),
+                "a_to_b_routes": b.a_to_b_routes,
+                "b_to_a_routes": b.b_to_a_routes,
+                "ok": b.ok,
+            }
+            for b in report.balance
+        },
+        "pooled_share": _round(pooled_share(baseline, report, pooled), 4),
+        "search": list(report.notes),
+    }
+    if baseline is not None:
+        base = baseline.total
+        out["saving"] = {
+            "deadhead_km": round(base.deadhead_km - total.deadhead_km, 3),
+            "deadhead_pct": _round(
+                _pct(base.deadhead_km - total.deadhead_km, base.deadhead_km), 2
+            ),
+            "hours": round(base.total_h - total.total_h, 4),
+            "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
+        }
+    return out
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return None if whole <= 0 else 100 * part / whole
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def comparison_dicts(rows: tuple[ComparisonRow, ...]) -> list[dict[str, Any]]:
+    """Return the comparison table as JSON-ready rows."""
+    return [
+        {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(r).items()}
+        for r in rows
+    ]
+
+
+def ledger_text(
+    reports: Mapping[str, PlanReport],
+    *,
+    names: Mapping[str, str] | None = None,
+    start_s: int = 0,
+) -> str:
+    """Render the ledger of every plan as a table, with savings and shares."""
+    names = names or {}
+    baseline = reports.get("baseline")
+    pooled = reports.get("pooled")
+    head = (
+        f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
+        f"{'deadhead':>9} {'hours':>7} {'veh':>4}  finish"
+    )
+    lines = [
+        "Exchange ledger (km of road; deadhead km driven empty)",
+        head,
+        "-" * len(head),
+    ]
+    for name, report in reports.items():
+        for row in (*report.rows, report.total):
+            label = (
+                row.admin
+                if row.admin == "total"
+                else f"{row.admin} {names.get(row.admin, '')}"
+            )
+            finish = " ".join(
+                f"{k[:4]} {clock(start_s, v)}" for k, v in row.finish_s.items()
+            )
+            lines.append(
+                f"{name if row is report.rows[0] else '':<10} {label[:16]:<16} "
+                f"{row.own_km:>8.2f} {row.for_others_km:>8.2f} "
+                f"{row.handed_over_km:>8.2f} {row.deadhead_km:>9.2f} "
+                f"{row.total_h:>7.2f} {row.vehicles:>4}  {finish}"
+            )
+        state = (
+            "valid" if report.valid else f"INVALID: {'; '.join(report.violations[:3])}"
+        )
+        extra = (
+            f"  {report.units_moved} units exchanged, objective "
+            f"{report.objective_h:.2f} h, {state}"
+        )
+        if baseline is not None and report is not baseline:
+            dk = baseline.total.deadhead_km - report.total.deadhead_km
+            dh = baseline.total.total_h - report.total.total_h
+            pct = _pct(dh, baseline.total.total_h) or 0.0
+            extra += f"; saves {dk:.2f} km deadhead, {dh:.2f} h ({pct:.1f} %)"
+            share = pooled_share(baseline, report, pooled)
+            if share is not None and report is not pooled:
+                extra += f", {100 * share:.0f} % of the pooled saving"
+        lines.append(extra)
+        bad = [b for b in report.balance if not b.ok]
+        for b in report.balance:
+            if b.a_to_b_km or b.b_to_a_km:
+                lines.append(
+                    f"  balance {b.a}→{b.b} {b.a_to_b_km:.2f} km / {b.b}→{b.a} "
+                    f"{b.b_to_a_km:.2f} km: {'ok' if b.ok else 'OUT OF TOLERANCE'}"
+                )
+        if bad and report.name != "pooled":
+            lines.append(f"  {len(bad)} partner pairs out of balance")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
+    """Render the H20/H21 comparison as a fixed-width table."""
+    head = (
+        f"{'':<26} {'pref. plows municipal':>22} {'municipal plow pref.':>22} "
+        f"{'deadhead saved':>15} {'hours saved':>12}"
+    )
+    lines = [
+        "Comparison with the prefecture's exchange figures (routes 路線, km)",
+        head,
+    ]
+    lines.append("-" * len(head))
+    for r in rows:
+        up = f"{r.up_routes} routes {r.up_km:6.1f} km"
+        down = f"{r.down_routes} routes {r.down_km:6.1f} km"
+        dead = "—" if r.deadhead_saved_km is None else f"{r.deadhead_saved_km:.2f} km"
+        hours = "—" if r.hours_saved is None else f"{r.hours_saved:.2f} h"
+        lines.append(f"{r.label:<26} {up:>22} {down:>22} {dead:>15} {hours:>12}")
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""Exchange plans on a hand-made network where the right exchange is obvious.
+
+The prefecture (05, depot at node 0) plows road P 0-1-2-3-4. The municipality
+(05999, depot at node 20) plows its streets 20-21-22. A municipal hamlet road H
+(4-30) hangs off the far end of P, 5 km from the municipal depot; a prefectural spur
+S (22-23) hangs off the municipal streets, 3 km from the prefecture's road. MLIT
+connectors (not plowed) join the two depots. Handing H to the prefecture and S to
+the municipality (1 km each way) removes most deadhead of both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import networkx as nx
+import pytest
+
+from snowroute._errors import ScenarioError
+from snowroute.exchange import run_exchange
+from snowroute.network import attributes as A
+from snowroute.scenario.model import (
+    DepotSpec,
+    ExchangeSpec,
+    GivenExchange,
+    NetworkSpec,
+    Scenario,
+    ServiceSpec,
+    SolverSpec,
+    VehicleSpec,
+)
+
+PREF, TOWN = "05", "05999"
+H_ROUTE = f"{TOWN}/municipal/H"
+S_ROUTE = f"{PREF}/prefectural/9"
+
+
+def _network(*, spur_km: float = 1.0) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(crs="EPSG:4326")
+    coords = {0: (0, 0), 1: (1, 0), 2: (2, 0), 3: (3, 0), 4: (4, 0), 30: (5, 0)}
+    coords |= {20: (0, 1), 21: (1, 1), 22: (2, 1), 23: (3, 1)}
+    for node, (x, y) in coords.items():
+        G.add_node(node, x=140 + x / 100, y=39 + y / 100)
+    roads = [
+        # (u, v, km, admin, class, route, section, road class)
+        (0, 1, 1.0, PREF, "prefecture", f"{PREF}/prefectural/1", "@1", "secondary"),
+        (1, 2, 1.0, PREF, "prefecture", f"{PREF}/prefectural/1", "@1", "secondary"),
+        (2, 3, 1.0, PREF, "prefecture", f"{PREF}/prefectural/1", "@2", "secondary"),
+        (3, 4, 1.0, PREF, "prefecture", f"{PREF}/prefectural/1", "@2", "secondary"),
+        (22, 23, spur_km, PREF, "prefecture", S_ROUTE, "@1", "secondary"),
+        (20, 21, 1.0, TOWN, "municipality", f"{TOWN}/municipal/A", "@1", "residential"),
+        (21, 22, 1.0, TOWN, "municipality", f"{TOWN}/municipal/A", "@1", "residential"),
+        (4, 30, 1.0, TOWN, "municipality", H_ROUTE, "@1", "residential"),
+        (0, 20, 1.0, "mlit", "mlit", "mlit/national/7", "@1", "trunk"),
+        (2, 21, 1.0, "mlit", "mlit", "mlit/national/8", "@1", "trunk"),
+    ]
+    for i, (u, v, km, admin, cls, route, section, road_class) in enumerate(roads):
+        for a, b in ((u, v), (v, u)):
+            G.add_edge(
+                a,
+                b,
+                osmid=i,
+                length=km * 1000,
+                oneway=False,
+                speed_kph=40.0,
+                n_lanes=2,
+                width_m=math.nan,
+                winter_closed=False,
+                priority="collector",
+                road_class=road_class,
+                **{
+                    A.ADMIN_ID: admin,
+                    A.ADMIN_CLASS: cls,
+                    A.ROUTE_ID: route,
+                    A.ROUTE_NAME: route.rsplit("/", 1)[1],
+                    A.SECTION_ID: route + section,
+                },
+            )
+    return G
+
+
+def _scenario(**exchange: object) -> Scenario:
+    spec = {"admin_cost_h": 0.01, "lns_rounds": 1, "plans": ("baseline", "optimized")}
+    spec |= exchange
+    return Scenario(
+        name="hand-made",
+        network=NetworkSpec(source="unused.osm"),  # type: ignore[arg-type]
+        depots=(
+            DepotSpec(id="DP", admin=PREF, node=0),
+            DepotSpec(id="DT", admin=TOWN, node=20),
+        ),
+        vehicles=(
+            VehicleSpec(id="truck", depot="DP", plow_speed_kph=20.0, shift_h=8.0),
+            VehicleSpec(id="dozer", depot="DT", plow_speed_kph=20.0, shift_h=8.0),
+        ),
+        service=ServiceSpec(deadlines={}, both_directions=()),
+        exchange=ExchangeSpec(**exchange | spec),  # type: ignore[arg-type]
+        solver=SolverSpec(time_limit_s=0.5, seed=3),
+    )
+
+
+def _moved(result, plan: str) -> set[tuple[str, str, str]]:
+    return {
+        (x.route_id, x.from_admin, x.to_admin) for x in result.reports[plan].exchanges
+    }
+
+
+def test_optimizer_finds_the_obvious_swap():
+    result = run_exchange(_network(), _scenario())
+    assert _moved(result, "optimized") == {(H_ROUTE, TOWN, PREF), (S_ROUTE, PREF, TOWN)}
+    base, opt = result.reports["baseline"], result.reports["optimized"]
+    assert base.valid
+    assert opt.valid
+    assert opt.total.deadhead_km < base.total.deadhead_km - 5
+    assert opt.total.total_h < base.total.total_h
+    assert all(b.ok for b in opt.balance)
+    summary = result.summary()
+    assert summary["plans"]["optimized"]["balance"][f"{PREF}-{TOWN}"] == {
+        "a": PREF,
+        "b": TOWN,
+        "a_to_b_km": 1.0,
+        "b_to_a_km": 1.0,
+        "a_to_b_routes": 1,
+        "b_to_a_routes": 1,
+        "ok": True,
+    }
+
+
+def test_balance_blocks_a_lopsided_swap_unless_off():
+    G = _network(spur_km=0.5)  # 1 km given against 0.5 km received: 50 % apart
+    strict = run_exchange(G, _scenario(balance_tolerance=0.2))
+    assert _moved(strict, "optimized") == set()
+    loose = run_exchange(G, _scenario(balance_tolerance=None))
+    assert (H_ROUTE, TOWN, PREF) in _moved(loose, "optimized")
+
+
+def test_never_lock_is_respected():
+    result = run_exchange(
+        _network(), _scenario(balance_tolerance=None, never=(H_ROUTE,))
+    )
+    moved = _moved(result, "optimized")
+    assert (H_ROUTE, TOWN, PREF) not in moved
+    assert (S_ROUTE, PREF, TOWN) in moved
+
+
+def test_must_lock_that_cannot_be_balanced_is_an_error():
+    scenario = _scenario(
+        never=(S_ROUTE,), must=(GivenExchange(route=H_ROUTE, to=PREF),)
+    )
+    with pytest.raises(ScenarioError, match="cannot be balanced"):
+        run_exchange(_network(), scenario)
+
+
+def test_given_list_is_evaluated_and_ledger_adds_up():
+    scenario = _scenario(
+        plans=("baseline", "given", "pooled"),
+        given=(GivenExchange(route=H_ROUTE, to=PREF),),
+    )
+    result = run_exchange(_network(), scenario)
+    assert list(result.reports) == ["baseline", "given", "pooled"]
+    given = result.reports["given"]
+    assert given.valid
+    assert _moved(result, "given") == {(H_ROUTE, TOWN, PREF)}
+    assert given.row(PREF).for_others_km == pytest.approx(1.0)
+    assert given.row(TOWN).handed_over_km == pytest.approx(1.0)
+    balance = {f"{b.a}-{b.b}": b for b in given.balance}[f"{PREF}-{TOWN}"]
+    assert not balance.ok  # 1 km one way, nothing back
+    for report in result.reports.values():
+        rows = report.rows
+        assert math.fsum(r.own_km + r.for_others_km for r in rows) == pytest.approx(8.0)
+        assert math.fsum(r.for_others_km for r in rows) == pytest.approx(
+            math.fsum(r.handed_over_km for r in rows)
+        )
+        assert report.total.deadhead_km == pytest.approx(
+            math.fsum(r.deadhead_km for r in rows)
+        )
+        plan = result.plans[report.name]
+        assert report.total.total_h == pytest.approx(plan.duration_s / 3600)
+    # the pooled plan bounds every exchange
+    pooled = result.reports["pooled"].total.total_h
+    assert pooled <= result.reports["baseline"].total.total_h + 1e-6
+    summary = result.summary()
+    assert summary["plans"]["given"]["exchanged"] == [
+        {
+            "route_id": H_ROUTE,
+            "route_name": "H",
+            "section": None,
+            "from_admin": TOWN,
+            "to_admin": PREF,
+            "km": 1.0,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (GivenExchange(route="05999/municipal/nowhere", to=PREF), "nowhere"),
+        (GivenExchange(route=H_ROUTE, to=PREF, section="x@9"), "x@9"),
+        (GivenExchange(route=H_ROUTE, to="05888"), "05888"),
+        (GivenExchange(route=H_ROUTE, to=TOWN), "already belongs"),
+    ],
+)
+def test_bad_given_entry_is_a_one_sentence_error(entry, message):
+    scenario = _scenario(plans=("baseline", "given"), given=(entry,))
+    with pytest.raises(ScenarioError, match=message) as info:
+        run_exchange(_network(), scenario)
+    assert str(info.value).count(". ") == 0
+    assert "given[0]" in str(info.value)
+
+
+def test_road_given_to_a_fleet_that_cannot_plow_it_is_an_error():
+    scenario = _scenario(
+        plans=("baseline", "given"), given=(GivenExchange(route=H_ROUTE, to=PREF),)
+    )
+    truck = dataclasses.replace(scenario.vehicles[0], road_classes=("secondary",))
+    scenario = dataclasses.replace(scenario, vehicles=(truck, scenario.vehicles[1]))
+    with pytest.raises(ScenarioError, match=f"{H_ROUTE}.*cannot plow"):
+        run_exchange(_network(), scenario)
+
+
+def test_route_units_and_partner_defaults():
+    from snowroute.exchange.plans import ExchangeContext
+
+    ctx = ExchangeContext.from_scenario(_network(), _scenario(unit="route"))
+    assert ctx.pairs == ((PREF, TOWN),)
+    assert {u.id for u in ctx.units.values()} == {
+        f"{PREF}/prefectural/1",
+        S_ROUTE,
+        f"{TOWN}/municipal/A",
+        H_ROUTE,
+    }
+    assert "mlit" not in ctx.admins

@@ -178,7 +178,7 @@ def run_exchange(
     out: dict[str, Plan] = {}
     out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
     if given is not None:
-        out["given"] = assignment_plan("given", router, given)
+        out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
     pooled = pooled_problem = None
     if "pooled" in wanted or "optimized" in wanted:
         pooled, pooled_problem = pooled_plan(ctx)

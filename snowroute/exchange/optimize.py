@@ -381,7 +381,8 @@ def solve_assignment(
             model.add(keep_share * taken <= scale * given)
     model.minimize(sum(c * v for c, v in cost_terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    # deterministic time (about seconds) keeps the answer independent of load
+    solver.parameters.max_deterministic_time = time_limit_s
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = ctx.seed
     status = solver.solve(model)
@@ -500,7 +501,7 @@ def optimize_exchange(
     if must:
         fallback_units = {u: ctx.units[u].owner for u in ctx.units} | must
         best = assignment_plan(
-            "optimized", router, _edge_assignment(ctx, fallback_units)
+            "optimized", router, _edge_assignment(ctx, fallback_units), warm=baseline
         )
         best_units = fallback_units
     else:
@@ -511,7 +512,9 @@ def optimize_exchange(
 
     def consider(units: dict[str, str], label: str) -> None:
         nonlocal best, best_units, best_obj
-        plan = assignment_plan("optimized", router, _edge_assignment(ctx, units))
+        plan = assignment_plan(
+            "optimized", router, _edge_assignment(ctx, units), warm=best
+        )
         obj = _objective_h(ctx, plan)
         valid = not plan.violations(ctx)
         kept = (

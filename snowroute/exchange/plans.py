@@ -27,6 +27,7 @@ from snowroute.exchange.units import (
     resolve_exchanges,
 )
 from snowroute.routing import ArcRoutingProblem, Solution, VehicleClass, solve
+from snowroute.routing.warm import carry_over
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import (
     EdgeKey,
@@ -66,7 +67,7 @@ class ExchangeContext:
         Exchange units by id (sections or routes, ``exchange.unit``).
     pairs
         Partner pairs allowed to exchange (each sorted).
-    engine, time_limit_s, seed
+    engine, time_limit_s, seed, max_iterations
         Routing settings for every problem.
     """
 
@@ -80,6 +81,7 @@ class ExchangeContext:
     engine: Engine = "pyvrp"
     time_limit_s: float = 10.0
     seed: int = 1
+    max_iterations: int | None = None
     unit_of: Mapping[EdgeKey, str] = field(init=False, repr=False)
     admin_of_vehicle: Mapping[str, str] = field(init=False, repr=False)
 
@@ -138,6 +140,7 @@ class ExchangeContext:
             if time_limit_s is None
             else time_limit_s,
             seed=scenario.solver.seed if seed is None else seed,
+            max_iterations=scenario.solver.max_iterations,
         )
 
     @property
@@ -183,9 +186,18 @@ class Router:
         self.solves = 0
 
     def route(
-        self, admin: str, edges: frozenset[EdgeKey]
+        self,
+        admin: str,
+        edges: frozenset[EdgeKey],
+        *,
+        start: tuple[ArcRoutingProblem, Solution] | None = None,
     ) -> tuple[ArcRoutingProblem, Solution]:
         """Problem and plan of ``admin`` plowing ``edges`` with its own fleet.
+
+        With ``start`` (the same administrator's problem and plan in another
+        assignment) the search starts from those routes, the roads no longer
+        assigned dropped and the new ones inserted where they cost least: a small
+        change of assignment then shows its own effect, not the search's noise.
 
         Raises
         ------
@@ -202,11 +214,14 @@ class Router:
                 sorted(edges, key=str),
                 ctx.fleets[admin],
             )
+            initial = None if start is None else carry_over(*start, problem)
             solution = solve(
                 problem,
                 engine=ctx.engine,
                 time_limit_s=ctx.time_limit_s,
                 seed=ctx.seed,
+                max_iterations=ctx.max_iterations,
+                initial=initial,
             )
             self.solves += 1
             logger.info(
@@ -297,8 +312,12 @@ def assignment_plan(
     assignment: Mapping[EdgeKey, str],
     *,
     notes: tuple[str, ...] = (),
+    warm: Plan | None = None,
 ) -> Plan:
     """Route every administrator over the roads ``assignment`` gives it.
+
+    ``warm`` (another plan) warm-starts each administrator's search from its
+    routes there (see :meth:`Router.route`).
 
     Raises
     ------
@@ -314,7 +333,8 @@ def assignment_plan(
     for admin in ctx.admins:
         edges = frozenset(by_admin.get(admin, ()))
         check_compatible(ctx, admin, edges, plan=name)
-        parts[admin] = router.route(admin, edges)
+        before = None if warm is None else warm.parts.get(admin)
+        parts[admin] = router.route(admin, edges, start=before)
     return Plan(
         name=name,
         assignment=assignment,
@@ -366,7 +386,11 @@ def pooled_plan(ctx: ExchangeContext) -> tuple[Plan, ArcRoutingProblem]:
         ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
     )
     solution = solve(
-        problem, engine=ctx.engine, time_limit_s=ctx.time_limit_s, seed=ctx.seed
+        problem,
+        engine=ctx.engine,
+        time_limit_s=ctx.time_limit_s,
+        seed=ctx.seed,
+        max_iterations=ctx.max_iterations,
     )
     logger.info(
         "pooled: %.2f h, deadhead %.1f km, %s",

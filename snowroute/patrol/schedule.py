@@ -295,6 +295,8 @@ def plan_patrol(
         msg = "The scenario has no [patrol] table."
         raise ScenarioError(msg)
     seed = scenario.solver.seed if seed is None else seed
+    if max_iterations is None:
+        max_iterations = scenario.solver.max_iterations
     time_limit_s = (
         scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
     )

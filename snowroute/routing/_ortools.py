@@ -221,8 +221,13 @@ def _route(
     max_solutions: int | None,
     *,
     soft: bool,
+    initial: Sequence[NodeRoute] | None = None,
 ) -> tuple[list[NodeRoute] | None, int, int]:
-    """Build and solve one routing model; returns routes, objective, solutions."""
+    """Build and solve one routing model; returns routes, objective, solutions.
+
+    With ``initial`` routes the search starts from them when OR-Tools accepts them
+    as a solution (all limits met), else from ``strategy``.
+    """
     n = len(model.loc_of)
     num_vehicles = len(model.vehicle_class)
     manager = pywrapcp.RoutingIndexManager(n, num_vehicles, model.starts, model.starts)
@@ -316,7 +321,11 @@ def _route(
     params.time_limit.FromMilliseconds(max(100, int(budget_s * 1000)))
     if max_solutions is not None:
         params.solution_limit = max_solutions
-    solution = routing.SolveWithParameters(params)
+    start = _read_routes(model, manager, routing, initial) if initial else None
+    if start is not None:
+        solution = routing.SolveFromAssignmentWithParameters(start, params)
+    else:
+        solution = routing.SolveWithParameters(params)
     if solution is None:
         return None, 0, 0
     routes = []
@@ -348,6 +357,27 @@ def _route(
     return routes, int(solution.ObjectiveValue()), 1
 
 
+def _read_routes(
+    model: _Model,
+    manager: Any,
+    routing: Any,
+    initial: Sequence[NodeRoute],
+) -> Any:
+    """Read ``initial`` as an assignment (a vehicle of its class per route), or None."""
+    free: dict[int, list[int]] = {}
+    for v, c in enumerate(model.vehicle_class):
+        free.setdefault(int(c), []).append(v)
+    per_vehicle: list[list[int]] = [[] for _ in model.vehicle_class]
+    for r in initial:
+        vehicles = free.get(r.vehicle)
+        if not vehicles:
+            return None
+        per_vehicle[vehicles.pop(0)] = [
+            manager.NodeToIndex(model.num_depots + node) for node in r.nodes
+        ]
+    return routing.ReadAssignmentFromRoutes(per_vehicle, True)
+
+
 _SHARED: dict[str, Any] = {}
 
 
@@ -357,7 +387,11 @@ def _worker(
     strategy_index, budget_s, max_solutions, soft = job
     model: _Model = _SHARED["model"]
     strategy = _FIRST_SOLUTIONS[strategy_index % len(_FIRST_SOLUTIONS)]
-    routes, objective, _ = _route(model, budget_s, strategy, max_solutions, soft=soft)
+    # The first worker starts from the given routes, if any.
+    initial = _SHARED.get("initial") if strategy_index == _SHARED["seed"] else None
+    routes, objective, _ = _route(
+        model, budget_s, strategy, max_solutions, soft=soft, initial=initial
+    )
     return routes, objective, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -380,6 +414,7 @@ def solve_ortools(
     seed: int,
     workers: int,
     max_iterations: int | None,
+    initial: Sequence[NodeRoute] | None = None,
 ) -> EngineResult:
     """
     Search routes with OR-Tools routing (guided local search).
@@ -397,6 +432,8 @@ def solve_ortools(
         Number of search processes, each from another first-solution strategy.
     max_iterations
         Stop after this many solutions instead of at the time limit.
+    initial
+        Complete routes the first worker starts from.
 
     Returns
     -------
@@ -411,7 +448,7 @@ def solve_ortools(
         len(model.vehicle_class),
         time.perf_counter() - start,
     )
-    _SHARED["model"] = model
+    _SHARED.update(model=model, initial=initial, seed=seed)
     try:
         budget = max(0.5, time_limit_s - (time.perf_counter() - start))
         jobs = [(seed + w, budget, max_iterations, False) for w in range(workers)]

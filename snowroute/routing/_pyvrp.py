@@ -426,6 +426,7 @@ def solve_pyvrp(
     workers: int,
     max_iterations: int | None,
     params: PyVRPParams | None = None,
+    initial: Sequence[NodeRoute] | None = None,
 ) -> EngineResult:
     """
     Search routes with PyVRP.
@@ -445,6 +446,8 @@ def solve_pyvrp(
         result independent of machine speed and load.
     params
         Search settings.
+    initial
+        Complete routes every worker starts from (instead of a random solution).
 
     Returns
     -------
@@ -465,7 +468,7 @@ def solve_pyvrp(
     epochs = 1
     if params.epoch_s is not None and workers > 1 and max_iterations is None:
         epochs = max(1, int((end - time.perf_counter()) // params.epoch_s))
-    best: list[NodeRoute] | None = None
+    best: list[NodeRoute] | None = list(initial) if initial else None
     best_rank: tuple[int, int] | None = None
     total_iters = 0
     peak_kb = 0

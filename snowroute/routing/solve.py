@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 from snowroute._errors import ProblemError
@@ -16,6 +17,7 @@ from snowroute.routing.problem import ArcRoutingProblem
 from snowroute.routing.solution import Solution
 from snowroute.routing.transform import transform
 from snowroute.routing.validate import validate
+from snowroute.routing.warm import WarmRoute, warm_routes
 
 __all__ = ["ENGINES", "solve"]
 
@@ -38,6 +40,7 @@ def solve(
     seed: int = 0,
     workers: int | None = None,
     max_iterations: int | None = None,
+    initial: Sequence[WarmRoute] | None = None,
 ) -> Solution:
     """
     Plan routes that serve every required arc of ``problem``.
@@ -64,6 +67,11 @@ def solve(
     max_iterations
         Stop each search worker after this many iterations (PyVRP) or solutions
         (OR-Tools) instead of at the time limit (the limit still applies).
+    initial
+        Routes to start the search from (:func:`~snowroute.routing.warm.carry_over`
+        maps a related plan's routes); services they lack are inserted where they
+        cost least. The plan found is then at least as good as that start when the
+        start is feasible.
 
     Returns
     -------
@@ -104,6 +112,7 @@ def solve(
     else:
         remaining = time_limit_s - (time.perf_counter() - start)
         budget = max(0.1, remaining * 0.98 - 0.2)
+        start_routes = warm_routes(tr, initial) if initial else None
         if engine == "pyvrp":
             from snowroute.routing._pyvrp import solve_pyvrp
 
@@ -113,6 +122,7 @@ def solve(
                 seed=seed,
                 workers=workers,
                 max_iterations=max_iterations,
+                initial=start_routes,
             )
         else:
             from snowroute.routing._ortools import solve_ortools
@@ -123,6 +133,7 @@ def solve(
                 seed=seed,
                 workers=workers,
                 max_iterations=max_iterations,
+                initial=start_routes,
             )
     node_routes = [best_directions(tr, r) for r in result.routes]
     routes = expand_routes(tr, node_routes)

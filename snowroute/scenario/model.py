@@ -464,13 +464,25 @@ class SolverSpec:
         "Wall-clock limit per routing problem, seconds.", 10.0, default=10.0
     )
     seed: int = spec(
-        "Random seed; same inputs and seed give the same plans.", 1, default=1
+        "Random seed; with `max_iterations`, same inputs and seed give the same plans.",
+        1,
+        default=1,
+    )
+    max_iterations: int | None = spec(
+        "Search iterations per routing problem and search process: the plans no "
+        "longer depend on the machine's speed or load (`time_limit_s` still caps "
+        "each search).",
+        2000,
+        default=None,
     )
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
             msg = f"must be positive, got {self.time_limit_s}"
             raise invalid(msg, field="time_limit_s")
+        if self.max_iterations is not None and self.max_iterations < 1:
+            msg = f"must be at least 1, got {self.max_iterations}"
+            raise invalid(msg, field="max_iterations")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,7 +52,7 @@ def route_to_gpx(
         f"{clock_text(route.start_clock, 0.0)}-"
         f"{clock_text(route.start_clock, route.duration_s)}"
     )
-    gpx.description = description  # type: ignore[assignment]  # typed None in gpxpy
+    gpx.description = description
     node = G.nodes[route.depot_node]
     dlon, dlat = project(np.array([float(node["x"])]), np.array([float(node["y"])]))
     gpx.waypoints.append(
@@ -65,7 +65,7 @@ def route_to_gpx(
         )
     )
     track = gpxpy.gpx.GPXTrack(name=gpx.name, description=description)
-    track.type = route.activity
+    track.type = route.activity  # type: ignore[assignment]  # gpxpy types it None
     segment = gpxpy.gpx.GPXTrackSegment()
     segment.points.extend(
         gpxpy.gpx.GPXTrackPoint(

@@ -463,14 +463,17 @@ def save_routes_geopackage(
 ) -> Path:
     """Write ``layers`` (from :func:`routes_to_gdfs`) to a GeoPackage in ``crs``.
 
-    Every layer of :data:`LAYERS` is written, empty ones with their fields.
+    Every layer of :data:`LAYERS` is written, empty ones with their fields. The
+    file is GeoPackage 1.2, which every GDAL and QGIS in use reads without a
+    warning (the newest GDAL writes 1.4 by default, which GDAL 3.6 warns about).
     """
-    for name, gdf in layers.items():
+    for index, (name, gdf) in enumerate(layers.items()):
         pyogrio.write_dataframe(
             gdf.to_crs(crs),
             path,
             layer=name,
             driver="GPKG",
+            dataset_options={"VERSION": "1.2"} if index == 0 else None,
             geometry_type=_BY_NAME[name].geometry if name in _BY_NAME else None,
             promote_to_multi=_BY_NAME[name].geometry.startswith("Multi")
             if name in _BY_NAME

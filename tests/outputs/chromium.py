@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -82,7 +83,9 @@ class _Pipe:
 
     def _read(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self.buffer:
-            if time.monotonic() > deadline:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.read_fd], [], [], max(left, 0.0))
+            if not ready:
                 msg = "Chromium did not answer in time."
                 raise TimeoutError(msg)
             chunk = os.read(self.read_fd, 1 << 16)

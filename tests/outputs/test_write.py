@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 import shutil
@@ -167,7 +168,8 @@ def test_geojson_copies_are_wgs84_with_the_same_features(out: Path) -> None:
         assert len(gdf) == len(_read_layer(out / "routes.gpkg", layer.name))
         assert set(layer.columns) <= set(gdf.columns)
         minx, miny, maxx, maxy = gdf.total_bounds
-        assert 139 < minx < maxx < 141 and 39 < miny < maxy < 40
+        assert 139 < minx < maxx < 141
+        assert 39 < miny < maxy < 40
 
 
 def test_one_gpx_track_per_route_from_depot_to_depot(demo: Demo, out: Path) -> None:
@@ -204,7 +206,7 @@ def test_route_sheets_merge_streets_and_add_up(demo: Demo, out: Path) -> None:
         rows = _sheet(out / "sheets" / f"{route.stem}.csv")
         assert list(rows[0]) == [name for name, _ in SHEET_COLUMNS]
         assert rows[0]["start"] == "03:00"
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in itertools.pairwise(rows):
             assert (a["street"], a["action"]) != (b["street"], b["action"])
             assert float(b["cum_km"]) >= float(a["cum_km"])
         total_km = (route.served_m + route.deadhead_m) / 1000
@@ -229,7 +231,9 @@ def test_route_sheet_shows_clock_times_past_midnight(
     assert rows[0]["start"] == "23:00"
     assert rows[-1]["end"].endswith("+1")
     html = next((tmp_path / "sheets").glob("*_1.html")).read_text(encoding="utf-8")
-    assert "除雪" in html and "回送" in html and 'lang="ja"' in html
+    assert "除雪" in html
+    assert "回送" in html
+    assert 'lang="ja"' in html
 
 
 def _html_files(out: Path) -> list[Path]:
@@ -268,8 +272,10 @@ def test_map_is_self_contained(out: Path) -> None:
     page = (out / "map.html").read_text(encoding="utf-8")
     assert "<link" not in page
     assert not re.search(r"<script[^>]*\bsrc=", page)
-    assert "cdn.jsdelivr" not in page and "code.jquery" not in page
-    assert "L.map(" in page and "L.control.layers(" in page
+    assert "cdn.jsdelivr" not in page
+    assert "code.jquery" not in page
+    assert "L.map(" in page
+    assert "L.control.layers(" in page
     assert "url(images/" not in page
 
 

@@ -22,6 +22,8 @@ from snowroute.outputs.layers import save_routes_geopackage as save_routes_geopa
 from snowroute.outputs.model import ExchangedSection as ExchangedSection
 from snowroute.outputs.model import PatrolDay as PatrolDay
 from snowroute.outputs.model import PlanRoutes as PlanRoutes
+from snowroute.outputs.report import render_report as render_report
+from snowroute.outputs.report import write_report as write_report
 from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
 from snowroute.outputs.sheets import save_route_sheets as save_route_sheets
 from snowroute.outputs.sheets import sheet_lines as sheet_lines

@@ -236,6 +236,35 @@ def _run_popup(
     return "<br>".join(lines)
 
 
+class _Runs(MacroElement):
+    """The lines of one route drawn by one script from JSON data.
+
+    One element per route instead of a folium ``PolyLine`` per street keeps the
+    page small and quick to write; popups and tooltips are escaped HTML strings.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            {{ this.runs|tojson }}.forEach(function (r) {
+                L.polyline(r.c, {color: r.k, weight: r.w, opacity: r.o,
+                                 dashArray: r.d})
+                    .bindPopup(r.p, {maxWidth: 360})
+                    .bindTooltip(r.t, {sticky: true})
+                    .addTo(group);
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, runs: list[dict[str, Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Runs"
+        self.runs = runs
+
+
 def _add_route(
     group: Any,
     G: nx.MultiDiGraph,
@@ -245,26 +274,25 @@ def _add_route(
     m: Mapping[str, str],
     t: Mapping[str, str],
 ) -> None:
+    runs = []
     for serving, street, legs in _runs(G, route):
         coords: list[list[float]] = []
         for leg, _ in legs:
             for point in _latlon(project, edge_line(G, leg.edge).coords):
                 if not coords or coords[-1] != point:
                     coords.append(point)
-        line = _PolyLine(
-            coords,
-            color=colour,
-            weight=5 if serving else 2,
-            opacity=0.9 if serving else 0.75,
-            dash_array=None if serving else "6 6",
+        runs.append(
+            {
+                "c": coords,
+                "k": colour,
+                "w": 5 if serving else 2,
+                "o": 0.9 if serving else 0.75,
+                "d": None if serving else "6 6",
+                "p": _run_popup(route, serving, street, legs, m, t),
+                "t": esc(street or route.label),
+            }
         )
-        line.add_child(
-            _Bind(
-                popup=_run_popup(route, serving, street, legs, m, t),
-                tooltip=esc(street or route.label),
-            )
-        )
-        group.add_child(line)
+    group.add_child(_Runs(runs))
 
 
 def _legend(m: Mapping[str, str]) -> str:

@@ -6,7 +6,7 @@ RUN    := $(VENV)/.installed-run
 DEV    := $(VENV)/.installed-dev
 OUT    ?= demo-output
 
-.PHONY: demo test lint typecheck pytest demo-network clean
+.PHONY: demo test lint typecheck pytest demo-network clean system-tools
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -36,8 +36,19 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
-pytest: $(DEV)
+pytest: $(DEV) system-tools
 	$(BIN)/python -m pytest
+
+## system-tools: Debian's chromium (the map is checked in a headless browser) and
+## gdal-bin (ogrinfo checks the GeoPackage), installed with apt-get when missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system-tools:
+	@command -v chromium >/dev/null && command -v ogrinfo >/dev/null || { \
+	  echo "Installing Debian packages chromium and gdal-bin (headless map check, ogrinfo)"; \
+	  $(SUDO) apt-get update -qq || true; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    chromium gdal-bin >/dev/null \
+	  || { echo "Could not install chromium and gdal-bin with apt-get; the browser and ogrinfo checks will be skipped." >&2; }; }
 
 ## demo-network: regenerate networks/demo from the generator in snowroute/network/synthetic.py
 demo-network: $(RUN)

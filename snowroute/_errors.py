@@ -11,6 +11,7 @@ __all__ = [
     "InfeasibleError",
     "InputFileError",
     "NetworkValidationError",
+    "OutputError",
     "ProblemError",
     "ScenarioError",
     "SnowrouteError",
@@ -47,3 +48,7 @@ class InfeasibleError(SnowrouteError):
 
     For example a required road that no vehicle can reach from its depot.
     """
+
+
+class OutputError(SnowrouteError, ValueError):
+    """Results cannot be written as asked (a plan that does not match the network)."""

@@ -1,0 +1,32 @@
+"""Outputs for planners and GIS staff: layers, GPX tracks, route sheets, web map.
+
+The entry point is :func:`write_outputs`; callers describe each plan with a
+:class:`PlanRoutes` (problem, solution, who runs each vehicle class). Nothing here
+calls a routing engine.
+"""
+
+from snowroute.outputs.docs import outputs_markdown as outputs_markdown
+from snowroute.outputs.docs import save_outputs_doc as save_outputs_doc
+from snowroute.outputs.drive import DrivenRoute as DrivenRoute
+from snowroute.outputs.drive import driven_routes as driven_routes
+from snowroute.outputs.drive import plans_driven as plans_driven
+from snowroute.outputs.gpx import route_to_gpx as route_to_gpx
+from snowroute.outputs.gpx import save_gpx_tracks as save_gpx_tracks
+from snowroute.outputs.layers import LAYERS as LAYERS
+from snowroute.outputs.layers import Field as Field
+from snowroute.outputs.layers import Layer as Layer
+from snowroute.outputs.layers import output_crs as output_crs
+from snowroute.outputs.layers import routes_to_gdfs as routes_to_gdfs
+from snowroute.outputs.layers import save_geojson as save_geojson
+from snowroute.outputs.layers import save_routes_geopackage as save_routes_geopackage
+from snowroute.outputs.model import ExchangedSection as ExchangedSection
+from snowroute.outputs.model import PatrolDay as PatrolDay
+from snowroute.outputs.model import PlanRoutes as PlanRoutes
+from snowroute.outputs.report import render_report as render_report
+from snowroute.outputs.report import write_report as write_report
+from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
+from snowroute.outputs.sheets import save_route_sheets as save_route_sheets
+from snowroute.outputs.sheets import sheet_lines as sheet_lines
+from snowroute.outputs.webmap import routes_map as routes_map
+from snowroute.outputs.webmap import save_map as save_map
+from snowroute.outputs.write import write_outputs as write_outputs

@@ -1,0 +1,114 @@
+"""The reference of every output file, layer and field, rendered as Markdown.
+
+``docs/outputs.md`` is this text (a test keeps it in step); every output folder
+gets a copy as ``outputs.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snowroute.outputs.layers import LAYERS
+from snowroute.outputs.sheets import SHEET_COLUMNS
+
+__all__ = ["outputs_markdown", "save_outputs_doc"]
+
+_INTRO = """\
+# Output files
+
+`snowroute.outputs.write_outputs` (and `snowroute run`) writes these files into the
+output folder. Text that comes from the input data (street, route, depot, vehicle and
+plan names) is escaped in every HTML file.
+
+{files}
+Patrol routes are written like plow routes, their plan name followed by the day
+(`<plan>-<YYYY-MM-DD>_<vehicle>_<n>`). `<vehicle>` is the vehicle class id and `<n>`
+numbers the routes of that class in the plan, from 1; characters other than
+letters, digits, `.` and `-` become `-` in file names.
+
+Times: `start_s`/`end_s` are seconds after the shift start. Each edge takes its
+service time (length at the vehicle's plow speed, plus any fixed time per pass) when
+it is served and its deadhead time otherwise, exactly as the plan validator counts.
+"""
+
+_FILES: tuple[tuple[str, str], ...] = (
+    (
+        "routes.gpkg",
+        "GeoPackage for QGIS/ArcGIS, in a projected CRS ({crs}): the layers below.",
+    ),
+    ("geojson/<layer>.geojson", "The same layers in WGS84 (EPSG:4326, RFC 7946)."),
+    (
+        "gpx/<plan>_<vehicle>_<n>.gpx",
+        "One GPX 1.1 track per vehicle route (depot to depot), the depot as a "
+        "waypoint.",
+    ),
+    (
+        "sheets/<plan>_<vehicle>_<n>.csv",
+        "Route sheet as CSV (UTF-8 with BOM), columns below.",
+    ),
+    (
+        "sheets/<plan>_<vehicle>_<n>.html",
+        "The printable route sheet for the driver (one A4 sheet per route).",
+    ),
+    ("sheets/index.html", "Every route with totals, and every sheet in one page."),
+    ("map.html", "Web map (Leaflet), self-contained: opens offline in any browser."),
+    ("outputs.md", "This reference."),
+)
+
+_SHEETS = """\
+## Route sheets
+
+Streets in driving order; consecutive edges of the same street and action are one
+line, the way a driver reads directions. A refill stop (salt) is a line of its own.
+The HTML sheet shows the same lines with the depot, crew, start and return times and
+totals on top, working lines in bold and driving lines in grey.
+
+| Column | Meaning |
+|---|---|
+"""
+
+_MAP = """\
+## Web map (`map.html`)
+
+- A layer per plan and vehicle class (`<plan> · <vehicle> (<routes>)`), toggled in
+  the layer control; the first plan is shown, the others start hidden.
+- Served edges are solid lines, one colour per route; driving without serving is
+  dashed in the route's colour.
+- Exchanged sections (wide orange), depots (white circles), the road network (grey)
+  and one layer per patrol day (hidden at first).
+- Click a line for its street, route, section, administrator, who serves it, the
+  vehicle route, km and clock times.
+- Leaflet is inlined (from the XStatic-Leaflet package), so the page needs no
+  internet; the OpenStreetMap background layer is off by default and only loads
+  where there is internet.
+"""
+
+
+def outputs_markdown(*, crs: str | None = None) -> str:
+    """Return the Markdown reference of every output file, layer and field.
+
+    ``crs`` names the GeoPackage's CRS; by default the rule that picks it.
+    """
+    where = crs or "the network's own CRS when projected, else its UTM zone"
+    files = "| File | What it is |\n|---|---|\n" + "".join(
+        f"| `{name}` | {meaning.format(crs=where)} |\n" for name, meaning in _FILES
+    )
+    text = _INTRO.format(files=files)
+    text += "\n## GeoPackage layers (`routes.gpkg`, `geojson/`)\n"
+    for layer in LAYERS:
+        text += f"\n### `{layer.name}` ({layer.geometry})\n\n{layer.description}\n\n"
+        text += "| Field | Type | Meaning |\n|---|---|---|\n"
+        text += "".join(
+            f"| `{f.name}` | {f.kind} | {f.description} |\n" for f in layer.fields
+        )
+    text += "\n" + _SHEETS
+    text += "".join(f"| `{name}` | {meaning} |\n" for name, meaning in SHEET_COLUMNS)
+    text += "\n" + _MAP
+    return text
+
+
+def save_outputs_doc(path: str | Path) -> Path:
+    """Write :func:`outputs_markdown` to ``path`` (``docs/outputs.md``)."""
+    target = Path(path)
+    target.write_text(outputs_markdown(), encoding="utf-8")
+    return target

@@ -1,0 +1,503 @@
+"""The web map: a self-contained Leaflet page (folium), a layer per plan and vehicle.
+
+Offline by design: folium links Leaflet, jQuery and Bootstrap from CDNs, which a
+plow depot's PC or a CI machine without internet cannot reach. This map uses only
+Leaflet itself, whose JS and CSS are inlined from the ``XStatic-Leaflet`` package
+(its images as ``data:`` URIs), and binds popups and tooltips with plain Leaflet
+calls instead of folium's jQuery-based ``Popup``. No background tiles are shown by
+default; an OpenStreetMap layer can be switched on where there is internet.
+
+Every text that comes from input data (street, route, depot, vehicle and plan
+names) is HTML-escaped before it reaches the page, and passed to JavaScript only
+as JSON (``tojson``), so it can neither close a script nor inject markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import networkx as nx
+import numpy as np
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from snowroute.network import attributes as A
+from snowroute.outputs.drive import (
+    DrivenRoute,
+    Leg,
+    clock_text,
+    edge_data,
+    edge_line,
+    street_name,
+)
+from snowroute.outputs.gpx import Project, wgs84
+from snowroute.outputs.layers import section_line
+from snowroute.outputs.model import ExchangedSection, PatrolDay
+from snowroute.outputs.sheets import texts
+
+__all__ = ["PALETTE", "esc", "leaflet_assets", "routes_map", "save_map"]
+
+#: Route colours (colour-blind friendly first, then more).
+PALETTE: tuple[str, ...] = (
+    "#0072b2",
+    "#d55e00",
+    "#009e73",
+    "#cc79a7",
+    "#e69f00",
+    "#56b4e9",
+    "#7b3294",
+    "#a6611a",
+    "#1b9e77",
+    "#e7298a",
+    "#4d4d4d",
+    "#66a61e",
+)
+EXCHANGE_COLOUR = "#ff7f00"
+
+_PolyLine: Any = folium.PolyLine  # untyped constructor
+
+_MAP_TEXT: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "legend": "Legend",
+        "served": "served (one colour per route)",
+        "deadhead": "driving without serving",
+        "exchanged": "exchanged section",
+        "depot": "depot",
+        "network": "road network",
+        "depots": "Depots",
+        "exchanged_layer": "Exchanged sections",
+        "network_layer": "Road network",
+        "tiles": "OpenStreetMap background (needs internet)",
+        "road_of": "Road of",
+        "served_by": "Served by",
+        "route": "Route",
+        "section": "Section",
+        "vehicles": "Vehicles",
+        "patrol": "Patrol",
+    },
+    "ja": {
+        "legend": "凡例",
+        "served": "作業区間（経路ごとに色分け）",
+        "deadhead": "回送",
+        "exchanged": "交換区間",
+        "depot": "基地",
+        "network": "道路網",
+        "depots": "基地",
+        "exchanged_layer": "交換区間",
+        "network_layer": "道路網",
+        "tiles": "OpenStreetMap 背景図（要インターネット）",
+        "road_of": "道路管理者",
+        "served_by": "作業担当",
+        "route": "路線",
+        "section": "区間",
+        "vehicles": "車両",
+        "patrol": "巡回",
+    },
+}
+
+
+def esc(text: object) -> str:
+    """Escape ``text`` for HTML, and for a JavaScript template literal too.
+
+    >>> esc("<b>`${x}`</b>")
+    '&lt;b&gt;&#96;&#36;{x}&#96;&lt;/b&gt;'
+    """
+    out = html.escape(str(text), quote=True)
+    return out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Return Leaflet's JS and CSS from ``XStatic-Leaflet``, ready to inline.
+
+    Images the CSS refers to become ``data:`` URIs and source-map comments are
+    dropped, so the page loads nothing from anywhere.
+    """
+    data = resources.files("xstatic.pkg.leaflet") / "data"
+    js = (data / "leaflet.js").read_text(encoding="utf-8")
+    css = (data / "leaflet.css").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+
+    def inline(match: re.Match[str]) -> str:
+        name = match.group(1)
+        raw = (data / "images" / name).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(raw).decode('ascii')})"
+
+    css = re.sub(r"url\(images/([\w.\-]+\.png)\)", inline, css)
+    # "</" inside an inline script or style would end it early
+    return js.replace("</", "<\\/"), css.replace("</", "<\\/")
+
+
+class _Bind(MacroElement):
+    """Bind an (already escaped) HTML popup and tooltip with plain Leaflet."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {% if this.popup %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojson }},
+            {"maxWidth": 360});
+        {% endif %}
+        {% if this.tooltip %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.tooltip|tojson }},
+            {"sticky": true});
+        {% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, popup: str = "", tooltip: str = "") -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Bind"
+        self.popup = popup
+        self.tooltip = tooltip
+
+
+class _Legend(MacroElement):
+    """A fixed legend box (its HTML is built escaped)."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        {{ this.body }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        self.body = body
+
+
+def _latlon(project: Project, coords: Any) -> list[list[float]]:
+    xy = np.asarray(coords, dtype=np.float64)
+    lon, lat = project(xy[:, 0], xy[:, 1])
+    return [
+        [round(float(b), 6), round(float(a), 6)] for a, b in zip(lon, lat, strict=True)
+    ]
+
+
+def _runs(
+    G: nx.MultiDiGraph, route: DrivenRoute
+) -> list[tuple[bool, str, list[tuple[Leg, Mapping[str, Any]]]]]:
+    runs: list[tuple[bool, str, list[tuple[Leg, Mapping[str, Any]]]]] = []
+    for leg in route.legs:
+        data = edge_data(G, leg.edge)
+        street = street_name(data)
+        if runs and runs[-1][0] == leg.serving and runs[-1][1] == street:
+            runs[-1][2].append((leg, data))
+        else:
+            runs.append((leg.serving, street, [(leg, data)]))
+    return runs
+
+
+def _join(values: Iterable[object]) -> str:
+    return ", ".join(dict.fromkeys(str(v) for v in values if v not in (None, "")))
+
+
+def _run_popup(
+    route: DrivenRoute,
+    serving: bool,
+    street: str,
+    legs: Sequence[tuple[Leg, Mapping[str, Any]]],
+    m: Mapping[str, str],
+    t: Mapping[str, str],
+) -> str:
+    km = math.fsum(leg.length_m for leg, _ in legs) / 1000.0
+    start = clock_text(route.start_clock, legs[0][0].start_s)
+    end = clock_text(route.start_clock, legs[-1][0].end_s)
+    owners = _join(d.get(A.ADMIN_ID) for _, d in legs)
+    action = t[route.activity] if serving else t["drive"]
+    lines = [
+        f"<b>{esc(street or '-')}</b>",
+        f"{esc(route.plan)} · {esc(route.label)}",
+        f"{esc(action)} {km:.2f} km, {esc(start)}–{esc(end)}",
+        f"{esc(m['road_of'])}: {esc(owners)}",
+    ]
+    if serving:
+        lines.append(f"{esc(m['served_by'])}: {esc(route.admin)}")
+        lines.append(
+            f"{esc(m['route'])}: {esc(_join(d.get(A.ROUTE_NAME) for _, d in legs))}"
+            f" ({esc(_join(d.get(A.ROUTE_ID) for _, d in legs))})"
+        )
+        lines.append(
+            f"{esc(m['section'])}: {esc(_join(d.get(A.SECTION_ID) for _, d in legs))}"
+        )
+    return "<br>".join(lines)
+
+
+class _Runs(MacroElement):
+    """The lines of one route drawn by one script from JSON data.
+
+    One element per route instead of a folium ``PolyLine`` per street keeps the
+    page small and quick to write; popups and tooltips are escaped HTML strings.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            {{ this.runs|tojson }}.forEach(function (r) {
+                L.polyline(r.c, {color: r.k, weight: r.w, opacity: r.o,
+                                 dashArray: r.d})
+                    .bindPopup(r.p, {maxWidth: 360})
+                    .bindTooltip(r.t, {sticky: true})
+                    .addTo(group);
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, runs: list[dict[str, Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Runs"
+        self.runs = runs
+
+
+def _add_route(
+    group: Any,
+    G: nx.MultiDiGraph,
+    route: DrivenRoute,
+    colour: str,
+    project: Project,
+    m: Mapping[str, str],
+    t: Mapping[str, str],
+) -> None:
+    runs = []
+    for serving, street, legs in _runs(G, route):
+        coords: list[list[float]] = []
+        for leg, _ in legs:
+            for point in _latlon(project, edge_line(G, leg.edge).coords):
+                if not coords or coords[-1] != point:
+                    coords.append(point)
+        runs.append(
+            {
+                "c": coords,
+                "k": colour,
+                "w": 5 if serving else 2,
+                "o": 0.9 if serving else 0.75,
+                "d": None if serving else "6 6",
+                "p": _run_popup(route, serving, street, legs, m, t),
+                "t": esc(street or route.label),
+            }
+        )
+    group.add_child(_Runs(runs))
+
+
+def _legend(m: Mapping[str, str]) -> str:
+    def swatch(style: str) -> str:
+        return (
+            '<svg width="34" height="12" style="vertical-align:middle">'
+            f'<line x1="1" y1="6" x2="33" y2="6" {style}/></svg>'
+        )
+
+    rows = [
+        (swatch(f'stroke="{PALETTE[0]}" stroke-width="5"'), m["served"]),
+        (
+            swatch(f'stroke="{PALETTE[0]}" stroke-width="2" stroke-dasharray="6 6"'),
+            m["deadhead"],
+        ),
+        (
+            swatch(f'stroke="{EXCHANGE_COLOUR}" stroke-width="10" opacity="0.45"'),
+            m["exchanged"],
+        ),
+        (
+            '<svg width="34" height="14" style="vertical-align:middle"><circle '
+            'cx="17" cy="7" r="6" fill="#fff" stroke="#000" stroke-width="2"/></svg>',
+            m["depot"],
+        ),
+        (swatch('stroke="#9a9a9a" stroke-width="1.5"'), m["network"]),
+    ]
+    body = "".join(f"<div>{icon} {esc(text)}</div>" for icon, text in rows)
+    return (
+        '<div id="snowroute-legend" style="position:absolute;bottom:28px;right:10px;'
+        "z-index:1000;background:rgba(255,255,255,.92);padding:6px 10px;"
+        "border:1px solid #999;border-radius:4px;font:12px sans-serif;"
+        f'line-height:1.6"><b>{esc(m["legend"])}</b>{body}</div>'
+    )
+
+
+def _network_lines(G: nx.MultiDiGraph, project: Project) -> list[list[list[float]]]:
+    seen: set[frozenset[Any]] = set()
+    lines = []
+    for u, v, k in G.edges(keys=True):
+        pair = frozenset((u, v))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        lines.append(_latlon(project, edge_line(G, (u, v, k)).coords))
+    return lines
+
+
+def routes_map(
+    G: nx.MultiDiGraph,
+    routes: Sequence[DrivenRoute],
+    *,
+    exchanged: Sequence[ExchangedSection] = (),
+    patrol_days: Sequence[tuple[PatrolDay, Sequence[DrivenRoute]]] = (),
+    depot_names: Mapping[str, str] | None = None,
+    lang: str = "en",
+    title: str = "snowroute",
+) -> folium.Map:
+    """Build the web map of ``routes``.
+
+    One layer (toggle) per plan and vehicle class, the first plan shown; depots,
+    exchanged sections, the road network and one layer per patrol day (hidden).
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is not ``en`` or ``ja``.
+    """
+    t = texts(lang)
+    m = _MAP_TEXT[lang]
+    names = depot_names or {}
+    project = wgs84(G)
+    xs = np.array([float(d["x"]) for _, d in G.nodes(data=True)])
+    ys = np.array([float(d["y"]) for _, d in G.nodes(data=True)])
+    lon, lat = project(xs, ys)
+    bounds = [
+        [float(np.min(lat)), float(np.min(lon))],
+        [float(np.max(lat)), float(np.max(lon))],
+    ]
+    figure = Figure(title=esc(title))
+    fmap = folium.Map(
+        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        tiles=None,
+        zoom_start=13,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    # offline: no CDN links; Leaflet is inlined below
+    fmap.default_js = []
+    fmap.default_css = []
+    figure.add_child(fmap)
+    js, css = leaflet_assets()
+    figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
+    figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    fmap.fit_bounds(bounds)
+
+    folium.TileLayer(
+        "OpenStreetMap", name=esc(m["tiles"]), overlay=True, show=False
+    ).add_to(fmap)
+    network = folium.FeatureGroup(name=esc(m["network_layer"]), show=True)
+    _PolyLine(
+        _network_lines(G, project),
+        color="#9a9a9a",
+        weight=1.5,
+        opacity=0.8,
+        interactive=False,
+    ).add_to(network)
+    network.add_to(fmap)
+
+    if exchanged:
+        group = folium.FeatureGroup(name=esc(m["exchanged_layer"]), show=True)
+        for section in exchanged:
+            line, count = section_line(G, section)
+            if count == 0:
+                continue
+            coords = [_latlon(project, part.coords) for part in line.geoms]
+            popup = "<br>".join(
+                [
+                    f"<b>{esc(m['exchanged'])}</b>"
+                    + (f" ({esc(section.plan)})" if section.plan else ""),
+                    f"{esc(m['route'])}: {esc(section.route_id)}",
+                    f"{esc(m['section'])}: {esc(section.section)}",
+                    f"{esc(section.from_admin)} → {esc(section.to_admin)}, "
+                    f"{section.km:.2f} km",
+                ]
+            )
+            poly = _PolyLine(coords, color=EXCHANGE_COLOUR, weight=12, opacity=0.45)
+            poly.add_child(_Bind(popup=popup, tooltip=esc(section.section)))
+            group.add_child(poly)
+        group.add_to(fmap)
+
+    plans = list(dict.fromkeys(r.plan for r in routes))
+    for plan in plans:
+        plan_routes = [r for r in routes if r.plan == plan]
+        for vehicle in dict.fromkeys(r.vehicle for r in plan_routes):
+            n = sum(1 for r in plan_routes if r.vehicle == vehicle)
+            group = folium.FeatureGroup(
+                name=esc(f"{plan} · {vehicle} ({n})"), show=plan == plans[0]
+            )
+            for i, route in enumerate(plan_routes):
+                if route.vehicle == vehicle:
+                    colour = PALETTE[i % len(PALETTE)]
+                    _add_route(group, G, route, colour, project, m, t)
+            group.add_to(fmap)
+
+    for day, day_routes in patrol_days:
+        group = folium.FeatureGroup(
+            name=esc(f"{m['patrol']} {day.date.isoformat()}"), show=False
+        )
+        for i, route in enumerate(day_routes):
+            _add_route(group, G, route, PALETTE[i % len(PALETTE)], project, m, t)
+        group.add_to(fmap)
+
+    depots = folium.FeatureGroup(name=esc(m["depots"]), show=True)
+    seen: dict[str, list[str]] = {}
+    nodes: dict[str, Any] = {}
+    for route in [*routes, *(r for _, rs in patrol_days for r in rs)]:
+        seen.setdefault(route.depot, [])
+        if route.vehicle not in seen[route.depot]:
+            seen[route.depot].append(route.vehicle)
+        nodes[route.depot] = route.depot_node
+    for depot, vehicles in seen.items():
+        node = G.nodes[nodes[depot]]
+        (dlon,), (dlat,) = project(
+            np.array([float(node["x"])]), np.array([float(node["y"])])
+        )
+        marker: Any = folium.CircleMarker(
+            [float(dlat), float(dlon)],
+            radius=7,
+            color="#000",
+            weight=2,
+            fill=True,
+            fill_color="#fff",
+            fill_opacity=1.0,
+        )
+        name = names.get(depot, "")
+        popup = "<br>".join(
+            [
+                f"<b>{esc(depot)}</b>" + (f" {esc(name)}" if name else ""),
+                f"{esc(m['vehicles'])}: {esc(', '.join(vehicles))}",
+            ]
+        )
+        marker.add_child(_Bind(popup=popup, tooltip=esc(name or depot)))
+        depots.add_child(marker)
+    depots.add_to(fmap)
+
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(_Legend(_legend(m)))
+    return fmap
+
+
+def save_map(fmap: folium.Map, path: Path) -> Path:
+    """Write the self-contained map page to ``path``.
+
+    folium names every element with a random id; they are renumbered in order of
+    appearance, so the same plans give the same file.
+    """
+    page = fmap.get_root().render()
+    ids: dict[str, str] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        key = match.group(0)
+        if key not in ids:
+            ids[key] = f"{match.group(1)}_{len(ids)}"
+        return ids[key]
+
+    page = re.sub(r"\b([a-z][a-z_]*?)_[0-9a-f]{32}(?![0-9a-f])", renumber, page)
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,182 @@
+"""One entry point writing every file output of a run (layers, GPX, sheets, map)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from snowroute._errors import OutputError
+from snowroute.outputs.docs import outputs_markdown
+from snowroute.outputs.drive import driven_routes, plans_driven
+from snowroute.outputs.gpx import save_gpx_tracks
+from snowroute.outputs.layers import (
+    output_crs,
+    routes_to_gdfs,
+    save_geojson,
+    save_routes_geopackage,
+)
+from snowroute.outputs.model import ExchangedSection, PatrolDay, PlanRoutes
+from snowroute.outputs.sheets import save_route_sheets, texts
+from snowroute.outputs.webmap import routes_map, save_map
+
+__all__ = ["OUTPUT_NAMES", "write_outputs"]
+
+logger = logging.getLogger(__name__)
+
+#: Files and folders :func:`write_outputs` creates in its output folder.
+OUTPUT_NAMES: tuple[str, ...] = (
+    "routes.gpkg",
+    "geojson",
+    "gpx",
+    "sheets",
+    "map.html",
+    "outputs.md",
+)
+
+
+def _sections(
+    exchanged: Iterable[ExchangedSection | Mapping[str, Any]],
+) -> list[ExchangedSection]:
+    return [
+        s if isinstance(s, ExchangedSection) else ExchangedSection.from_mapping(s)
+        for s in exchanged
+    ]
+
+
+def _days(
+    patrol_days: Iterable[PatrolDay | tuple[dt.date, PlanRoutes]],
+) -> list[PatrolDay]:
+    return [d if isinstance(d, PatrolDay) else PatrolDay(*d) for d in patrol_days]
+
+
+def write_outputs(
+    out_dir: str | os.PathLike[str],
+    G: nx.MultiDiGraph,
+    plans: Sequence[PlanRoutes],
+    *,
+    exchanged: Iterable[ExchangedSection | Mapping[str, Any]] = (),
+    patrol_days: Iterable[PatrolDay | tuple[dt.date, PlanRoutes]] = (),
+    lang: str = "en",
+    force: bool = False,
+) -> list[Path]:
+    """
+    Write the GIS layers, GPX tracks, route sheets and web map of a run.
+
+    Creates in ``out_dir`` (made if missing): ``routes.gpkg`` (projected CRS, every
+    layer of :data:`~snowroute.outputs.layers.LAYERS`), ``geojson/<layer>.geojson``
+    (WGS84 copies), ``gpx/<plan>_<vehicle>_<n>.gpx``, ``sheets/`` (CSV and HTML per
+    route, ``index.html``), ``map.html`` and ``outputs.md`` (what every file and
+    field means). Everything is built and checked in memory first, so bad input
+    writes nothing; wrap the call in :func:`snowroute._io.atomic_directory` to
+    make the whole folder appear at once.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder.
+    G
+        The tagged road graph the plans were built on.
+    plans
+        The plans; several :class:`PlanRoutes` may share a name (one per
+        administrator's fleet) and form one plan.
+    exchanged
+        Exchanged sections, as :class:`ExchangedSection` or dicts with keys
+        ``route_id``, ``section``, ``from_admin``, ``to_admin``, ``km`` (``plan``).
+    patrol_days
+        Patrol routes per day, as :class:`PatrolDay` or ``(date, PlanRoutes)``.
+    lang
+        Language of route sheets and map texts, ``"en"`` or ``"ja"``.
+    force
+        Replace outputs already in ``out_dir``.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+
+    Raises
+    ------
+    OutputError
+        When a plan does not match ``G``, an input is malformed, or ``out_dir``
+        already holds outputs and ``force`` is false.
+    ValueError
+        When ``lang`` is not ``en`` or ``ja``.
+    """
+    texts(lang)
+    out = Path(out_dir)
+    plans = list(plans)
+    if not plans:
+        msg = "`plans` must hold at least one plan."
+        raise OutputError(msg)
+    sections = _sections(exchanged)
+    days = _days(patrol_days)
+    existing = [name for name in OUTPUT_NAMES if (out / name).exists()]
+    if existing and not force:
+        msg = (
+            f"Output folder `{out}` already holds {', '.join(existing)}; pass "
+            "force=True (--force) to replace them."
+        )
+        raise OutputError(msg)
+
+    # build and check everything in memory first
+    routes = plans_driven(plans)
+    # a patrol route's files carry its day: <plan>-<date>_<vehicle>_<n>
+    day_routes = [
+        (day, [replace(r, plan=f"{r.plan}-{day.date.isoformat()}") for r in rs])
+        for day in days
+        for rs in [driven_routes(day.routes)]
+    ]
+    all_routes = [*routes, *(r for _, rs in day_routes for r in rs)]
+    stems = [r.stem for r in all_routes]
+    clashes = sorted({s for s in stems if stems.count(s) > 1})
+    if clashes:
+        msg = (
+            f"Routes would share the file name {clashes[0]!r}; give plans names "
+            "that differ in letters or digits."
+        )
+        raise OutputError(msg)
+    layers = routes_to_gdfs(G, plans, exchanged=sections, patrol_days=days)
+    crs = output_crs(G)
+    depot_names: dict[str, str] = {}
+    for plan in [*plans, *(day.routes for day in days)]:
+        depot_names.update(plan.depot_names)
+    names = list(dict.fromkeys(p.name for p in plans))
+    fmap = routes_map(
+        G,
+        routes,
+        exchanged=sections,
+        patrol_days=day_routes,
+        depot_names=depot_names,
+        lang=lang,
+        title=f"snowroute: {', '.join(names)}",
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    if force:
+        for name in existing:
+            target = out / name
+            if target.is_dir():
+                for child in sorted(target.rglob("*"), reverse=True):
+                    child.rmdir() if child.is_dir() else child.unlink()
+                target.rmdir()
+            else:
+                target.unlink()
+    written = [save_routes_geopackage(layers, out / "routes.gpkg", crs=crs)]
+    written += save_geojson(layers, out / "geojson")
+    written += save_gpx_tracks(G, all_routes, out / "gpx", depot_names=depot_names)
+    written += save_route_sheets(
+        G, all_routes, out / "sheets", depot_names=depot_names, lang=lang
+    )
+    written.append(save_map(fmap, out / "map.html"))
+    doc = out / "outputs.md"
+    doc.write_text(outputs_markdown(crs=str(crs)), encoding="utf-8")
+    written.append(doc)
+    logger.info("Wrote %d output files to %s.", len(written), out)
+    return written

@@ -27,6 +27,10 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
         ["scenario", "schema"],
         ["bench"],
         ["bench", "carp"],
+        ["run"],
+        ["compare"],
+        ["exchange"],
+        ["patrol"],
     ],
 )
 def test_every_command_has_help(
@@ -162,6 +166,9 @@ def test_demo_prints_the_report_and_writes_outputs(
     baseline = summary["plans"]["baseline"]
     assert baseline["valid"] is True
     assert set(baseline["per_admin"]) == {"05", "05201", "05211", "05361"}
+    for name in ("patrol.json", "routes.gpkg", "map.html", "report.html"):
+        assert (out / name).is_file(), name
+    assert json.loads((out / "patrol.json").read_text(encoding="utf-8"))["valid"]
 
 
 def test_make_demo_regenerates_the_committed_network(tmp_path: Path) -> None:

@@ -19,7 +19,15 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from snowroute._errors import SnowrouteError
-from snowroute.cli import _bench, _demo, _exchange, _network, _patrol, _scenario
+from snowroute.cli import (
+    _bench,
+    _demo,
+    _exchange,
+    _network,
+    _patrol,
+    _run,
+    _scenario,
+)
 
 __all__ = ["main"]
 
@@ -32,6 +40,7 @@ class _CommandModule(Protocol):
 _COMMANDS: tuple[_CommandModule, ...] = (
     _network,
     _scenario,
+    _run,
     _exchange,
     _patrol,
     _demo,

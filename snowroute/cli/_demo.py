@@ -13,15 +13,14 @@ import networkx as nx
 
 import snowroute
 from snowroute._errors import InputFileError
-from snowroute._io import atomic_directory, check_output_path
-from snowroute.cli._exchange import print_exchange, write_summary
+from snowroute._io import check_output_path
 from snowroute.cli._network import write_network_outputs
-from snowroute.cli._patrol import write_patrol_outputs
+from snowroute.cli._run import add_run_options, print_run
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
-from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.scenario import Scenario
 from snowroute.scenario.load import scenario_from_toml
 
-__all__ = ["demo_data_dir", "demo_patrol", "load_demo_network", "register"]
+__all__ = ["demo_data_dir", "demo_scenario", "load_demo_network", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -65,90 +64,70 @@ def load_demo_network(folder: Path) -> nx.MultiDiGraph:
     )
 
 
-# -- exchange snow clearing (issue 5) ---------------------------------------------
 DEMO_SCENARIO = (
     Path(snowroute.__file__).resolve().parents[1] / "scenarios" / "demo.toml"
 )
-DEMO_EXCHANGE_PLANS = ("baseline", "optimized", "pooled")
+#: Exchange plans of the demo (None: the scenario's); tests make them fewer.
+DEMO_EXCHANGE_PLANS: tuple[str, ...] | None = None
 #: Routing time limit per problem (None: the scenario's); tests make it short.
 DEMO_TIME_LIMIT_S: float | None = None
 
 
-def demo_exchange(folder: Path) -> Any:
-    """Run baseline, optimized and pooled exchange plans of scenarios/demo.toml.
+def demo_scenario(folder: Path) -> Scenario:
+    """Return scenarios/demo.toml with its network and structures read from ``folder``.
 
-    The scenario's network is pointed at ``folder`` (the demo network in use).
-    Returns None, with a warning, where the checkout's scenarios folder is absent.
+    Raises
+    ------
+    InputFileError
+        Where the checkout's scenarios folder is absent (an installed wheel).
     """
-    import dataclasses
-
-    from snowroute.exchange import run_exchange
-    from snowroute.scenario.load import scenario_from_toml
-    from snowroute.scenario.problems import scenario_network
-
     if not DEMO_SCENARIO.is_file():
-        logger.warning("%s not found; skipping the exchange plans", DEMO_SCENARIO)
-        return None
+        msg = f"The demo scenario `{DEMO_SCENARIO}` is missing; run from a checkout."
+        raise InputFileError(msg)
     scenario = scenario_from_toml(DEMO_SCENARIO)
     network = dataclasses.replace(
         scenario.network,
         source=folder.resolve() / "demo.osm",
         boundaries=folder.resolve() / "boundaries.geojson",
     )
-    scenario = dataclasses.replace(scenario, network=network)
-    G = scenario_network(scenario)
-    return run_exchange(
-        G, scenario, plans=DEMO_EXCHANGE_PLANS, time_limit_s=DEMO_TIME_LIMIT_S
-    )
-
-
-# -----------------------------------------------------------------------------------
+    patrol = scenario.patrol
+    if patrol is not None:
+        patrol = dataclasses.replace(
+            patrol, structures=folder.resolve() / "structures.csv"
+        )
+    return dataclasses.replace(scenario, network=network, patrol=patrol)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from snowroute.pipeline import run_scenario, write_run
+
     if args.out is not None:
         check_output_path(args.out, force=args.force)
     with tempfile.TemporaryDirectory() as scratch:
         folder = demo_data_dir(args.data, scratch=Path(scratch))
+        scenario = demo_scenario(folder)
         G = load_demo_network(folder)
-        exchange = demo_exchange(folder)  # exchange snow clearing (issue 5)
-    report = network_report(G)
-    print(report)
-    if exchange is not None:  # exchange snow clearing (issue 5)
+        report = network_report(G)
+        print(report)
         print()
-        print_exchange(exchange)
-    patrol = demo_patrol(G, folder)  # patrol planning (issue 6)
+        result = run_scenario(
+            scenario,
+            G=G,
+            plans=args.plans or DEMO_EXCHANGE_PLANS,
+            time_limit_s=args.time_limit or DEMO_TIME_LIMIT_S,
+            seed=args.seed,
+        )
+    print_run(result)
     if args.out is not None:
-        with atomic_directory(args.out, force=args.force) as tmp:
-            write_network_outputs(G, report, tmp)
-            if exchange is not None:  # exchange snow clearing (issue 5)
-                write_summary(exchange.summary(), tmp / "summary.json")
-            if patrol is not None:
-                write_patrol_outputs(G, patrol, tmp)
-        print(f"\nWrote {args.out}/")
-    return 0 if exchange is None or exchange.valid else 1
-
-
-# --- patrol planning (issue 6) -------------------------------------------------------
-def demo_patrol(G: nx.MultiDiGraph, folder: Path) -> PatrolPlan | None:
-    """Plan the 14 days of patrol of scenarios/demo.toml on the demo network.
-
-    Prints the plan's summary; ``None`` (with a note) where the scenario file is
-    absent (an installed wheel). Routing is capped per day (300 iterations, 2 s)
-    so the same run gives the same plan in a few seconds.
-    """
-    path = Path(snowroute.__file__).resolve().parents[1] / "scenarios" / "demo.toml"
-    if not path.is_file():
-        logger.info("scenarios/demo.toml not found; no patrol plan")
-        return None
-    scenario = scenario_from_toml(path)
-    assert scenario.patrol is not None
-    spec = dataclasses.replace(scenario.patrol, structures=folder / "structures.csv")
-    scenario = dataclasses.replace(scenario, patrol=spec)
-    plan = plan_patrol(G, scenario, time_limit_s=2.0, max_iterations=300)
-    print()
-    print(plan.summary())
-    return plan
+        written = write_run(
+            result,
+            args.out,
+            lang=args.lang,
+            force=args.force,
+            extra=lambda tmp: write_network_outputs(G, report, tmp),
+        )
+        print(f"\nWrote {args.out}/ ({len(written)} files; open report.html, map.html)")
+    return 0 if result.valid else 1
 
 
 def register(subparsers: Any) -> None:
@@ -157,9 +136,10 @@ def register(subparsers: Any) -> None:
         "demo",
         help="run the main job on the built-in demo network (no internet needed)",
         description=(
-            "Read the built-in demo network (a synthetic Akita-like area, see "
-            "networks/demo/README.md), tag administrators and print its report; with "
-            "--out, also write the outputs."
+            "Run scenarios/demo.toml on the built-in demo network (a synthetic "
+            "Akita-like area, see networks/demo/README.md): the network report, the "
+            "exchange plans (baseline, optimized, pooled), 14 days of patrol; with "
+            "--out, every output of `snowroute run` plus the tagged network."
         ),
     )
     demo.add_argument("--out", type=Path, help="output folder")
@@ -167,4 +147,5 @@ def register(subparsers: Any) -> None:
     demo.add_argument(
         "--data", type=Path, help="demo network folder (default: networks/demo)"
     )
+    add_run_options(demo)
     demo.set_defaults(handler=_demo)

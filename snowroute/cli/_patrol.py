@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import administrators, load_boundaries, tagged_graph_from_file
-from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.outputs.patrol import write_patrol_outputs
+from snowroute.patrol import plan_patrol
 from snowroute.patrol.findings import (
     DEFAULT_TOLERANCE_M,
     match_findings,
@@ -24,37 +21,9 @@ from snowroute.patrol.findings import (
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.problems import scenario_network
 
-__all__ = ["register", "write_patrol_outputs"]
+__all__ = ["register"]
 
 logger = logging.getLogger(__name__)
-
-
-def write_patrol_outputs(G: nx.MultiDiGraph, plan: PatrolPlan, folder: Path) -> None:
-    """Write ``patrol.json`` and ``patrol_routes.csv`` (each edge driven)."""
-    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=2)
-    (folder / "patrol.json").write_text(text + "\n", encoding="utf-8")
-    with (folder / "patrol_routes.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(
-            ["date", "car", "seq", "u", "v", "key", "patrolled", "section_id", "km"]
-        )
-        for day in plan.day_plans:
-            for car in day.cars:
-                for seq, (edge, serving) in enumerate(
-                    zip(car.edges, car.serving, strict=True), start=1
-                ):
-                    data: Any = G.edges[edge]
-                    writer.writerow(
-                        [
-                            day.date.isoformat(),
-                            car.car,
-                            seq,
-                            *edge,
-                            int(serving),
-                            data.get("section_id", ""),
-                            f"{float(data['length']) / 1000:.3f}",
-                        ]
-                    )
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -176,7 +176,7 @@ def run_exchange(
     router = Router(ctx)
     rng = np.random.default_rng(ctx.seed)
     out: dict[str, Plan] = {}
-    out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
+    out["baseline"] = router.polish(assignment_plan("baseline", router, dict(ctx.plow)))
     if given is not None:
         out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
     pooled = pooled_problem = None

@@ -60,6 +60,15 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "map": "Map",
         "violations": "Violations",
         "none": "none",
+        "patrol": "Road patrol",
+        "days": "days",
+        "sections_compliant": "Sections meeting their frequency",
+        "structures_scheduled": "Structures due and scheduled",
+        "total_km": "Total km driven",
+        "day_spread": "km per patrol day (min-max)",
+        "date": "Date",
+        "sections": "Sections",
+        "structures": "Structures",
     },
     "ja": {
         "title": "除雪計画レポート",
@@ -99,6 +108,15 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "map": "地図",
         "violations": "違反",
         "none": "なし",
+        "patrol": "道路パトロール",
+        "days": "日間",
+        "sections_compliant": "頻度を満たす区間",
+        "structures_scheduled": "点検予定の構造物（期限内）",
+        "total_km": "総走行距離 km",
+        "day_spread": "1日あたり走行距離 km（最小-最大）",
+        "date": "日付",
+        "sections": "区間数",
+        "structures": "構造物",
     },
 }
 
@@ -206,6 +224,7 @@ def render_report(
     lang: str = "en",
     admin_names: Mapping[str, str] | None = None,
     map_file: str | None = None,
+    patrol: Mapping[str, Any] | None = None,
 ) -> str:
     """Render the report page of ``summary`` (the data of ``summary.json``).
 
@@ -219,6 +238,8 @@ def render_report(
         Display names of administrator ids.
     map_file
         Relative path of the web map to embed (``"map.html"``), or ``None``.
+    patrol
+        The patrol plan (the data of ``patrol.json``): compliance and days.
 
     Raises
     ------
@@ -276,6 +297,7 @@ def render_report(
         chart_hours=bar_chart([""], list(plans), hours, height=220) if hours else None,
         comparison=summary.get("comparison") or [],
         map_file=map_file,
+        patrol=patrol,
         number=_number,
     )
 
@@ -287,6 +309,7 @@ def write_report(
     lang: str = "en",
     admin_names: Mapping[str, str] | None = None,
     map_file: str | None = None,
+    patrol: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write :func:`render_report` to ``path``.
 
@@ -295,7 +318,9 @@ def write_report(
     OutputError, ValueError
         As :func:`render_report`.
     """
-    text = render_report(summary, lang=lang, admin_names=admin_names, map_file=map_file)
+    text = render_report(
+        summary, lang=lang, admin_names=admin_names, map_file=map_file, patrol=patrol
+    )
     target = Path(path)
     target.write_text(text, encoding="utf-8")
     return target

@@ -7,6 +7,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from snowroute.routing import ArcRoutingProblem, Solution
+
 __all__ = [
     "CarRoute",
     "DayPlan",
@@ -74,6 +76,8 @@ class DayPlan:
         The day-choice estimate of the work, hours.
     routing_violations
         What the routing core's validator found wrong with the day's routes.
+    routing
+        The day's routing problem and solution (for maps and layers), or None.
     """
 
     day: int
@@ -84,6 +88,9 @@ class DayPlan:
     cars: tuple[CarRoute, ...]
     estimate_h: float = 0.0
     routing_violations: tuple[str, ...] = ()
+    routing: tuple[ArcRoutingProblem, Solution] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def km(self) -> float:

@@ -182,7 +182,7 @@ def _route_day(
     time_limit_s: float,
     seed: int,
     max_iterations: int | None,
-) -> tuple[tuple[CarRoute, ...], tuple[str, ...]]:
+) -> tuple[tuple[CarRoute, ...], tuple[str, ...], Any]:
     def extra(u: Hashable, v: Hashable, k: int, data: Any) -> float:
         stop = stops.get((u, v, k))
         return 0.0 if stop is None else stop[1]
@@ -196,7 +196,7 @@ def _route_day(
         extra_service_s=extra,
     )
     if problem.num_required == 0:
-        return (), ()
+        return (), (), None
     solution = solve(
         problem,
         engine=engine,
@@ -234,7 +234,7 @@ def _route_day(
                 structures=tuple(inspected),
             )
         )
-    return tuple(cars), solution.violations
+    return tuple(cars), solution.violations, (problem, solution)
 
 
 def _structure_note(p: PlacedStructure, start: dt.date, scope: PatrolScope) -> str:
@@ -399,7 +399,7 @@ def plan_patrol(
                 sid, s = stops.get(e, ("", 0.0))
                 name = sid or p.structure.structure_id
                 stops[e] = (name, s + 60.0 * p.structure.minutes_on_site)
-        routes, problems = _route_day(
+        routes, problems, routing = _route_day(
             G,
             required=required,
             stops=stops,
@@ -420,6 +420,7 @@ def plan_patrol(
                 cars=routes,
                 estimate_h=choice.estimate_s[d] / 3600.0,
                 routing_violations=problems,
+                routing=routing,
             )
         )
         logger.info(

@@ -1,0 +1,244 @@
+"""The whole pipeline of a scenario: network, exchange plans, patrol, every output.
+
+:func:`run_scenario` computes, :func:`write_run` writes; the CLI's ``run`` and
+``demo`` commands are thin wrappers around the two.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from snowroute._io import atomic_directory
+from snowroute.exchange import ExchangeResult, run_exchange
+from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
+from snowroute.outputs.patrol import write_patrol_outputs
+from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.scenario.model import Scenario
+from snowroute.scenario.problems import scenario_network
+
+__all__ = ["RunResult", "plan_routes", "run_scenario", "write_run"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RunResult:
+    """
+    Everything one scenario run computed.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    G
+        Its tagged road network.
+    exchange
+        The exchange plans (baseline, given, optimized, pooled as requested).
+    patrol
+        The patrol plan, or None when the scenario has no ``[patrol]`` table.
+    runtime_s
+        Seconds for the whole run.
+    """
+
+    scenario: Scenario
+    G: nx.MultiDiGraph
+    exchange: ExchangeResult
+    patrol: PatrolPlan | None
+    runtime_s: float
+
+    @property
+    def valid(self) -> bool:
+        """Whether every plan passed its validator."""
+        return self.exchange.valid and (self.patrol is None or self.patrol.valid)
+
+    def summary(self) -> dict[str, Any]:
+        """Return the ``summary.json`` data: exchange plans and the patrol headline."""
+        out = self.exchange.summary()
+        out["description"] = self.scenario.description
+        if self.patrol is not None:
+            data = self.patrol.to_json()
+            out["patrol"] = {
+                k: data[k]
+                for k in (
+                    "valid",
+                    "sections_total",
+                    "sections_compliant",
+                    "structures_due",
+                    "structures_scheduled",
+                    "total_km",
+                    "total_hours",
+                )
+            }
+        out["valid"] = self.valid
+        out["runtime_s"] = round(self.runtime_s, 1)
+        return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    G: nx.MultiDiGraph | None = None,
+    plans: Sequence[str] | None = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+) -> RunResult:
+    """Run every planner the scenario asks for.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    G
+        Its tagged network when already read (default: read it).
+    plans
+        Exchange plans to compute (default: the scenario's ``exchange.plans``).
+    time_limit_s, seed
+        Override the scenario's routing time limit and seed.
+
+    Raises
+    ------
+    SnowrouteError
+        When an input is invalid (see the planners).
+    """
+    start = time.perf_counter()
+    if G is None:
+        G = scenario_network(scenario)
+    logger.info("exchange plans")
+    exchange = run_exchange(
+        G, scenario, plans=plans, time_limit_s=time_limit_s, seed=seed
+    )
+    patrol = None
+    if scenario.patrol is not None:
+        logger.info("patrol plan")
+        patrol = plan_patrol(G, scenario, time_limit_s=time_limit_s, seed=seed)
+    return RunResult(
+        scenario=scenario,
+        G=G,
+        exchange=exchange,
+        patrol=patrol,
+        runtime_s=time.perf_counter() - start,
+    )
+
+
+def plan_routes(result: RunResult) -> list[PlanRoutes]:
+    """Every exchange plan's routes, one :class:`PlanRoutes` per routing problem."""
+    scenario = result.scenario
+    names = {d.id: d.name or d.id for d in scenario.depots}
+    vehicle_admin = {v.id: scenario.admin_of_vehicle(v) for v in scenario.vehicles}
+    out = []
+    for name, plan in result.exchange.plans.items():
+        for problem, solution in plan.parts.values():
+            out.append(
+                PlanRoutes(
+                    name=name,
+                    problem=problem,
+                    solution=solution,
+                    vehicle_admin=vehicle_admin,
+                    depot_names=names,
+                    start_clock=scenario.service.start,
+                )
+            )
+    return out
+
+
+def _patrol_days(result: RunResult) -> list[PatrolDay]:
+    plan = result.patrol
+    if plan is None:
+        return []
+    names = {d.id: d.name or d.id for d in result.scenario.depots}
+    days = []
+    for day in plan.day_plans:
+        if day.routing is None:
+            continue
+        problem, solution = day.routing
+        admin = {v.name: plan.admin for v in problem.vehicles}
+        days.append(
+            PatrolDay(
+                date=day.date,
+                routes=PlanRoutes(
+                    name="patrol",
+                    problem=problem,
+                    solution=solution,
+                    vehicle_admin=admin,
+                    depot_names=names,
+                    activity="patrol",
+                ),
+            )
+        )
+    return days
+
+
+def _admin_names(G: nx.MultiDiGraph) -> dict[str, str]:
+    from snowroute.network import administrators
+
+    return {a: info.get("name", "") for a, info in administrators(G).items()}
+
+
+def write_run(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    lang: str = "en",
+    force: bool = False,
+    extra: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write every output of ``result`` into ``out_dir``, all at once.
+
+    ``summary.json``, ``patrol.json`` and ``patrol_routes.csv`` (with a patrol
+    plan), ``report.html`` (in ``lang``), and the layers, GPX tracks, route sheets
+    and web map of :func:`snowroute.outputs.write_outputs`. The folder is built
+    beside ``out_dir`` and moved into place, so a failure leaves nothing behind;
+    ``extra`` may write more files into it first.
+
+    Raises
+    ------
+    OutputError, FileExistsError
+        When an output cannot be built, or ``out_dir`` exists and not ``force``.
+    """
+    summary = result.summary()
+    exchanged = [
+        {**row, "plan": name}
+        for name, plan in summary["plans"].items()
+        if name != "pooled"
+        for row in plan.get("exchanged", [])
+    ]
+    with atomic_directory(out_dir, force=force) as tmp:
+        _write_json(tmp / "summary.json", summary)
+        patrol = None
+        if result.patrol is not None:
+            write_patrol_outputs(result.G, result.patrol, tmp)
+            patrol = result.patrol.to_json()
+        write_outputs(
+            tmp,
+            result.G,
+            plan_routes(result),
+            exchanged=exchanged,
+            patrol_days=_patrol_days(result),
+            lang=lang,
+            force=True,
+        )
+        write_report(
+            summary,
+            tmp / "report.html",
+            lang=lang,
+            admin_names=_admin_names(result.G),
+            map_file="map.html",
+            patrol=patrol,
+        )
+        if extra is not None:
+            extra(tmp)
+        files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+    return [out_dir / p for p in files]
+
+
+def _write_json(path: Path, data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,83 @@
+"""``snowroute run`` on bad scenarios, and ``snowroute compare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from snowroute.cli import main
+from tests.helpers import ROOT
+
+DEMO = (ROOT / "scenarios" / "demo.toml").read_text(encoding="utf-8")
+
+
+def _scenario(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text.replace("../networks", str(ROOT / "networks")), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("count = 4", 'count = "four"'), "vehicles[1].count"),
+        (("seed = 1", "seed = 1\nturbo = true"), "turbo"),
+        (('depot = "D05211"', 'depot = "D99"'), "vehicles[2].depot"),
+        (('depot = "D05361"\nkind', "kind"), "vehicles[3].depot"),
+        (('[[depots]]\nid = "D05361"', '[[removed]]\nid = "D05361"'), "removed"),
+    ],
+    ids=["wrong type", "unknown key", "missing depot", "no depot", "unknown table"],
+)
+def test_bad_scenario_exits_2_naming_the_field_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[str, str],
+    field: str,
+) -> None:
+    assert change[0] in DEMO
+    path = _scenario(tmp_path, DEMO.replace(change[0], change[1], 1))
+    out = tmp_path / "out"
+    assert main(["-q", "run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert field in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [path]  # no half-written folder beside it
+
+
+def _fake_run(folder: Path, deadhead: float, *, patrol: bool) -> Path:
+    folder.mkdir()
+    plans = {
+        "baseline": {"deadhead_km": 10.0, "total_hours": 5.0, "valid": True},
+        "optimized": {"deadhead_km": deadhead, "total_hours": 4.5, "valid": True},
+    }
+    summary = {"scenario": folder.name, "plans": plans}
+    (folder / "summary.json").write_text(json.dumps(summary), "utf-8")
+    if patrol:
+        data = {"sections_compliant": 72, "sections_total": 72, "valid": True}
+        (folder / "patrol.json").write_text(json.dumps(data), "utf-8")
+    return folder
+
+
+def test_compare_prints_two_runs_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = _fake_run(tmp_path / "a", 8.0, patrol=True)
+    b = _fake_run(tmp_path / "b", 6.5, patrol=False)
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("optimized  deadhead_km"))
+    assert "8.00" in line
+    assert "6.50 (-1.50)" in line
+    assert "sections_compliant" in out
+
+
+def test_compare_rejects_a_folder_without_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = _fake_run(tmp_path / "a", 8.0, patrol=False)
+    assert main(["compare", str(a), str(tmp_path)]) == 2
+    assert "has no summary.json" in capsys.readouterr().err

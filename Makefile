@@ -30,8 +30,8 @@ demo: $(RUN)
 test: lint typecheck pytest
 
 lint: $(DEV)
-	$(BIN)/ruff check snowroute tests
-	$(BIN)/ruff format --check snowroute tests
+	$(BIN)/ruff check snowroute tests notebooks
+	$(BIN)/ruff format --check snowroute tests notebooks
 
 typecheck: $(DEV)
 	$(BIN)/mypy

@@ -1,0 +1,60 @@
+"""The notebooks run end to end and are committed with outputs stripped."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.helpers import ROOT
+
+FOLDER = ROOT / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
+
+
+def _maker():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", FOLDER / "make_notebooks.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_is_generated_and_stripped() -> None:
+    expected = _maker().notebooks()
+    assert sorted(p.name for p in NOTEBOOKS) == sorted(expected)
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert [c.source for c in nb.cells] == [
+            c.source for c in expected[path.name]
+        ], f"{path.name} differs from notebooks/make_notebooks.py; run it"
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [], path.name
+                assert cell.execution_count is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(path: Path, tmp_path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(FOLDER)}},
+    )
+    client.execute()
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
+    assert not errors

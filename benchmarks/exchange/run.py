@@ -1,0 +1,84 @@
+"""Exchange benchmark: baseline / optimized / pooled on shipped scenarios.
+
+Prints, per scenario, each plan's deadhead km, total hours and validity, the km
+exchanged each way per partner pair, the share of the pooled saving captured and
+the seconds taken; ``--markdown`` prints the table for RESULTS.md.
+
+    .venv/bin/python benchmarks/exchange/run.py scenarios/demo.toml scenarios/middleton.toml
+
+Uses each scenario's own solver settings (engine, time limit, iteration budget,
+seed), so the figures are those of ``snowroute run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import resource
+import time
+from pathlib import Path
+
+from snowroute.exchange import run_exchange
+from snowroute.scenario import scenario_from_toml
+from snowroute.scenario.problems import scenario_network
+
+PLANS = ("baseline", "optimized", "pooled")
+
+
+def bench(path: Path) -> list[str]:
+    scenario = scenario_from_toml(path)
+    start = time.perf_counter()
+    G = scenario_network(scenario)
+    read_s = time.perf_counter() - start
+    result = run_exchange(G, scenario, plans=PLANS)
+    seconds = time.perf_counter() - start
+    summary = result.summary()
+    rows = []
+    for name in PLANS:
+        p = summary["plans"][name]
+        each_way = "; ".join(
+            f"{b['a']}→{b['b']} {b['a_to_b_km']:.2f} km/{b['a_to_b_routes']} "
+            f"{b['b']}→{b['a']} {b['b_to_a_km']:.2f} km/{b['b_to_a_routes']}"
+            for b in (p.get("balance") or {}).values()
+            if b["a_to_b_km"] or b["b_to_a_km"]
+        )
+        share = p.get("pooled_share")
+        rows.append(
+            f"| {scenario.name} | {name} | {p['deadhead_km']:.2f} | "
+            f"{p['total_hours']:.2f} | {p['units_exchanged']} | "
+            f"{each_way or '—'} | "
+            f"{'—' if share is None else f'{100 * share:.0f} %'} | "
+            f"{'yes' if p['valid'] else 'NO'} |"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(
+        f"| {scenario.name} | *run* | {G.number_of_edges():,} edges, "
+        f"{len(result.context.plow):,} to plow | read {read_s:.1f} s | "
+        f"total {seconds:.0f} s | {result.extra.get('routing_solves', 0)} routing "
+        f"solves | peak {peak:.0f} MB | |"
+    )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("scenarios", nargs="+", type=Path)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print(
+        f"machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"load average at start {open('/proc/loadavg').read().split()[:3]}"
+    )
+    print(
+        "| scenario | plan | deadhead km | total h | units exchanged | "
+        "exchanged each way (km/routes) | pooled share | valid |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for path in args.scenarios:
+        for row in bench(path):
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,9 +2,10 @@
 
 Prints, per scenario, each plan's deadhead km, total hours and validity, the km
 exchanged each way per partner pair, the share of the pooled saving captured and
-the seconds taken; ``--markdown`` prints the table for RESULTS.md.
+the seconds taken, as a Markdown table for RESULTS.md::
 
-    .venv/bin/python benchmarks/exchange/run.py scenarios/demo.toml scenarios/middleton.toml
+    .venv/bin/python benchmarks/exchange/run.py scenarios/demo.toml \
+        scenarios/middleton.toml
 
 Uses each scenario's own solver settings (engine, time limit, iteration budget,
 seed), so the figures are those of ``snowroute run``.
@@ -27,6 +28,7 @@ PLANS = ("baseline", "optimized", "pooled")
 
 
 def bench(path: Path) -> list[str]:
+    """Run the three plans of the scenario at ``path``; return its table rows."""
     scenario = scenario_from_toml(path)
     start = time.perf_counter()
     G = scenario_network(scenario)
@@ -62,13 +64,14 @@ def bench(path: Path) -> list[str]:
 
 
 def main() -> None:
+    """Benchmark every scenario given on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenarios", nargs="+", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(
         f"machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"load average at start {open('/proc/loadavg').read().split()[:3]}"
+        f"load average at start {Path('/proc/loadavg').read_text().split()[:3]}"
     )
     print(
         "| scenario | plan | deadhead km | total h | units exchanged | "

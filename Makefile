@@ -39,16 +39,18 @@ typecheck: $(DEV)
 pytest: $(DEV) system-tools
 	$(BIN)/python -m pytest
 
-## system-tools: Debian's chromium (the map is checked in a headless browser) and
-## gdal-bin (ogrinfo checks the GeoPackage), installed with apt-get when missing
+## system-tools: Debian's chromium (the map is checked in a headless browser),
+## gdal-bin (ogrinfo checks the GeoPackage) and fonts-noto-cjk (Japanese text in the
+## browser's screenshots), installed with apt-get when missing
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-tools:
-	@command -v chromium >/dev/null && command -v ogrinfo >/dev/null || { \
-	  echo "Installing Debian packages chromium and gdal-bin (headless map check, ogrinfo)"; \
+	@command -v chromium >/dev/null && command -v ogrinfo >/dev/null \
+	  && fc-list :lang=ja 2>/dev/null | grep -q . || { \
+	  echo "Installing Debian packages chromium, gdal-bin and fonts-noto-cjk"; \
 	  $(SUDO) apt-get update -qq || true; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    chromium gdal-bin >/dev/null \
-	  || { echo "Could not install chromium and gdal-bin with apt-get; the browser and ogrinfo checks will be skipped." >&2; }; }
+	    chromium gdal-bin fonts-noto-cjk >/dev/null \
+	  || { echo "Could not install chromium, gdal-bin and fonts-noto-cjk with apt-get; the browser and ogrinfo checks will be skipped." >&2; }; }
 
 ## demo-network: regenerate networks/demo from the generator in snowroute/network/synthetic.py
 demo-network: $(RUN)

@@ -67,3 +67,22 @@ def test_per_admin_problem_uses_only_that_fleet(demo):
     assert [d.id for d in problem.depots] == ["D05211"]
     assert problem.num_required > 0
     assert problem.deadlines["emergency"] == 3.5 * 3600
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "scenarios").glob("demo*.toml")), ids=lambda p: p.name
+)
+def test_shipped_demo_scenarios_build_problems(path):
+    scenario = scenario_from_toml(path)
+    G = scenario_network(scenario)
+    depots = depot_nodes(G, scenario)
+    edges = plow_edges(G, scenario)
+    for admin in scenario.plow_admins:
+        mine = [e for e, a in edges.items() if a == admin]
+        problem = plow_problem(
+            G, scenario, depots, mine, vehicle_classes(scenario, admins=[admin])
+        )
+        assert problem.num_required > 0
+    known = {str(d.get("route_id")) for *_, d in G.edges(data=True)}
+    for entry in scenario.exchange.given:
+        assert entry.route in known

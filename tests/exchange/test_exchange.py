@@ -231,3 +231,16 @@ def test_route_units_and_partner_defaults():
         H_ROUTE,
     }
     assert "mlit" not in ctx.admins
+
+
+def test_same_scenario_and_seed_give_the_same_summary():
+    scenario = _scenario(plans=("baseline", "optimized", "pooled"))
+    solver = SolverSpec(time_limit_s=30.0, seed=3, max_iterations=50)
+    scenario = dataclasses.replace(scenario, solver=solver)
+    first = run_exchange(_network(), scenario).summary()
+    again = run_exchange(_network(), scenario).summary()
+    for summary in (first, again):
+        summary.pop("runtime_s")
+        for plan in summary["plans"].values():
+            plan.pop("runtime_s", None)
+    assert first == again

@@ -205,7 +205,8 @@ def write_run(
     """
     summary = result.summary()
     exchanged = [
-        {**row, "plan": name}
+        # a whole route changes hands when no section is named
+        {**row, "section": row.get("section") or row["route_id"], "plan": name}
         for name, plan in summary["plans"].items()
         if name != "pooled"
         for row in plan.get("exchanged", [])

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from snowroute._clock import clock_after
 from snowroute.exchange.compare import ComparisonRow
 from snowroute.exchange.ledger import LedgerRow, PlanReport
 
@@ -20,10 +21,7 @@ __all__ = [
 
 def clock(start_s: int, seconds: float) -> str:
     """Clock time ``HH:MM`` of ``seconds`` after a shift that starts at ``start_s``."""
-    minutes = round((start_s + seconds) / 60)
-    day, minutes = divmod(minutes, 24 * 60)
-    text = f"{minutes // 60:02d}:{minutes % 60:02d}"
-    return text if not day else f"{text}+{day}d"
+    return clock_after(start_s, seconds)
 
 
 def pooled_share(

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 from shapely.geometry import LineString
 
+from snowroute._clock import clock_after
 from snowroute._errors import OutputError
 from snowroute.network import attributes as A
 from snowroute.outputs.model import PlanRoutes, clock_to_s, file_stem
@@ -309,16 +310,13 @@ def elapsed_text(seconds: float) -> str:
 def clock_text(start_clock: str | None, seconds: float) -> str:
     """Clock time ``HH:MM`` at ``seconds`` after ``start_clock``.
 
-    ``+1`` marks the next day; elapsed ``H:MM`` when there is no start clock.
+    ``+1d`` marks the next day; elapsed ``H:MM`` when there is no start clock.
 
     >>> clock_text("23:30", 3600)
-    '00:30+1'
+    '00:30+1d'
     >>> clock_text(None, 3600)
     '1:00'
     """
     if start_clock is None:
         return elapsed_text(seconds)
-    minutes = round((clock_to_s(start_clock) + seconds) / 60.0)
-    day, minute = divmod(minutes, 24 * 60)
-    text = f"{minute // 60:02d}:{minute % 60:02d}"
-    return text + (f"+{day}" if day else "")
+    return clock_after(clock_to_s(start_clock), seconds)

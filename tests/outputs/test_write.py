@@ -229,7 +229,7 @@ def test_route_sheet_shows_clock_times_past_midnight(
     (path,) = (tmp_path / "sheets").glob("*.csv")
     rows = _sheet(path)
     assert rows[0]["start"] == "23:00"
-    assert rows[-1]["end"].endswith("+1")
+    assert rows[-1]["end"].endswith("+1d")
     html = next((tmp_path / "sheets").glob("*_1.html")).read_text(encoding="utf-8")
     assert "除雪" in html
     assert "回送" in html

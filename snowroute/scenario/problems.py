@@ -9,6 +9,7 @@ of roads and fleet.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Collection, Hashable, Iterable, Mapping
@@ -21,11 +22,13 @@ import numpy as np
 from snowroute._errors import ScenarioError
 from snowroute.network import attributes as A
 from snowroute.network import (
+    largest_component,
     load_boundaries,
     load_overrides,
     load_rules,
     tagged_graph_from_file,
 )
+from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.routing import ArcRoutingProblem, VehicleClass, problem_from_graph
 from snowroute.scenario.model import Scenario
 
@@ -59,6 +62,8 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
         When the rules, boundaries or overrides cannot be applied.
     """
     spec = scenario.network
+    if spec.format == "centerline":
+        return _centerline_network(scenario)
     rules = load_rules(
         scenario.resolve(Path(spec.rules))
         if spec.rules.endswith(".toml")
@@ -86,6 +91,20 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
         overrides=overrides,
         largest=spec.largest_component,
     )
+
+
+def _centerline_network(scenario: Scenario) -> nx.MultiDiGraph:
+    spec = scenario.network
+    assert spec.columns is not None  # NetworkSpec checks it
+    columns = CenterlineColumns(**dataclasses.asdict(spec.columns))
+    G = graph_from_centerline(
+        scenario.resolve(spec.source),
+        columns=columns,
+        layer=spec.layer,
+        snap_m=spec.snap_m,
+        crossings=spec.crossings,
+    )
+    return largest_component(G) if spec.largest_component else G
 
 
 def depot_nodes(G: nx.MultiDiGraph, scenario: Scenario) -> dict[str, Hashable]:

@@ -14,7 +14,7 @@ from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
 from snowroute.routing.problem import ArcRoutingProblem
 from snowroute.routing.solution import Solution
-from snowroute.routing.transform import transform
+from snowroute.routing.transform import Transformation, transform
 from snowroute.routing.validate import validate
 
 __all__ = ["ENGINES", "solve"]
@@ -38,6 +38,7 @@ def solve(
     seed: int = 0,
     workers: int | None = None,
     max_iterations: int | None = None,
+    transformation: Transformation | None = None,
 ) -> Solution:
     """
     Plan routes that serve every required arc of ``problem``.
@@ -64,6 +65,9 @@ def solve(
     max_iterations
         Stop each search worker after this many iterations (PyVRP) or solutions
         (OR-Tools) instead of at the time limit (the limit still applies).
+    transformation
+        The transformation of ``problem`` when the caller has built it already
+        (:func:`~snowroute.routing.transform.transform`); built here otherwise.
 
     Returns
     -------
@@ -96,7 +100,10 @@ def solve(
         msg = f"`max_iterations` must be at least 1, got {max_iterations!r}."
         raise ProblemError(msg)
 
-    tr = transform(problem)
+    if transformation is not None and transformation.problem is not problem:
+        msg = "`transformation` was built for another problem."
+        raise ProblemError(msg)
+    tr = transform(problem) if transformation is None else transformation
     bound = lower_bound(problem)
     logger.info("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     if problem.num_services == 0:

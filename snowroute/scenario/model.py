@@ -24,6 +24,7 @@ __all__ = [
     "Scenario",
     "ServiceSpec",
     "SolverSpec",
+    "TurnsSpec",
     "VehicleSpec",
     "clock_seconds",
     "invalid",
@@ -586,6 +587,33 @@ class SolverSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TurnsSpec:
+    """Turn rules: no U-turns mid-block, penalties for turns across traffic."""
+
+    drive_side: Literal["left", "right"] = spec(
+        "Side traffic keeps to: `left` (Japan: right turns cross traffic) or `right`.",
+        "left",
+        default="left",
+    )
+    u_turns: Literal["dead_ends", "anywhere", "never"] = spec(
+        "Where a vehicle may turn round.", "dead_ends", default="dead_ends"
+    )
+    u_turn_s: float = spec(
+        "Seconds charged for a U-turn where allowed.", 60.0, default=60.0
+    )
+    across_s: float = spec(
+        "Seconds charged for a turn across oncoming traffic.", 20.0, default=20.0
+    )
+    with_s: float = spec("Seconds charged for a turn with traffic.", 6.0, default=6.0)
+
+    def __post_init__(self) -> None:
+        for name in ("u_turn_s", "across_s", "with_s"):
+            if getattr(self, name) < 0:
+                msg = f"must be >= 0, got {getattr(self, name)}"
+                raise invalid(msg, field=name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A complete planning scenario: one TOML file, one command, every output."""
 
@@ -606,6 +634,11 @@ class Scenario:
         "Patrol settings (no patrol plan without them).", None, default=None
     )
     solver: SolverSpec = spec("Solver settings.", None, factory=SolverSpec)
+    turns: TurnsSpec | None = spec(
+        "Turn rules (`[turns]`); without it routes are planned without turn costs.",
+        None,
+        default=None,
+    )
     base_dir: Path = field(default=Path(), compare=False)
 
     def __post_init__(self) -> None:

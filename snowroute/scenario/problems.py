@@ -29,7 +29,12 @@ from snowroute.network import (
     tagged_graph_from_file,
 )
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
-from snowroute.routing import ArcRoutingProblem, VehicleClass, problem_from_graph
+from snowroute.routing import (
+    ArcRoutingProblem,
+    TurnRules,
+    VehicleClass,
+    problem_from_graph,
+)
 from snowroute.scenario.model import Scenario
 
 __all__ = [
@@ -220,7 +225,8 @@ def plow_problem(
     Service rules from ``scenario.service``: deadlines per priority class (seconds
     after the shift start), both directions for the listed priority classes, one
     pass per lane and direction when ``passes_per_lane``, salt demand per km.
-    Only depots that ``vehicles`` use (as base or refill) enter the problem.
+    Only depots that ``vehicles`` use (as base or refill) enter the problem. With a
+    ``[turns]`` table the problem carries turn rules.
 
     Raises
     ------
@@ -241,6 +247,7 @@ def plow_problem(
     def one_pass(u: Any, v: Any, k: int, data: Mapping[str, Any]) -> int:
         return 1
 
+    turns = scenario.turns
     return problem_from_graph(
         G,
         required=list(edges),
@@ -250,6 +257,15 @@ def plow_problem(
         both_directions=both_directions,
         passes=None if service.passes_per_lane else one_pass,
         demand=demand if salt > 0 else None,
+        turns=None
+        if turns is None
+        else TurnRules(
+            drive_side=turns.drive_side,
+            u_turns=turns.u_turns,
+            u_turn_s=turns.u_turn_s,
+            across_s=turns.across_s,
+            with_s=turns.with_s,
+        ),
     )
 
 

@@ -32,8 +32,13 @@ import geopandas as gpd
 import networkx as nx
 from shapely import LineString
 
-from snowroute.network import graph_from_file, tag_network
-from snowroute.network import load_boundaries, load_overrides, load_rules
+from snowroute.network import (
+    graph_from_file,
+    load_boundaries,
+    load_overrides,
+    load_rules,
+    tag_network,
+)
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.network.ingest import largest_component
 from snowroute.network.synthetic.city import write_city_network
@@ -70,18 +75,20 @@ class Stages:
         self.peak: dict[str, tuple[float, float]] = {}
 
     def add(self, name: str, seconds: float) -> None:
+        """Add ``seconds`` to stage ``name`` and note the peak memory so far."""
         self.seconds[name] = self.seconds.get(name, 0.0) + seconds
         self.peak[name] = _rss_mb()
 
 
 def read_network(scenario: Scenario, stages: Stages) -> nx.MultiDiGraph:
+    """Read (ingest) and tag the scenario's network, timing both stages."""
     spec = scenario.network
     t = time.perf_counter()
     if spec.format == "centerline":
         assert spec.columns is not None
-        columns = CenterlineColumns(**{
-            f: getattr(spec.columns, f) for f in spec.columns.__dataclass_fields__
-        })
+        columns = CenterlineColumns(
+            **{f: getattr(spec.columns, f) for f in spec.columns.__dataclass_fields__}
+        )
         G = graph_from_centerline(
             scenario.resolve(spec.source),
             columns=columns,
@@ -98,7 +105,9 @@ def read_network(scenario: Scenario, stages: Stages) -> nx.MultiDiGraph:
     stages.add("ingest", time.perf_counter() - t)
     t = time.perf_counter()
     rules = load_rules(
-        scenario.resolve(Path(spec.rules)) if spec.rules.endswith(".toml") else spec.rules,
+        scenario.resolve(Path(spec.rules))
+        if spec.rules.endswith(".toml")
+        else spec.rules,
         **spec.params,
     )
     boundaries = (
@@ -110,7 +119,11 @@ def read_network(scenario: Scenario, stages: Stages) -> nx.MultiDiGraph:
             name_col=spec.boundary_name,
         )
     )
-    overrides = () if spec.overrides is None else load_overrides(scenario.resolve(spec.overrides))
+    overrides = (
+        ()
+        if spec.overrides is None
+        else load_overrides(scenario.resolve(spec.overrides))
+    )
     tag_network(G, rules, boundaries=boundaries, overrides=overrides)
     stages.add("tag", time.perf_counter() - t)
     return G
@@ -137,10 +150,15 @@ def district_jobs(
             jobs.append((admin, G, sorted(own, key=str), None))
             continue
         assignment = depot_districts(
-            G, own, {d: depots[d] for d in admin_depots}, dict.fromkeys(admin_depots, admin)
+            G,
+            own,
+            {d: depots[d] for d in admin_depots},
+            dict.fromkeys(admin_depots, admin),
         )
         graphs = {
-            d: district_graph(G, [e for e, x in assignment.items() if x == d], depots[d])
+            d: district_graph(
+                G, [e for e, x in assignment.items() if x == d], depots[d]
+            )
             for d in admin_depots
         }
         assignment, lost = repair_borders(assignment, graphs)
@@ -153,8 +171,15 @@ def district_jobs(
     return jobs
 
 
-def run(scenario_path: Path, out: Path, *, time_limit_s: float | None, split: bool,
-        turns: bool = True) -> dict[str, Any]:
+def run(
+    scenario_path: Path,
+    out: Path,
+    *,
+    time_limit_s: float | None,
+    split: bool,
+    turns: bool = True,
+) -> dict[str, Any]:
+    """Plan the baseline of one scenario through every stage; return figures."""
     stages = Stages()
     load = os.getloadavg()
     t0 = time.perf_counter()
@@ -179,7 +204,7 @@ def run(scenario_path: Path, out: Path, *, time_limit_s: float | None, split: bo
         tr = transform(problem)
         stages.add("shortest paths", time.perf_counter() - t)
         t = time.perf_counter()
-        share = max(5.0, budget * size / max(1, sum(sizes)))
+        share = max(2.0, budget * size / max(1, sum(sizes)))
         solution = solve(
             problem,
             engine=scenario.solver.engine,
@@ -208,15 +233,17 @@ def run(scenario_path: Path, out: Path, *, time_limit_s: float | None, split: bo
                     else [(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in (u, v)]
                 )
                 coords.extend(pts if not coords else pts[1:])
-            rows.append({
-                "model": name,
-                "route": k,
-                "vehicle": route.vehicle,
-                "served_km": route.served_m / 1000,
-                "deadhead_km": route.deadhead_m / 1000,
-                "hours": (route.service_s + route.deadhead_s) / 3600,
-                "geometry": LineString(coords),
-            })
+            rows.append(
+                {
+                    "model": name,
+                    "route": k,
+                    "vehicle": route.vehicle,
+                    "served_km": route.served_m / 1000,
+                    "deadhead_km": route.deadhead_m / 1000,
+                    "hours": (route.service_s + route.deadhead_s) / 3600,
+                    "geometry": LineString(coords),
+                }
+            )
     out.mkdir(parents=True, exist_ok=True)
     gpd.GeoDataFrame(rows, geometry="geometry", crs="epsg:4326").to_file(
         out / "routes.gpkg", driver="GPKG"
@@ -247,6 +274,19 @@ def run(scenario_path: Path, out: Path, *, time_limit_s: float | None, split: bo
         "deadhead_share_km": dead / max(1e-9, served + dead),
         "deadhead_share_time": dead_s / max(1e-9, served_s + dead_s),
         "mid_block_u_turns": uturns,
+        "per_model": [
+            {
+                "model": name,
+                "arcs_in_graph": p.graph.num_arcs,
+                "required_arcs": p.num_required,
+                "routes": len(sol.routes),
+                "cost_h": sol.cost / 3600,
+                "valid": sol.feasible,
+                "deadhead_share_km": sum(r.deadhead_m for r in sol.routes)
+                / max(1e-9, sum(r.deadhead_m + r.served_m for r in sol.routes)),
+            }
+            for name, _, p, sol in results
+        ],
         "turns": scenario.turns is not None,
         "seconds": stages.seconds,
         "peak_rss_mb": {k: v[0] for k, v in stages.peak.items()},
@@ -260,24 +300,41 @@ def run(scenario_path: Path, out: Path, *, time_limit_s: float | None, split: bo
 
 
 def report(title: str, s: dict[str, Any]) -> None:
-    print(f"\n== {title}: {s['nodes']:,} nodes, {s['directed_edges']:,} directed edges, "
-          f"{s['required_arcs']:,} required arcs ({s['services']:,} services), "
-          f"{s['models']} model(s), turns {'on' if s['turns'] else 'off'}")
+    """Print one run's figures."""
+    print(
+        f"\n== {title}: {s['nodes']:,} nodes, {s['directed_edges']:,} directed edges, "
+        f"{s['required_arcs']:,} required arcs ({s['services']:,} services), "
+        f"{s['models']} model(s), turns {'on' if s['turns'] else 'off'}"
+    )
     print(f"{'stage':<16}{'seconds':>10}{'peak RSS MB':>14}{'workers MB':>12}")
     for name, sec in s["seconds"].items():
-        print(f"{name:<16}{sec:>10.1f}{s['peak_rss_mb'][name]:>14.0f}"
-              f"{s['peak_children_rss_mb'][name]:>12.0f}")
+        print(
+            f"{name:<16}{sec:>10.1f}{s['peak_rss_mb'][name]:>14.0f}"
+            f"{s['peak_children_rss_mb'][name]:>12.0f}"
+        )
     print(f"{'total':<16}{s['total_s']:>10.1f}")
-    print(f"routes {s['routes']}, all valid: {s['all_valid']}, cost {s['cost_h']:.1f} h, "
-          f"deadhead share {s['deadhead_share_km']:.1%} of km, "
-          f"{s['deadhead_share_time']:.1%} of time, mid-block U-turns "
-          f"{s['mid_block_u_turns']}")
-    print(f"load average before {s['load_before'][0]:.2f}, after {s['load_after'][0]:.2f}")
+    print(
+        f"routes {s['routes']}, all valid: {s['all_valid']}, cost {s['cost_h']:.1f} h, "
+        f"deadhead share {s['deadhead_share_km']:.1%} of km, "
+        f"{s['deadhead_share_time']:.1%} of time, mid-block U-turns "
+        f"{s['mid_block_u_turns']}"
+    )
+    for m in s["per_model"]:
+        print(
+            f"  {m['model']:<18} graph {m['arcs_in_graph']:>6} arcs, "
+            f"{m['required_arcs']:>5} required, {m['routes']:>2} routes, "
+            f"{m['cost_h']:>6.1f} h, deadhead {m['deadhead_share_km']:.1%}, "
+            f"{'valid' if m['valid'] else 'INVALID'}"
+        )
+    print(
+        f"load average before {s['load_before'][0]:.2f}, after {s['load_after'][0]:.2f}"
+    )
     if s["violations"]:
         print("violations:", *s["violations"], sep="\n  ")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("network", choices=["middleton", "city", "compare"])
     parser.add_argument("--work", type=Path, default=Path("/tmp/snowroute-scale"))
@@ -285,32 +342,68 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blocks", type=int, default=118)
     parser.add_argument("--no-turns", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.2f}"
+    )
     turns = not args.no_turns
     if args.network == "middleton":
-        s = run(MIDDLETON, args.work / "middleton", time_limit_s=args.time_limit,
-                split=True, turns=turns)
+        s = run(
+            MIDDLETON,
+            args.work / "middleton",
+            time_limit_s=args.time_limit,
+            split=True,
+            turns=turns,
+        )
         report("Middleton, WI (OSM)", s)
     elif args.network == "city":
         t = time.perf_counter()
-        files = write_city_network(args.work / "city", blocks=args.blocks,
-                                   time_limit_s=args.time_limit or 600.0)
-        print(f"generated {files.num_features:,} features in {time.perf_counter() - t:.1f} s")
-        s = run(files.scenario, args.work / "city-out", time_limit_s=args.time_limit,
-                split=True, turns=turns)
+        files = write_city_network(
+            args.work / "city",
+            blocks=args.blocks,
+            time_limit_s=args.time_limit or 600.0,
+        )
+        print(
+            f"generated {files.num_features:,} features in "
+            f"{time.perf_counter() - t:.1f} s"
+        )
+        s = run(
+            files.scenario,
+            args.work / "city-out",
+            time_limit_s=args.time_limit,
+            split=True,
+            turns=turns,
+        )
         report("generated city (centerline ledger)", s)
     else:
-        files = write_city_network(args.work / "small", blocks=args.blocks,
-                                   time_limit_s=args.time_limit or 60.0)
-        whole = run(files.scenario, args.work / "whole", time_limit_s=args.time_limit,
-                    split=False, turns=turns)
+        files = write_city_network(
+            args.work / "small",
+            blocks=args.blocks,
+            time_limit_s=args.time_limit or 60.0,
+        )
+        whole = run(
+            files.scenario,
+            args.work / "whole",
+            time_limit_s=args.time_limit,
+            split=False,
+            turns=turns,
+        )
         report("small city, one model per administrator", whole)
-        parts = run(files.scenario, args.work / "parts", time_limit_s=args.time_limit,
-                    split=True, turns=turns)
+        parts = run(
+            files.scenario,
+            args.work / "parts",
+            time_limit_s=args.time_limit,
+            split=True,
+            turns=turns,
+        )
         report("small city, depot districts", parts)
-        print(f"\ndistricts vs undivided: cost {parts['cost_h'] / whole['cost_h'] - 1:+.1%}")
+        print(
+            "\ndistricts vs undivided: cost "
+            f"{parts['cost_h'] / whole['cost_h'] - 1:+.1%}"
+        )
     return 0
 
 

@@ -92,7 +92,7 @@ def district_graph(
     buffer_m: float = 800.0,
 ) -> nx.MultiDiGraph:
     """
-    The part of ``G`` a district's vehicles drive on.
+    Cut out the part of ``G`` a district's vehicles drive on.
 
     Nodes inside the bounding box of the district's edges and its depot, grown by
     ``buffer_m``, restricted to the strongly connected piece holding the depot.
@@ -132,12 +132,16 @@ def repair_borders(
     for edge, depot in assignment.items():
         if graphs[depot].has_edge(*edge):
             continue
-        others = sorted(d for d, g in graphs.items() if d != depot and g.has_edge(*edge))
+        others = sorted(
+            d for d, g in graphs.items() if d != depot and g.has_edge(*edge)
+        )
         if others:
             out[edge] = others[0]
             moved += 1
         else:
             del out[edge]
             lost.append(edge)
-    logger.info("border repair: %d roads moved, %d held by no district", moved, len(lost))
+    logger.info(
+        "border repair: %d roads moved, %d held by no district", moved, len(lost)
+    )
     return out, lost

@@ -75,7 +75,8 @@ def build_city_layer(
     xy[:, :, 0] = _ORIGIN[0] + grid[:, None] + jitter[:, :, 0]
     xy[:, :, 1] = _ORIGIN[1] + grid[None, :] + jitter[:, :, 1]
     middle = (n // 2) // arterial_every * arterial_every + arterial_every // 2
-    down_lo, down_hi = n // 2 - 10, n // 2 + 10
+    half = min(10, n // 6)
+    down_lo, down_hi = n // 2 - half, n // 2 + half
 
     rows: list[dict[str, object]] = []
     for horizontal in (True, False):
@@ -92,7 +93,8 @@ def build_city_layer(
                     rows.append(_road(geom, "mlit", "mlit", "国道7号", "trunk", 4, 0))
                     continue
                 if line % arterial_every == 0:
-                    ref = f"県道{100 + line // arterial_every + (0 if horizontal else 50)}号"
+                    number = 100 + line // arterial_every + (0 if horizontal else 50)
+                    ref = f"県道{number}号"
                     rows.append(_road(geom, "05", "prefecture", ref, "secondary", 4, 0))
                     continue
                 if rng.random() < missing:
@@ -134,8 +136,11 @@ def _road(
 def _depots(
     layer: gpd.GeoDataFrame, districts: int
 ) -> list[tuple[str, str, float, float]]:
-    """One municipal centre per district (a ``districts × districts`` split of the
-    city) and two prefectural depots, each at a street end point."""
+    """Place one municipal centre per district and two prefectural depots.
+
+    Districts are a ``districts × districts`` split of the city; each depot sits at
+    a street end point.
+    """
     ends = np.array([line.coords[0] for line in layer.geometry])
     lo, hi = ends.min(axis=0), ends.max(axis=0)
     points: list[tuple[str, str, float, float]] = []

@@ -340,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/snowroute-scale"))
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--blocks", type=int, default=118)
+    parser.add_argument("--districts", type=int, default=5)
     parser.add_argument("--no-turns", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -364,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         files = write_city_network(
             args.work / "city",
             blocks=args.blocks,
+            districts=args.districts,
             time_limit_s=args.time_limit or 600.0,
         )
         print(
@@ -382,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         files = write_city_network(
             args.work / "small",
             blocks=args.blocks,
+            districts=args.districts,
             time_limit_s=args.time_limit or 60.0,
         )
         whole = run(

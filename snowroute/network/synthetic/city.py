@@ -160,7 +160,7 @@ def write_city_network(
     folder: str | Path,
     *,
     blocks: int = 118,
-    districts: int = 4,
+    districts: int = 5,
     seed: int = 0,
     time_limit_s: float = 600.0,
 ) -> CityFiles:

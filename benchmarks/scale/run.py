@@ -34,13 +34,8 @@ from shapely import LineString
 
 from snowroute.network import (
     graph_from_file,
-    load_boundaries,
-    load_overrides,
-    load_rules,
     tag_network,
 )
-from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
-from snowroute.network.ingest import largest_component
 from snowroute.network.synthetic.city import write_city_network
 from snowroute.routing import ArcRoutingProblem, Solution, solve
 from snowroute.routing.transform import transform
@@ -52,6 +47,8 @@ from snowroute.scenario.problems import (
     depot_nodes,
     plow_edges,
     plow_problem,
+    scenario_network,
+    tagging_inputs,
     vehicle_classes,
 )
 
@@ -85,45 +82,14 @@ def read_network(scenario: Scenario, stages: Stages) -> nx.MultiDiGraph:
     spec = scenario.network
     t = time.perf_counter()
     if spec.format == "centerline":
-        assert spec.columns is not None
-        columns = CenterlineColumns(
-            **{f: getattr(spec.columns, f) for f in spec.columns.__dataclass_fields__}
-        )
-        G = graph_from_centerline(
-            scenario.resolve(spec.source),
-            columns=columns,
-            layer=spec.layer,
-            snap_m=spec.snap_m,
-            crossings=spec.crossings,
-        )
-        if spec.largest_component:
-            G = largest_component(G)
+        G = scenario_network(scenario)
         stages.add("ingest", time.perf_counter() - t)
         stages.add("tag", 0.0)  # a ledger carries its administrators
         return G
     G = graph_from_file(scenario.resolve(spec.source), largest=spec.largest_component)
     stages.add("ingest", time.perf_counter() - t)
     t = time.perf_counter()
-    rules = load_rules(
-        scenario.resolve(Path(spec.rules))
-        if spec.rules.endswith(".toml")
-        else spec.rules,
-        **spec.params,
-    )
-    boundaries = (
-        None
-        if spec.boundaries is None
-        else load_boundaries(
-            scenario.resolve(spec.boundaries),
-            code_col=spec.boundary_code,
-            name_col=spec.boundary_name,
-        )
-    )
-    overrides = (
-        ()
-        if spec.overrides is None
-        else load_overrides(scenario.resolve(spec.overrides))
-    )
+    rules, boundaries, overrides = tagging_inputs(scenario)
     tag_network(G, rules, boundaries=boundaries, overrides=overrides)
     stages.add("tag", time.perf_counter() - t)
     return G

@@ -20,14 +20,17 @@ import networkx as nx
 import numpy as np
 
 from snowroute._errors import ScenarioError
-from snowroute.network import attributes as A
 from snowroute.network import (
+    Boundaries,
+    Override,
+    RuleSet,
     largest_component,
     load_boundaries,
     load_overrides,
     load_rules,
     tagged_graph_from_file,
 )
+from snowroute.network import attributes as A
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.routing import (
     ArcRoutingProblem,
@@ -45,6 +48,7 @@ __all__ = [
     "plow_edges",
     "plow_problem",
     "scenario_network",
+    "tagging_inputs",
     "vehicle_classes",
 ]
 
@@ -69,6 +73,29 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
     spec = scenario.network
     if spec.format == "centerline":
         return _centerline_network(scenario)
+    rules, boundaries, overrides = tagging_inputs(scenario)
+    return tagged_graph_from_file(
+        scenario.resolve(spec.source),
+        rules=rules,
+        boundaries=boundaries,
+        overrides=overrides,
+        largest=spec.largest_component,
+    )
+
+
+def tagging_inputs(
+    scenario: Scenario,
+) -> tuple[RuleSet, Boundaries | None, tuple[Override, ...]]:
+    """Load the rule set, boundaries and overrides that tag an OSM network.
+
+    Raises
+    ------
+    InputFileError
+        When a file cannot be read.
+    TaggingError
+        When the rule set cannot be loaded.
+    """
+    spec = scenario.network
     rules = load_rules(
         scenario.resolve(Path(spec.rules))
         if spec.rules.endswith(".toml")
@@ -89,13 +116,7 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
         if spec.overrides is None
         else load_overrides(scenario.resolve(spec.overrides))
     )
-    return tagged_graph_from_file(
-        scenario.resolve(spec.source),
-        rules=rules,
-        boundaries=boundaries,
-        overrides=overrides,
-        largest=spec.largest_component,
-    )
+    return rules, boundaries, tuple(overrides)
 
 
 def _centerline_network(scenario: Scenario) -> nx.MultiDiGraph:

@@ -61,13 +61,17 @@ def _undirected_degree(G: nx.MultiDiGraph) -> dict[Any, int]:
     return dict(simple.degree())
 
 
-def test_crossing_with_shared_vertex_becomes_a_junction(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["roads.gpkg", "roads.shp", "roads.geojson"])
+def test_crossing_with_shared_vertex_becomes_a_junction(
+    tmp_path: Path, name: str
+) -> None:
     path = _layer(
         tmp_path,
         [
             _row(_line((0, 0), (100, 0), (200, 0)), rosen="東西線"),
             _row(_line((100, -100), (100, 0), (100, 100)), rosen="南北線"),
         ],
+        name=name,
     )
     G = graph_from_centerline(path, columns=COLUMNS)
     degrees = _undirected_degree(G)

@@ -24,7 +24,6 @@ Turn restrictions (``(from_arc, to_arc)`` pairs that are banned) come from OSM
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 from collections.abc import Iterable
@@ -324,7 +323,8 @@ class TurnPaths:
                 rows.append(np.array([node]))
                 cols.append(np.array([self._sink[end]]))
                 vals.append(np.zeros(1))
-        self._lists: tuple[list[int], list[int], list[float]] | None = None
+        # Leg times of the last leg_s call: exit -> row, entry -> column, values.
+        self._cache: tuple[dict[int, int], dict[int, int], FloatArray] | None = None
         self._matrix = csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
             shape=(self._size, self._size),
@@ -373,39 +373,36 @@ class TurnPaths:
             out[lo : lo + self.BATCH] = np.asarray(block).reshape(-1, self._size)[
                 :, cols
             ]
+        self._cache = (
+            {int(p): i for i, p in enumerate(unique)},
+            {int(p): j for j, p in enumerate(np.asarray(entries).tolist())},
+            out,
+        )
         return out[inverse]
 
     def leg_arcs(self, exit: int, entry: int) -> list[int]:  # noqa: D102
-        # Dijkstra with early exit: legs are short next to the whole graph.
         src, dst = self._source(int(exit)), self._target(int(entry))
-        if self._lists is None:
-            m = self._matrix
-            self._lists = (m.indptr.tolist(), m.indices.tolist(), m.data.tolist())
-        indptr, indices, data = self._lists
-        dist: dict[int, float] = {src: 0.0}
-        pred: dict[int, int] = {}
-        heap = [(0.0, src)]
-        done: set[int] = set()
-        while heap:
-            d, v = heapq.heappop(heap)
-            if v in done:
-                continue
-            if v == dst:
-                break
-            done.add(v)
-            for i in range(indptr[v], indptr[v + 1]):
-                w, nd = indices[i], d + data[i]
-                if nd < dist.get(w, math.inf):
-                    dist[w] = nd
-                    pred[w] = v
-                    heapq.heappush(heap, (nd, w))
-        if dst not in dist:
+        # A Dijkstra bounded by the leg's known time explores only around it.
+        known = math.inf
+        if self._cache is not None:
+            rows, cols, values = self._cache
+            if int(exit) in rows and int(entry) in cols:
+                known = float(values[rows[int(exit)], cols[int(entry)]])
+        limit = known * (1 + 1e-9) + 1e-6 if math.isfinite(known) else np.inf
+        dist, pred = dijkstra(
+            self._matrix,
+            directed=True,
+            indices=src,
+            return_predecessors=True,
+            limit=limit,
+        )
+        if not np.isfinite(dist[dst]):
             msg = f"No turn-aware deadhead path from point {exit} to point {entry}."
             raise ValueError(msg)
         states = []
-        v = pred[dst]
+        v = int(pred[dst])
         while v != src:
             states.append(v)
-            v = pred[v]
+            v = int(pred[v])
         states.reverse()
         return [s for s in states if s < self._m]

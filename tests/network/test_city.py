@@ -26,6 +26,15 @@ def test_written_city_runs_through_the_scenario_pipeline(tmp_path: Path) -> None
     assert scenario.turns.drive_side == "left"
     G = scenario_network(scenario)
     assert G.number_of_edges() > 500
-    assert set(depot_nodes(G, scenario)) == {"C00", "C01", "C10", "C11", "P0", "P1"}
+    assert set(depot_nodes(G, scenario)) == {
+        "C00",
+        "C01",
+        "C10",
+        "C11",
+        "P0",
+        "P1",
+        "P2",
+        "P3",
+    }
     admins = set(plow_edges(G, scenario).values())
     assert admins == {"05", "05201"}  # MLIT has no depot: not planned

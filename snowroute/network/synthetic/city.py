@@ -136,7 +136,7 @@ def _road(
 def _depots(
     layer: gpd.GeoDataFrame, districts: int
 ) -> list[tuple[str, str, float, float]]:
-    """Place one municipal centre per district and two prefectural depots.
+    """Place one municipal centre per district and four prefectural depots.
 
     Districts are a ``districts × districts`` split of the city; each depot sits at
     a street end point.
@@ -149,8 +149,10 @@ def _depots(
             target = lo + (hi - lo) * (np.array([i, j]) + 0.5) / districts
             x, y = ends[int(np.argmin(((ends - target) ** 2).sum(axis=1)))]
             points.append((f"C{i}{j}", "05201", float(x), float(y)))
-    for k, fx in enumerate((0.3, 0.7)):
-        target = lo + (hi - lo) * np.array([fx, 0.5])
+    for k, (fx, fy) in enumerate(
+        ((0.25, 0.25), (0.25, 0.75), (0.75, 0.25), (0.75, 0.75))
+    ):
+        target = lo + (hi - lo) * np.array([fx, fy])
         x, y = ends[int(np.argmin(((ends - target) ** 2).sum(axis=1)))]
         points.append((f"P{k}", "05", float(x), float(y)))
     return points
@@ -237,7 +239,7 @@ def write_city_network(
             f'id = "{depot_id}-{"truck" if prefecture else "dozer"}"',
             f'depot = "{depot_id}"',
             f'kind = "{"plow_truck" if prefecture else "dozer"}"',
-            f"count = {6 if prefecture else 5}",
+            "count = 5",
             f"plow_speed_kph = {25.0 if prefecture else 15.0}",
             f"deadhead_speed_kph = {40.0 if prefecture else 30.0}",
             "shift_h = 8.0",

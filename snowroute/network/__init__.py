@@ -9,6 +9,10 @@ import networkx as nx
 
 from snowroute.network.boundaries import Boundaries as Boundaries
 from snowroute.network.boundaries import load_boundaries as load_boundaries
+from snowroute.network.centerline import CenterlineColumns as CenterlineColumns
+from snowroute.network.centerline import (
+    graph_from_centerline as graph_from_centerline,
+)
 from snowroute.network.ingest import graph_from_file as graph_from_file
 from snowroute.network.ingest import graph_from_osm_xml as graph_from_osm_xml
 from snowroute.network.ingest import largest_component as largest_component

@@ -51,7 +51,9 @@ Edge attributes added by snowroute
 Graph attributes
 ----------------
 ``crs`` (from OSMnx), ``snowroute_tagged`` (True once administrators are tagged),
-``snowroute_rules`` (name of the rule set used), ``snowroute_source`` (input path).
+``snowroute_rules`` (name of the rule set used), ``snowroute_source`` (input path),
+``turn_restrictions`` (OSM turn restrictions as a JSON list of ``[restriction,
+from_way, via_node, to_way]``, when the input has any).
 """
 
 from __future__ import annotations

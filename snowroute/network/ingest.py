@@ -6,13 +6,16 @@ where the road bends, ``osmid``, the OSM tags that later steps read (``highway``
 ``name``, ``ref``, ``lanes``, ``maxspeed``, ``width``, ``bridge``, conditional
 access, ...), ``oneway`` and ``reversed`` as OSMnx sets them, and ``rel_routes``: the
 ``network=ref`` pairs of the road route relations the way belongs to (OSMnx itself
-does not read relations).
+does not read relations). Turn restrictions (``type=restriction`` relations with a
+via node) are kept as the graph attribute ``turn_restrictions``, a JSON list of
+``[restriction, from_way, via_node, to_way]`` that routing with turn rules honours.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import logging
 import lzma
 from collections import defaultdict
@@ -120,6 +123,8 @@ class _OsmData:
         # way id -> (node refs in driving order, kept tags, oneway)
         self.ways: dict[int, tuple[list[int], dict[str, str], bool, bool]] = {}
         self.way_routes: defaultdict[int, list[str]] = defaultdict(list)
+        # (restriction, from way, via node, to way) of turn restriction relations
+        self.restrictions: list[tuple[str, int, int, int]] = []
         self.n_ways = 0
 
 
@@ -144,6 +149,7 @@ def _parse_osm_xml(handle: IO[bytes] | gzip.GzipFile) -> _OsmData:
     tags: dict[str, str] = {}
     refs: list[int] = []
     members: list[int] = []
+    roles: dict[str, tuple[str, int]] = {}
     for _event, elem in iterparse(handle, events=("end",)):
         tag = elem.tag
         if tag == "tag":
@@ -153,6 +159,9 @@ def _parse_osm_xml(handle: IO[bytes] | gzip.GzipFile) -> _OsmData:
         elif tag == "member":
             if elem.get("type") == "way":
                 members.append(int(elem.get("ref", "0")))
+            role = elem.get("role", "")
+            if role in {"from", "via", "to"}:
+                roles[role] = (elem.get("type", ""), int(elem.get("ref", "0")))
         elif tag == "node":
             data.nodes[int(elem.get("id", "0"))] = (
                 float(elem.get("lon", "nan")),
@@ -175,9 +184,26 @@ def _parse_osm_xml(handle: IO[bytes] | gzip.GzipFile) -> _OsmData:
                 if network and ref:
                     for way_id in members:
                         data.way_routes[way_id].append(f"{network}={ref}")
-            tags, refs, members = {}, [], []
+            elif tags.get("type") == "restriction":
+                _add_restriction(data, tags, roles)
+            tags, refs, members, roles = {}, [], [], {}
             elem.clear()
     return data
+
+
+def _add_restriction(
+    data: _OsmData, tags: dict[str, str], roles: dict[str, tuple[str, int]]
+) -> None:
+    """Keep a ``no_*``/``only_*`` turn restriction with a via node (for cars)."""
+    kind = tags.get("restriction") or tags.get("restriction:motorcar", "")
+    if not kind.startswith(("no_", "only_")) or tags.get("except", ""):
+        return
+    from_, via, to = roles.get("from"), roles.get("via"), roles.get("to")
+    if from_ is None or via is None or to is None:
+        return
+    if from_[0] != "way" or to[0] != "way" or via[0] != "node":
+        return  # via-way restrictions are rare and not modelled
+    data.restrictions.append((kind, from_[1], via[1], to[1]))
 
 
 def _oneway(tags: dict[str, str]) -> tuple[bool, bool]:
@@ -217,6 +243,10 @@ def _build_graph(data: _OsmData, source: str) -> nx.MultiDiGraph:
             len(missing),
             missing[0],
         )
+    if data.restrictions:
+        kept = [r for r in data.restrictions if r[2] in G]
+        G.graph["turn_restrictions"] = json.dumps(kept)
+        logger.info("Kept %d turn restrictions", len(kept))
     for node in G.nodes:
         lon, lat = data.nodes[node]
         G.nodes[node]["x"] = lon

@@ -14,5 +14,7 @@ from snowroute.routing.solution import Solution as Solution
 from snowroute.routing.solve import solve as solve
 from snowroute.routing.transform import Transformation as Transformation
 from snowroute.routing.transform import transform as transform
+from snowroute.routing.turns import TurnModel as TurnModel
+from snowroute.routing.turns import TurnRules as TurnRules
 from snowroute.routing.validate import ValidationReport as ValidationReport
 from snowroute.routing.validate import validate as validate

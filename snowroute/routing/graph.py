@@ -24,10 +24,11 @@ Rules (each documented where it is applied):
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -49,8 +50,18 @@ from snowroute.routing.problem import (
     RequiredArc,
     VehicleClass,
 )
+from snowroute.routing.turns import TurnModel, TurnRules
 
-__all__ = ["EdgeKey", "problem_from_graph"]
+__all__ = [
+    "TURN_RESTRICTIONS",
+    "EdgeKey",
+    "problem_from_graph",
+    "turn_model_from_graph",
+]
+
+#: Graph attribute holding OSM turn restrictions, a JSON list of
+#: ``[restriction, from_way, via_node, to_way]`` (see :mod:`snowroute.network.ingest`).
+TURN_RESTRICTIONS = "turn_restrictions"
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +126,7 @@ def problem_from_graph(
     demand: str | EdgeFunction | None = None,
     service_s: str | EdgeFunction | None = None,
     extra_service_s: str | EdgeFunction | None = None,
+    turns: TurnRules | None = None,
 ) -> ArcRoutingProblem:
     """
     Build an :class:`ArcRoutingProblem` from a road graph.
@@ -148,6 +160,10 @@ def problem_from_graph(
         default ``None`` (length at the vehicle's plow speed).
     extra_service_s
         Fixed extra time per pass: an attribute name or a callable (default 0).
+    turns
+        Turn rules; when given, the problem carries a turn model built by
+        :func:`turn_model_from_graph` (headings from edge geometry, OSM turn
+        restrictions from the graph attribute ``turn_restrictions``).
 
     Returns
     -------
@@ -294,7 +310,110 @@ def problem_from_graph(
         depots=tuple(Depot(depot_id, index[node]) for depot_id, node in depots.items()),
         vehicles=tuple(vehicles),
         deadlines=dict(deadlines or {}),
+        turns=None if turns is None else turn_model_from_graph(G, graph, turns),
     )
+
+
+def _bearing(p: tuple[float, float], q: tuple[float, float]) -> float:
+    """Compass heading from ``p`` to ``q`` (lon/lat, local flat approximation)."""
+    dx = (q[0] - p[0]) * math.cos(math.radians((p[1] + q[1]) / 2))
+    dy = q[1] - p[1]
+    if dx == 0 and dy == 0:
+        return math.nan
+    return math.degrees(math.atan2(dx, dy)) % 360.0
+
+
+def _end_points(G: Any, edge: EdgeKey) -> tuple[tuple[float, float], ...] | None:
+    data = G.edges[edge]
+    geom = data.get("geometry")
+    if geom is not None:
+        coords = [tuple(c[:2]) for c in geom.coords]
+    else:
+        nu, nv = G.nodes[edge[0]], G.nodes[edge[1]]
+        if "x" not in nu or "x" not in nv:
+            return None
+        coords = [(nu["x"], nu["y"]), (nv["x"], nv["y"])]
+    coords = [c for i, c in enumerate(coords) if i == 0 or c != coords[i - 1]]
+    if len(coords) < 2:
+        return None
+    return (coords[0], coords[1], coords[-2], coords[-1])
+
+
+def turn_model_from_graph(G: Any, graph: DeadheadGraph, rules: TurnRules) -> TurnModel:
+    """
+    Build the turn model of a deadhead graph built from ``G``.
+
+    Headings come from each edge's ``geometry`` (else its end nodes' ``x``/``y``;
+    ``nan`` where neither is known, which counts as straight on). OSM turn
+    restrictions stored on ``G.graph["turn_restrictions"]`` become banned turns:
+    ``no_*`` bans the turn from the ``from`` way into the ``to`` way at the ``via``
+    node; ``only_*`` bans every other turn out of the ``from`` way there.
+
+    Parameters
+    ----------
+    G
+        The road graph.
+    graph
+        The deadhead graph built from ``G`` (its ``edge_refs`` and
+        ``vertex_refs`` name edges and nodes of ``G``).
+    rules
+        The turn rules.
+
+    Raises
+    ------
+    ProblemError
+        When ``graph`` has no edge or vertex references.
+    """
+    if graph.edge_refs is None or graph.vertex_refs is None:
+        msg = "The deadhead graph needs `edge_refs` and `vertex_refs` for turns."
+        raise ProblemError(msg)
+    m = graph.num_arcs
+    in_b = np.full(m, np.nan)
+    out_b = np.full(m, np.nan)
+    for a, ref in enumerate(graph.edge_refs):
+        edge = cast("EdgeKey", ref)
+        ends = _end_points(G, edge)
+        if ends is not None:
+            out_b[a] = _bearing(ends[0], ends[1])
+            in_b[a] = _bearing(ends[2], ends[3])
+    banned = _restrictions(G, graph)
+    return TurnModel(rules=rules, in_bearing=in_b, out_bearing=out_b, banned=banned)
+
+
+def _restrictions(G: Any, graph: DeadheadGraph) -> frozenset[tuple[int, int]]:
+    raw = G.graph.get(TURN_RESTRICTIONS)
+    if not raw:
+        return frozenset()
+    rows = json.loads(raw) if isinstance(raw, str) else raw
+    assert graph.edge_refs is not None
+    assert graph.vertex_refs is not None
+    vertex = {node: i for i, node in enumerate(graph.vertex_refs)}
+    by_way: dict[str, list[int]] = {}
+    for a, ref in enumerate(graph.edge_refs):
+        osmid = _osmid(G.edges[cast("EdgeKey", ref)])
+        ways = osmid if isinstance(osmid, tuple) else (osmid,)
+        for way in ways:
+            by_way.setdefault(str(way), []).append(a)
+    banned: set[tuple[int, int]] = set()
+    unused = 0
+    for kind, from_way, via_node, to_way in rows:
+        via = vertex.get(via_node, vertex.get(str(via_node)))
+        if via is None:
+            unused += 1
+            continue
+        froms = [a for a in by_way.get(str(from_way), []) if graph.head[a] == via]
+        tos = {a for a in by_way.get(str(to_way), []) if graph.tail[a] == via}
+        if not froms or not tos:
+            unused += 1
+            continue
+        if str(kind).startswith("only_"):
+            outs = [int(b) for b in np.flatnonzero(graph.tail == via)]
+            banned.update((a, b) for a in froms for b in outs if b not in tos)
+        else:
+            banned.update((a, b) for a in froms for b in tos)
+    if unused:
+        logger.info("%d turn restrictions do not match the routing graph", unused)
+    return frozenset(banned)
 
 
 def _road_class(value: Any) -> str | None:

@@ -23,12 +23,15 @@ import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 
 from snowroute._errors import InfeasibleError, ProblemError
+
+if TYPE_CHECKING:
+    from snowroute.routing.turns import TurnModel
 
 __all__ = [
     "ArcRoutingProblem",
@@ -427,6 +430,10 @@ class ArcRoutingProblem:
     deadlines
         Seconds after the shift start by which every service of a priority class
         must be complete, by priority class.
+    turns
+        Optional turn model (:mod:`snowroute.routing.turns`): deadhead legs then
+        run arc to arc, honouring U-turn rules and restrictions, and include turn
+        penalties. ``None`` (default) routes vertex to vertex without turn costs.
 
     Attributes
     ----------
@@ -453,6 +460,7 @@ class ArcRoutingProblem:
     depots: tuple[Depot, ...]
     vehicles: tuple[VehicleClass, ...]
     deadlines: Mapping[str, float] = field(default_factory=dict)
+    turns: TurnModel | None = None
     service_s: FloatArray = field(init=False, repr=False)
     compatible: BoolArray = field(init=False, repr=False)
 
@@ -464,6 +472,12 @@ class ArcRoutingProblem:
         set_(self, "deadlines", MappingProxyType(dict(self.deadlines)))
         self._check_depots_and_vehicles()
         self._check_required()
+        if self.turns is not None and self.turns.num_arcs != self.graph.num_arcs:
+            msg = (
+                f"The turn model describes {self.turns.num_arcs} arcs, the graph has "
+                f"{self.graph.num_arcs}."
+            )
+            raise ProblemError(msg)
         for name, value in self.deadlines.items():
             if not math.isfinite(value) or value < 0:
                 msg = (

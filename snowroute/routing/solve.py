@@ -15,7 +15,7 @@ from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
 from snowroute.routing.problem import ArcRoutingProblem
 from snowroute.routing.solution import Solution
-from snowroute.routing.transform import transform
+from snowroute.routing.transform import Transformation, transform
 from snowroute.routing.validate import validate
 from snowroute.routing.warm import WarmRoute, warm_routes
 
@@ -41,6 +41,7 @@ def solve(
     workers: int | None = None,
     max_iterations: int | None = None,
     initial: Sequence[WarmRoute] | None = None,
+    transformation: Transformation | None = None,
 ) -> Solution:
     """
     Plan routes that serve every required arc of ``problem``.
@@ -72,6 +73,9 @@ def solve(
         maps a related plan's routes); services they lack are inserted where they
         cost least. The plan found is then at least as good as that start when the
         start is feasible.
+    transformation
+        The transformation of ``problem`` when the caller has built it already
+        (:func:`~snowroute.routing.transform.transform`); built here otherwise.
 
     Returns
     -------
@@ -104,7 +108,10 @@ def solve(
         msg = f"`max_iterations` must be at least 1, got {max_iterations!r}."
         raise ProblemError(msg)
 
-    tr = transform(problem)
+    if transformation is not None and transformation.problem is not problem:
+        msg = "`transformation` was built for another problem."
+        raise ProblemError(msg)
+    tr = transform(problem) if transformation is None else transformation
     bound = lower_bound(problem)
     logger.info("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     if problem.num_services == 0:

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from snowroute._errors import InfeasibleError
 from snowroute.routing.paths import DeadheadPaths, VertexPaths
 from snowroute.routing.problem import ArcRoutingProblem
+from snowroute.routing.turns import TurnPaths, TurnTable, turn_table
 
 __all__ = ["NodeRoute", "Transformation", "transform"]
 
@@ -223,11 +224,19 @@ def transform(problem: ArcRoutingProblem) -> Transformation:
 
     paths: list[DeadheadPaths] = []
     legs: list[FloatArray] = []
+    table: TurnTable | None = None
     for speed in speeds:
         arc_s = graph.deadhead_s(speed)
-        # Exit vertices of every location are the sources; computed once.
-        exits_v = np.concatenate([depot_vertices, graph.head[node_arc]])
-        p = VertexPaths(graph, arc_s, exits_v)
+        p: DeadheadPaths
+        if problem.turns is None:
+            # Exit vertices of every location are the sources; computed once.
+            exits_v = np.concatenate([depot_vertices, graph.head[node_arc]])
+            p = VertexPaths(graph, arc_s, exits_v)
+        else:
+            if table is None:
+                table = turn_table(graph, problem.turns)
+            sources = np.concatenate([graph.num_arcs + depot_vertices, node_arc])
+            p = TurnPaths(graph, arc_s, table, sources, depot_vertices)
         exits = np.concatenate([p.depot_point(depot_vertices), p.exit_point(node_arc)])
         entries = np.concatenate(
             [p.depot_point(depot_vertices), p.entry_point(node_arc)]

@@ -17,7 +17,7 @@ import numpy as np
 from snowroute.routing.problem import ArcRoutingProblem, RequiredArc, VehicleClass
 from snowroute.routing.solution import Route
 
-__all__ = ["ValidationReport", "validate"]
+__all__ = ["ValidationReport", "mid_block_u_turns", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,61 @@ def _deadhead_arc_s(problem: ArcRoutingProblem, vc: VehicleClass, arc: int) -> f
     return max(travel, float(graph.length_m[arc]) * 3.6 / vc.deadhead_speed_kph)
 
 
+def _is_dead_end(problem: ArcRoutingProblem, a: int) -> bool:
+    """Whether no arc leaves the head of ``a`` except back to its tail."""
+    graph = problem.graph
+    v, back = int(graph.head[a]), int(graph.tail[a])
+    heads = graph.head[(graph.tail == v) & (graph.head != v)]
+    return bool(np.all(heads == back))
+
+
+def _is_u_turn(problem: ArcRoutingProblem, a: int, b: int) -> bool:
+    graph = problem.graph
+    return bool(graph.head[b] == graph.tail[a] and graph.tail[a] != graph.head[a])
+
+
+def mid_block_u_turns(
+    problem: ArcRoutingProblem, arcs: Sequence[int], refills: Sequence[int] = ()
+) -> int:
+    """
+    Count the U-turns of an arc sequence made where the road goes on.
+
+    A U-turn is an arc leading straight back to where the previous arc came from;
+    it is *mid-block* unless the vertex is a dead end (no other way out). Positions
+    in ``refills`` (arc indices where a depot visit comes first) are skipped.
+    """
+    skip = set(refills)
+    count = 0
+    for i in range(1, len(arcs)):
+        a, b = int(arcs[i - 1]), int(arcs[i])
+        if i not in skip and _is_u_turn(problem, a, b) and not _is_dead_end(problem, a):
+            count += 1
+    return count
+
+
+def _turn_s(problem: ArcRoutingProblem, a: int, b: int) -> tuple[float, str | None]:
+    """Penalty of turning from ``a`` into ``b`` and why it is illegal (or None)."""
+    model = problem.turns
+    assert model is not None
+    rules = model.rules
+    if (a, b) in model.banned:
+        return 0.0, "a banned turn (turn restriction)"
+    if _is_u_turn(problem, a, b):
+        dead_end = _is_dead_end(problem, a)
+        if rules.u_turns == "never" or (rules.u_turns == "dead_ends" and not dead_end):
+            return rules.u_turn_s, "a mid-block U-turn" if not dead_end else "a U-turn"
+        return rules.u_turn_s, None
+    change = float(model.out_bearing[b]) - float(model.in_bearing[a])
+    if math.isnan(change):
+        return rules.straight_s, None
+    change = (change + 180.0) % 360.0 - 180.0
+    if abs(change) <= rules.straight_deg:
+        return rules.straight_s, None
+    to_right = change > 0
+    across = to_right if rules.drive_side == "left" else not to_right
+    return (rules.across_s if across else rules.with_s), None
+
+
 def _close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
 
@@ -78,6 +133,11 @@ def validate(
 ) -> ValidationReport:
     """
     Check a plan against every constraint of ``problem`` and recompute its totals.
+
+    With a turn model on the problem, every turn between consecutive arcs (not
+    across a depot visit) is also checked against the rules and restrictions, and
+    its penalty counts as deadhead time (``totals["mid_block_u_turns"]`` counts
+    forbidden U-turns).
 
     Checks: known vehicle classes and fleet sizes; every route starts and ends at
     its depot and its arcs are consecutive; every serving arc belongs to the
@@ -111,6 +171,8 @@ def validate(
     totals = dict.fromkeys(
         ("service_s", "deadhead_s", "served_m", "deadhead_m", "fixed_cost"), 0.0
     )
+    if problem.turns is not None:
+        totals["mid_block_u_turns"] = 0.0
     recomputed: list[Mapping[str, object]] = []
 
     for k, route in enumerate(routes):
@@ -199,6 +261,17 @@ def validate(
         for i, (a, s) in enumerate(zip(arcs, serving, strict=True)):
             if i in refill_at:
                 load = 0.0
+            if problem.turns is not None and i > 0 and i not in refill_at:
+                turn, illegal = _turn_s(problem, arcs[i - 1], a)
+                if illegal is not None:
+                    viol.append(
+                        f"{where.capitalize()} makes {illegal} from arc {arcs[i - 1]} "
+                        f"into arc {a}."
+                    )
+                    if illegal == "a mid-block U-turn":
+                        totals["mid_block_u_turns"] += 1
+                deadhead_s += turn
+                t += turn
             length = float(graph.length_m[a])
             if s < 0:
                 dt = _deadhead_arc_s(problem, vc, a)

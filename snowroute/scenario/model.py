@@ -14,6 +14,7 @@ from typing import Literal
 from snowroute.scenario.schema import spec
 
 __all__ = [
+    "ColumnsSpec",
     "DepotSpec",
     "ExchangeSpec",
     "GivenExchange",
@@ -23,6 +24,7 @@ __all__ = [
     "Scenario",
     "ServiceSpec",
     "SolverSpec",
+    "TurnsSpec",
     "VehicleSpec",
     "clock_seconds",
     "invalid",
@@ -65,13 +67,128 @@ def clock_seconds(text: str, *, field: str) -> int:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnsSpec:
+    """Which column of a centerline layer holds which road attribute."""
+
+    admin_id: str = spec("Column with the administrator id.", "KANRI_CD")
+    admin_class: str | None = spec(
+        "Column with the administrator class (municipality, prefecture, city ...).",
+        "KANRI_KBN",
+        default=None,
+    )
+    admin_name: str | None = spec(
+        "Column with the administrator's display name.", "KANRI_NM", default=None
+    )
+    route_id: str | None = spec("Column with the route id.", "ROSEN_NO", default=None)
+    route_name: str | None = spec(
+        "Column with the route name.", "ROSEN_NM", default=None
+    )
+    route_ref: str | None = spec(
+        "Column with the route number.", "ROUTE_NO", default=None
+    )
+    route_kind: str | None = spec(
+        "Column with the legal route kind (national, prefectural, municipal ...).",
+        "SHUBETSU",
+        default=None,
+    )
+    road_class: str | None = spec(
+        "Column with the road class (vehicle compatibility).", "CLASS", default=None
+    )
+    lanes: str | None = spec(
+        "Column with the total number of lanes.", "SHASEN", default=None
+    )
+    oneway: str | None = spec(
+        "Column with the direction of travel.", "ONEWAY", default=None
+    )
+    oneway_forward: tuple[str, ...] = spec(
+        "Direction values meaning one-way along the digitised direction.",
+        ("forward", "FT", "1"),
+        default=("forward", "f", "ft", "yes", "true", "1"),
+    )
+    oneway_backward: tuple[str, ...] = spec(
+        "Direction values meaning one-way against the digitised direction.",
+        ("backward", "TF", "-1"),
+        default=("backward", "tf", "reverse", "-1"),
+    )
+    oneway_both: tuple[str, ...] = spec(
+        "Direction values meaning two-way (empty values are two-way too).",
+        ("both", "B", "0"),
+        default=("both", "b", "no", "false", "0"),
+    )
+    speed: str | None = spec("Column with the travel speed.", "SPEED", default=None)
+    speed_unit: Literal["kph", "mph"] = spec(
+        "Unit of the speed column.", "mph", default="kph"
+    )
+    width: str | None = spec(
+        "Column with the carriageway width in metres.", "FUKUIN", default=None
+    )
+    grade: str | None = spec(
+        "Column with the snow-clearing grade 1-3 (第1種..第3種).",
+        "JOSETSU",
+        default=None,
+    )
+    priority: str | None = spec(
+        "Column with the priority class (emergency, arterial, collector, local).",
+        "YUSEN",
+        default=None,
+    )
+    winter_closed: str | None = spec(
+        "Column that is true for roads closed in winter.", "TOKI_HEISA", default=None
+    )
+    level: str | None = spec(
+        "Column with the vertical level (bridge/layer) for `crossings = level`.",
+        "LEVEL",
+        default=None,
+    )
+    feature_id: str | None = spec(
+        "Column with a stable feature id.", "FID", default=None
+    )
+    default_admin_class: str = spec(
+        "Administrator class where no class column is mapped.",
+        "city",
+        default="municipality",
+    )
+    default_road_class: str = spec(
+        "Road class where no class column is mapped or the value is empty.",
+        "residential",
+        default="unclassified",
+    )
+    default_speed_kph: float = spec(
+        "Travel speed where no speed is given.", 40.0, default=40.0
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NetworkSpec:
     """Where the road network comes from and how its administrators are tagged."""
 
     source: Path = spec(
-        "Road network file (OSM XML, .osm.bz2 or GraphML), relative to the scenario "
-        "file.",
+        "Road network file (OSM XML, .osm.bz2 or GraphML; a line layer with "
+        "`format = centerline`), relative to the scenario file.",
         "../networks/demo/demo.osm",
+    )
+    format: Literal["osm", "centerline"] = spec(
+        "`osm` (OSM XML or GraphML, tagged by `rules`) or `centerline` (a road "
+        "ledger line layer read with `[network.columns]`).",
+        "osm",
+        default="osm",
+    )
+    layer: str | None = spec(
+        "Layer of a multi-layer centerline file (GeoPackage).", "roads", default=None
+    )
+    columns: ColumnsSpec | None = spec(
+        "Column mapping of a centerline layer (needed by `format = centerline`).",
+        None,
+        default=None,
+    )
+    snap_m: float = spec(
+        "Centerline line ends closer than this (metres) are joined.", 1.0, default=1.0
+    )
+    crossings: Literal["vertex", "level", "all"] = spec(
+        "Which centerline crossings are junctions: only shared vertices, also "
+        "crossings on the same `level`, or all.",
+        "vertex",
+        default="vertex",
     )
     rules: str = spec(
         "Administrator rule set: `japan`, `wisconsin` or a rule TOML file.",
@@ -111,6 +228,17 @@ class NetworkSpec:
         True,
         default=True,
     )
+
+    def __post_init__(self) -> None:
+        if self.format == "centerline" and self.columns is None:
+            msg = "`format = centerline` needs a `[network.columns]` table"
+            raise invalid(msg, field="columns")
+        if self.format == "osm" and self.columns is not None:
+            msg = "`[network.columns]` applies only to `format = centerline`"
+            raise invalid(msg, field="columns")
+        if self.snap_m < 0:
+            msg = f"must be >= 0, got {self.snap_m}"
+            raise invalid(msg, field="snap_m")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -486,6 +614,33 @@ class SolverSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TurnsSpec:
+    """Turn rules: no U-turns mid-block, penalties for turns across traffic."""
+
+    drive_side: Literal["left", "right"] = spec(
+        "Side traffic keeps to: `left` (Japan: right turns cross traffic) or `right`.",
+        "left",
+        default="left",
+    )
+    u_turns: Literal["dead_ends", "anywhere", "never"] = spec(
+        "Where a vehicle may turn round.", "dead_ends", default="dead_ends"
+    )
+    u_turn_s: float = spec(
+        "Seconds charged for a U-turn where allowed.", 60.0, default=60.0
+    )
+    across_s: float = spec(
+        "Seconds charged for a turn across oncoming traffic.", 20.0, default=20.0
+    )
+    with_s: float = spec("Seconds charged for a turn with traffic.", 6.0, default=6.0)
+
+    def __post_init__(self) -> None:
+        for name in ("u_turn_s", "across_s", "with_s"):
+            if getattr(self, name) < 0:
+                msg = f"must be >= 0, got {getattr(self, name)}"
+                raise invalid(msg, field=name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A complete planning scenario: one TOML file, one command, every output."""
 
@@ -506,6 +661,11 @@ class Scenario:
         "Patrol settings (no patrol plan without them).", None, default=None
     )
     solver: SolverSpec = spec("Solver settings.", None, factory=SolverSpec)
+    turns: TurnsSpec | None = spec(
+        "Turn rules (`[turns]`); without it routes are planned without turn costs.",
+        None,
+        default=None,
+    )
     base_dir: Path = field(default=Path(), compare=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ of roads and fleet.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Collection, Hashable, Iterable, Mapping
@@ -19,14 +20,24 @@ import networkx as nx
 import numpy as np
 
 from snowroute._errors import ScenarioError
-from snowroute.network import attributes as A
 from snowroute.network import (
+    Boundaries,
+    Override,
+    RuleSet,
+    largest_component,
     load_boundaries,
     load_overrides,
     load_rules,
     tagged_graph_from_file,
 )
-from snowroute.routing import ArcRoutingProblem, VehicleClass, problem_from_graph
+from snowroute.network import attributes as A
+from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
+from snowroute.routing import (
+    ArcRoutingProblem,
+    TurnRules,
+    VehicleClass,
+    problem_from_graph,
+)
 from snowroute.scenario.model import Scenario
 
 __all__ = [
@@ -37,6 +48,7 @@ __all__ = [
     "plow_edges",
     "plow_problem",
     "scenario_network",
+    "tagging_inputs",
     "vehicle_classes",
 ]
 
@@ -59,6 +71,31 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
         When the rules, boundaries or overrides cannot be applied.
     """
     spec = scenario.network
+    if spec.format == "centerline":
+        return _centerline_network(scenario)
+    rules, boundaries, overrides = tagging_inputs(scenario)
+    return tagged_graph_from_file(
+        scenario.resolve(spec.source),
+        rules=rules,
+        boundaries=boundaries,
+        overrides=overrides,
+        largest=spec.largest_component,
+    )
+
+
+def tagging_inputs(
+    scenario: Scenario,
+) -> tuple[RuleSet, Boundaries | None, tuple[Override, ...]]:
+    """Load the rule set, boundaries and overrides that tag an OSM network.
+
+    Raises
+    ------
+    InputFileError
+        When a file cannot be read.
+    TaggingError
+        When the rule set cannot be loaded.
+    """
+    spec = scenario.network
     rules = load_rules(
         scenario.resolve(Path(spec.rules))
         if spec.rules.endswith(".toml")
@@ -79,13 +116,21 @@ def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
         if spec.overrides is None
         else load_overrides(scenario.resolve(spec.overrides))
     )
-    return tagged_graph_from_file(
+    return rules, boundaries, tuple(overrides)
+
+
+def _centerline_network(scenario: Scenario) -> nx.MultiDiGraph:
+    spec = scenario.network
+    assert spec.columns is not None  # NetworkSpec checks it
+    columns = CenterlineColumns(**dataclasses.asdict(spec.columns))
+    G = graph_from_centerline(
         scenario.resolve(spec.source),
-        rules=rules,
-        boundaries=boundaries,
-        overrides=overrides,
-        largest=spec.largest_component,
+        columns=columns,
+        layer=spec.layer,
+        snap_m=spec.snap_m,
+        crossings=spec.crossings,
     )
+    return largest_component(G) if spec.largest_component else G
 
 
 def depot_nodes(G: nx.MultiDiGraph, scenario: Scenario) -> dict[str, Hashable]:
@@ -201,7 +246,8 @@ def plow_problem(
     Service rules from ``scenario.service``: deadlines per priority class (seconds
     after the shift start), both directions for the listed priority classes, one
     pass per lane and direction when ``passes_per_lane``, salt demand per km.
-    Only depots that ``vehicles`` use (as base or refill) enter the problem.
+    Only depots that ``vehicles`` use (as base or refill) enter the problem. With a
+    ``[turns]`` table the problem carries turn rules.
 
     Raises
     ------
@@ -222,6 +268,7 @@ def plow_problem(
     def one_pass(u: Any, v: Any, k: int, data: Mapping[str, Any]) -> int:
         return 1
 
+    turns = scenario.turns
     return problem_from_graph(
         G,
         required=list(edges),
@@ -231,6 +278,15 @@ def plow_problem(
         both_directions=both_directions,
         passes=None if service.passes_per_lane else one_pass,
         demand=demand if salt > 0 else None,
+        turns=None
+        if turns is None
+        else TurnRules(
+            drive_side=turns.drive_side,
+            u_turns=turns.u_turns,
+            u_turn_s=turns.u_turn_s,
+            across_s=turns.across_s,
+            with_s=turns.with_s,
+        ),
     )
 
 

@@ -27,13 +27,13 @@ from snowroute.scenario.problems import scenario_network
 PLANS = ("baseline", "optimized", "pooled")
 
 
-def bench(path: Path) -> list[str]:
+def bench(path: Path, time_limit_s: float | None = None) -> list[str]:
     """Run the three plans of the scenario at ``path``; return its table rows."""
     scenario = scenario_from_toml(path)
     start = time.perf_counter()
     G = scenario_network(scenario)
     read_s = time.perf_counter() - start
-    result = run_exchange(G, scenario, plans=PLANS)
+    result = run_exchange(G, scenario, plans=PLANS, time_limit_s=time_limit_s)
     seconds = time.perf_counter() - start
     summary = result.summary()
     rows = []
@@ -67,6 +67,11 @@ def main() -> None:
     """Benchmark every scenario given on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenarios", nargs="+", type=Path)
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="routing seconds per problem instead of the scenario's",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(
@@ -79,7 +84,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for path in args.scenarios:
-        for row in bench(path):
+        for row in bench(path, args.time_limit):
             print(row, flush=True)
 
 

@@ -181,7 +181,7 @@ def run_exchange(
         out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
     pooled = pooled_problem = None
     if "pooled" in wanted or "optimized" in wanted:
-        pooled, pooled_problem = pooled_plan(ctx)
+        pooled, pooled_problem = pooled_plan(ctx, warm=out["baseline"])
     if "optimized" in wanted:
         assert pooled_problem is not None
         out["optimized"] = optimize_exchange(

@@ -1,9 +1,15 @@
 import csv
+import dataclasses
 
 import pytest
 
 from snowroute import InputFileError
-from snowroute.bench.carp import carp_problem, read_carp, solution_lines
+from snowroute.bench.carp import (
+    carp_problem,
+    evaluate_solution,
+    read_carp,
+    solution_lines,
+)
 from snowroute.cli import main
 from snowroute.routing import solve
 
@@ -290,3 +296,23 @@ def test_cap_fleet_limits_the_routes_to_vehiculos(tmp_path, capsys):
     )
     code, row = _bench(tmp_path, "--cap-fleet")
     assert (code, row["valid"], row["routes"]) == (0, "yes", "2")
+
+
+def test_solution_files_are_checked_from_the_instance_alone(tmp_path):
+    instance = read_carp(_write(tmp_path, GOOD))
+    # Depot 1: serve 1-2 (3), 2-3 (4), back 3-1 (5).
+    assert evaluate_solution(instance, ["1-2 2-3"]) == 12
+    # Served against the file's direction: 1 -> 3 (5), 3-2 (4), 2-1 (3).
+    assert evaluate_solution(instance, ["3-2 2-1", ""]) == 12
+    assert evaluate_solution(instance, ["1-2", "2-3"]) == (3 + 3) + (3 + 4 + 5)
+    for lines, match in [
+        (["1-2"], "2-3 is not served"),
+        (["1-2 2-3 1-2"], "served more than once"),
+        (["1-2 3-1"], "not a required edge"),
+        (["1-2 x"], "not an edge"),
+    ]:
+        with pytest.raises(InputFileError, match=match):
+            evaluate_solution(instance, lines)
+    small = dataclasses.replace(instance, capacity=3.0)
+    with pytest.raises(InputFileError, match="more than the capacity 3"):
+        evaluate_solution(small, ["1-2 2-3"])

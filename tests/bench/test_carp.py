@@ -119,9 +119,8 @@ def test_cli_reports_a_malformed_file_in_one_sentence_and_writes_nothing(
     assert not out.exists()
 
 
-def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
-    _write(tmp_path, GOOD)
-    out, sols = tmp_path / "out.csv", tmp_path / "sols"
+def _bench(tmp_path, *extra):
+    out = tmp_path / "out.csv"
     code = main(
         [
             "-q",
@@ -132,15 +131,26 @@ def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
             "--data",
             str(tmp_path / "carp"),
             "--time-limit",
-            "2",
+            "60",
+            "--max-iterations",
+            "300",
             "--workers",
             "1",
             "--csv",
             str(out),
-            "--solutions",
-            str(sols),
+            "--force",
+            *extra,
         ]
     )
+    with out.open() as fh:
+        (row,) = csv.DictReader(fh)
+        return code, row
+
+
+def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
+    _write(tmp_path, GOOD)
+    out, sols = tmp_path / "out.csv", tmp_path / "sols"
+    code, _ = _bench(tmp_path, "--solutions", str(sols))
     assert code == 0
     printed = capsys.readouterr().out
     assert "tiny" in printed
@@ -243,32 +253,6 @@ def test_depot_in_the_middle_of_the_network(shared_dir):
         for e in line.split()
     )
     assert served == sorted(tuple(sorted((u, v))) for u, v, *_ in instance.required)
-
-
-def _bench(tmp_path, *extra):
-    out = tmp_path / "out.csv"
-    code = main(
-        [
-            "-q",
-            "bench",
-            "carp",
-            "--set",
-            "mini",
-            "--data",
-            str(tmp_path / "carp"),
-            "--time-limit",
-            "2",
-            "--workers",
-            "1",
-            "--csv",
-            str(out),
-            "--force",
-            *extra,
-        ]
-    )
-    with out.open() as fh:
-        (row,) = csv.DictReader(fh)
-        return code, row
 
 
 def test_cap_fleet_limits_the_routes_to_vehiculos(tmp_path, capsys):

@@ -36,6 +36,7 @@ __all__ = [
     "CarpInstance",
     "bks_name",
     "carp_problem",
+    "evaluate_solution",
     "instance_paths",
     "read_bks",
     "read_carp",
@@ -276,6 +277,90 @@ def solution_lines(problem: ArcRoutingProblem, solution: Solution) -> list[str]:
         ]
         lines.append(" ".join(served))
     return lines
+
+
+def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
+    """
+    Cost of a solution file's routes, recomputed from the instance file alone.
+
+    A check of the written files that shares nothing with the routing code: each
+    line is a route from the depot through the served edges ``u-v`` in order and
+    back, joined by shortest paths of the instance's own edges.
+
+    Parameters
+    ----------
+    instance
+        The instance.
+    lines
+        The solution file's lines (blank lines are ignored).
+
+    Returns
+    -------
+    float
+        Total cost: service of every required edge plus the shortest deadhead
+        paths between them.
+
+    Raises
+    ------
+    InputFileError
+        When a line names an edge that is not required (or served too often), a
+        required edge is not served, or a route carries more than the capacity.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    edges = [(u, v, c) for u, v, c, _ in instance.required] + list(instance.other)
+    n = max([instance.vertices + 1, *(max(u, v) + 1 for u, v, _ in edges)])
+    weight: dict[tuple[int, int], float] = {}
+    for u, v, c in edges:
+        if u != v:
+            key = (min(u, v), max(u, v))
+            weight[key] = min(c, weight.get(key, math.inf))
+    rows = [a for a, _ in weight] + [b for _, b in weight]
+    cols = [b for _, b in weight] + [a for a, _ in weight]
+    # A zero-cost edge would vanish from the sparse matrix: give it a tiny weight.
+    vals = [w if w > 0 else 1e-12 for w in weight.values()] * 2
+    matrix = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
+    dist = dijkstra(matrix, directed=True)
+    todo: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for u, v, c, d in instance.required:
+        todo.setdefault((min(u, v), max(u, v)), []).append((c, d))
+    total = 0.0
+    for number, line in enumerate((x for x in lines if x.strip()), start=1):
+        at, load = instance.depot, 0.0
+        for token in line.split():
+            try:
+                u, v = (int(x) for x in token.split("-"))
+            except ValueError:
+                msg = f"Route {number}: {token!r} is not an edge `u-v`."
+                raise InputFileError(msg) from None
+            left = todo.get((min(u, v), max(u, v)))
+            if not left:
+                msg = (
+                    f"Route {number} serves {token}, which is not a required edge "
+                    "or is served more than once."
+                )
+                raise InputFileError(msg)
+            cost, demand = left.pop(0)
+            total += float(dist[at, u]) + cost
+            load += demand
+            at = v
+        total += float(dist[at, instance.depot])
+        if load > instance.capacity + 1e-9:
+            msg = (
+                f"Route {number} carries {load:g}, more than the capacity "
+                f"{instance.capacity:g}."
+            )
+            raise InputFileError(msg)
+    missing = [k for k, left in todo.items() if left]
+    if missing:
+        u, v = missing[0]
+        msg = f"Required edge {u}-{v} is not served ({len(missing)} edges missing)."
+        raise InputFileError(msg)
+    if not math.isfinite(total):
+        msg = "A route needs a path the instance's edges do not give."
+        raise InputFileError(msg)
+    return round(total, 6)
 
 
 def read_bks(

@@ -64,6 +64,7 @@ def _solve_one(
     seed: int,
     cap_fleet: bool,
     workers: int | None,
+    max_iterations: int | None,
     bks: float | None,
 ) -> CarpResult:
     from snowroute.routing.solve import solve
@@ -78,6 +79,7 @@ def _solve_one(
         time_limit_s=max(0.5, remaining),
         seed=seed,
         workers=workers,
+        max_iterations=max_iterations,
     )
     seconds = time.perf_counter() - start
     own_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -121,6 +123,7 @@ def run_carp(
     cap_fleet: bool = False,
     instances: Sequence[str] | None = None,
     workers: int | None = None,
+    max_iterations: int | None = None,
     on_result: Callable[[CarpResult], None] | None = None,
 ) -> list[CarpResult]:
     """
@@ -147,6 +150,10 @@ def run_carp(
         Only these instances (file names without extension; ``val1A`` or ``1A``).
     workers
         Search processes per instance (default: cores, at most 2).
+    max_iterations
+        Stop each search after this many iterations (PyVRP) or solutions
+        (OR-Tools) instead of at the time limit, for runs that do not depend on
+        the machine's speed or load (the time limit still applies).
     on_result
         Called with each result as it comes.
 
@@ -198,6 +205,7 @@ def run_carp(
             seed,
             cap_fleet,
             workers,
+            max_iterations,
             known,
         )
         parent, child = ctx.Pipe(duplex=False)

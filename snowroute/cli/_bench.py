@@ -67,6 +67,13 @@ def register(subparsers: Any) -> None:
         help="search processes (default: cores, at most 2)",
     )
     carp.add_argument(
+        "--max-iterations",
+        type=int,
+        default=None,
+        help="stop each search after this many iterations (reproducible on any "
+        "machine; the time limit still applies)",
+    )
+    carp.add_argument(
         "--instances", default=None, help="comma-separated instance names"
     )
     carp.add_argument(
@@ -102,6 +109,9 @@ def _carp(args: argparse.Namespace) -> int:
     if not args.time_limit > 0:
         msg = f"`--time-limit` must be positive, got {args.time_limit}."
         raise InputFileError(msg)
+    if args.max_iterations is not None and args.max_iterations < 1:
+        msg = f"`--max-iterations` must be at least 1, got {args.max_iterations}."
+        raise InputFileError(msg)
     for out in (args.csv, args.solutions):
         if out is not None:
             check_output_path(out, force=args.force)
@@ -120,9 +130,14 @@ def _carp(args: argparse.Namespace) -> int:
         if args.cap_fleet
         else "fleet unlimited (as the published best-known values)"
     )
+    stop = (
+        ""
+        if args.max_iterations is None
+        else f", at most {args.max_iterations} iterations"
+    )
     print(
-        f"engine {args.engine}, {args.time_limit:g} s per instance, seed {args.seed}, "
-        f"{fleet}"
+        f"engine {args.engine}, {args.time_limit:g} s per instance{stop}, "
+        f"seed {args.seed}, {fleet}"
     )
     print(
         f"{'set':8} {'instance':12} {'engine':7} {'cost':>12} {'bks':>12} {'gap %':>8} "
@@ -143,6 +158,7 @@ def _carp(args: argparse.Namespace) -> int:
         cap_fleet=args.cap_fleet,
         instances=instances,
         workers=args.workers,
+        max_iterations=args.max_iterations,
         on_result=show,
     )
     print()

@@ -1,9 +1,15 @@
 import csv
+import dataclasses
 
 import pytest
 
 from snowroute import InputFileError
-from snowroute.bench.carp import carp_problem, read_carp
+from snowroute.bench.carp import (
+    carp_problem,
+    evaluate_solution,
+    read_carp,
+    solution_lines,
+)
 from snowroute.cli import main
 from snowroute.routing import solve
 
@@ -113,9 +119,8 @@ def test_cli_reports_a_malformed_file_in_one_sentence_and_writes_nothing(
     assert not out.exists()
 
 
-def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
-    _write(tmp_path, GOOD)
-    out, sols = tmp_path / "out.csv", tmp_path / "sols"
+def _bench(tmp_path, *extra):
+    out = tmp_path / "out.csv"
     code = main(
         [
             "-q",
@@ -126,15 +131,26 @@ def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
             "--data",
             str(tmp_path / "carp"),
             "--time-limit",
-            "2",
+            "60",
+            "--max-iterations",
+            "300",
             "--workers",
             "1",
             "--csv",
             str(out),
-            "--solutions",
-            str(sols),
+            "--force",
+            *extra,
         ]
     )
+    with out.open() as fh:
+        (row,) = csv.DictReader(fh)
+        return code, row
+
+
+def test_cli_writes_csv_and_solution_files(tmp_path, capsys):
+    _write(tmp_path, GOOD)
+    out, sols = tmp_path / "out.csv", tmp_path / "sols"
+    code, _ = _bench(tmp_path, "--solutions", str(sols))
     assert code == 0
     printed = capsys.readouterr().out
     assert "tiny" in printed
@@ -187,3 +203,100 @@ def test_zero_based_instance_keeps_its_vertex_numbers(shared_dir):
     assert min(min(u, v) for u, v, *_ in instance.required + instance.other) == 0
     problem = carp_problem(instance)
     assert problem.depots[0].vertex == 0
+
+
+ZERO_BASED = """NOMBRE : zero
+VERTICES : 4
+ARISTAS_REQ : 3
+ARISTAS_NOREQ : 0
+VEHICULOS : 1
+CAPACIDAD : 10
+LISTA_ARISTAS_REQ :
+( 0, 1)  coste 2 demanda 1
+( 1, 2)  coste 3 demanda 1
+( 2, 3)  coste 4 demanda 1
+DEPOSITO : 3
+"""
+
+
+def test_zero_based_file_with_the_depot_at_its_last_vertex(tmp_path):
+    # A path 0 - 1 - 2 - 3 with the depot at its far end: one route out and back,
+    # 2 * (2 + 3 + 4), written in the file's own vertex numbers.
+    instance = read_carp(_write(tmp_path, ZERO_BASED, name="zero.txt"))
+    problem = carp_problem(instance)
+    assert problem.depots[0].vertex == 3
+    solution = solve(problem, time_limit_s=2, workers=1, max_iterations=50)
+    assert solution.feasible, solution.violations
+    assert solution.cost == 18
+    (route,) = solution.routes
+    assert int(problem.graph.tail[route.arcs[0]]) == 3
+    assert int(problem.graph.head[route.arcs[-1]]) == 3
+    (line,) = solution_lines(problem, solution)
+    served = {tuple(sorted(map(int, e.split("-")))) for e in line.split()}
+    assert served == {(0, 1), (1, 2), (2, 3)}
+
+
+@pytest.mark.shared
+def test_depot_in_the_middle_of_the_network(shared_dir):
+    # Beullens' C01 puts the depot at vertex 40.
+    instance = read_carp(shared_dir / "benchmarks" / "carp" / "beullens" / "C01.dat")
+    assert instance.depot == 40
+    problem = carp_problem(instance)
+    solution = solve(problem, time_limit_s=10, seed=1, workers=1, max_iterations=200)
+    assert solution.feasible, solution.violations
+    for route in solution.routes:
+        assert int(problem.graph.tail[route.arcs[0]]) == 40
+        assert int(problem.graph.head[route.arcs[-1]]) == 40
+    served = sorted(
+        tuple(sorted(map(int, e.split("-"))))
+        for line in solution_lines(problem, solution)
+        for e in line.split()
+    )
+    assert served == sorted(tuple(sorted((u, v))) for u, v, *_ in instance.required)
+
+
+def test_cap_fleet_limits_the_routes_to_vehiculos(tmp_path, capsys):
+    # Capacity 3 with two edges of demand 2 needs two routes; the file says 1.
+    _write(tmp_path, GOOD.replace("CAPACIDAD : 5", "CAPACIDAD : 3"))
+    assert (
+        carp_problem(read_carp(tmp_path / "carp" / "mini" / "tiny.dat"))
+        .vehicles[0]
+        .count
+        is None
+    )
+    code, row = _bench(tmp_path)
+    assert (code, row["valid"], row["routes"]) == (0, "yes", "2")
+    code, row = _bench(tmp_path, "--cap-fleet")
+    assert (code, row["valid"]) == (1, "no")
+    printed = capsys.readouterr().out
+    assert "fleet capped at VEHICULOS" in printed
+    assert "INVALID" in printed
+    # With VEHICULOS 2 the capped fleet is enough.
+    _write(
+        tmp_path,
+        GOOD.replace("CAPACIDAD : 5", "CAPACIDAD : 3").replace(
+            "VEHICULOS : 1", "VEHICULOS : 2"
+        ),
+    )
+    code, row = _bench(tmp_path, "--cap-fleet")
+    assert (code, row["valid"], row["routes"]) == (0, "yes", "2")
+
+
+def test_solution_files_are_checked_from_the_instance_alone(tmp_path):
+    instance = read_carp(_write(tmp_path, GOOD))
+    # Depot 1: serve 1-2 (3), 2-3 (4), back 3-1 (5).
+    assert evaluate_solution(instance, ["1-2 2-3"]) == 12
+    # Served against the file's direction: 1 -> 3 (5), 3-2 (4), 2-1 (3).
+    assert evaluate_solution(instance, ["3-2 2-1", ""]) == 12
+    assert evaluate_solution(instance, ["1-2", "2-3"]) == (3 + 3) + (3 + 4 + 5)
+    for lines, match in [
+        (["1-2"], "2-3 is not served"),
+        (["1-2 2-3 1-2"], "served more than once"),
+        (["1-2 3-1"], "not a required edge"),
+        (["1-2 x"], "not an edge"),
+    ]:
+        with pytest.raises(InputFileError, match=match):
+            evaluate_solution(instance, lines)
+    small = dataclasses.replace(instance, capacity=3.0)
+    with pytest.raises(InputFileError, match="more than the capacity 3"):
+        evaluate_solution(small, ["1-2 2-3"])

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Re-run the CARP benchmarks recorded in RESULTS.md, one after the other.
+# Run from the project root after `make test` (which creates .venv), with
+# ../shared/benchmarks/carp beside the project. About 2 h 10 min in all.
+set -u
+cd "$(dirname "$0")/../.."
+B=benchmarks/carp
+S=".venv/bin/snowroute bench carp --seed 1 --force"
+run() {  # name, then the options of `snowroute bench carp`
+    local name=$1
+    shift
+    echo "$name: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    /usr/bin/time -v $S "$@" --csv "$B/$name.csv" --solutions "$B/solutions/$name" \
+        >"$B/$name.log" 2>"$B/$name.err"
+    echo "$name: exit $? $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+run pyvrp-60s --set gdb,val,egl --time-limit 60 --engine pyvrp
+run ortools-10s --set gdb,val,egl --time-limit 10 --engine ortools
+run hefei10-pyvrp-300s --set hefei --instances Hefei-10 --time-limit 300 --engine pyvrp
+run beijing10-pyvrp-300s --set beijing --instances Beijing-10 --time-limit 300 --engine pyvrp
+run ortools-60s-subset --set egl,gdb,val --time-limit 60 --engine ortools \
+    --instances egl-s4-C,egl-e4-C,egl-s1-A,gdb1,val10D
+for name in pyvrp-60s ortools-10s hefei10-pyvrp-300s beijing10-pyvrp-300s ortools-60s-subset; do
+    .venv/bin/python $B/check_solutions.py "$B/$name.csv" "$B/solutions/$name"
+done

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from snowroute._errors import InputFileError
 
-__all__ = ["atomic_directory", "atomic_file", "check_output_path"]
+__all__ = ["atomic_directory", "atomic_file", "check_output_path", "write_json"]
 
 
 def check_output_path(path: Path, *, force: bool) -> None:
@@ -89,3 +91,9 @@ def atomic_directory(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented UTF-8 JSON (non-ASCII kept readable)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")

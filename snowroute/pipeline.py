@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from snowroute._io import atomic_directory
+from snowroute._io import atomic_directory, write_json
 from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
 from snowroute.outputs.patrol import write_patrol_outputs
@@ -212,7 +211,7 @@ def write_run(
         for row in plan.get("exchanged", [])
     ]
     with atomic_directory(out_dir, force=force) as tmp:
-        _write_json(tmp / "summary.json", summary)
+        write_json(tmp / "summary.json", summary)
         patrol = None
         if result.patrol is not None:
             write_patrol_outputs(result.G, result.patrol, tmp)
@@ -238,8 +237,3 @@ def write_run(
             extra(tmp)
         files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
     return [out_dir / p for p in files]
-
-
-def _write_json(path: Path, data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    path.write_text(text + "\n", encoding="utf-8")

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
-from snowroute._io import atomic_directory, check_output_path
+from snowroute._io import atomic_directory, check_output_path, write_json
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
 from snowroute.scenario.problems import scenario_network
 
-__all__ = ["print_exchange", "register", "write_summary"]
-
-
-def write_summary(summary: dict[str, Any], path: Path) -> None:
-    """Write an exchange summary as UTF-8 JSON."""
-    path.write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+__all__ = ["print_exchange", "register"]
 
 
 def print_exchange(result: Any) -> None:
@@ -49,7 +41,7 @@ def _exchange(args: argparse.Namespace) -> int:
     print_exchange(result)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
-            write_summary(result.summary(), tmp / "summary.json")
+            write_json(tmp / "summary.json", result.summary())
         print(f"\nWrote {args.out}/summary.json")
     return 0 if result.valid else 1
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from snowroute._errors import InputFileError
 from snowroute._io import check_output_path
+from snowroute.cli._exchange import print_exchange
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
 
@@ -18,12 +19,7 @@ __all__ = ["compare_text", "print_run", "register"]
 
 def print_run(result: Any) -> None:
     """Print the exchange ledger, the comparison table and the patrol summary."""
-    print(result.exchange.ledger_text())
-    print()
-    print(result.exchange.comparison_text())
-    for name, report in result.exchange.reports.items():
-        for violation in report.violations:
-            print(f"{name}: violation: {violation}")
+    print_exchange(result.exchange)
     if result.patrol is not None:
         print()
         print(result.patrol.summary())

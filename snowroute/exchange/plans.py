@@ -27,7 +27,7 @@ from snowroute.exchange.units import (
     resolve_exchanges,
 )
 from snowroute.routing import ArcRoutingProblem, Solution, VehicleClass, solve
-from snowroute.routing.warm import carry_over
+from snowroute.routing.warm import WarmRoute, carry_over
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import (
     EdgeKey,
@@ -143,6 +143,23 @@ class ExchangeContext:
             max_iterations=scenario.solver.max_iterations,
         )
 
+    def solve(
+        self,
+        problem: ArcRoutingProblem,
+        *,
+        seed_offset: int = 0,
+        initial: tuple[WarmRoute, ...] | None = None,
+    ) -> Solution:
+        """Route ``problem`` with this context's engine, budget and seed."""
+        return solve(
+            problem,
+            engine=self.engine,
+            time_limit_s=self.time_limit_s,
+            seed=self.seed + seed_offset,
+            max_iterations=self.max_iterations,
+            initial=initial,
+        )
+
     @property
     def admins(self) -> tuple[str, ...]:
         """Administrators with a fleet, in scenario order."""
@@ -215,14 +232,7 @@ class Router:
                 ctx.fleets[admin],
             )
             initial = None if start is None else carry_over(*start, problem)
-            solution = solve(
-                problem,
-                engine=ctx.engine,
-                time_limit_s=ctx.time_limit_s,
-                seed=ctx.seed,
-                max_iterations=ctx.max_iterations,
-                initial=initial,
-            )
+            solution = ctx.solve(problem, initial=initial)
             self.solves += 1
             logger.info(
                 "%s: %d roads, %.2f h, deadhead %.1f km, %s",
@@ -247,12 +257,9 @@ class Router:
         for admin, (problem, solution) in plan.parts.items():
             if admin == "*" or problem.num_required == 0:
                 continue
-            again = solve(
+            again = ctx.solve(
                 problem,
-                engine=ctx.engine,
-                time_limit_s=ctx.time_limit_s,
-                seed=ctx.seed + 1,
-                max_iterations=ctx.max_iterations,
+                seed_offset=1,
                 initial=carry_over(problem, solution, problem),
             )
             self.solves += 1
@@ -431,13 +438,7 @@ def pooled_plan(
     problem = plow_problem(
         ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
     )
-    solution = solve(
-        problem,
-        engine=ctx.engine,
-        time_limit_s=ctx.time_limit_s,
-        seed=ctx.seed,
-        max_iterations=ctx.max_iterations,
-    )
+    solution = ctx.solve(problem)
     if warm is not None and (
         not solution.feasible or solution.duration_s > warm.duration_s
     ):
@@ -448,14 +449,7 @@ def pooled_plan(
             for part_problem, part in warm.parts.values()
             for route in carry_over(part_problem, part, problem)
         )
-        again = solve(
-            problem,
-            engine=ctx.engine,
-            time_limit_s=ctx.time_limit_s,
-            seed=ctx.seed,
-            max_iterations=ctx.max_iterations,
-            initial=initial,
-        )
+        again = ctx.solve(problem, initial=initial)
         if again.feasible and (
             not solution.feasible or again.duration_s < solution.duration_s
         ):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from snowroute._io import write_json
 from snowroute.patrol import PatrolPlan
 
 __all__ = ["write_patrol_outputs"]
@@ -16,8 +16,7 @@ __all__ = ["write_patrol_outputs"]
 
 def write_patrol_outputs(G: nx.MultiDiGraph, plan: PatrolPlan, folder: Path) -> None:
     """Write ``patrol.json`` and ``patrol_routes.csv`` (each edge driven)."""
-    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=2)
-    (folder / "patrol.json").write_text(text + "\n", encoding="utf-8")
+    write_json(folder / "patrol.json", plan.to_json())
     with (folder / "patrol_routes.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -43,8 +43,12 @@ class Engine(Protocol):
         seed: int,
         workers: int,
         max_iterations: int | None,
+        initial: Sequence[NodeRoute] | None = None,
     ) -> EngineResult:
-        """Return the best routes; ``max_iterations`` makes the run deterministic."""
+        """Return the best routes; ``max_iterations`` makes the run deterministic.
+
+        ``initial`` are complete routes to start the search from.
+        """
         ...
 
 

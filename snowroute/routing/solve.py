@@ -10,7 +10,7 @@ from typing import Literal
 
 from snowroute._errors import ProblemError
 from snowroute.routing.bound import lower_bound
-from snowroute.routing.engine import EngineResult
+from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
 from snowroute.routing.problem import ArcRoutingProblem
@@ -120,28 +120,23 @@ def solve(
         remaining = time_limit_s - (time.perf_counter() - start)
         budget = max(0.1, remaining * 0.98 - 0.2)
         start_routes = warm_routes(tr, initial) if initial else None
+        search: Engine
         if engine == "pyvrp":
             from snowroute.routing._pyvrp import solve_pyvrp
 
-            result = solve_pyvrp(
-                tr,
-                time_limit_s=budget,
-                seed=seed,
-                workers=workers,
-                max_iterations=max_iterations,
-                initial=start_routes,
-            )
+            search = solve_pyvrp
         else:
             from snowroute.routing._ortools import solve_ortools
 
-            result = solve_ortools(
-                tr,
-                time_limit_s=budget,
-                seed=seed,
-                workers=workers,
-                max_iterations=max_iterations,
-                initial=start_routes,
-            )
+            search = solve_ortools
+        result = search(
+            tr,
+            time_limit_s=budget,
+            seed=seed,
+            workers=workers,
+            max_iterations=max_iterations,
+            initial=start_routes,
+        )
     node_routes = [best_directions(tr, r) for r in result.routes]
     routes = expand_routes(tr, node_routes)
     report = validate(problem, routes)

@@ -197,3 +197,15 @@ def test_empty_problem_gives_an_empty_feasible_plan():
     assert solution.feasible
     assert solution.routes == ()
     assert solution.cost == 0
+
+
+@pytest.mark.parametrize(
+    ("max_iterations", "expected"),
+    [(None, 1000), (1000, 300), (5000, 500), (50_000, 1000)],
+)
+def test_late_acceptance_history_is_at_most_a_tenth_of_an_iteration_budget(
+    max_iterations, expected
+):
+    from snowroute.routing._pyvrp import PyVRPParams, _history_length
+
+    assert _history_length(PyVRPParams(), max_iterations) == expected

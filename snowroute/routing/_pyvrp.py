@@ -87,7 +87,8 @@ class PyVRPParams:
         rather than PyVRP's 300: on the hardest CARP instances (egl-s) the
         longer history lowered the mean gap of single 60 s searches from 0.72 %
         to 0.58 % (``benchmarks/carp/RESULTS.md``). Runs bounded by
-        ``max_iterations`` use at most a tenth of their budget (never under 300).
+        ``max_iterations`` use at most a tenth of their budget, but not less
+        than 300 (or ``history_length`` itself when that is smaller).
     num_iters_no_improvement
         Iterations without a new best before restarting from the best.
     max_perturbations
@@ -314,7 +315,8 @@ def _history_length(params: PyVRPParams, max_iterations: int | None) -> int:
     """Late-acceptance history of a search: at most a tenth of an iteration budget.
 
     A history as long as the run would compare every candidate with the starting
-    plan; short, iteration-bound runs keep PyVRP's 300.
+    plan; short, iteration-bound runs keep PyVRP's 300 (or a shorter configured
+    history).
     """
     if max_iterations is None:
         return params.history_length

@@ -1,0 +1,181 @@
+"""Single-worker PyVRP searches on CARP instances, to compare search settings.
+
+A time-limited search is a draw from a wide distribution (one seed against another
+moves an egl-s gap by up to 0.7 points), so settings are compared on several
+instances and seeds, one worker per search, two searches side by side on the two
+cores. Every search logs its best cost over time; every final plan is checked by
+snowroute's validator.
+
+Usage (from the project root, after ``make test``)::
+
+    .venv/bin/python benchmarks/carp/trials.py run OUT.jsonl --seconds 60 \
+        --instances egl-s2-B,egl-s4-A --seeds 1,2 \
+        --variant base --variant '{"history_length": 3000}'
+    .venv/bin/python benchmarks/carp/trials.py summary OUT.jsonl [MORE.jsonl ...]
+
+A variant is ``base`` (``PyVRPParams()``) or a JSON object of ``PyVRPParams`` fields.
+"""
+
+# The searches are instrumented from inside the engine adapter on purpose:
+# ruff: noqa: SLF001
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CARP = ROOT.parent / "shared" / "benchmarks" / "carp"
+
+
+def one(instance: str, variant: str, seed: int, seconds: float) -> dict:
+    """One search in this process; returns its record."""
+    t0 = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    from snowroute.bench.carp import bks_name, carp_problem, read_bks, read_carp
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.expand import expand_routes
+    from snowroute.routing.improve import best_directions
+    from snowroute.routing.transform import transform
+    from snowroute.routing.validate import validate
+
+    kw = {} if variant == "base" else json.loads(variant)
+    problem = carp_problem(read_carp(CARP / "egl" / f"{instance}.dat"))
+    tr = transform(problem)
+    data, classes = _pyvrp.build_data(tr)
+    trajectory: list[tuple[float, float]] = []
+    search_cls = _pyvrp.LocalSearch
+
+    class LoggingSearch:  # records every feasible result of an exhaustive search
+        def __init__(self, *args, **kwargs):
+            self.ls = search_cls(*args, **kwargs)
+
+        def add_operator(self, op):
+            self.ls.add_operator(op)
+
+        def __call__(self, solution, evaluator, exhaustive=False):
+            out = self.ls(solution, evaluator, exhaustive=exhaustive)
+            if exhaustive and out.is_feasible():
+                cost = _pyvrp._cost(out, data.num_load_dimensions) / _pyvrp.TIME_SCALE
+                if not trajectory or cost < trajectory[-1][1]:
+                    trajectory.append((round(time.perf_counter() - t0, 2), cost))
+            return out
+
+    _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
+    best, iterations = _pyvrp._search(
+        tr,
+        data,
+        classes,
+        seed=seed,
+        deadline=t0 + seconds - 0.3,
+        max_iterations=None,
+        params=_pyvrp.PyVRPParams(**kw),
+        initial=None,
+    )
+    routes = [best_directions(tr, r) for r in _pyvrp._to_node_routes(best, classes)]
+    report = validate(problem, expand_routes(tr, routes))
+    bks = read_bks(CARP / "bks.csv")[("egl", bks_name("egl", instance))][0]
+    # The trajectory's costs leave out the constant service time: shift them.
+    offset = report.cost - trajectory[-1][1] if trajectory else 0.0
+    return dict(
+        instance=instance,
+        variant=variant,
+        seed=seed,
+        cost=report.cost,
+        bks=bks,
+        gap_pct=100 * (report.cost - bks) / bks,
+        valid=report.ok,
+        iterations=iterations,
+        seconds=round(time.perf_counter() - t0, 2),
+        trajectory=[(t, c + offset) for t, c in trajectory],
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    """Run every (seed, instance, variant) search, two at a time, appending records."""
+    jobs = [
+        (i, v, s)
+        for s in args.seeds.split(",")
+        for i in args.instances.split(",")
+        for v in args.variant
+    ]
+
+    def launch(job: tuple[str, str, str]) -> None:
+        cmd = [sys.executable, __file__, "one", *job, str(args.seconds)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{job}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+            return
+        with Path(args.out).open("a", encoding="utf-8") as f:
+            f.write(done.stdout.strip() + "\n")
+
+    with ThreadPoolExecutor(args.parallel) as pool:
+        list(pool.map(launch, jobs))
+
+
+def summary(args: argparse.Namespace) -> None:
+    """Mean gap per variant over the (instance, seed) pairs every variant searched."""
+    rows = [
+        json.loads(line)
+        for p in args.files
+        for line in Path(p).read_text(encoding="utf-8").splitlines()
+    ]
+    by: dict[str, dict[tuple[str, int], dict]] = defaultdict(dict)
+    for r in rows:
+        by[r["variant"]][(r["instance"], r["seed"])] = r
+    common = sorted(set.intersection(*(set(d) for d in by.values())))
+
+    def gap_at(r: dict, t: float) -> float:
+        costs = [c for s, c in r["trajectory"] if s <= t]
+        return 100 * (costs[-1] - r["bks"]) / r["bks"] if costs else float("nan")
+
+    print(f"{len(common)} (instance, seed) pairs searched with every variant")
+    for variant, d in by.items():
+        rs = [d[k] for k in common]
+        print(
+            f"{variant:40s} mean gap {statistics.mean(r['gap_pct'] for r in rs):.3f} %"
+            f" (at 30 s {statistics.mean(gap_at(r, 30) for r in rs):.3f} %),"
+            f" {statistics.mean(r['iterations'] / r['seconds'] for r in rs):,.0f} it/s,"
+            f" valid {sum(r['valid'] for r in rs)}/{len(rs)}"
+        )
+        for inst in sorted({k[0] for k in common}):
+            gaps = [f"{d[k]['gap_pct']:.2f}" for k in common if k[0] == inst]
+            print(f"    {inst}: {', '.join(gaps)}")
+
+
+def main() -> None:
+    """Command line: ``run``, ``summary`` or (internal) ``one``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run")
+    p.add_argument("out")
+    p.add_argument("--instances", required=True)
+    p.add_argument("--seeds", default="1")
+    p.add_argument("--variant", action="append", default=[])
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--parallel", type=int, default=2)
+    p = sub.add_parser("summary")
+    p.add_argument("files", nargs="+")
+    p = sub.add_parser("one")
+    p.add_argument("instance")
+    p.add_argument("variant")
+    p.add_argument("seed", type=int)
+    p.add_argument("seconds", type=float)
+    args = parser.parse_args()
+    if args.command == "run":
+        run(args)
+    elif args.command == "summary":
+        summary(args)
+    else:
+        print(json.dumps(one(args.instance, args.variant, args.seed, args.seconds)))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,9 @@ Usage (from the project root, after ``make test``)::
         --variant base --variant '{"history_length": 3000}'
     .venv/bin/python benchmarks/carp/trials.py summary OUT.jsonl [MORE.jsonl ...]
 
+``--workers 2 --parallel 1`` runs each search as the benchmark does (two search
+workers, best of the two), without the cost-over-time log.
+
 A variant is ``base`` (``PyVRPParams()``) or a JSON object of ``PyVRPParams`` fields.
 """
 
@@ -35,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CARP = ROOT.parent / "shared" / "benchmarks" / "carp"
 
 
-def one(instance: str, variant: str, seed: int, seconds: float) -> dict:
-    """One search in this process; returns its record."""
+def one(instance: str, variant: str, seed: int, seconds: float, workers: int) -> dict:
+    """One search (``workers`` > 1: the engine's own parallel search); its record."""
     t0 = time.perf_counter()
     sys.path.insert(0, str(ROOT))
     from snowroute.bench.carp import bks_name, carp_problem, read_bks, read_carp
@@ -68,18 +71,31 @@ def one(instance: str, variant: str, seed: int, seconds: float) -> dict:
                     trajectory.append((round(time.perf_counter() - t0, 2), cost))
             return out
 
-    _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
-    best, iterations = _pyvrp._search(
-        tr,
-        data,
-        classes,
-        seed=seed,
-        deadline=t0 + seconds - 0.3,
-        max_iterations=None,
-        params=_pyvrp.PyVRPParams(**kw),
-        initial=None,
-    )
-    routes = [best_directions(tr, r) for r in _pyvrp._to_node_routes(best, classes)]
+    params = _pyvrp.PyVRPParams(**kw)
+    if workers > 1:  # as the benchmark runs it; no trajectory
+        found = _pyvrp.solve_pyvrp(
+            tr,
+            time_limit_s=seconds - (time.perf_counter() - t0),
+            seed=seed,
+            workers=workers,
+            max_iterations=None,
+            params=params,
+        )
+        node_routes, iterations = list(found.routes), found.iterations
+    else:
+        _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
+        best, iterations = _pyvrp._search(
+            tr,
+            data,
+            classes,
+            seed=seed,
+            deadline=t0 + seconds - 0.3,
+            max_iterations=None,
+            params=params,
+            initial=None,
+        )
+        node_routes = _pyvrp._to_node_routes(best, classes)
+    routes = [best_directions(tr, r) for r in node_routes]
     report = validate(problem, expand_routes(tr, routes))
     bks = read_bks(CARP / "bks.csv")[("egl", bks_name("egl", instance))][0]
     # The trajectory's costs leave out the constant service time: shift them.
@@ -88,6 +104,7 @@ def one(instance: str, variant: str, seed: int, seconds: float) -> dict:
         instance=instance,
         variant=variant,
         seed=seed,
+        workers=workers,
         cost=report.cost,
         bks=bks,
         gap_pct=100 * (report.cost - bks) / bks,
@@ -108,7 +125,14 @@ def run(args: argparse.Namespace) -> None:
     ]
 
     def launch(job: tuple[str, str, str]) -> None:
-        cmd = [sys.executable, __file__, "one", *job, str(args.seconds)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "one",
+            *job,
+            str(args.seconds),
+            str(args.workers),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(f"{job}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -129,7 +153,9 @@ def summary(args: argparse.Namespace) -> None:
     ]
     by: dict[str, dict[tuple[str, int], dict]] = defaultdict(dict)
     for r in rows:
-        by[r["variant"]][(r["instance"], r["seed"])] = r
+        workers = r.get("workers", 1)
+        label = r["variant"] if workers == 1 else f"{r['variant']} x {workers} workers"
+        by[label][(r["instance"], r["seed"])] = r
     common = sorted(set.intersection(*(set(d) for d in by.values())))
 
     def gap_at(r: dict, t: float) -> float:
@@ -160,7 +186,8 @@ def main() -> None:
     p.add_argument("--seeds", default="1")
     p.add_argument("--variant", action="append", default=[])
     p.add_argument("--seconds", type=float, default=60.0)
-    p.add_argument("--parallel", type=int, default=2)
+    p.add_argument("--workers", type=int, default=1, help="search workers per search")
+    p.add_argument("--parallel", type=int, default=2, help="searches side by side")
     p = sub.add_parser("summary")
     p.add_argument("files", nargs="+")
     p = sub.add_parser("one")
@@ -168,13 +195,18 @@ def main() -> None:
     p.add_argument("variant")
     p.add_argument("seed", type=int)
     p.add_argument("seconds", type=float)
+    p.add_argument("workers", type=int)
     args = parser.parse_args()
     if args.command == "run":
         run(args)
     elif args.command == "summary":
         summary(args)
     else:
-        print(json.dumps(one(args.instance, args.variant, args.seed, args.seconds)))
+        print(
+            json.dumps(
+                one(args.instance, args.variant, args.seed, args.seconds, args.workers)
+            )
+        )
 
 
 if __name__ == "__main__":

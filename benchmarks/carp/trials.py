@@ -1,4 +1,4 @@
-"""Single-worker PyVRP searches on CARP instances, to compare search settings.
+"""PyVRP searches on egl instances, to compare search settings.
 
 A time-limited search is a draw from a wide distribution (one seed against another
 moves an egl-s gap by up to 0.7 points), so settings are compared on several
@@ -116,12 +116,12 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
 
 
 def run(args: argparse.Namespace) -> None:
-    """Run every (seed, instance, variant) search, two at a time, appending records."""
+    """Run every (seed, instance, variant) search, ``--parallel`` at a time."""
     jobs = [
         (i, v, s)
         for s in args.seeds.split(",")
         for i in args.instances.split(",")
-        for v in args.variant
+        for v in args.variant or ["base"]
     ]
 
     def launch(job: tuple[str, str, str]) -> None:

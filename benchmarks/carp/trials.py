@@ -16,7 +16,8 @@ Usage (from the project root, after ``make test``)::
 ``--workers 2 --parallel 1`` runs each search as the benchmark does (two search
 workers, best of the two), without the cost-over-time log.
 
-A variant is ``base`` (``PyVRPParams()``) or a JSON object of ``PyVRPParams`` fields.
+A variant is ``base`` (``PyVRPParams()``) or a JSON object of ``PyVRPParams`` fields,
+plus optionally ``"penalty"``: an object of ``pyvrp.PenaltyParams`` fields.
 """
 
 # The searches are instrumented from inside the engine adapter on purpose:
@@ -50,6 +51,11 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
     from snowroute.routing.validate import validate
 
     kw = {} if variant == "base" else json.loads(variant)
+    if "penalty" in kw:  # PyVRP's penalty manager settings, not a PyVRPParams field
+        import pyvrp
+
+        penalty = pyvrp.PenaltyParams(**kw.pop("penalty"))
+        _pyvrp.PenaltyParams = lambda: penalty  # type: ignore[assignment,misc]
     problem = carp_problem(read_carp(CARP / "egl" / f"{instance}.dat"))
     tr = transform(problem)
     data, classes = _pyvrp.build_data(tr)

@@ -10,48 +10,28 @@ moves found.
 Usage: .venv/bin/python benchmarks/carp/reversal_check.py egl-s4-A 20 1
 """
 
-# The search is run from inside the engine adapter on purpose:
-# ruff: noqa: SLF001
-
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from trials import load, logged_search  # the script's own folder is on sys.path
 
-from snowroute.bench.carp import carp_problem, read_carp  # noqa: E402
-from snowroute.routing import _pyvrp  # noqa: E402
-from snowroute.routing.improve import best_directions, node_route_s  # noqa: E402
-from snowroute.routing.transform import NodeRoute, transform  # noqa: E402
+from snowroute.routing.improve import best_directions, node_route_s
+from snowroute.routing.transform import NodeRoute
 
 
 def main() -> None:
     """Search, then count improving reversal moves on the best plan."""
     instance, seconds, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-    path = ROOT.parent / "shared" / "benchmarks" / "carp" / "egl" / f"{instance}.dat"
-    problem = carp_problem(read_carp(path))
-    tr = transform(problem)
-    data, classes = _pyvrp.build_data(tr)
-    best, iterations = _pyvrp._search(
-        tr,
-        data,
-        classes,
-        seed=seed,
-        deadline=time.perf_counter() + seconds,
-        max_iterations=None,
-        params=_pyvrp.PyVRPParams(),
-        initial=None,
+    problem, tr = load(instance)
+    start = time.perf_counter()
+    found, iterations, _ = logged_search(
+        tr, seed=seed, deadline=start + seconds, t0=start
     )
-    routes = [best_directions(tr, r) for r in _pyvrp._to_node_routes(best, classes)]
-    print(
-        instance,
-        iterations,
-        "iterations, cost",
-        sum(node_route_s(tr, r) for r in routes),
-    )
+    routes = [best_directions(tr, r) for r in found]
+    total = sum(node_route_s(tr, r) for r in routes)
+    print(f"{instance}: {iterations} iterations; route time {total} (search units)")
 
     def twin(node: int) -> int:
         alts = tr.service_nodes(int(tr.node_service[node]))
@@ -73,7 +53,7 @@ def main() -> None:
                 intra += length(r.vehicle, nodes) < base - 1e-6
     capacity = problem.vehicles[0].capacity or float("inf")
 
-    def load(nodes: tuple[int, ...]) -> float:
+    def demand(nodes: tuple[int, ...]) -> float:
         return float(sum(tr.service_demand[tr.node_service[x]] for x in nodes))
 
     inter = 0
@@ -84,7 +64,7 @@ def main() -> None:
                 for j in range(len(rb.nodes) + 1):
                     n1 = ra.nodes[:i] + flipped(rb.nodes[:j])
                     n2 = flipped(ra.nodes[i:]) + rb.nodes[j:]
-                    if load(n1) > capacity or load(n2) > capacity:
+                    if demand(n1) > capacity or demand(n2) > capacity:
                         continue
                     new = length(ra.vehicle, n1) + length(rb.vehicle, n2)
                     inter += new < base - 1e-6

@@ -39,25 +39,25 @@ ROOT = Path(__file__).resolve().parents[2]
 CARP = ROOT.parent / "shared" / "benchmarks" / "carp"
 
 
-def one(instance: str, variant: str, seed: int, seconds: float, workers: int) -> dict:
-    """One search (``workers`` > 1: the engine's own parallel search); its record."""
-    t0 = time.perf_counter()
+def load(instance: str):
+    """Read an egl instance; return its problem and transformation."""
     sys.path.insert(0, str(ROOT))
-    from snowroute.bench.carp import bks_name, carp_problem, read_bks, read_carp
-    from snowroute.routing import _pyvrp
-    from snowroute.routing.expand import expand_routes
-    from snowroute.routing.improve import best_directions
+    from snowroute.bench.carp import carp_problem, read_carp
     from snowroute.routing.transform import transform
-    from snowroute.routing.validate import validate
 
-    kw = {} if variant == "base" else json.loads(variant)
-    if "penalty" in kw:  # PyVRP's penalty manager settings, not a PyVRPParams field
-        import pyvrp
-
-        penalty = pyvrp.PenaltyParams(**kw.pop("penalty"))
-        _pyvrp.PenaltyParams = lambda: penalty  # type: ignore[assignment,misc]
     problem = carp_problem(read_carp(CARP / "egl" / f"{instance}.dat"))
-    tr = transform(problem)
+    return problem, transform(problem)
+
+
+def logged_search(tr, *, seed: int, deadline: float, t0: float, params=None):
+    """
+    Run one PyVRP search in this process (the engine's own loop, one worker).
+
+    Returns its routes, its iterations, and its best cost over time as (seconds
+    since ``t0``, cost without the constant service time) pairs.
+    """
+    from snowroute.routing import _pyvrp
+
     data, classes = _pyvrp.build_data(tr)
     trajectory: list[tuple[float, float]] = []
     search_cls = _pyvrp.LocalSearch
@@ -77,7 +77,41 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
                     trajectory.append((round(time.perf_counter() - t0, 2), cost))
             return out
 
+    _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
+    try:
+        best, iterations = _pyvrp._search(
+            tr,
+            data,
+            classes,
+            seed=seed,
+            deadline=deadline,
+            max_iterations=None,
+            params=params or _pyvrp.PyVRPParams(),
+            initial=None,
+        )
+    finally:
+        _pyvrp.LocalSearch = search_cls  # type: ignore[misc]
+    return _pyvrp._to_node_routes(best, classes), iterations, trajectory
+
+
+def one(instance: str, variant: str, seed: int, seconds: float, workers: int) -> dict:
+    """One search (``workers`` > 1: the engine's own parallel search); its record."""
+    t0 = time.perf_counter()
+    problem, tr = load(instance)
+    from snowroute.bench.carp import bks_name, read_bks
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.expand import expand_routes
+    from snowroute.routing.improve import best_directions
+    from snowroute.routing.validate import validate
+
+    kw = {} if variant == "base" else json.loads(variant)
+    if "penalty" in kw:  # PyVRP's penalty manager settings, not a PyVRPParams field
+        import pyvrp
+
+        penalty = pyvrp.PenaltyParams(**kw.pop("penalty"))
+        _pyvrp.PenaltyParams = lambda: penalty  # type: ignore[assignment,misc]
     params = _pyvrp.PyVRPParams(**kw)
+    trajectory: list[tuple[float, float]] = []
     if workers > 1:  # as the benchmark runs it; no trajectory
         found = _pyvrp.solve_pyvrp(
             tr,
@@ -89,18 +123,9 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
         )
         node_routes, iterations = list(found.routes), found.iterations
     else:
-        _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
-        best, iterations = _pyvrp._search(
-            tr,
-            data,
-            classes,
-            seed=seed,
-            deadline=t0 + seconds - 0.3,
-            max_iterations=None,
-            params=params,
-            initial=None,
+        node_routes, iterations, trajectory = logged_search(
+            tr, seed=seed, deadline=t0 + seconds - 0.3, t0=t0, params=params
         )
-        node_routes = _pyvrp._to_node_routes(best, classes)
     routes = [best_directions(tr, r) for r in node_routes]
     report = validate(problem, expand_routes(tr, routes))
     bks = read_bks(CARP / "bks.csv")[("egl", bks_name("egl", instance))][0]

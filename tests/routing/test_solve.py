@@ -209,3 +209,20 @@ def test_late_acceptance_history_is_at_most_a_tenth_of_an_iteration_budget(
     from snowroute.routing._pyvrp import PyVRPParams, _history_length
 
     assert _history_length(PyVRPParams(), max_iterations) == expected
+
+
+def test_pyvrp_workers_cycle_through_their_feasible_targets():
+    from snowroute.routing._pyvrp import PyVRPParams
+
+    params = PyVRPParams(target_feasible=(0.65, 0.4))
+    targets = [params.for_worker(w).target_feasible for w in range(3)]
+    assert targets == [(0.65,), (0.4,), (0.65,)]
+    assert params.for_worker(1).history_length == params.history_length
+
+
+@pytest.mark.parametrize("targets", [(), (0.5, 1.5), (-0.1,)])
+def test_pyvrp_feasible_targets_must_be_shares(targets):
+    from snowroute.routing._pyvrp import PyVRPParams
+
+    with pytest.raises(ValueError, match="target_feasible"):
+        PyVRPParams(target_feasible=targets)

@@ -226,3 +226,31 @@ def test_pyvrp_feasible_targets_must_be_shares(targets):
 
     with pytest.raises(ValueError, match="target_feasible"):
         PyVRPParams(target_feasible=targets)
+
+
+def test_pyvrp_search_aims_at_its_workers_feasible_target(monkeypatch):
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.transform import transform
+
+    seen = []
+    real = _pyvrp.PenaltyParams
+
+    def spy(**kwargs):
+        seen.append(kwargs.get("target_feasible"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(_pyvrp, "PenaltyParams", spy)
+    tr = transform(toy_problem())
+    data, classes = _pyvrp.build_data(tr)
+    params = _pyvrp.PyVRPParams(target_feasible=(0.65, 0.4))
+    _pyvrp._search(
+        tr,
+        data,
+        classes,
+        seed=1,
+        deadline=float("inf"),
+        max_iterations=20,
+        params=params.for_worker(1),
+        initial=None,
+    )
+    assert seen == [0.4]

@@ -214,7 +214,11 @@ def summary(args: argparse.Namespace) -> None:
     base = by.get("base")
     if base is not None and len(seeds) > 1:
         # Two workers of the default on one instance: the better of two seeds.
-        two = [min(base[(i, s)]["gap_pct"] for s in seeds) for i in instances]
+        pairs = set(common)
+        two = [
+            min(base[(i, s)]["gap_pct"] for s in seeds if (i, s) in pairs)
+            for i in instances
+        ]
         print(f"base + base (better of seeds {seeds}): {statistics.mean(two):.3f} %")
     for variant, d in by.items():
         rs = [d[k] for k in common]

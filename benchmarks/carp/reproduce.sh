@@ -1,8 +1,8 @@
 #!/bin/bash
 # Re-run the CARP benchmarks recorded in RESULTS.md, one after the other.
 # Run from the project root after `make test` (which creates .venv), with
-# ../shared/benchmarks/carp beside the project. About 3 h 35 min in all. The first
-# two runs use the current default (a two-setting portfolio of workers); the
+# ../shared/benchmarks/carp beside the project. About 3 h 45 min in all. The first
+# four runs use the current default (a two-setting portfolio of workers); the
 # others were recorded with the earlier one (two default workers), see RESULTS.md.
 set -u
 cd "$(dirname "$0")/../.."
@@ -18,12 +18,15 @@ run() {  # name, then the options of `snowroute bench carp`
 }
 run pyvrp-60s-egl-portfolio --set egl --time-limit 60 --engine pyvrp
 run pyvrp-60s-gdb-val-portfolio --set gdb,val --time-limit 60 --engine pyvrp
+run hefei10-pyvrp-300s-portfolio --set hefei --instances Hefei-10 --time-limit 300 --engine pyvrp
+run beijing10-pyvrp-300s-portfolio --set beijing --instances Beijing-10 --time-limit 300 --engine pyvrp
 run pyvrp-60s --set gdb,val,egl --time-limit 60 --engine pyvrp
 run ortools-10s --set gdb,val,egl --time-limit 10 --engine ortools
 run hefei10-pyvrp-300s --set hefei --instances Hefei-10 --time-limit 300 --engine pyvrp
 run beijing10-pyvrp-300s --set beijing --instances Beijing-10 --time-limit 300 --engine pyvrp
 run ortools-60s-subset --set egl,gdb,val --time-limit 60 --engine ortools \
     --instances egl-s4-C,egl-e4-C,egl-s1-A,gdb1,val10D
-for name in pyvrp-60s-egl-portfolio pyvrp-60s-gdb-val-portfolio pyvrp-60s ortools-10s hefei10-pyvrp-300s beijing10-pyvrp-300s ortools-60s-subset; do
+for name in pyvrp-60s-egl-portfolio pyvrp-60s-gdb-val-portfolio \
+    hefei10-pyvrp-300s-portfolio beijing10-pyvrp-300s-portfolio pyvrp-60s ortools-10s hefei10-pyvrp-300s beijing10-pyvrp-300s ortools-60s-subset; do
     .venv/bin/python $B/check_solutions.py "$B/$name.csv" "$B/solutions/$name"
 done

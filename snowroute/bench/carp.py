@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -325,9 +326,13 @@ def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
     todo: dict[tuple[int, int], list[tuple[float, float]]] = {}
     for u, v, c, d in instance.required:
         todo.setdefault((min(u, v), max(u, v)), []).append((c, d))
+    parallel = {k for k, copies in todo.items() if len(copies) > 1}
     total = 0.0
+    loads: list[float] = []  # per route, parallel required edges left out
+    served: list[list[tuple[int, int]]] = []  # per route, its parallel edges
     for number, line in enumerate((x for x in lines if x.strip()), start=1):
         at, load = instance.depot, 0.0
+        served.append([])
         for token in line.split():
             try:
                 u, v = (int(x) for x in token.split("-"))
@@ -343,15 +348,15 @@ def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
                 raise InputFileError(msg)
             cost, demand = left.pop(0)
             total += float(dist[at, u]) + cost
-            load += demand
+            key = (min(u, v), max(u, v))
+            if key in parallel:
+                served[-1].append(key)
+            else:
+                load += demand
             at = v
         total += float(dist[at, instance.depot])
-        if load > instance.capacity + 1e-9:
-            msg = (
-                f"Route {number} carries {load:g}, more than the capacity "
-                f"{instance.capacity:g}."
-            )
-            raise InputFileError(msg)
+        loads.append(load)
+    _check_loads(instance, loads, served)
     missing = [k for k, left in todo.items() if left]
     if missing:
         u, v = missing[0]
@@ -361,6 +366,66 @@ def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
         msg = "A route needs a path the instance's edges do not give."
         raise InputFileError(msg)
     return round(total, 6)
+
+
+def _check_loads(
+    instance: CarpInstance,
+    loads: list[float],
+    served: list[list[tuple[int, int]]],
+) -> None:
+    """
+    Raise unless every route can carry its load.
+
+    A file names an edge by its ends, so when several required edges join the same
+    two vertices (Beijing and Hefei have such pairs, with different demands) it
+    does not say which route served which of them. The total cost does not depend
+    on that; the loads do: the check passes when some assignment of the parallel
+    edges to their routes keeps every route within the capacity (CP-SAT).
+    """
+    from ortools.sat.python import cp_model
+
+    demands: dict[tuple[int, int], list[float]] = {}
+    for u, v, _, d in instance.required:
+        demands.setdefault((min(u, v), max(u, v)), []).append(d)
+    values = [*loads, instance.capacity, *(d for k in demands for d in demands[k])]
+    scale = 1 if all(float(x).is_integer() for x in values) else 1000
+    model = cp_model.CpModel()
+    route_load: list[list[Any]] = [[round(load * scale)] for load in loads]
+    for key in {k for keys in served for k in keys}:
+        slots = [r for r, keys in enumerate(served) for k in keys if k == key]
+        copies = demands[key]
+        x = {
+            (s, c): model.new_bool_var(f"x{key}_{s}_{c}")
+            for s in range(len(slots))
+            for c in range(len(copies))
+        }
+        for s in range(len(slots)):
+            model.add_exactly_one(x[s, c] for c in range(len(copies)))
+        for c in range(len(copies)):
+            model.add_exactly_one(x[s, c] for s in range(len(slots)))
+        for (s, c), var in x.items():
+            route_load[slots[s]].append(round(copies[c] * scale) * var)
+    capacity = math.floor(instance.capacity * scale + 1e-6)
+    for terms in route_load:
+        model.add(sum(terms) <= capacity)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 60.0
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    for number, load in enumerate(loads, start=1):
+        if round(load * scale) > capacity:
+            msg = (
+                f"Route {number} carries {load:g}, more than the capacity "
+                f"{instance.capacity:g}."
+            )
+            raise InputFileError(msg)
+    msg = (
+        "No assignment of the parallel required edges to their routes keeps every "
+        f"route within the capacity {instance.capacity:g}."
+    )
+    raise InputFileError(msg)
 
 
 def read_bks(

@@ -300,3 +300,19 @@ def test_solution_files_are_checked_from_the_instance_alone(tmp_path):
     small = dataclasses.replace(instance, capacity=3.0)
     with pytest.raises(InputFileError, match="more than the capacity 3"):
         evaluate_solution(small, ["1-2 2-3"])
+
+
+def test_solution_check_finds_loads_for_parallel_required_edges(tmp_path):
+    instance = read_carp(_write(tmp_path, GOOD))
+    # Two required edges join 1 and 2 (demands 4 and 1): a file cannot say which
+    # route served which, so any assignment within the capacity is accepted.
+    twin = dataclasses.replace(
+        instance,
+        required=((1, 2, 3.0, 4.0), (1, 2, 3.0, 1.0), (2, 3, 4.0, 4.0)),
+        capacity=5.0,
+    )
+    # Taken in file order, route 1 would carry 4 + 4; with the other copy 1 + 4.
+    assert evaluate_solution(twin, ["1-2 2-3", "1-2"]) == (3 + 4 + 5) + (3 + 3)
+    tight = dataclasses.replace(twin, capacity=4.0)
+    with pytest.raises(InputFileError, match="No assignment of the parallel"):
+        evaluate_solution(tight, ["1-2 2-3", "1-2"])

@@ -18,9 +18,9 @@ The search is PyVRP's iterated local search, driven here so that every new best
 solution gets its service directions re-optimised exactly (dynamic programming,
 :func:`snowroute.routing.improve.best_directions`) and fed back into the search, and
 so that several worker processes (one per core) search side by side, each with its
-own seed and its own acceptance rule (late acceptance or simulated annealing: a
-small portfolio), and optionally in epochs from the best plan found so far; the
-best plan over all workers wins.
+own seed and its own share of feasible plans to aim at (a small portfolio), and
+optionally in epochs from the best plan found so far; the best plan over all
+workers wins.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from snowroute.routing.engine import EngineResult, fleet_sizes
 from snowroute.routing.improve import best_directions
 from snowroute.routing.transform import NodeRoute, Transformation
 
-__all__ = ["ACCEPTANCE", "LOAD_SCALE", "TIME_SCALE", "PyVRPParams", "solve_pyvrp"]
+__all__ = ["LOAD_SCALE", "TIME_SCALE", "PyVRPParams", "solve_pyvrp"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,6 @@ TIME_SCALE: Final = 100
 LOAD_SCALE: Final = 1000
 #: Cost of a leg that must not be used (unreachable, or into an incompatible node).
 _FORBIDDEN: Final = 1 << 40
-#: Acceptance rules of the iterated local search: late-acceptance hill climbing
-#: (PyVRP's) and simulated annealing with a temperature falling over the budget.
-ACCEPTANCE: Final = ("late", "annealing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,25 +107,11 @@ class PyVRPParams:
         takes thousands of iterations to come down.
     target_feasible
         Share of feasible plans PyVRP's penalty manager aims at, per worker
-        (worker ``w`` uses entry ``w`` modulo the length; PyVRP's 0.65 for all).
-    acceptance
-        Acceptance rule of the iterated local search, per worker (worker ``w``
-        uses entry ``w`` modulo the length): ``"late"``, late-acceptance hill
-        climbing as in PyVRP, with ``history_length``; or ``"annealing"``,
-        simulated annealing with ``temperature``. The default pairs one of each,
-        a small portfolio: the two rules end in different plans (annealing
-        reaches the best-known egl-e4-A that late acceptance misses, and misses
-        the egl-e3-B late acceptance finds), so the better of the two is better
-        than either. On eight egl instances x two seeds, 60 s: late acceptance
-        alone 0.540 %, annealing alone 0.522 %, the better of one of each
-        0.365 %, of two late-acceptance searches 0.448 %, of late acceptance
-        and the earlier second worker (late acceptance aiming at 40 % feasible
-        plans) 0.420 % (``benchmarks/carp/RESULTS.md``).
-    temperature
-        Annealing temperature at the start and at the end of the budget, as
-        shares of the best plan's penalised cost; it falls geometrically in
-        between (by elapsed time, or by iterations when ``max_iterations``
-        bounds the search, which keeps such searches deterministic).
+        (worker ``w`` uses entry ``w`` modulo the length). Two workers with
+        different targets, PyVRP's 0.65 and 0.4 (more search through overloaded
+        plans), are a small portfolio: on eight egl instances x two seeds the
+        better of such a pair averaged 0.420 % against 0.448 % for two workers
+        with the same target (``benchmarks/carp/RESULTS.md``).
     """
 
     num_neighbours: int = 50
@@ -138,9 +121,7 @@ class PyVRPParams:
     polish: bool = True
     epoch_s: float | None = None
     data_penalties: bool = True
-    target_feasible: tuple[float, ...] = (0.65,)
-    acceptance: tuple[str, ...] = ("late", "annealing")
-    temperature: tuple[float, float] = (1e-4, 5e-6)
+    target_feasible: tuple[float, ...] = (0.65, 0.4)
 
     def __post_init__(self) -> None:
         if not self.target_feasible or not all(
@@ -148,19 +129,11 @@ class PyVRPParams:
         ):
             msg = "target_feasible needs at least one share, each within [0, 1]."
             raise ValueError(msg)
-        if not self.acceptance or not set(self.acceptance) <= set(ACCEPTANCE):
-            msg = f"acceptance needs at least one rule, each one of {ACCEPTANCE}."
-            raise ValueError(msg)
-        hi, lo = self.temperature
-        if not 0 < lo <= hi:
-            msg = "temperature must be (start, end) with 0 < end <= start."
-            raise ValueError(msg)
 
     def for_worker(self, worker: int) -> PyVRPParams:
-        """Return the settings of search worker ``worker`` (its own target and rule)."""
+        """Return the settings of search worker ``worker`` (its own target)."""
         target = self.target_feasible[worker % len(self.target_feasible)]
-        rule = self.acceptance[worker % len(self.acceptance)]
-        return replace(self, target_feasible=(target,), acceptance=(rule,))
+        return replace(self, target_feasible=(target,))
 
 
 def _load_scale(tr: Transformation) -> int:
@@ -372,16 +345,6 @@ def _history_length(params: PyVRPParams, max_iterations: int | None) -> int:
     return min(params.history_length, max(_MIN_HISTORY, max_iterations // 10))
 
 
-def _temperature(params: PyVRPParams, done: float, scale: float) -> float:
-    """Annealing temperature after share ``done`` of the budget, in cost units.
-
-    Falls geometrically from ``temperature[0]`` to ``temperature[1]`` times
-    ``scale`` (the best plan's penalised cost), so one setting fits any size.
-    """
-    hi, lo = params.temperature
-    return float(scale * hi * (lo / hi) ** min(max(done, 0.0), 1.0))
-
-
 def _search(
     tr: Transformation,
     data: ProblemData,
@@ -416,9 +379,6 @@ def _search(
         random = pyvrp.Solution.make_random(data, rng)
         initial = ls(random, pm.max_cost_evaluator(), exhaustive=True)
 
-    annealing = params.acceptance[0] == "annealing"
-    start = time.perf_counter()
-    span = max(deadline - start, 1e-9)
     length = _history_length(params, max_iterations)
     history: list[pyvrp.Solution | None] = [None] * length
     slot = 0
@@ -451,19 +411,9 @@ def _search(
                         polished
                     ) < evaluator.cost(best):
                         best = cand = polished
+        # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
         cand_cost = evaluator.penalised_cost(cand)
         curr_cost = evaluator.penalised_cost(curr)
-        if annealing:  # simulated annealing, temperature falling over the budget
-            done = (
-                iters / max_iterations
-                if max_iterations is not None
-                else (time.perf_counter() - start) / span
-            )
-            temp = _temperature(params, done, evaluator.penalised_cost(best))
-            if cand_cost < curr_cost - temp * math.log(max(rng.rand(), 1e-12)):
-                curr = cand
-            continue
-        # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
         late = history[slot]
         late_cost = evaluator.penalised_cost(initial if late is None else late)
         if cand_cost < late_cost or cand_cost < curr_cost:

@@ -211,39 +211,13 @@ def test_late_acceptance_history_is_at_most_a_tenth_of_an_iteration_budget(
     assert _history_length(PyVRPParams(), max_iterations) == expected
 
 
-def test_pyvrp_workers_cycle_through_their_feasible_targets_and_rules():
+def test_pyvrp_workers_cycle_through_their_feasible_targets():
     from snowroute.routing._pyvrp import PyVRPParams
 
-    params = PyVRPParams(target_feasible=(0.65, 0.4), acceptance=("late", "annealing"))
+    params = PyVRPParams(target_feasible=(0.65, 0.4))
     targets = [params.for_worker(w).target_feasible for w in range(3)]
     assert targets == [(0.65,), (0.4,), (0.65,)]
-    rules = [params.for_worker(w).acceptance for w in range(3)]
-    assert rules == [("late",), ("annealing",), ("late",)]
     assert params.for_worker(1).history_length == params.history_length
-
-
-@pytest.mark.parametrize(
-    ("fields", "match"),
-    [
-        ({"acceptance": ()}, "acceptance"),
-        ({"acceptance": ("late", "tabu")}, "acceptance"),
-        ({"temperature": (1e-5, 2e-4)}, "temperature"),
-        ({"temperature": (2e-4, 0.0)}, "temperature"),
-    ],
-)
-def test_pyvrp_acceptance_rules_and_temperatures_are_checked(fields, match):
-    from snowroute.routing._pyvrp import PyVRPParams
-
-    with pytest.raises(ValueError, match=match):
-        PyVRPParams(**fields)
-
-
-def test_annealing_temperature_falls_from_start_to_end_over_the_budget():
-    from snowroute.routing._pyvrp import PyVRPParams, _temperature
-
-    params = PyVRPParams(temperature=(1e-3, 1e-5))
-    temps = [_temperature(params, done, 5000.0) for done in (0, 0.5, 1, 2)]
-    assert temps == pytest.approx([5.0, 0.5, 0.05, 0.05])
 
 
 @pytest.mark.parametrize("targets", [(), (0.5, 1.5), (-0.1,)])
@@ -280,34 +254,3 @@ def test_pyvrp_search_aims_at_its_workers_feasible_target(monkeypatch):
         initial=None,
     )
     assert seen == [0.4]
-
-
-@pytest.mark.parametrize(("rule", "anneals"), [("late", False), ("annealing", True)])
-def test_pyvrp_search_follows_its_workers_acceptance_rule(monkeypatch, rule, anneals):
-    from snowroute.routing import _pyvrp
-    from snowroute.routing.transform import transform
-
-    done = []
-    real = _pyvrp._temperature
-
-    def spy(params, share, scale):
-        done.append(share)
-        return real(params, share, scale)
-
-    monkeypatch.setattr(_pyvrp, "_temperature", spy)
-    tr = transform(toy_problem())
-    data, classes = _pyvrp.build_data(tr)
-    params = _pyvrp.PyVRPParams(acceptance=("late", rule))
-    best, _iters = _pyvrp._search(
-        tr,
-        data,
-        classes,
-        seed=1,
-        deadline=float("inf"),
-        max_iterations=20,
-        params=params.for_worker(1),
-        initial=None,
-    )
-    assert best.is_feasible()
-    # Annealing: one temperature per iteration, the budget's share done rising to 1.
-    assert done == ([k / 20 for k in range(1, 21)] if anneals else [])

@@ -20,12 +20,16 @@ from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
 from snowroute.outputs.patrol import write_patrol_outputs
 from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.routing.budget import MIN_SEARCH_S, Budget
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import scenario_network
 
 __all__ = ["RunResult", "plan_routes", "run_scenario", "write_run"]
 
 logger = logging.getLogger(__name__)
+
+#: Share of the routing budget the exchange plans get when there is a patrol plan.
+_EXCHANGE_SHARE = 0.75
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,7 +104,9 @@ def run_scenario(
     plans
         Exchange plans to compute (default: the scenario's ``exchange.plans``).
     time_limit_s, seed
-        Override the scenario's routing time limit and seed.
+        Override the scenario's routing budget (all searches of the run: the
+        exchange plans get :data:`_EXCHANGE_SHARE` of it when there is a patrol
+        plan, the patrol what they leave) and seed.
 
     Raises
     ------
@@ -110,14 +116,26 @@ def run_scenario(
     start = time.perf_counter()
     if G is None:
         G = scenario_network(scenario)
+    total = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
+    budget = Budget(total)
+    with_patrol = scenario.patrol is not None
     logger.info("exchange plans")
     exchange = run_exchange(
-        G, scenario, plans=plans, time_limit_s=time_limit_s, seed=seed
+        G,
+        scenario,
+        plans=plans,
+        time_limit_s=total * (_EXCHANGE_SHARE if with_patrol else 1.0),
+        seed=seed,
     )
     patrol = None
-    if scenario.patrol is not None:
+    if with_patrol:
         logger.info("patrol plan")
-        patrol = plan_patrol(G, scenario, time_limit_s=time_limit_s, seed=seed)
+        patrol = plan_patrol(
+            G,
+            scenario,
+            time_limit_s=max(MIN_SEARCH_S, budget.remaining()),
+            seed=seed,
+        )
     return RunResult(
         scenario=scenario,
         G=G,

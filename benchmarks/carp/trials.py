@@ -62,37 +62,25 @@ def logged_search(tr, *, seed: int, deadline: float, t0: float, params=None):
 
     data, classes = _pyvrp.build_data(tr)
     trajectory: list[tuple[float, float]] = []
-    search_cls = _pyvrp.LocalSearch
 
-    class LoggingSearch:  # records every feasible result of an exhaustive search
-        def __init__(self, *args, **kwargs):
-            self.ls = search_cls(*args, **kwargs)
+    def report(solution, iterations):  # every new best of the search
+        if solution.is_feasible():
+            cost = _pyvrp._cost(solution, data.num_load_dimensions) / _pyvrp.TIME_SCALE
+            trajectory.append((round(time.perf_counter() - t0, 2), cost))
 
-        def add_operator(self, op):
-            self.ls.add_operator(op)
-
-        def __call__(self, solution, evaluator, exhaustive=False):
-            out = self.ls(solution, evaluator, exhaustive=exhaustive)
-            if exhaustive and out.is_feasible():
-                cost = _pyvrp._cost(out, data.num_load_dimensions) / _pyvrp.TIME_SCALE
-                if not trajectory or cost < trajectory[-1][1]:
-                    trajectory.append((round(time.perf_counter() - t0, 2), cost))
-            return out
-
-    _pyvrp.LocalSearch = LoggingSearch  # type: ignore[misc]
-    try:
-        best, iterations = _pyvrp._search(
-            tr,
-            data,
-            classes,
-            seed=seed,
-            deadline=deadline,
-            max_iterations=None,
-            params=params or _pyvrp.PyVRPParams(),
-            initial=None,
-        )
-    finally:
-        _pyvrp.LocalSearch = search_cls  # type: ignore[misc]
+    stop = _pyvrp._Stop(
+        deadline=deadline, max_iterations=None, stall=None, target_s=None
+    )
+    best, iterations = _pyvrp._search(
+        tr,
+        data,
+        classes,
+        seed=seed,
+        stop=stop,
+        params=params or _pyvrp.PyVRPParams(),
+        initial=None,
+        report=report,
+    )
     return _pyvrp._to_node_routes(best, classes), iterations, trajectory
 
 
@@ -121,13 +109,14 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
     params = _pyvrp.PyVRPParams(**kw)
     trajectory: list[tuple[float, float]] = []
     if workers > 1:  # as the benchmark runs it; no trajectory
+        from snowroute.routing import SolveParams
+
         found = _pyvrp.solve_pyvrp(
             tr,
+            SolveParams(
+                seed=seed, workers=workers, stall_iterations=None, pyvrp=params
+            ),
             time_limit_s=seconds - (time.perf_counter() - t0),
-            seed=seed,
-            workers=workers,
-            max_iterations=None,
-            params=params,
         )
         node_routes, iterations = list(found.routes), found.iterations
     else:

@@ -75,11 +75,13 @@ def _solve_one(
     remaining = time_limit_s - (time.perf_counter() - start)
     solution = solve(
         problem,
-        engine=engine,  # type: ignore[arg-type]
+        engine=engine,
         time_limit_s=max(0.5, remaining),
         seed=seed,
         workers=workers,
         max_iterations=max_iterations,
+        # the CARP protocol is a wall-clock limit per instance: no stall stop
+        stall_iterations=None,
     )
     seconds = time.perf_counter() - start
     own_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -175,14 +175,19 @@ def run_exchange(
     given = ctx.given_assignment() if "given" in wanted else None
     router = Router(ctx)
     rng = np.random.default_rng(ctx.seed)
+    stages = _stages(wanted)
     out: dict[str, Plan] = {}
-    out["baseline"] = router.polish(assignment_plan("baseline", router, dict(ctx.plow)))
+    router.budget = ctx.budget.part(1 / len(stages))
+    out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
     if given is not None:
+        router.budget = ctx.budget.part(1 / (len(stages) - stages.index("given")))
         out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
     pooled = pooled_problem = None
-    if "pooled" in wanted or "optimized" in wanted:
-        pooled, pooled_problem = pooled_plan(ctx, warm=out["baseline"])
+    if "pooled" in stages:
+        share = ctx.budget.part(1 / (len(stages) - stages.index("pooled")))
+        pooled, pooled_problem = pooled_plan(ctx, warm=out["baseline"], budget=share)
     if "optimized" in wanted:
+        router.budget = ctx.budget
         assert pooled_problem is not None
         out["optimized"] = optimize_exchange(
             ctx,
@@ -207,3 +212,18 @@ def run_exchange(
         prefecture=upper,
         extra={"routing_solves": router.solves},
     )
+
+
+def _stages(wanted: Sequence[str]) -> list[str]:
+    """Plans routed in order, each with an equal part of what the budget has left.
+
+    The baseline always; the optimised plan needs the pooled problem.
+    """
+    stages = ["baseline"]
+    if "given" in wanted:
+        stages.append("given")
+    if "pooled" in wanted or "optimized" in wanted:
+        stages.append("pooled")
+    if "optimized" in wanted:
+        stages.append("optimized")
+    return stages

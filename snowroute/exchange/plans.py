@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
 
 import networkx as nx
 
@@ -26,7 +25,14 @@ from snowroute.exchange.units import (
     partner_pairs,
     resolve_exchanges,
 )
-from snowroute.routing import ArcRoutingProblem, Solution, VehicleClass, solve
+from snowroute.routing import (
+    ArcRoutingProblem,
+    Solution,
+    SolveParams,
+    VehicleClass,
+    solve,
+)
+from snowroute.routing.budget import Budget
 from snowroute.routing.warm import WarmRoute, carry_over
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import (
@@ -34,14 +40,13 @@ from snowroute.scenario.problems import (
     depot_nodes,
     plow_edges,
     plow_problem,
+    solve_params,
     vehicle_classes,
 )
 
 __all__ = ["ExchangeContext", "Plan", "Router", "assignment_plan", "pooled_plan"]
 
 logger = logging.getLogger(__name__)
-
-Engine = Literal["pyvrp", "ortools"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,8 +72,11 @@ class ExchangeContext:
         Exchange units by id (sections or routes, ``exchange.unit``).
     pairs
         Partner pairs allowed to exchange (each sorted).
-    engine, time_limit_s, seed, max_iterations
-        Routing settings for every problem.
+    params
+        Routing settings for every problem (:func:`solve_params`); its
+        ``time_limit_s`` is the budget of the whole exchange run.
+    budget
+        What is left of that budget; each search gets a share by size.
     """
 
     G: nx.MultiDiGraph
@@ -78,10 +86,8 @@ class ExchangeContext:
     fleets: Mapping[str, tuple[VehicleClass, ...]]
     units: Mapping[str, ExchangeUnit]
     pairs: tuple[tuple[str, str], ...]
-    engine: Engine = "pyvrp"
-    time_limit_s: float = 10.0
-    seed: int = 1
-    max_iterations: int | None = None
+    params: SolveParams = field(default_factory=SolveParams)
+    budget: Budget = field(default_factory=lambda: Budget(60.0))
     unit_of: Mapping[EdgeKey, str] = field(init=False, repr=False)
     admin_of_vehicle: Mapping[str, str] = field(init=False, repr=False)
 
@@ -116,6 +122,7 @@ class ExchangeContext:
             When an administrator with roads to plow has no fleet, or a partner
             or depot is invalid.
         """
+        params = solve_params(scenario, time_limit_s=time_limit_s, seed=seed)
         plow = plow_edges(G, scenario)
         fleets = {
             a: vehicle_classes(scenario, admins=[a]) for a in scenario.plow_admins
@@ -135,13 +142,24 @@ class ExchangeContext:
             fleets=fleets,
             units=exchange_units(G, plow, unit=scenario.exchange.unit),
             pairs=partner_pairs(G, scenario, sorted(set(plow.values()))),
-            engine=scenario.solver.engine,
-            time_limit_s=scenario.solver.time_limit_s
-            if time_limit_s is None
-            else time_limit_s,
-            seed=scenario.solver.seed if seed is None else seed,
-            max_iterations=scenario.solver.max_iterations,
+            params=params,
+            budget=Budget(params.time_limit_s),
         )
+
+    @property
+    def engine(self) -> str:
+        """Routing engine of every solve."""
+        return self.params.engine
+
+    @property
+    def time_limit_s(self) -> float:
+        """Budget of the whole run's routing, seconds."""
+        return self.params.time_limit_s
+
+    @property
+    def seed(self) -> int:
+        """Seed of the run."""
+        return self.params.seed
 
     def solve(
         self,
@@ -149,14 +167,22 @@ class ExchangeContext:
         *,
         seed_offset: int = 0,
         initial: tuple[WarmRoute, ...] | None = None,
+        budget: Budget | None = None,
+        pending: int | None = None,
     ) -> Solution:
-        """Route ``problem`` with this context's engine, budget and seed."""
+        """Route ``problem`` with this context's settings and its share of ``budget``.
+
+        The share is in proportion to the problem's roads against the ``pending``
+        roads still to route with that budget (default: all roads to plow).
+        """
+        budget = self.budget if budget is None else budget
+        pending = len(self.plow) if pending is None else pending
+        share = budget.share(problem.num_required, max(1, pending))
         return solve(
             problem,
-            engine=self.engine,
-            time_limit_s=self.time_limit_s,
-            seed=self.seed + seed_offset,
-            max_iterations=self.max_iterations,
+            self.params,
+            time_limit_s=share,
+            seed=self.params.seed + seed_offset,
             initial=initial,
         )
 
@@ -201,6 +227,8 @@ class Router:
             tuple[str, frozenset[EdgeKey]], tuple[ArcRoutingProblem, Solution]
         ] = {}
         self.solves = 0
+        #: The budget of the stage being routed (the run's by default).
+        self.budget = context.budget
 
     def route(
         self,
@@ -208,8 +236,12 @@ class Router:
         edges: frozenset[EdgeKey],
         *,
         start: tuple[ArcRoutingProblem, Solution] | None = None,
+        pending: int | None = None,
     ) -> tuple[ArcRoutingProblem, Solution]:
         """Problem and plan of ``admin`` plowing ``edges`` with its own fleet.
+
+        The search gets the share of :attr:`budget` that ``edges`` make of the
+        ``pending`` roads still to route in this plan (default: all roads).
 
         With ``start`` (the same administrator's problem and plan in another
         assignment) the search starts from those routes, the roads no longer
@@ -232,7 +264,9 @@ class Router:
                 ctx.fleets[admin],
             )
             initial = None if start is None else carry_over(*start, problem)
-            solution = ctx.solve(problem, initial=initial)
+            solution = ctx.solve(
+                problem, initial=initial, budget=self.budget, pending=pending
+            )
             self.solves += 1
             logger.info(
                 "%s: %d roads, %.2f h, deadhead %.1f km, %s",
@@ -244,42 +278,6 @@ class Router:
             )
             self._cache[key] = (problem, solution)
         return self._cache[key]
-
-    def polish(self, plan: Plan) -> Plan:
-        """Search ``plan`` once more per administrator, warm from its own routes.
-
-        Plans searched warm from another plan's routes get that plan's search as
-        a head start; polishing the baseline the same way keeps the comparison
-        fair. Keeps each administrator's better plan (and caches it).
-        """
-        ctx = self.context
-        parts = dict(plan.parts)
-        for admin, (problem, solution) in plan.parts.items():
-            if admin == "*" or problem.num_required == 0:
-                continue
-            again = ctx.solve(
-                problem,
-                seed_offset=1,
-                initial=carry_over(problem, solution, problem),
-            )
-            self.solves += 1
-            if again.feasible and again.duration_s < solution.duration_s - 1e-6:
-                logger.info(
-                    "%s polished: %.2f h -> %.2f h",
-                    admin,
-                    solution.duration_s / 3600,
-                    again.duration_s / 3600,
-                )
-                parts[admin] = (problem, again)
-                edges = frozenset(e for e, a in plan.assignment.items() if a == admin)
-                self._cache[(admin, edges)] = (problem, again)
-        return Plan(
-            name=plan.name,
-            assignment=plan.assignment,
-            parts=parts,
-            runtime_s=plan.runtime_s,
-            notes=plan.notes,
-        )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -376,11 +374,15 @@ def assignment_plan(
     for edge, admin in assignment.items():
         by_admin[admin].add(edge)
     parts = {}
-    for admin in ctx.admins:
+    pending = len(assignment)
+    # smallest first: time a small problem saves by converging goes to the large
+    for admin in sorted(ctx.admins, key=lambda a: len(by_admin.get(a, ()))):
         edges = frozenset(by_admin.get(admin, ()))
         check_compatible(ctx, admin, edges, plan=name)
         before = None if warm is None else warm.parts.get(admin)
-        parts[admin] = router.route(admin, edges, start=before)
+        parts[admin] = router.route(admin, edges, start=before, pending=pending)
+        pending -= len(edges)
+    parts = {admin: parts[admin] for admin in ctx.admins}
     return Plan(
         name=name,
         assignment=assignment,
@@ -422,14 +424,13 @@ def check_compatible(
 
 
 def pooled_plan(
-    ctx: ExchangeContext, *, warm: Plan | None = None
+    ctx: ExchangeContext, *, warm: Plan | None = None, budget: Budget | None = None
 ) -> tuple[Plan, ArcRoutingProblem]:
     """Every fleet may plow every road it can: the bound on what exchange gains.
 
-    With ``warm`` (the baseline), a search from scratch that ends slower than the
-    baseline is repeated from the baseline's routes (all fleets together: a valid
-    pooled plan), so the pooled plan is never slower than the baseline, whatever
-    the search budget.
+    With ``warm`` (the baseline) the search starts from the baseline's routes (all
+    fleets together, a valid pooled plan), so the pooled plan is never slower than
+    a valid baseline. ``budget`` (default: the run's) is all the search's.
 
     Returns the plan and its single routing problem (reused for estimates).
     """
@@ -438,22 +439,14 @@ def pooled_plan(
     problem = plow_problem(
         ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
     )
-    solution = ctx.solve(problem)
-    if warm is not None and (
-        not solution.feasible or solution.duration_s > warm.duration_s
-    ):
-        # The search from scratch did not even reach the baseline: search again
-        # from the baseline's routes (all fleets together, a valid pooled plan).
+    initial = None
+    if warm is not None:
         initial = tuple(
             route
             for part_problem, part in warm.parts.values()
             for route in carry_over(part_problem, part, problem)
         )
-        again = ctx.solve(problem, initial=initial)
-        if again.feasible and (
-            not solution.feasible or again.duration_s < solution.duration_s
-        ):
-            solution = again
+    solution = ctx.solve(problem, initial=initial, budget=budget)
     logger.info(
         "pooled: %.2f h, deadhead %.1f km, %s",
         solution.duration_s / 3600,

@@ -51,6 +51,7 @@ from snowroute.routing import (
     problem_from_graph,
     solve,
 )
+from snowroute.routing.budget import Budget
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import depot_nodes
 
@@ -266,7 +267,8 @@ def plan_patrol(
     scenario
         A scenario with a ``[patrol]`` table.
     time_limit_s
-        Routing time limit per day (default: the scenario's ``solver.time_limit_s``).
+        Routing budget of the whole horizon, shared equally by the days still
+        to route (default: the scenario's ``solver.time_limit_s``).
     seed
         Seed of the day choice and the routing (default: the scenario's).
     max_iterations
@@ -380,6 +382,7 @@ def plan_patrol(
 
     # 4. Daily routes.
     day_plans = []
+    budget = Budget(time_limit_s)
     for d in range(calendar.days):
         date = calendar.date(d)
         required: list[EdgeKey] = []
@@ -406,7 +409,7 @@ def plan_patrol(
             depots=depots,
             vehicle=vehicle,
             engine=scenario.solver.engine,
-            time_limit_s=time_limit_s,
+            time_limit_s=budget.share(1, calendar.days - d),
             seed=seed + d,
             max_iterations=max_iterations,
         )

@@ -2,6 +2,11 @@
 
 from snowroute.routing.bound import lower_bound as lower_bound
 from snowroute.routing.graph import problem_from_graph as problem_from_graph
+from snowroute.routing.params import Objective as Objective
+from snowroute.routing.params import Progress as Progress
+from snowroute.routing.params import ProgressCallback as ProgressCallback
+from snowroute.routing.params import PyVRPParams as PyVRPParams
+from snowroute.routing.params import SolveParams as SolveParams
 from snowroute.routing.problem import ArcRoutingProblem as ArcRoutingProblem
 from snowroute.routing.problem import DeadheadGraph as DeadheadGraph
 from snowroute.routing.problem import Depot as Depot

@@ -36,6 +36,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from snowroute.routing.engine import EngineResult, fleet_sizes
+from snowroute.routing.params import Progress, ProgressCallback, SolveParams
 from snowroute.routing.transform import NodeRoute, Transformation
 
 __all__ = ["LOAD_SCALE", "TIME_SCALE", "solve_ortools"]
@@ -409,12 +410,12 @@ def _run(
 
 def solve_ortools(
     tr: Transformation,
+    params: SolveParams,
     *,
     time_limit_s: float,
-    seed: int,
-    workers: int,
-    max_iterations: int | None,
     initial: Sequence[NodeRoute] | None = None,
+    target_s: float | None = None,
+    callback: ProgressCallback | None = None,
 ) -> EngineResult:
     """
     Search routes with OR-Tools routing (guided local search).
@@ -423,23 +424,30 @@ def solve_ortools(
     ----------
     tr
         The transformation to route.
+    params
+        ``seed`` chooses which first-solution strategies the workers start from
+        (OR-Tools itself is deterministic for a given model and solution limit);
+        ``workers`` search processes, each from another first-solution strategy;
+        ``max_iterations`` stops each after this many solutions. OR-Tools has no
+        stall rule of ours: its guided local search runs to the limits.
     time_limit_s
         Wall-clock budget, model building included.
-    seed
-        Chooses which first-solution strategies the workers start from (OR-Tools
-        itself is deterministic for a given model and solution limit).
-    workers
-        Number of search processes, each from another first-solution strategy.
-    max_iterations
-        Stop after this many solutions instead of at the time limit.
     initial
         Complete routes the first worker starts from.
+    target_s, callback
+        Accepted for the engine protocol; OR-Tools reports only its final plan.
 
     Returns
     -------
     EngineResult
         The best routes over the workers (ties: the lowest worker number).
     """
+    del target_s
+    seed, workers, max_iterations = (
+        params.seed,
+        params.workers or 1,
+        params.max_iterations,
+    )
     start = time.perf_counter()
     model = _build(tr)
     logger.info(
@@ -478,6 +486,15 @@ def solve_ortools(
         best_obj / TIME_SCALE,
         " (soft limits)" if soft else "",
     )
+    if callback is not None and best:
+        callback(
+            Progress(
+                elapsed_s=time.perf_counter() - start,
+                cost=best_obj / TIME_SCALE,
+                feasible=not soft,
+                iterations=0,
+            )
+        )
     return EngineResult(
         routes=tuple(best),
         iterations=0,

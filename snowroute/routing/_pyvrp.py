@@ -25,13 +25,15 @@ workers wins.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import multiprocessing
 import resource
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from queue import Empty
 from typing import Any, Final, cast
 
 import numpy as np
@@ -60,9 +62,15 @@ from pyvrp.search import (
 
 from snowroute.routing.engine import EngineResult, fleet_sizes
 from snowroute.routing.improve import best_directions
+from snowroute.routing.params import (
+    Progress,
+    ProgressCallback,
+    PyVRPParams,
+    SolveParams,
+)
 from snowroute.routing.transform import NodeRoute, Transformation
 
-__all__ = ["LOAD_SCALE", "TIME_SCALE", "PyVRPParams", "solve_pyvrp"]
+__all__ = ["LOAD_SCALE", "TIME_SCALE", "PyVRPParams", "build_data", "solve_pyvrp"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,67 +81,6 @@ TIME_SCALE: Final = 100
 LOAD_SCALE: Final = 1000
 #: Cost of a leg that must not be used (unreachable, or into an incompatible node).
 _FORBIDDEN: Final = 1 << 40
-
-
-@dataclass(frozen=True, slots=True)
-class PyVRPParams:
-    """
-    Search settings of the PyVRP engine.
-
-    Parameters
-    ----------
-    num_neighbours
-        Size of PyVRP's granular neighbourhood per client.
-    history_length
-        Late-acceptance history length of the iterated local search. 1000
-        rather than PyVRP's 300: on the hardest CARP instances (egl-s) the
-        longer history lowered the mean gap of single 60 s searches from 0.72 %
-        to 0.58 % (``benchmarks/carp/RESULTS.md``). Runs bounded by
-        ``max_iterations`` use at most a tenth of their budget, but not less
-        than 300 (or ``history_length`` itself when that is smaller).
-    num_iters_no_improvement
-        Iterations without a new best before restarting from the best.
-    max_perturbations
-        Largest number of clients perturbed per iteration.
-    polish
-        Re-optimise directions exactly on every new best solution.
-    epoch_s
-        Seconds between exchanges of the best plan among workers (``None``:
-        workers run independently for the whole budget).
-    data_penalties
-        Start the infeasibility penalties at the data's own scale (cost of a
-        typical leg per unit of demand, one cost unit per unit of time warp)
-        instead of PyVRP's midpoint, which is far too high for these scales and
-        takes thousands of iterations to come down.
-    target_feasible
-        Share of feasible plans PyVRP's penalty manager aims at, per worker
-        (worker ``w`` uses entry ``w`` modulo the length). Two workers with
-        different targets, PyVRP's 0.65 and 0.4 (more search through overloaded
-        plans), are a small portfolio: on eight egl instances x two seeds the
-        better of such a pair averaged 0.420 % against 0.448 % for two workers
-        with the same target (``benchmarks/carp/RESULTS.md``).
-    """
-
-    num_neighbours: int = 50
-    history_length: int = 1000
-    num_iters_no_improvement: int = 150_000
-    max_perturbations: int = 25
-    polish: bool = True
-    epoch_s: float | None = None
-    data_penalties: bool = True
-    target_feasible: tuple[float, ...] = (0.65, 0.4)
-
-    def __post_init__(self) -> None:
-        if not self.target_feasible or not all(
-            0 <= t <= 1 for t in self.target_feasible
-        ):
-            msg = "target_feasible needs at least one share, each within [0, 1]."
-            raise ValueError(msg)
-
-    def for_worker(self, worker: int) -> PyVRPParams:
-        """Return the settings of search worker ``worker`` (its own target)."""
-        target = self.target_feasible[worker % len(self.target_feasible)]
-        return replace(self, target_feasible=(target,))
 
 
 def _load_scale(tr: Transformation) -> int:
@@ -331,18 +278,74 @@ def _cost(solution: pyvrp.Solution, num_loads: int) -> int:
 
 #: Shortest late-acceptance history (PyVRP's default).
 _MIN_HISTORY: Final = 300
+#: Shortest history of a large problem.
+_SHORTEST_HISTORY: Final = 10
 
 
-def _history_length(params: PyVRPParams, max_iterations: int | None) -> int:
-    """Late-acceptance history of a search: at most a tenth of an iteration budget.
+def _history_length(
+    params: PyVRPParams, max_iterations: int | None, num_clients: int = 0
+) -> int:
+    """Late-acceptance history of a search.
 
-    A history as long as the run would compare every candidate with the starting
-    plan; short, iteration-bound runs keep PyVRP's 300 (or a shorter configured
-    history).
+    At most a tenth of an iteration budget: a history as long as the run would
+    compare every candidate with the starting plan; short, iteration-bound runs
+    keep PyVRP's 300 (or a shorter configured history). Above
+    ``params.history_full_clients`` clients the history shrinks with the square
+    of the size ratio, to no less than :data:`_SHORTEST_HISTORY`: a city's
+    iterations are a hundred times slower than a CARP instance's, and a long
+    history then only slows the descent (``benchmarks/realnet/RESULTS.md``).
     """
+    length = params.history_length
+    full = params.history_full_clients
+    if full is not None and num_clients > full:
+        scaled = int(length * (full / num_clients) ** 2)
+        length = min(length, max(_SHORTEST_HISTORY, scaled))
     if max_iterations is None:
-        return params.history_length
-    return min(params.history_length, max(_MIN_HISTORY, max_iterations // 10))
+        return length
+    return min(length, max(min(_MIN_HISTORY, length), max_iterations // 10))
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """When a worker's search ends (see :class:`~snowroute.routing.SolveParams`)."""
+
+    deadline: float
+    max_iterations: int | None
+    stall: int | None
+    #: True cost (seconds) at or below which a plan is proven optimal.
+    target_s: float | None
+
+
+#: Reports a worker's new best plan: (solution, iterations so far).
+_Report = Callable[[pyvrp.Solution, int], None]
+
+
+def _done(stop: _Stop, iters: int, since_best: int) -> bool:
+    if stop.max_iterations is not None and iters >= stop.max_iterations:
+        return True
+    if stop.stall is not None and since_best >= stop.stall:
+        return True
+    return time.perf_counter() >= stop.deadline
+
+
+def _true_cost_s(tr: Transformation, routes: Sequence[NodeRoute]) -> float:
+    """Cost in seconds of node routes: services, legs and fixed costs."""
+    total = 0.0
+    for r in routes:
+        seq = r.locations(tr)
+        total += sum(tr.arc_s(r.vehicle, a, b) for a, b in itertools.pairwise(seq))
+        total += tr.problem.vehicles[r.vehicle].fixed_cost
+    return total
+
+
+def _at_target(
+    tr: Transformation, classes: Sequence[int], best: pyvrp.Solution, stop: _Stop
+) -> bool:
+    """Whether ``best`` is feasible and costs no more than the lower bound."""
+    if stop.target_s is None or not best.is_feasible():
+        return False
+    cost = _true_cost_s(tr, _to_node_routes(best, classes))
+    return cost <= stop.target_s * (1 + 1e-9) + 1e-6
 
 
 def _search(
@@ -351,12 +354,16 @@ def _search(
     classes: Sequence[int],
     *,
     seed: int,
-    deadline: float,
-    max_iterations: int | None,
+    stop: _Stop,
     params: PyVRPParams,
     initial: pyvrp.Solution | None,
+    report: _Report | None = None,
 ) -> tuple[pyvrp.Solution, int]:
-    """PyVRP's iterated local search with exact direction polishing of new bests."""
+    """PyVRP's iterated local search with exact direction polishing of new bests.
+
+    Stops at the first of ``stop``'s limits, or when the best plan reaches the
+    lower bound; ``report`` hears of every new best plan.
+    """
     rng = RandomNumberGenerator(seed=seed)
     neighbours = compute_neighbours(
         data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
@@ -379,17 +386,15 @@ def _search(
         random = pyvrp.Solution.make_random(data, rng)
         initial = ls(random, pm.max_cost_evaluator(), exhaustive=True)
 
-    length = _history_length(params, max_iterations)
+    length = _history_length(params, stop.max_iterations, data.num_clients)
     history: list[pyvrp.Solution | None] = [None] * length
     slot = 0
     best = curr = initial
-    iters = stall = 0
-    while True:
-        if max_iterations is not None:
-            if iters >= max_iterations:
-                break
-        elif time.perf_counter() >= deadline:
-            break
+    iters = stall = since_best = 0
+    if report is not None:
+        report(best, iters)
+    optimal = _at_target(tr, classes, best, stop)
+    while not optimal and not _done(stop, iters, since_best):
         iters += 1
         if stall == params.num_iters_no_improvement:
             history = [None] * length
@@ -399,18 +404,13 @@ def _search(
         cand = ls(curr, evaluator, exhaustive=False)
         pm.register(cand)
         stall += 1
+        since_best += 1
         if evaluator.cost(cand) < evaluator.cost(best):
-            stall = 0
-            deep = ls(cand, evaluator, exhaustive=True)
-            best = deep if deep.is_feasible() else cand
-            if params.polish and best.is_feasible():
-                polished = _polish(tr, data, classes, best)
-                if polished is not None and polished.is_feasible():
-                    polished = ls(polished, evaluator, exhaustive=True)
-                    if polished.is_feasible() and evaluator.cost(
-                        polished
-                    ) < evaluator.cost(best):
-                        best = cand = polished
+            stall = since_best = 0
+            best = cand = _improve_best(tr, data, classes, ls, evaluator, cand, params)
+            optimal = _at_target(tr, classes, best, stop)
+            if report is not None:
+                report(best, iters)
         # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
         cand_cost = evaluator.penalised_cost(cand)
         curr_cost = evaluator.penalised_cost(curr)
@@ -422,6 +422,29 @@ def _search(
             history[slot] = curr
         slot = (slot + 1) % length
     return best, iters
+
+
+def _improve_best(
+    tr: Transformation,
+    data: ProblemData,
+    classes: Sequence[int],
+    ls: LocalSearch,
+    evaluator: CostEvaluator,
+    cand: pyvrp.Solution,
+    params: PyVRPParams,
+) -> pyvrp.Solution:
+    """Search a new best plan exhaustively and polish its directions."""
+    deep = ls(cand, evaluator, exhaustive=True)
+    best = deep if deep.is_feasible() else cand
+    if params.polish and best.is_feasible():
+        polished = _polish(tr, data, classes, best)
+        if polished is not None and polished.is_feasible():
+            polished = ls(polished, evaluator, exhaustive=True)
+            if polished.is_feasible() and evaluator.cost(polished) < evaluator.cost(
+                best
+            ):
+                return polished
+    return best
 
 
 #: Problem handed to forked worker processes without pickling.
@@ -436,14 +459,27 @@ def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
     return int(excess), _cost(solution, data.num_load_dimensions)
 
 
+def _queue_report(worker: int) -> _Report | None:
+    """Report function of a worker: new bests go to the parent's queue."""
+    queue = _SHARED.get("queue")
+    if queue is None:
+        return None
+
+    def report(solution: pyvrp.Solution, iters: int) -> None:
+        queue.put((worker, time.perf_counter(), *_seconds(solution), iters))
+
+    return report
+
+
 def _worker(
-    job: tuple[int, int, float, int | None, list[NodeRoute] | None],
+    job: tuple[int, int, float, list[NodeRoute] | None],
 ) -> tuple[list[NodeRoute], int, tuple[int, int], int]:
-    worker, seed, budget_s, max_iterations, initial_routes = job
+    worker, seed, budget_s, initial_routes = job
     tr: Transformation = _SHARED["tr"]
     data: ProblemData = _SHARED["data"]
     classes: list[int] = _SHARED["classes"]
     params: PyVRPParams = _SHARED["params"]
+    stop: _Stop = _SHARED["stop"]
     initial = None
     if initial_routes is not None:
         vehicle_type = {c: k for k, c in enumerate(classes)}
@@ -453,24 +489,92 @@ def _worker(
         data,
         classes,
         seed=seed,
-        deadline=time.perf_counter() + budget_s,
-        max_iterations=max_iterations,
+        stop=replace(stop, deadline=time.perf_counter() + budget_s),
         params=params.for_worker(worker),
         initial=initial,
+        report=_SHARED.get("report") or _queue_report(worker),
     )
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return _to_node_routes(best, classes), iters, _rank(best, data), peak_kb
 
 
+def _seconds(solution: pyvrp.Solution) -> tuple[float, bool]:
+    """Return the true cost in seconds of a plan (``inf`` when infeasible)."""
+    if not solution.is_feasible():
+        return math.inf, False
+    tr: Transformation = _SHARED["tr"]
+    routes = _to_node_routes(solution, _SHARED["classes"])
+    return _true_cost_s(tr, routes), True
+
+
+class _Relay:
+    """Passes the workers' new bests on to a caller's callback, best first."""
+
+    def __init__(self, callback: ProgressCallback | None, start: float) -> None:
+        self.callback = callback
+        self.start = start
+        self.best = math.inf
+
+    def __call__(
+        self, worker: int, at: float, cost: float, feasible: bool, iters: int
+    ) -> None:
+        if self.callback is None or not feasible or cost >= self.best:
+            return
+        self.best = cost
+        self.callback(
+            Progress(
+                elapsed_s=at - self.start,
+                cost=cost,
+                feasible=feasible,
+                iterations=iters,
+                worker=worker,
+            )
+        )
+
+    def drain(self, queue: Any) -> None:
+        """Relay every report waiting in ``queue``."""
+        while True:
+            try:
+                item = queue.get_nowait()
+            except Empty:
+                return
+            self(*item)
+
+
+def _run_workers(
+    jobs: list[tuple[int, int, float, list[NodeRoute] | None]],
+    relay: _Relay,
+) -> list[tuple[list[NodeRoute], int, tuple[int, int], int]]:
+    """Run ``jobs`` in this process (one job) or in forked worker processes."""
+    if len(jobs) == 1:
+        worker = jobs[0][0]
+
+        def report(solution: pyvrp.Solution, iters: int) -> None:
+            relay(worker, time.perf_counter(), *_seconds(solution), iters)
+
+        _SHARED.update(report=report, queue=None)
+        return [_worker(jobs[0])]
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    _SHARED.update(report=None, queue=queue)
+    with ctx.Pool(len(jobs)) as pool:
+        pending = pool.map_async(_worker, jobs)
+        while not pending.ready():
+            pending.wait(0.25)
+            relay.drain(queue)
+        results = pending.get()
+    relay.drain(queue)
+    return results
+
+
 def solve_pyvrp(
     tr: Transformation,
+    params: SolveParams,
     *,
     time_limit_s: float,
-    seed: int,
-    workers: int,
-    max_iterations: int | None,
-    params: PyVRPParams | None = None,
     initial: Sequence[NodeRoute] | None = None,
+    target_s: float | None = None,
+    callback: ProgressCallback | None = None,
 ) -> EngineResult:
     """
     Search routes with PyVRP.
@@ -479,26 +583,24 @@ def solve_pyvrp(
     ----------
     tr
         The transformation to route.
+    params
+        Seed, workers, stopping rules and PyVRP settings (``params.pyvrp``).
     time_limit_s
         Wall-clock budget, data building included.
-    seed
-        Seed; each worker of each epoch uses its own seed derived from it.
-    workers
-        Number of search processes (1 searches in this process).
-    max_iterations
-        Iteration limit per worker and epoch instead of the time limit; makes the
-        result independent of machine speed and load.
-    params
-        Search settings.
     initial
         Complete routes every worker starts from (instead of a random solution).
+    target_s
+        A lower bound on the cost (seconds): a plan that reaches it ends the search.
+    callback
+        Receives a :class:`~snowroute.routing.params.Progress` for every new best.
 
     Returns
     -------
     EngineResult
         The best routes found by any worker (ties: the lowest worker number).
     """
-    params = params or PyVRPParams()
+    settings = params.pyvrp
+    workers = params.workers or 1
     start = time.perf_counter()
     end = start + time_limit_s
     data, classes = build_data(tr)
@@ -510,27 +612,30 @@ def solve_pyvrp(
         time.perf_counter() - start,
     )
     epochs = 1
-    if params.epoch_s is not None and workers > 1 and max_iterations is None:
-        epochs = max(1, int((end - time.perf_counter()) // params.epoch_s))
+    if settings.epoch_s is not None and workers > 1 and params.max_iterations is None:
+        epochs = max(1, int((end - time.perf_counter()) // settings.epoch_s))
+    stop = _Stop(
+        deadline=end,
+        max_iterations=params.max_iterations,
+        stall=params.stall_for(tr.num_services),
+        target_s=target_s,
+    )
     best: list[NodeRoute] | None = list(initial) if initial else None
     best_rank: tuple[int, int] | None = None
     total_iters = 0
     peak_kb = 0
-    ctx = multiprocessing.get_context("fork") if workers > 1 else None
-    _SHARED.update(tr=tr, data=data, classes=classes, params=params)
+    relay = _Relay(callback, start)
+    _SHARED.update(tr=tr, data=data, classes=classes, params=settings, stop=stop)
     try:
         for epoch in range(epochs):
             span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
+            seed = params.seed
             jobs = [
-                (w, seed * 7919 + epoch * 104729 + w, span, max_iterations, best)
+                (w, seed * 7919 + epoch * 104729 + w, span, best)
                 for w in range(workers)
             ]
-            if ctx is None:
-                results = [_worker(jobs[0])]
-            else:
-                with ctx.Pool(workers) as pool:
-                    results = pool.map(_worker, jobs)
-            if ctx is not None:  # workers run side by side: their peaks add up
+            results = _run_workers(jobs, relay)
+            if workers > 1:  # workers run side by side: their peaks add up
                 peak_kb = max(peak_kb, sum(kb for *_, kb in results))
             for routes, iters, rank, _ in results:
                 total_iters += iters

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from snowroute.routing.params import ProgressCallback, SolveParams
 from snowroute.routing.transform import NodeRoute, Transformation
 
 __all__ = ["Engine", "EngineResult", "fleet_sizes"]
@@ -38,16 +39,18 @@ class Engine(Protocol):
     def __call__(
         self,
         tr: Transformation,
+        params: SolveParams,
         *,
         time_limit_s: float,
-        seed: int,
-        workers: int,
-        max_iterations: int | None,
         initial: Sequence[NodeRoute] | None = None,
+        target_s: float | None = None,
+        callback: ProgressCallback | None = None,
     ) -> EngineResult:
-        """Return the best routes; ``max_iterations`` makes the run deterministic.
+        """Return the best routes found within ``time_limit_s`` and ``params``' stops.
 
-        ``initial`` are complete routes to start the search from.
+        ``initial`` are complete routes to start the search from; ``target_s`` a
+        lower bound on the cost that ends the search when reached; ``callback``
+        hears of new best plans.
         """
         ...
 

@@ -151,7 +151,10 @@ class Solution:
     runtime_s
         Wall-clock seconds of the whole ``solve`` call.
     stats
-        Engine figures (``iterations``, ``workers``, ``worker_peak_kb``, ...).
+        Engine figures (``iterations``, ``workers``, ``worker_peak_kb``, ...;
+        ``makespan_lower_bound`` for a makespan plan).
+    objective
+        What the search minimised: ``"total_time"`` or ``"makespan"``.
     """
 
     routes: tuple[Route, ...]
@@ -163,6 +166,7 @@ class Solution:
     seed: int
     runtime_s: float
     stats: Mapping[str, float] = field(default_factory=dict)
+    objective: str = "total_time"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "routes", tuple(self.routes))

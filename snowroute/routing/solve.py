@@ -1,30 +1,51 @@
-"""The routing entry point: transform, search with an engine, polish, validate."""
+"""The routing entry point: transform, search with an engine, polish, validate.
+
+:func:`solve` takes one :class:`~snowroute.routing.params.SolveParams` value.
+Under ``objective = "total_time"`` it runs one search. Under ``"makespan"`` it
+first searches for the least total time, then caps every route's duration and
+halves the interval between the best makespan found and a lower bound on it,
+each search starting from the best plan so far: within the cap the search still
+minimises total time, so the plan is "earliest finish, then fewest hours".
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import os
 import time
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any
 
-from snowroute._errors import ProblemError
 from snowroute.routing.bound import lower_bound
+from snowroute.routing.construct import initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
+from snowroute.routing.params import (
+    ENGINES,
+    TOUR_MIN_SERVICES,
+    Progress,
+    ProgressCallback,
+    SolveParams,
+)
 from snowroute.routing.problem import ArcRoutingProblem
-from snowroute.routing.solution import Solution
-from snowroute.routing.transform import Transformation, transform
-from snowroute.routing.validate import validate
+from snowroute.routing.solution import Route, Solution
+from snowroute.routing.transform import NodeRoute, Transformation, transform
+from snowroute.routing.validate import ValidationReport, validate
 from snowroute.routing.warm import WarmRoute, warm_routes
 
-__all__ = ["ENGINES", "solve"]
+__all__ = ["ENGINES", "default_workers", "plan_from_warm", "solve"]
 
 logger = logging.getLogger(__name__)
 
-#: Engine names accepted by :func:`solve`.
-ENGINES: tuple[str, ...] = ("pyvrp", "ortools")
+#: Share of the budget the first (total-time) search of a makespan solve gets.
+_MAKESPAN_FIRST_SHARE = 0.4
+#: A makespan is settled when the interval to its lower bound is this narrow.
+_MAKESPAN_TOLERANCE = 0.01
+#: Most capped searches of a makespan solve.
+_MAKESPAN_PROBES = 6
 
 
 def default_workers() -> int:
@@ -34,40 +55,28 @@ def default_workers() -> int:
 
 def solve(
     problem: ArcRoutingProblem,
+    params: SolveParams | None = None,
     *,
-    engine: Literal["pyvrp", "ortools"] = "pyvrp",
-    time_limit_s: float = 10.0,
-    seed: int = 0,
-    workers: int | None = None,
-    max_iterations: int | None = None,
     initial: Sequence[WarmRoute] | None = None,
     transformation: Transformation | None = None,
+    callback: ProgressCallback | None = None,
+    **settings: Any,
 ) -> Solution:
     """
     Plan routes that serve every required arc of ``problem``.
 
     Builds the node-routing transformation (shortest paths once per vehicle
-    profile), searches with ``engine``, re-optimises the service directions of every
-    route exactly, expands the routes into arcs and checks the plan with the
+    profile), searches with the engine, re-optimises the service directions of
+    every route exactly, expands the routes into arcs and checks the plan with the
     independent validator, whose figures become the plan's cost and violations.
 
     Parameters
     ----------
     problem
         The arc-routing problem.
-    engine
-        ``"pyvrp"`` (default) or ``"ortools"``.
-    time_limit_s
-        Wall-clock budget of the whole call, in seconds.
-    seed
-        Seed of the search. With ``max_iterations`` the same seed gives the same
-        plan; with a time limit only the budget decides when the search stops, so
-        the plan can differ between runs on a loaded machine.
-    workers
-        Search processes (default: the number of cores, at most 2).
-    max_iterations
-        Stop each search worker after this many iterations (PyVRP) or solutions
-        (OR-Tools) instead of at the time limit (the limit still applies).
+    params
+        Engine, budget, seed, workers, stopping rules, objective and engine
+        settings (default :class:`SolveParams()`).
     initial
         Routes to start the search from (:func:`~snowroute.routing.warm.carry_over`
         maps a related plan's routes); services they lack are inserted where they
@@ -76,6 +85,12 @@ def solve(
     transformation
         The transformation of ``problem`` when the caller has built it already
         (:func:`~snowroute.routing.transform.transform`); built here otherwise.
+    callback
+        Receives a :class:`~snowroute.routing.params.Progress` for every new best
+        plan (and each capped stage of a makespan search).
+    **settings
+        Fields of :class:`SolveParams` that replace those of ``params``
+        (``solve(problem, time_limit_s=5, seed=2)``).
 
     Returns
     -------
@@ -86,64 +101,41 @@ def solve(
     Raises
     ------
     ProblemError
-        When ``engine``, ``time_limit_s``, ``workers`` or ``max_iterations`` is
-        invalid.
+        When a setting is invalid.
     InfeasibleError
         When a required arc provably cannot be served (see
         :class:`~snowroute.routing.problem.ArcRoutingProblem` and
         :func:`~snowroute.routing.transform.transform`).
     """
     start = time.perf_counter()
-    if engine not in ENGINES:
-        msg = f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}."
-        raise ProblemError(msg)
-    if not time_limit_s > 0:
-        msg = f"`time_limit_s` must be positive, got {time_limit_s!r}."
-        raise ProblemError(msg)
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
-        msg = f"`workers` must be at least 1, got {workers!r}."
-        raise ProblemError(msg)
-    if max_iterations is not None and max_iterations < 1:
-        msg = f"`max_iterations` must be at least 1, got {max_iterations!r}."
-        raise ProblemError(msg)
-
+    params = (params or SolveParams()).with_(**settings)
+    if params.workers is None:
+        params = params.with_(workers=default_workers())
     if transformation is not None and transformation.problem is not problem:
+        from snowroute._errors import ProblemError
+
         msg = "`transformation` was built for another problem."
         raise ProblemError(msg)
     tr = transform(problem) if transformation is None else transformation
     bound = lower_bound(problem)
     logger.info("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
+    start_routes = _first_plan(tr, params, initial)
+    run = _Run(tr, params, start + params.time_limit_s, bound, callback, start)
     if problem.num_services == 0:
+        routes: tuple[Route, ...] = ()
+        report = validate(problem, [])
         result = EngineResult(routes=())
+        extra: dict[str, float] = {}
+    elif params.objective == "makespan":
+        result, routes, report, extra = _solve_makespan(run, start_routes)
     else:
-        remaining = time_limit_s - (time.perf_counter() - start)
-        budget = max(0.1, remaining * 0.98 - 0.2)
-        start_routes = warm_routes(tr, initial) if initial else None
-        search: Engine
-        if engine == "pyvrp":
-            from snowroute.routing._pyvrp import solve_pyvrp
-
-            search = solve_pyvrp
-        else:
-            from snowroute.routing._ortools import solve_ortools
-
-            search = solve_ortools
-        result = search(
-            tr,
-            time_limit_s=budget,
-            seed=seed,
-            workers=workers,
-            max_iterations=max_iterations,
-            initial=start_routes,
-        )
-    node_routes = [best_directions(tr, r) for r in result.routes]
-    routes = expand_routes(tr, node_routes)
-    report = validate(problem, routes)
+        result = run.search(tr, run.remaining(), start_routes)
+        routes, report = _finish(tr, result.routes)
+        extra = {}
     runtime = time.perf_counter() - start
     logger.info(
         "%s: cost %.1f, %d routes, %s, %.1f s",
-        engine,
+        params.engine,
         report.cost,
         len(routes),
         "feasible" if report.ok else f"{len(report.violations)} violations",
@@ -153,10 +145,240 @@ def solve(
         routes=routes,
         cost=report.cost,
         feasible=report.ok,
-        violations=report.violations,
+        violations=(*_deadline_summary(problem, routes), *report.violations),
         lower_bound=bound,
-        engine=engine,
-        seed=seed,
+        engine=params.engine,
+        seed=params.seed,
         runtime_s=runtime,
-        stats={**result.stats, "iterations": float(result.iterations)},
+        stats={**result.stats, "iterations": float(result.iterations), **extra},
+        objective=params.objective,
     )
+
+
+@dataclasses.dataclass(slots=True)
+class _Run:
+    """One solve's engine, settings, deadline and reporting."""
+
+    tr: Transformation
+    params: SolveParams
+    deadline: float
+    bound: float
+    callback: ProgressCallback | None
+    start: float
+
+    def remaining(self) -> float:
+        """Seconds left for searching (a small reserve for polishing and checks)."""
+        left = self.deadline - time.perf_counter()
+        return max(0.1, left * 0.98 - 0.2)
+
+    def search(
+        self,
+        tr: Transformation,
+        time_limit_s: float,
+        initial: Sequence[NodeRoute] | None,
+        *,
+        stage: str = "search",
+    ) -> EngineResult:
+        """Run the engine on ``tr`` (the problem, or a capped copy of it)."""
+        engine: Engine
+        if self.params.engine == "pyvrp":
+            from snowroute.routing._pyvrp import solve_pyvrp
+
+            engine = solve_pyvrp
+        else:
+            from snowroute.routing._ortools import solve_ortools
+
+            engine = solve_ortools
+        offset = time.perf_counter() - self.start
+        outer = self.callback
+
+        def callback(p: Progress) -> None:
+            p = dataclasses.replace(p, elapsed_s=p.elapsed_s + offset, stage=stage)
+            logger.debug(
+                "%s: new best %.1f s after %.1f s (worker %d, %d iterations)",
+                stage,
+                p.cost,
+                p.elapsed_s,
+                p.worker,
+                p.iterations,
+            )
+            if outer is not None:
+                outer(p)
+
+        target = self.bound if tr is self.tr else None
+        return engine(
+            tr,
+            self.params,
+            time_limit_s=time_limit_s,
+            initial=initial,
+            target_s=target,
+            callback=callback,
+        )
+
+
+def plan_from_warm(
+    problem: ArcRoutingProblem,
+    routes: Sequence[WarmRoute],
+    params: SolveParams | None = None,
+    *,
+    runtime_s: float = 0.0,
+    stats: dict[str, float] | None = None,
+) -> Solution:
+    """Return the plan made of ``routes`` as they are (no search), validated.
+
+    Services the routes lack are inserted where they cost least
+    (:func:`~snowroute.routing.warm.warm_routes`).
+    """
+    params = params or SolveParams()
+    tr = transform(problem)
+    routes_out, report = _finish(tr, warm_routes(tr, routes))
+    return Solution(
+        routes=routes_out,
+        cost=report.cost,
+        feasible=report.ok,
+        violations=(*_deadline_summary(problem, routes_out), *report.violations),
+        lower_bound=lower_bound(problem),
+        engine=params.engine,
+        seed=params.seed,
+        runtime_s=runtime_s,
+        stats=stats or {},
+        objective=params.objective,
+    )
+
+
+def _first_plan(
+    tr: Transformation, params: SolveParams, initial: Sequence[WarmRoute] | None
+) -> list[NodeRoute] | None:
+    """Routes the search starts from: the caller's, a split giant tour, or none.
+
+    ``first_plan = "auto"`` builds the giant tour for problems of
+    :data:`~snowroute.routing.params.TOUR_MIN_SERVICES` services or more, where a
+    random start costs the search minutes (``benchmarks/realnet/RESULTS.md``).
+    """
+    if initial:
+        return warm_routes(tr, initial)
+    wanted = params.first_plan
+    if wanted == "tour" or (wanted == "auto" and tr.num_services >= TOUR_MIN_SERVICES):
+        return initial_routes(tr, seed=params.seed)
+    return None
+
+
+def _finish(
+    tr: Transformation, node_routes: Sequence[NodeRoute]
+) -> tuple[tuple[Route, ...], ValidationReport]:
+    """Best directions per route, expanded into arcs and validated."""
+    polished = [best_directions(tr, r) for r in node_routes]
+    routes = tuple(expand_routes(tr, polished))
+    return routes, validate(tr.problem, routes)
+
+
+def _makespan_floor(tr: Transformation, bound: float) -> float:
+    """Bound the makespan from below.
+
+    The longest single-service round trip, and the total-time bound spread over
+    the whole fleet (when the fleet is finite).
+    """
+    problem = tr.problem
+    nd = tr.num_depots
+    floor = 0.0
+    for s in range(tr.num_services):
+        nodes = tr.service_nodes(s)
+        best = math.inf
+        for c in range(len(problem.vehicles)):
+            legs = tr.legs[int(tr.vehicle_profile[c])]
+            d = tr.vehicle_depot(c)
+            for n in nodes:
+                t = legs[d, nd + n] + tr.node_service_s[c, n] + legs[nd + n, d]
+                if math.isfinite(t):
+                    best = min(best, float(t))
+        if math.isfinite(best):
+            floor = max(floor, best)
+    counts = [vc.count for vc in problem.vehicles]
+    if all(c is not None for c in counts):
+        fleet = sum(c for c in counts if c is not None)
+        floor = max(floor, bound / max(1, fleet))
+    return floor
+
+
+def _makespan(routes: Sequence[Route]) -> float:
+    return max((r.duration_s for r in routes), default=0.0)
+
+
+def _capped(tr: Transformation, cap_s: float) -> Transformation:
+    """``tr`` with every vehicle class's shift shortened to at most ``cap_s``."""
+    problem = tr.problem
+    vehicles = tuple(
+        dataclasses.replace(
+            vc, shift_s=cap_s if vc.shift_s is None else min(vc.shift_s, cap_s)
+        )
+        for vc in problem.vehicles
+    )
+    return dataclasses.replace(
+        tr, problem=dataclasses.replace(problem, vehicles=vehicles)
+    )
+
+
+def _solve_makespan(
+    run: _Run, initial: Sequence[NodeRoute] | None
+) -> tuple[EngineResult, tuple[Route, ...], ValidationReport, dict[str, float]]:
+    """Least total time first, then bisection on a cap of every route's duration."""
+    tr = run.tr
+    first = run.search(tr, run.remaining() * _MAKESPAN_FIRST_SHARE, initial)
+    best = first
+    routes, report = _finish(tr, first.routes)
+    hi = _makespan(routes) if report.ok else math.inf
+    if initial:  # the start may finish earlier than the total-time plan
+        start_routes, start_report = _finish(tr, initial)
+        if start_report.ok and _makespan(start_routes) < hi:
+            best = EngineResult(routes=tuple(initial), stats=first.stats)
+            routes, report, hi = start_routes, start_report, _makespan(start_routes)
+    if not math.isfinite(hi):
+        hi = _makespan(routes)
+    floor = lo = _makespan_floor(tr, run.bound)
+    probes = 0
+    iterations = first.iterations
+    while (
+        probes < _MAKESPAN_PROBES
+        and hi - lo > _MAKESPAN_TOLERANCE * hi
+        and run.remaining() > 0.5
+    ):
+        cap = (lo + hi) / 2
+        share = run.remaining() / (_MAKESPAN_PROBES - probes)
+        probes += 1
+        found = run.search(
+            _capped(tr, cap), share, best.routes, stage=f"makespan cap {cap:.0f} s"
+        )
+        iterations += found.iterations
+        cand_routes, cand_report = _finish(tr, found.routes)
+        span = _makespan(cand_routes)
+        logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.ok)
+        if cand_report.ok and span <= cap * (1 + 1e-9) + 1e-6:
+            best, routes, report, hi = found, cand_routes, cand_report, span
+        else:
+            lo = cap
+    result = dataclasses.replace(best, iterations=iterations)
+    extra = {
+        "makespan_lower_bound": floor,
+        "makespan_probes": float(probes),
+        # the tightest cap tried without finding a plan (not a proven bound)
+        "makespan_unmet_cap": lo,
+    }
+    return result, routes, report, extra
+
+
+def _deadline_summary(problem: ArcRoutingProblem, routes: Sequence[Route]) -> list[str]:
+    """One sentence per priority class finished after its deadline, with the delay."""
+    finish: dict[str, float] = {}
+    for r in routes:
+        for name, t in r.finish_s.items():
+            finish[name] = max(finish.get(name, 0.0), t)
+    out = []
+    for name, deadline in sorted(problem.deadlines.items()):
+        late = finish.get(name, 0.0) - deadline
+        if late > 1e-6 * max(1.0, deadline):
+            out.append(
+                f"Priority class {name!r} is cleared {late / 60:.0f} min after its "
+                f"deadline ({finish[name] / 3600:.2f} h after the start, deadline "
+                f"{deadline / 3600:.2f} h)."
+            )
+    return out

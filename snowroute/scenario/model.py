@@ -583,13 +583,24 @@ class PatrolSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SolverSpec:
-    """Which routing engine runs, for how long, with which seed."""
+    """Which routing engine runs, what it minimises, for how long, with which seed."""
 
     engine: Literal["pyvrp", "ortools"] = spec(
         "Routing engine.", "pyvrp", default="pyvrp"
     )
+    objective: Literal["total_time", "makespan"] = spec(
+        "What every plan minimises: `total_time` (vehicle-hours) or `makespan` (the "
+        "time the last road is cleared, then vehicle-hours; uses the whole fleet). "
+        "Deadlines per priority class are constraints under both.",
+        "makespan",
+        default="total_time",
+    )
     time_limit_s: float = spec(
-        "Wall-clock limit per routing problem, seconds.", 10.0, default=10.0
+        "Wall-clock budget of all routing searches of the run, seconds: shared "
+        "between the routing problems by size (a search that converges early "
+        "leaves its time to the next); network reading and outputs come on top.",
+        60.0,
+        default=60.0,
     )
     seed: int = spec(
         "Random seed; with `max_iterations`, same inputs and seed give the same plans.",
@@ -603,14 +614,31 @@ class SolverSpec:
         2000,
         default=None,
     )
+    stall_iterations: int | None = spec(
+        "A search stops after this many iterations without a better plan "
+        "(default: 10 per service, at least 2,000; 0: search until the budget or "
+        "`max_iterations` ends it).",
+        20000,
+        default=None,
+    )
+    workers: int | None = spec(
+        "Search processes per routing problem (default: the cores, at most 2).",
+        2,
+        default=None,
+    )
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
             msg = f"must be positive, got {self.time_limit_s}"
             raise invalid(msg, field="time_limit_s")
-        if self.max_iterations is not None and self.max_iterations < 1:
-            msg = f"must be at least 1, got {self.max_iterations}"
-            raise invalid(msg, field="max_iterations")
+        for name in ("max_iterations", "workers"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                msg = f"must be at least 1, got {value}"
+                raise invalid(msg, field=name)
+        if self.stall_iterations is not None and self.stall_iterations < 0:
+            msg = f"must be 0 or more, got {self.stall_iterations}"
+            raise invalid(msg, field="stall_iterations")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

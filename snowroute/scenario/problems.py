@@ -34,6 +34,7 @@ from snowroute.network import attributes as A
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.routing import (
     ArcRoutingProblem,
+    SolveParams,
     TurnRules,
     VehicleClass,
     problem_from_graph,
@@ -48,6 +49,7 @@ __all__ = [
     "plow_edges",
     "plow_problem",
     "scenario_network",
+    "solve_params",
     "tagging_inputs",
     "vehicle_classes",
 ]
@@ -298,3 +300,30 @@ def km(G: nx.MultiDiGraph, edges: Iterable[EdgeKey]) -> float:
         share = 1.0 if A.parse_bool(data.get(A.ONEWAY, False)) else 0.5
         total += share * float(data.get("length", 0.0))
     return total / 1000.0 if math.isfinite(total) else math.nan
+
+
+def solve_params(
+    scenario: Scenario,
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+) -> SolveParams:
+    """Return the routing settings of ``scenario``'s ``[solver]`` table.
+
+    One value for every solve of the run (``time_limit_s`` and ``seed`` replace
+    the scenario's).
+
+    ``time_limit_s`` here is the whole run's budget: planners hand each search its
+    share (:class:`~snowroute.routing.budget.Budget`).
+    """
+    spec = scenario.solver
+    stall = spec.stall_iterations
+    return SolveParams(
+        engine=spec.engine,
+        time_limit_s=spec.time_limit_s if time_limit_s is None else time_limit_s,
+        seed=spec.seed if seed is None else seed,
+        workers=spec.workers,
+        max_iterations=spec.max_iterations,
+        stall_iterations="auto" if stall is None else (stall or None),
+        objective=spec.objective,
+    )

@@ -98,3 +98,43 @@ def served_counts(solution: Any, problem: ArcRoutingProblem) -> dict[int, int]:
             if s >= 0:
                 counts[int(a)] = counts.get(int(a), 0) + 1
     return counts
+
+
+def grid_problem(
+    rows: int = 5,
+    cols: int = 6,
+    *,
+    vehicles: Sequence[VehicleClass] | None = None,
+    block_m: float = 100.0,
+) -> ArcRoutingProblem:
+    """A ``rows`` x ``cols`` street grid, every street two-way and required once.
+
+    Vertex ``r * cols + c``; blocks of ``block_m`` at 10 m/s; depot ``yard`` at the
+    corner vertex 0; arcs carry ``edge_refs`` ``(u, v, 0)`` so plans carry over.
+    """
+    tail: list[int] = []
+    head: list[int] = []
+    for r in range(rows):
+        for c in range(cols):
+            v = r * cols + c
+            for w in ([v + 1] if c + 1 < cols else []) + (
+                [v + cols] if r + 1 < rows else []
+            ):
+                tail += [v, w]
+                head += [w, v]
+    n_arcs = len(tail)
+    graph = DeadheadGraph(
+        tail=np.array(tail),
+        head=np.array(head),
+        length_m=np.full(n_arcs, block_m),
+        travel_s=np.full(n_arcs, block_m / 10),
+        num_vertices=rows * cols,
+        edge_refs=tuple((t, h, 0) for t, h in zip(tail, head, strict=True)),
+    )
+    required = tuple(either(a, a + 1, ref=a) for a in range(0, n_arcs, 2))
+    return ArcRoutingProblem(
+        graph=graph,
+        required=required,
+        depots=(Depot("yard", 0),),
+        vehicles=tuple(vehicles or (VehicleClass("truck", "yard", count=4),)),
+    )

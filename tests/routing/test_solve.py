@@ -5,7 +5,14 @@ import pytest
 from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import RequiredArc, VehicleClass, solve, validate
 
-from .helpers import all_roads, either, served_counts, toy_graph, toy_problem
+from .helpers import (
+    all_roads,
+    either,
+    grid_problem,
+    served_counts,
+    toy_graph,
+    toy_problem,
+)
 
 ENGINES = ["pyvrp", "ortools"]
 
@@ -248,9 +255,67 @@ def test_pyvrp_search_aims_at_its_workers_feasible_target(monkeypatch):
         data,
         classes,
         seed=1,
-        deadline=float("inf"),
-        max_iterations=20,
+        stop=_pyvrp._Stop(
+            deadline=float("inf"), max_iterations=20, stall=None, target_s=None
+        ),
         params=params.for_worker(1),
         initial=None,
     )
     assert seen == [0.4]
+
+
+def test_a_converged_search_stops_before_its_iteration_budget():
+    problem = toy_problem()
+    solution = solve(
+        problem, seed=1, workers=1, max_iterations=50_000, stall_iterations=200
+    )
+    assert solution.feasible
+    # the toy converges at once: 200 idle iterations after the last new best
+    assert solution.stats["iterations"] < 5_000
+
+
+def test_a_plan_at_the_lower_bound_ends_the_search():
+    # one one-way street out of the depot and one back: the bound is exact
+    required = [RequiredArc(arc=0, mode="forward", ref="0>1"), either(5, 6)]
+    problem = toy_problem(required)
+    solution = solve(problem, seed=1, workers=1, stall_iterations=None)
+    assert solution.cost == pytest.approx(solution.lower_bound)
+    assert solution.runtime_s < 5.0  # not the 10 s time limit
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_callback_hears_every_new_best(workers):
+    seen = []
+    solution = solve(
+        grid_problem(4, 5),
+        seed=1,
+        workers=workers,
+        max_iterations=300,
+        first_plan="engine",
+        callback=seen.append,
+    )
+    costs = [p.cost for p in seen]
+    assert costs, "no progress reported"
+    assert costs == sorted(costs, reverse=True)
+    assert all(p.feasible and p.stage == "search" for p in seen)
+    assert costs[-1] == pytest.approx(solution.cost, rel=1e-6)
+
+
+def test_makespan_plans_finish_earlier_with_the_whole_fleet():
+    problem = grid_problem(4, 5)  # four trucks, no shift limit
+    total = solve(problem, seed=1, workers=1, max_iterations=300)
+    early = solve(problem, seed=1, workers=1, max_iterations=300, objective="makespan")
+    assert early.feasible, early.violations
+    assert early.objective == "makespan"
+    assert early.makespan_s < 0.7 * total.makespan_s
+    assert early.num_routes > total.num_routes
+    assert early.makespan_s >= early.stats["makespan_lower_bound"] - 1e-6
+
+
+def test_a_missed_deadline_says_which_class_and_by_how_much():
+    required = [either(11, 12, priority="emergency"), *all_roads()[:3]]
+    problem = toy_problem(required, deadlines={"emergency": 10.0})
+    solution = _solve(problem, "pyvrp")
+    assert not solution.feasible
+    assert "Priority class 'emergency' is cleared" in solution.violations[0]
+    assert "after its deadline" in solution.violations[0]

@@ -1,0 +1,242 @@
+"""How a routing search runs: one :class:`SolveParams` value from scenario to engine.
+
+Everything that decides how :func:`snowroute.routing.solve` searches (engine,
+budget, seed, workers, when to stop, what to minimise, the engine's own
+settings) travels as one immutable value, so a scenario, a benchmark and a test
+hand the same object to every solve. :class:`Progress` is what the search reports
+to a caller's callback (new best plans, for a progress display or a benchmark's
+convergence curve).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal, get_args
+
+from snowroute._errors import ProblemError
+
+__all__ = [
+    "ENGINES",
+    "OBJECTIVES",
+    "TOUR_MIN_SERVICES",
+    "Objective",
+    "Progress",
+    "ProgressCallback",
+    "PyVRPParams",
+    "SolveParams",
+]
+
+#: Services from which ``first_plan = "auto"`` starts from a giant tour.
+TOUR_MIN_SERVICES = 300
+
+EngineName = Literal["pyvrp", "ortools"]
+#: Engine names accepted by :func:`snowroute.routing.solve`.
+ENGINES: tuple[str, ...] = get_args(EngineName)
+
+#: What a plan minimises. ``"total_time"``: the sum of route times (vehicle-hours);
+#: ``"makespan"``: the time the last road is cleared (the longest route), then the
+#: total time. Priority-class deadlines are constraints under either.
+Objective = Literal["total_time", "makespan"]
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
+
+
+@dataclass(frozen=True, slots=True)
+class PyVRPParams:
+    """
+    Search settings of the PyVRP engine.
+
+    Parameters
+    ----------
+    num_neighbours
+        Size of PyVRP's granular neighbourhood per client.
+    history_length
+        Late-acceptance history length of the iterated local search. 1000
+        rather than PyVRP's 300: on the hardest CARP instances (egl-s) the
+        longer history lowered the mean gap of single 60 s searches from 0.72 %
+        to 0.58 % (``benchmarks/carp/RESULTS.md``). Runs bounded by
+        ``max_iterations`` use at most a tenth of their budget, but not less
+        than 300 (or ``history_length`` itself when that is smaller).
+    history_full_clients
+        Problems with more clients than this get a late-acceptance history
+        shrinking with the square of the ratio (at least 10 entries): on the
+        Middleton city streets (2,900 clients, 100 iterations a second) one 60 s
+        search ended at 65,123 s with a history of 300, 63,308 s with 100,
+        60,833 s with 30 and 60,751 s with 10. ``None``: never shrink.
+    num_iters_no_improvement
+        Iterations without a new best before restarting from the best.
+    max_perturbations
+        Largest number of clients perturbed per iteration.
+    polish
+        Re-optimise directions exactly on every new best solution.
+    epoch_s
+        Seconds between exchanges of the best plan among workers (``None``:
+        workers run independently for the whole budget).
+    data_penalties
+        Start the infeasibility penalties at the data's own scale (cost of a
+        typical leg per unit of demand, one cost unit per unit of time warp)
+        instead of PyVRP's midpoint, which is far too high for these scales and
+        takes thousands of iterations to come down.
+    target_feasible
+        Share of feasible plans PyVRP's penalty manager aims at, per worker
+        (worker ``w`` uses entry ``w`` modulo the length). Two workers with
+        different targets, PyVRP's 0.65 and 0.4 (more search through overloaded
+        plans), are a small portfolio: on eight egl instances x two seeds the
+        better of such a pair averaged 0.420 % against 0.448 % for two workers
+        with the same target (``benchmarks/carp/RESULTS.md``).
+    """
+
+    num_neighbours: int = 50
+    history_length: int = 1000
+    history_full_clients: int | None = 400
+    num_iters_no_improvement: int = 150_000
+    max_perturbations: int = 25
+    polish: bool = True
+    epoch_s: float | None = None
+    data_penalties: bool = True
+    target_feasible: tuple[float, ...] = (0.65, 0.4)
+
+    def __post_init__(self) -> None:
+        if not self.target_feasible or not all(
+            0 <= t <= 1 for t in self.target_feasible
+        ):
+            msg = "target_feasible needs at least one share, each within [0, 1]."
+            raise ProblemError(msg)
+
+    def for_worker(self, worker: int) -> PyVRPParams:
+        """Return the settings of search worker ``worker`` (its own target)."""
+        target = self.target_feasible[worker % len(self.target_feasible)]
+        return replace(self, target_feasible=(target,))
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """
+    How one routing search runs; the same value goes to every solve of a run.
+
+    A search stops at the first of: ``time_limit_s`` seconds; ``max_iterations``
+    iterations per worker; ``stall_iterations`` iterations of a worker without a
+    new best plan (the search has converged); a plan whose cost reaches the
+    problem's lower bound (proven optimal).
+
+    Parameters
+    ----------
+    engine
+        ``"pyvrp"`` (default) or ``"ortools"``.
+    time_limit_s
+        Wall-clock cap of the whole :func:`~snowroute.routing.solve` call.
+    seed
+        Seed of the search. With ``max_iterations`` or ``stall_iterations`` as the
+        binding stop, the same seed gives the same plan on any machine; when the
+        time limit binds, a loaded machine searches less.
+    workers
+        Search processes (``None``: the cores, at most 2).
+    max_iterations
+        Iterations per worker (PyVRP) or solutions (OR-Tools); ``None``: no cap.
+    stall_iterations
+        Stop a worker after this many iterations without a new best (PyVRP);
+        ``None``: never stop early. The default, ``"auto"``, scales with the
+        problem: :meth:`stall_for` of its number of services.
+    objective
+        ``"total_time"`` or ``"makespan"`` (see :data:`Objective`).
+    first_plan
+        Where the search starts when no routes are given: ``"tour"``, a giant
+        tour split into routes (:mod:`snowroute.routing.construct`);
+        ``"engine"``, the engine's own start (PyVRP: a random plan after one
+        local search); ``"auto"``, the tour from :data:`TOUR_MIN_SERVICES`
+        services up.
+    pyvrp
+        Settings of the PyVRP engine.
+
+    Raises
+    ------
+    ProblemError
+        When a value is out of range.
+    """
+
+    engine: EngineName = "pyvrp"
+    time_limit_s: float = 10.0
+    seed: int = 0
+    workers: int | None = None
+    max_iterations: int | None = None
+    stall_iterations: int | Literal["auto"] | None = "auto"
+    objective: Objective = "total_time"
+    first_plan: Literal["auto", "tour", "engine"] = "auto"
+    pyvrp: PyVRPParams = PyVRPParams()
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            msg = f"`engine` must be one of {', '.join(ENGINES)}, got {self.engine!r}."
+            raise ProblemError(msg)
+        if self.objective not in OBJECTIVES:
+            msg = (
+                f"`objective` must be one of {', '.join(OBJECTIVES)}, got "
+                f"{self.objective!r}."
+            )
+            raise ProblemError(msg)
+        if not self.time_limit_s > 0:
+            msg = f"`time_limit_s` must be positive, got {self.time_limit_s!r}."
+            raise ProblemError(msg)
+        for name in ("workers", "max_iterations"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                msg = f"`{name}` must be at least 1, got {value!r}."
+                raise ProblemError(msg)
+        if self.first_plan not in ("auto", "tour", "engine"):
+            msg = (
+                "`first_plan` must be 'auto', 'tour' or 'engine', got "
+                f"{self.first_plan!r}."
+            )
+            raise ProblemError(msg)
+        stall = self.stall_iterations
+        if stall is not None and stall != "auto" and (int(stall) < 1):
+            msg = f"`stall_iterations` must be at least 1 or 'auto', got {stall!r}."
+            raise ProblemError(msg)
+
+    def with_(self, **changes: object) -> SolveParams:
+        """Return a copy with ``changes`` (field name → value), validated again."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def stall_for(self, num_services: int) -> int | None:
+        """Return the iterations without a new best after which a worker stops.
+
+        ``"auto"``: ``max(2000, 10 * num_services)``: a problem of a few dozen
+        roads settles within a couple of thousand iterations, a city of 1,500
+        services gets 15,000 (see ``benchmarks/realnet/RESULTS.md``).
+        """
+        if self.stall_iterations == "auto":
+            return max(2000, 10 * num_services)
+        return self.stall_iterations
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """
+    What a search reports when it finds a new best plan (or moves to a new stage).
+
+    Parameters
+    ----------
+    elapsed_s
+        Seconds since the search started.
+    cost
+        Cost of the best plan so far, in the problem's time unit (seconds).
+    feasible
+        Whether that plan meets every constraint.
+    iterations
+        Iterations of the worker that found it.
+    worker
+        Index of that worker.
+    stage
+        What is running: ``"search"``, or ``"makespan"`` with the cap tried.
+    """
+
+    elapsed_s: float
+    cost: float
+    feasible: bool
+    iterations: int
+    worker: int = 0
+    stage: str = "search"
+
+
+#: A caller's function that receives every :class:`Progress` report.
+ProgressCallback = Callable[[Progress], None]

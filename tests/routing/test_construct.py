@@ -1,0 +1,49 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from snowroute.routing import VehicleClass, validate
+from snowroute.routing.construct import giant_tour, initial_routes, split_tour
+from snowroute.routing.solve import _finish
+from snowroute.routing.transform import transform
+
+from .helpers import grid_problem
+
+
+def test_the_giant_tour_serves_every_service_once():
+    tr = transform(grid_problem(4, 5))
+    tour = giant_tour(tr, 0, np.random.default_rng(1))
+    assert sorted(int(tr.node_service[n]) for n in tour) == list(range(tr.num_services))
+
+
+def _route_s(tr, nodes):
+    seq = [0, *(tr.num_depots + n for n in nodes), 0]
+    return sum(tr.arc_s(0, a, b) for a, b in itertools.pairwise(seq))
+
+
+def test_split_is_the_cheapest_cut_of_the_tour_within_the_shift():
+    tr = transform(grid_problem(3, 3))
+    tour = giant_tour(tr, 0, np.random.default_rng(2))[:7]
+    shift = 110.0
+    routes = split_tour(tr, tour, 0, shift)
+    assert [n for r in routes for n in r] == tour
+    assert all(_route_s(tr, r) <= shift + 1e-9 for r in routes)
+    best = np.inf
+    for k in range(len(tour)):  # every set of cut points, by brute force
+        for cuts in itertools.combinations(range(1, len(tour)), k):
+            parts = [tour[a:b] for a, b in itertools.pairwise((0, *cuts, len(tour)))]
+            times = [_route_s(tr, p) for p in parts]
+            if max(times) <= shift + 1e-9:
+                best = min(best, sum(times))
+    assert sum(_route_s(tr, r) for r in routes) == pytest.approx(best)
+
+
+def test_the_first_plan_is_valid_and_within_the_shift():
+    vehicles = [VehicleClass("truck", "yard", count=6, shift_s=300.0)]
+    problem = grid_problem(4, 5, vehicles=vehicles)
+    tr = transform(problem)
+    routes, report = _finish(tr, initial_routes(tr, seed=1))
+    assert report.ok, report.violations
+    assert validate(problem, routes).ok
+    assert len(routes) > 1

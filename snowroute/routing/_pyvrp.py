@@ -434,8 +434,10 @@ def _improve_best(
     params: PyVRPParams,
 ) -> pyvrp.Solution:
     """Search a new best plan exhaustively and polish its directions."""
-    deep = ls(cand, evaluator, exhaustive=True)
-    best = deep if deep.is_feasible() else cand
+    best = cand
+    if params.exhaustive_best:
+        deep = ls(cand, evaluator, exhaustive=True)
+        best = deep if deep.is_feasible() else cand
     if params.polish and best.is_feasible():
         polished = _polish(tr, data, classes, best)
         if polished is not None and polished.is_feasible():

@@ -127,29 +127,47 @@ def split_tour(
     return routes[::-1]
 
 
+def _fit_fleet(
+    tr: Transformation, routes: list[list[int]], vehicle: int, fleet: int
+) -> list[list[int]]:
+    """Join neighbouring routes (shortest pair first) until the fleet suffices.
+
+    A joined route may break the shift, which the search repairs.
+    """
+    routes = [list(r) for r in routes]
+    while len(routes) > max(1, fleet):
+        joined = [_route_s(tr, vehicle, a + b) for a, b in itertools.pairwise(routes)]
+        k = int(np.argmin(joined))
+        routes[k : k + 2] = [routes[k] + routes[k + 1]]
+    return routes
+
+
 def _assign_classes(
     tr: Transformation, routes: list[list[int]], lead: int
 ) -> list[NodeRoute]:
-    """Give each route a class that may serve all of it (lead class first)."""
+    """Give each route an available class that may serve all of it (lead first).
+
+    There are never more routes than vehicles (:func:`_fit_fleet`).
+    """
     available = fleet_sizes(tr)
     order = [lead, *(c for c in range(len(available)) if c != lead)]
     out = []
     for nodes in routes:
         ok = [c for c in order if available[c] > 0]
         fits = [c for c in ok if not np.isnan(tr.node_service_s[c, nodes]).any()]
-        choice = (fits or ok or order)[0]
-        if available[choice] > 0:
-            available[choice] -= 1
+        choice = (fits or ok)[0]
+        available[choice] -= 1
         out.append(NodeRoute(choice, tuple(nodes)))
     return out
 
 
+def _route_s(tr: Transformation, vehicle: int, nodes: list[int]) -> float:
+    seq = NodeRoute(vehicle, tuple(nodes)).locations(tr)
+    return sum(tr.arc_s(vehicle, a, b) for a, b in itertools.pairwise(seq))
+
+
 def _cost_s(tr: Transformation, routes: list[NodeRoute]) -> float:
-    total = 0.0
-    for r in routes:
-        seq = r.locations(tr)
-        total += sum(tr.arc_s(r.vehicle, a, b) for a, b in itertools.pairwise(seq))
-    return total
+    return sum(_route_s(tr, r.vehicle, list(r.nodes)) for r in routes)
 
 
 def initial_routes(
@@ -175,20 +193,23 @@ def initial_routes(
     Returns
     -------
     list of NodeRoute
-        Routes serving every service once; they may exceed a fleet size or a
-        deadline, which the engine's search then repairs.
+        Routes serving every service once, no more than the fleet has vehicles;
+        they may break a shift or a deadline, which the engine's search then
+        repairs.
     """
     if tr.num_services == 0:
         return []
     lead = _lead_class(tr)
     limit = tr.problem.vehicles[lead].shift_s if shift_s is None else shift_s
     limit = math.inf if limit is None else limit
+    fleet = sum(fleet_sizes(tr))
     rng = np.random.default_rng(seed)
     best: list[NodeRoute] = []
     best_cost = math.inf
     for _ in range(max(1, tries)):
         tour = giant_tour(tr, lead, rng)
-        routes = _assign_classes(tr, split_tour(tr, tour, lead, limit), lead)
+        split = _fit_fleet(tr, split_tour(tr, tour, lead, limit), lead, fleet)
+        routes = _assign_classes(tr, split, lead)
         cost = _cost_s(tr, routes)
         if cost < best_cost:
             best, best_cost = routes, cost

@@ -69,6 +69,9 @@ class PyVRPParams:
         Largest number of clients perturbed per iteration.
     polish
         Re-optimise directions exactly on every new best solution.
+    exhaustive_best
+        Search every new best solution with PyVRP's whole neighbourhood
+        (``exhaustive``) before polishing it.
     epoch_s
         Seconds between exchanges of the best plan among workers (``None``:
         workers run independently for the whole budget).
@@ -92,6 +95,7 @@ class PyVRPParams:
     num_iters_no_improvement: int = 150_000
     max_perturbations: int = 25
     polish: bool = True
+    exhaustive_best: bool = True
     epoch_s: float | None = None
     data_penalties: bool = True
     target_feasible: tuple[float, ...] = (0.65, 0.4)

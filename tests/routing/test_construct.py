@@ -47,3 +47,13 @@ def test_the_first_plan_is_valid_and_within_the_shift():
     assert report.ok, report.violations
     assert validate(problem, routes).ok
     assert len(routes) > 1
+
+
+def test_the_first_plan_never_needs_more_vehicles_than_the_fleet():
+    # a shift that fits a few streets: the split wants many routes, the fleet has 3
+    vehicles = [VehicleClass("truck", "yard", count=3, shift_s=150.0)]
+    tr = transform(grid_problem(4, 5, vehicles=vehicles))
+    routes = initial_routes(tr, seed=2)
+    assert len(routes) == 3
+    served = sorted(int(tr.node_service[n]) for r in routes for n in r.nodes)
+    assert served == list(range(tr.num_services))

@@ -38,6 +38,7 @@ from snowroute.network import (
 )
 from snowroute.network.synthetic.city import write_city_network
 from snowroute.routing import ArcRoutingProblem, Solution, solve
+from snowroute.routing.budget import Budget
 from snowroute.routing.transform import transform
 from snowroute.routing.validate import mid_block_u_turns
 from snowroute.scenario import scenario_from_toml
@@ -48,6 +49,7 @@ from snowroute.scenario.problems import (
     plow_edges,
     plow_problem,
     scenario_network,
+    solve_params,
     tagging_inputs,
     vehicle_classes,
 )
@@ -157,8 +159,10 @@ def run(
     G = read_network(scenario, stages)
     depots = depot_nodes(G, scenario)
     jobs = district_jobs(G, scenario, depots, split=split)
-    budget = time_limit_s if time_limit_s is not None else scenario.solver.time_limit_s
+    params = solve_params(scenario, time_limit_s=time_limit_s)
+    budget = Budget(params.time_limit_s)  # every solve of the run, shared by size
     sizes = [len(e) for _, _, e, _ in jobs]
+    pending = sum(sizes)
     results: list[tuple[str, Any, ArcRoutingProblem, Solution]] = []
     for (name, graph, edges, depot), size in zip(jobs, sizes, strict=True):
         admin = name.split(":")[0]
@@ -170,14 +174,9 @@ def run(
         tr = transform(problem)
         stages.add("shortest paths", time.perf_counter() - t)
         t = time.perf_counter()
-        share = max(2.0, budget * size / max(1, sum(sizes)))
-        solution = solve(
-            problem,
-            engine=scenario.solver.engine,
-            time_limit_s=share,
-            seed=scenario.solver.seed,
-            transformation=tr,
-        )
+        share = budget.share(size, pending)
+        pending -= size
+        solution = solve(problem, params, time_limit_s=share, transformation=tr)
         stages.add("solve", time.perf_counter() - t)
         results.append((name, graph, problem, solution))
         del tr
@@ -332,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             args.work / "city",
             blocks=args.blocks,
             districts=args.districts,
-            time_limit_s=args.time_limit or 600.0,
+            # every solve of the run shares 500 s: with reading the ledger and the
+            # turn-aware shortest paths (about 60 s) the run stays within 10 min
+            time_limit_s=args.time_limit or 500.0,
         )
         print(
             f"generated {files.num_features:,} features in "

@@ -512,6 +512,9 @@ def optimize_exchange(
 
     def consider(units: dict[str, str], label: str) -> None:
         nonlocal best, best_units, best_obj
+        if ctx.budget.spent:  # `solver.time_limit_s` bounds the whole run
+            history.append(f"{label}: not routed, the time budget is spent")
+            return
         plan = assignment_plan(
             "optimized", router, _edge_assignment(ctx, units), warm=best
         )

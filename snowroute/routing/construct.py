@@ -24,13 +24,15 @@ import numpy.typing as npt
 from snowroute.routing.engine import fleet_sizes
 from snowroute.routing.transform import NodeRoute, Transformation
 
-__all__ = ["giant_tour", "initial_routes", "split_tour"]
+__all__ = ["balanced_routes", "giant_tour", "initial_routes", "split_tour"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 #: Candidates within this share of the nearest one are drawn at random.
 _NEAR = 0.02
+#: Bisection steps on the route cap of a balanced split.
+_BISECTIONS = 30
 
 
 def _lead_class(tr: Transformation) -> int:
@@ -166,8 +168,40 @@ def _route_s(tr: Transformation, vehicle: int, nodes: list[int]) -> float:
     return sum(tr.arc_s(vehicle, a, b) for a, b in itertools.pairwise(seq))
 
 
-def _cost_s(tr: Transformation, routes: list[NodeRoute]) -> float:
-    return sum(_route_s(tr, r.vehicle, list(r.nodes)) for r in routes)
+def _best_of_tours(
+    tr: Transformation,
+    *,
+    seed: int,
+    tries: int,
+    balanced: bool,
+    shift_s: float | None = None,
+) -> list[NodeRoute]:
+    """Return the best of ``tries`` giant tours, each split for the fleet.
+
+    ``balanced``: split for the earliest finish, keep the earliest; otherwise
+    split at least total cost within the shift, keep the cheapest.
+    """
+    if tr.num_services == 0:
+        return []
+    lead = _lead_class(tr)
+    limit = tr.problem.vehicles[lead].shift_s if shift_s is None else shift_s
+    limit = math.inf if limit is None else limit
+    fleet = sum(fleet_sizes(tr))
+    rng = np.random.default_rng(seed)
+    best: list[NodeRoute] = []
+    best_key = math.inf
+    for _ in range(max(1, tries)):
+        tour = giant_tour(tr, lead, rng)
+        if balanced:
+            split = _balanced_split(tr, tour, lead, fleet, limit)
+        else:
+            split = _fit_fleet(tr, split_tour(tr, tour, lead, limit), lead, fleet)
+        routes = _assign_classes(tr, split, lead)
+        times = [_route_s(tr, r.vehicle, list(r.nodes)) for r in routes]
+        key = max(times) if balanced else sum(times)
+        if key < best_key:
+            best, best_key = routes, key
+    return best
 
 
 def initial_routes(
@@ -197,20 +231,41 @@ def initial_routes(
         they may break a shift or a deadline, which the engine's search then
         repairs.
     """
-    if tr.num_services == 0:
-        return []
-    lead = _lead_class(tr)
-    limit = tr.problem.vehicles[lead].shift_s if shift_s is None else shift_s
-    limit = math.inf if limit is None else limit
-    fleet = sum(fleet_sizes(tr))
-    rng = np.random.default_rng(seed)
-    best: list[NodeRoute] = []
-    best_cost = math.inf
-    for _ in range(max(1, tries)):
-        tour = giant_tour(tr, lead, rng)
-        split = _fit_fleet(tr, split_tour(tr, tour, lead, limit), lead, fleet)
-        routes = _assign_classes(tr, split, lead)
-        cost = _cost_s(tr, routes)
-        if cost < best_cost:
-            best, best_cost = routes, cost
-    return best
+    return _best_of_tours(tr, seed=seed, tries=tries, balanced=False, shift_s=shift_s)
+
+
+def _balanced_split(
+    tr: Transformation, tour: list[int], vehicle: int, fleet: int, shift_s: float
+) -> list[list[int]]:
+    """Split ``tour`` into at most ``fleet`` routes, the longest as short as can be.
+
+    Bisection on the route cap; each cap is split at least total cost.
+    """
+    whole = _route_s(tr, vehicle, tour)
+    lo, hi = 0.0, min(whole, shift_s)
+    best = split_tour(tr, tour, vehicle, hi)
+    for _ in range(_BISECTIONS):
+        if hi - lo <= 1e-3 * hi:
+            break
+        mid = (lo + hi) / 2
+        routes = split_tour(tr, tour, vehicle, mid)
+        fits = len(routes) <= fleet and all(
+            _route_s(tr, vehicle, r) <= mid + 1e-6 for r in routes
+        )
+        if fits:
+            hi, best = mid, routes
+        else:
+            lo = mid
+    return _fit_fleet(tr, best, vehicle, fleet)
+
+
+def balanced_routes(
+    tr: Transformation, *, seed: int = 0, tries: int = 3
+) -> list[NodeRoute]:
+    """Build a first plan for the makespan: giant tours cut into equal routes.
+
+    Each of ``tries`` giant tours is split into at most as many routes as the
+    fleet has vehicles with the shortest possible longest route (within the lead
+    class's shift); the plan with the earliest finish wins.
+    """
+    return _best_of_tours(tr, seed=seed, tries=tries, balanced=True)

@@ -217,10 +217,14 @@ class Solution:
         return out
 
     def gap_to_bound(self) -> float:
-        """Relative distance of ``cost`` above ``lower_bound`` (0: proven optimal)."""
-        if self.cost <= 0:
-            return 0.0
-        return (self.cost - self.lower_bound) / self.cost
+        """Return ``(cost - lower_bound) / lower_bound`` (0: proven optimal).
+
+        The plan is at most this far above optimal, since the optimum lies
+        between the bound and the cost.
+        """
+        if self.cost <= 0 or self.lower_bound <= 0:
+            return 0.0 if self.cost <= self.lower_bound else math.inf
+        return (self.cost - self.lower_bound) / self.lower_bound
 
     def summary(self) -> str:
         """Describe the plan in a few lines."""

@@ -2,10 +2,10 @@
 
 :func:`solve` takes one :class:`~snowroute.routing.params.SolveParams` value.
 Under ``objective = "total_time"`` it runs one search. Under ``"makespan"`` it
-first searches for the least total time, then caps every route's duration and
-halves the interval between the best makespan found and a lower bound on it,
-each search starting from the best plan so far: within the cap the search still
-minimises total time, so the plan is "earliest finish, then fewest hours".
+starts from routes of equal length for the whole fleet and runs a few searches,
+each with every route capped a step below the best finish so far and starting
+from the best plan: within the cap a search still minimises total time, so the
+plan is "earliest finish, then fewest hours".
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from snowroute.routing.bound import lower_bound
-from snowroute.routing.construct import initial_routes
+from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
@@ -40,11 +40,11 @@ __all__ = ["ENGINES", "default_workers", "plan_from_warm", "solve"]
 
 logger = logging.getLogger(__name__)
 
-#: Share of the budget the first (total-time) search of a makespan solve gets.
-_MAKESPAN_FIRST_SHARE = 0.4
-#: A makespan is settled when the interval to its lower bound is this narrow.
+#: First step of the cap below the best finish in a makespan solve.
+_MAKESPAN_STEP = 0.05
+#: A makespan within this share of its lower bound ends the search.
 _MAKESPAN_TOLERANCE = 0.01
-#: Most capped searches of a makespan solve.
+#: Capped searches of a makespan solve (each an equal share of what is left).
 _MAKESPAN_PROBES = 6
 
 
@@ -321,48 +321,40 @@ def _capped(tr: Transformation, cap_s: float) -> Transformation:
 def _solve_makespan(
     run: _Run, initial: Sequence[NodeRoute] | None
 ) -> tuple[EngineResult, tuple[Route, ...], ValidationReport, dict[str, float]]:
-    """Least total time first, then bisection on a cap of every route's duration."""
+    """Earliest finish: capped searches, each cap a step below the best finish.
+
+    The start is ``initial`` or a giant tour cut into equal routes for the whole
+    fleet. Each search caps every route at ``cap`` and minimises total time
+    within it; a plan within the cap lowers the best finish, a failure halves
+    the step. The first search keeps the start's finish as its cap.
+    """
     tr = run.tr
-    first = run.search(tr, run.remaining() * _MAKESPAN_FIRST_SHARE, initial)
-    best = first
-    routes, report = _finish(tr, first.routes)
-    hi = _makespan(routes) if report.ok else math.inf
-    if initial:  # the start may finish earlier than the total-time plan
-        start_routes, start_report = _finish(tr, initial)
-        if start_report.ok and _makespan(start_routes) < hi:
-            best = EngineResult(routes=tuple(initial), stats=first.stats)
-            routes, report, hi = start_routes, start_report, _makespan(start_routes)
-    if not math.isfinite(hi):
-        hi = _makespan(routes)
-    floor = lo = _makespan_floor(tr, run.bound)
-    probes = 0
-    iterations = first.iterations
-    while (
-        probes < _MAKESPAN_PROBES
-        and hi - lo > _MAKESPAN_TOLERANCE * hi
-        and run.remaining() > 0.5
-    ):
-        cap = (lo + hi) / 2
+    start = list(initial) if initial else balanced_routes(tr, seed=run.params.seed)
+    best = EngineResult(routes=tuple(start))
+    routes, report = _finish(tr, start)
+    best_span = _makespan(routes) if report.ok else math.inf
+    floor = _makespan_floor(tr, run.bound)
+    cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
+    while probes < _MAKESPAN_PROBES and run.remaining() > 0.5:
         share = run.remaining() / (_MAKESPAN_PROBES - probes)
         probes += 1
+        capped = _capped(tr, cap) if math.isfinite(cap) else tr
         found = run.search(
-            _capped(tr, cap), share, best.routes, stage=f"makespan cap {cap:.0f} s"
+            capped, share, best.routes, stage=f"makespan cap {cap:.0f} s"
         )
         iterations += found.iterations
         cand_routes, cand_report = _finish(tr, found.routes)
         span = _makespan(cand_routes)
         logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.ok)
-        if cand_report.ok and span <= cap * (1 + 1e-9) + 1e-6:
-            best, routes, report, hi = found, cand_routes, cand_report, span
+        if cand_report.ok and span <= min(cap, best_span) * (1 + 1e-9) + 1e-6:
+            best, routes, report, best_span = found, cand_routes, cand_report, span
         else:
-            lo = cap
+            step /= 2
+        if best_span - floor <= _MAKESPAN_TOLERANCE * best_span:
+            break  # within 1 % of the lower bound
+        cap = max(floor, best_span * (1 - step))
     result = dataclasses.replace(best, iterations=iterations)
-    extra = {
-        "makespan_lower_bound": floor,
-        "makespan_probes": float(probes),
-        # the tightest cap tried without finding a plan (not a proven bound)
-        "makespan_unmet_cap": lo,
-    }
+    extra = {"makespan_lower_bound": floor, "makespan_probes": float(probes)}
     return result, routes, report, extra
 
 

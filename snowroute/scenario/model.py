@@ -596,9 +596,14 @@ class SolverSpec:
         default="total_time",
     )
     time_limit_s: float = spec(
-        "Wall-clock budget of all routing searches of the run, seconds: shared "
-        "between the routing problems by size (a search that converges early "
-        "leaves its time to the next); network reading and outputs come on top.",
+        "Wall-clock budget of every routing search of the run, seconds. With a "
+        "`[patrol]` table the exchange plans get 3/4 of it and the patrol days "
+        "what is left; the plans are routed in order (baseline, given, pooled, "
+        "optimized), each with an equal part of what the earlier ones left, and "
+        "within a plan each administrator's search gets a share by its number of "
+        "roads (smallest first, so time a converged search saves goes to the "
+        "larger ones). Each search still gets at least 0.5 s. Reading the network "
+        "and writing the outputs come on top.",
         60.0,
         default=60.0,
     )

@@ -57,3 +57,14 @@ def test_the_first_plan_never_needs_more_vehicles_than_the_fleet():
     assert len(routes) == 3
     served = sorted(int(tr.node_service[n]) for r in routes for n in r.nodes)
     assert served == list(range(tr.num_services))
+
+
+def test_a_makespan_start_spreads_the_work_over_the_whole_fleet():
+    from snowroute.routing.construct import balanced_routes
+
+    tr = transform(grid_problem(5, 6))  # four trucks, no shift
+    routes = balanced_routes(tr, seed=1)
+    assert len(routes) == 4
+    times = [_route_s(tr, list(r.nodes)) for r in routes]
+    whole = initial_routes(tr, seed=1)  # least total time: one long route
+    assert max(times) < 0.5 * max(_route_s(tr, list(r.nodes)) for r in whole)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,9 @@ from snowroute.scenario.problems import (
     scenario_network,
     vehicle_classes,
 )
-from tests.helpers import ROOT
+from tests.helpers import DATA, ROOT
+
+SMALL = DATA / "scenario_small.toml"
 
 DEMO = ROOT / "scenarios" / "demo.toml"
 
@@ -86,3 +89,25 @@ def test_shipped_demo_scenarios_build_problems(path):
     known = {str(d.get("route_id")) for *_, d in G.edges(data=True)}
     for entry in scenario.exchange.given:
         assert entry.route in known
+
+
+def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None:
+    from snowroute.scenario.problems import solve_params
+
+    text = SMALL.read_text(encoding="utf-8").replace(
+        "seed = 7",
+        'seed = 7\nobjective = "makespan"\nstall_iterations = 0\nworkers = 1',
+        1,
+    )
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    for name in ("japan_roads.osm", "japan_boundaries.geojson"):
+        (tmp_path / name).symlink_to(DATA / name)
+    params = solve_params(scenario_from_toml(path), seed=3)
+    assert (params.objective, params.stall_iterations, params.workers) == (
+        "makespan",
+        None,  # 0: search until the budget ends it
+        1,
+    )
+    assert (params.seed, params.time_limit_s) == (3, 2.0)
+    assert solve_params(scenario_from_toml(SMALL)).stall_iterations == "auto"

@@ -1,19 +1,21 @@
 """The exchange ledger: per administrator and plan, what it plows and what it costs.
 
 Also the exchanged roads (route, section, from, to, km) and the balance of each
-partner pair, and a plan's savings against the baseline.
+partner pair, and a plan's savings against the baseline. Each row carries the
+routing's proven lower bound and the plan's gap above it (:func:`gap_to_bound_pct`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from snowroute.exchange.plans import ExchangeContext, Plan
 from snowroute.network import attributes as A
+from snowroute.routing import ArcRoutingProblem, Solution
 from snowroute.scenario.problems import EdgeKey, km
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "PairBalance",
     "PlanReport",
     "balance_ok",
+    "gap_to_bound_pct",
     "plan_report",
 ]
 
@@ -52,6 +55,16 @@ class LedgerRow:
     finish_s
         Seconds after the shift start when its last road of each priority class
         is plowed.
+    lower_bound_h
+        Proven lower bound (hours) on the cost of any plan of the routing
+        problem(s) behind the row (``Solution.lower_bound``; summed over the
+        parts for the total); ``None`` when the row has no problem of its own
+        (an administrator's share of the pooled plan).
+    gap_to_bound_pct
+        How far the plan's cost lies above that bound, in percent of the bound:
+        ``100 * (cost - bound) / bound`` with ``cost`` = ``Solution.cost`` (route
+        time plus fixed costs), see :func:`gap_to_bound_pct`. The plan is at most
+        this far above optimal.
     """
 
     admin: str
@@ -63,6 +76,8 @@ class LedgerRow:
     total_h: float
     vehicles: int
     finish_s: Mapping[str, float] = field(default_factory=dict)
+    lower_bound_h: float | None = None
+    gap_to_bound_pct: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "finish_s", MappingProxyType(dict(self.finish_s)))
@@ -125,6 +140,31 @@ class PlanReport:
         return next(r for r in self.rows if r.admin == admin)
 
 
+def gap_to_bound_pct(cost: float, bound: float) -> float | None:
+    """Return ``100 * (cost - bound) / bound``, the gap above a lower bound in %.
+
+    The gap is relative to the bound (not to the cost), so the optimum lies at
+    most this far below the cost. ``0`` when the bound is not positive and the
+    cost does not exceed it (nothing to do); ``None`` when the bound is not
+    positive but the cost is.
+    """
+    if bound > 0:
+        return 100.0 * (cost - bound) / bound
+    return 0.0 if cost <= bound else None
+
+
+def _bound_figures(
+    parts: Iterable[tuple[ArcRoutingProblem, Solution]],
+) -> tuple[float | None, float | None]:
+    """Lower bound (hours) and gap (%) of routing parts taken together."""
+    solutions = [solution for _, solution in parts]
+    if not solutions:
+        return None, None
+    bound = math.fsum(s.lower_bound for s in solutions)
+    cost = math.fsum(s.cost for s in solutions)
+    return bound / 3600, gap_to_bound_pct(cost, bound)
+
+
 def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     """Compute the ledger of ``plan``: rows, exchanges, balance, objective, validity."""
     G = ctx.G
@@ -155,6 +195,8 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     for admin in ctx.admins:
         parts = by_admin[admin]
         s = stats[admin]
+        own = [plan.parts[admin]] if admin in plan.parts else []
+        bound_h, gap = _bound_figures(own)
         rows.append(
             LedgerRow(
                 admin=admin,
@@ -166,12 +208,15 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
                 total_h=s["duration_s"] / 3600,
                 vehicles=len(routes[admin]),
                 finish_s=_ordered(finish[admin]),
+                lower_bound_h=bound_h,
+                gap_to_bound_pct=gap,
             )
         )
     all_finish: dict[str, float] = {}
     for r in rows:
         for name, t in r.finish_s.items():
             all_finish[name] = max(all_finish.get(name, 0.0), t)
+    bound_h, gap = _bound_figures(plan.parts.values())
     total = LedgerRow(
         admin="total",
         own_km=math.fsum(r.own_km for r in rows),
@@ -182,6 +227,8 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         total_h=math.fsum(r.total_h for r in rows),
         vehicles=sum(r.vehicles for r in rows),
         finish_s=_ordered(all_finish),
+        lower_bound_h=bound_h,
+        gap_to_bound_pct=gap,
     )
     exchanges = exchanged(ctx, plan.assignment)
     units_moved = len(plan.moved_units(ctx))

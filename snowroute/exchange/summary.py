@@ -47,6 +47,8 @@ def _row(row: LedgerRow, start_s: int) -> dict[str, Any]:
         "vehicles": row.vehicles,
         "finish": {k: clock(start_s, v) for k, v in row.finish_s.items()},
         "finish_s": {k: round(v, 1) for k, v in row.finish_s.items()},
+        "lower_bound_h": _round(row.lower_bound_h, 4),
+        "gap_to_bound_pct": _round(row.gap_to_bound_pct, 2),
     }
 
 
@@ -57,7 +59,15 @@ def plan_summary(
     pooled: PlanReport | None,
     start_s: int,
 ) -> dict[str, Any]:
-    """One plan's entry of ``summary.json``."""
+    """Return one plan's entry of ``summary.json``.
+
+    ``lower_bound_h`` is the sum of the proven lower bounds of the plan's
+    routing problems (``Solution.lower_bound``, hours) and ``gap_to_bound_pct``
+    the gap of the plan's cost above it, relative to the bound:
+    ``100 * (cost - bound) / bound`` with ``cost`` = ``Solution.cost`` (route
+    time plus fixed costs); the same per administrator (``None`` for the
+    administrators' shares of the pooled plan, which is one problem).
+    """
     total = report.total
     out: dict[str, Any] = {
         "deadhead_km": round(total.deadhead_km, 3),
@@ -69,6 +79,8 @@ def plan_summary(
         "vehicles": total.vehicles,
         "units_exchanged": report.units_moved,
         "runtime_s": round(report.runtime_s, 1),
+        "lower_bound_h": _round(total.lower_bound_h, 4),
+        "gap_to_bound_pct": _round(total.gap_to_bound_pct, 2),
         "per_admin": {r.admin: _row(r, start_s) for r in report.rows},
         "total": _row(total, start_s),
         "exchanged": [
@@ -118,6 +130,11 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _fixed(value: float | None, width: int, digits: int) -> str:
+    """Right-aligned ``value`` with ``digits`` decimals, a dash when unknown."""
+    return f"{'—':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
+
 def comparison_dicts(rows: tuple[ComparisonRow, ...]) -> list[dict[str, Any]]:
     """Return the comparison table as JSON-ready rows."""
     return [
@@ -138,10 +155,11 @@ def ledger_text(
     pooled = reports.get("pooled")
     head = (
         f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
-        f"{'deadhead':>9} {'hours':>7} {'veh':>4}  finish"
+        f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'veh':>4}  finish"
     )
     lines = [
-        "Exchange ledger (km of road; deadhead km driven empty)",
+        "Exchange ledger (km of road; deadhead km driven empty; bound: proven lower "
+        "bound on the cost in hours, gap % above it)",
         head,
         "-" * len(head),
     ]
@@ -159,7 +177,8 @@ def ledger_text(
                 f"{name if row is report.rows[0] else '':<10} {label[:16]:<16} "
                 f"{row.own_km:>8.2f} {row.for_others_km:>8.2f} "
                 f"{row.handed_over_km:>8.2f} {row.deadhead_km:>9.2f} "
-                f"{row.total_h:>7.2f} {row.vehicles:>4}  {finish}"
+                f"{row.total_h:>7.2f} {_fixed(row.lower_bound_h, 7, 2)} "
+                f"{_fixed(row.gap_to_bound_pct, 6, 1)} {row.vehicles:>4}  {finish}"
             )
         state = (
             "valid" if report.valid else f"INVALID: {'; '.join(report.violations[:3])}"

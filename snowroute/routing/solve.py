@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from snowroute.routing.bound import lower_bound
+from snowroute.routing.bound import lower_bound, makespan_bound
 from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
@@ -272,34 +272,6 @@ def _finish(
     return routes, validate(tr.problem, routes)
 
 
-def _makespan_floor(tr: Transformation, bound: float) -> float:
-    """Bound the makespan from below.
-
-    The longest single-service round trip, and the total-time bound spread over
-    the whole fleet (when the fleet is finite).
-    """
-    problem = tr.problem
-    nd = tr.num_depots
-    floor = 0.0
-    for s in range(tr.num_services):
-        nodes = tr.service_nodes(s)
-        best = math.inf
-        for c in range(len(problem.vehicles)):
-            legs = tr.legs[int(tr.vehicle_profile[c])]
-            d = tr.vehicle_depot(c)
-            for n in nodes:
-                t = legs[d, nd + n] + tr.node_service_s[c, n] + legs[nd + n, d]
-                if math.isfinite(t):
-                    best = min(best, float(t))
-        if math.isfinite(best):
-            floor = max(floor, best)
-    counts = [vc.count for vc in problem.vehicles]
-    if all(c is not None for c in counts):
-        fleet = sum(c for c in counts if c is not None)
-        floor = max(floor, bound / max(1, fleet))
-    return floor
-
-
 def _makespan(routes: Sequence[Route]) -> float:
     return max((r.duration_s for r in routes), default=0.0)
 
@@ -333,7 +305,7 @@ def _solve_makespan(
     best = EngineResult(routes=tuple(start))
     routes, report = _finish(tr, start)
     best_span = _makespan(routes) if report.ok else math.inf
-    floor = _makespan_floor(tr, run.bound)
+    floor = makespan_bound(tr.problem)
     cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
     while probes < _MAKESPAN_PROBES and run.remaining() > 0.5:
         share = run.remaining() / (_MAKESPAN_PROBES - probes)

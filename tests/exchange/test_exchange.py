@@ -244,3 +244,42 @@ def test_same_scenario_and_seed_give_the_same_summary():
         for plan in summary["plans"].values():
             plan.pop("runtime_s", None)
     assert first == again
+
+
+def test_ledger_and_summary_carry_the_lower_bound_and_the_gap():
+    scenario = _scenario(plans=("baseline", "pooled"))
+    result = run_exchange(_network(), scenario)
+    summary = result.summary()["plans"]
+    baseline = result.plans["baseline"]
+    costs = bounds = 0.0
+    for admin, (_, solution) in baseline.parts.items():
+        row = summary["baseline"]["per_admin"][admin]
+        assert 0 < solution.lower_bound <= solution.cost + 1e-6
+        gap = 100 * (solution.cost - solution.lower_bound) / solution.lower_bound
+        assert row["lower_bound_h"] == pytest.approx(solution.lower_bound / 3600, 1e-3)
+        assert row["gap_to_bound_pct"] == pytest.approx(gap, abs=0.01)
+        costs += solution.cost
+        bounds += solution.lower_bound
+    plan = summary["baseline"]
+    assert plan["lower_bound_h"] == pytest.approx(bounds / 3600, 1e-3)
+    assert plan["total"]["lower_bound_h"] == plan["lower_bound_h"]
+    assert plan["gap_to_bound_pct"] == pytest.approx(
+        100 * (costs - bounds) / bounds, abs=0.01
+    )
+    # The pooled plan is one problem: a bound for the whole, none per administrator.
+    pooled = summary["pooled"]
+    assert pooled["lower_bound_h"] > 0
+    assert pooled["gap_to_bound_pct"] >= 0
+    assert all(r["lower_bound_h"] is None for r in pooled["per_admin"].values())
+    assert all(r["gap_to_bound_pct"] is None for r in pooled["per_admin"].values())
+    text = result.ledger_text()
+    assert "gap %" in text
+    assert f"{plan['gap_to_bound_pct']:.1f}" in text
+
+
+def test_gap_to_bound_is_relative_to_the_bound():
+    from snowroute.exchange.ledger import gap_to_bound_pct
+
+    assert gap_to_bound_pct(110.0, 100.0) == pytest.approx(10.0)
+    assert gap_to_bound_pct(0.0, 0.0) == 0.0
+    assert gap_to_bound_pct(5.0, 0.0) is None

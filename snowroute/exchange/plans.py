@@ -168,16 +168,20 @@ class ExchangeContext:
         seed_offset: int = 0,
         initial: tuple[WarmRoute, ...] | None = None,
         budget: Budget | None = None,
+        roads: int | None = None,
         pending: int | None = None,
     ) -> Solution:
         """Route ``problem`` with this context's settings and its share of ``budget``.
 
-        The share is in proportion to the problem's roads against the ``pending``
-        roads still to route with that budget (default: all roads to plow).
+        The share is in proportion to the problem's ``roads`` (network edges to
+        plow; default: all) against the ``pending`` roads still to route with that
+        budget (default: all roads to plow).
         """
         budget = self.budget if budget is None else budget
-        pending = len(self.plow) if pending is None else pending
-        share = budget.share(problem.num_required, max(1, pending))
+        everything = len(self.plow)
+        pending = everything if pending is None else pending
+        roads = everything if roads is None else roads
+        share = budget.share(roads, max(1, pending))
         return solve(
             problem,
             self.params,
@@ -265,7 +269,11 @@ class Router:
             )
             initial = None if start is None else carry_over(*start, problem)
             solution = ctx.solve(
-                problem, initial=initial, budget=self.budget, pending=pending
+                problem,
+                initial=initial,
+                budget=self.budget,
+                roads=len(edges),
+                pending=pending,
             )
             self.solves += 1
             logger.info(

@@ -345,7 +345,7 @@ def _at_target(
     if stop.target_s is None or not best.is_feasible():
         return False
     cost = _true_cost_s(tr, _to_node_routes(best, classes))
-    return cost <= stop.target_s * (1 + 1e-9) + 1e-6
+    return cost <= stop.target_s * (1 + _OPTIMAL_RTOL) + 1e-6
 
 
 def _search(
@@ -448,6 +448,10 @@ def _improve_best(
                 return polished
     return best
 
+
+#: A plan this close to the lower bound (relative) is optimal: the engine's times
+#: are rounded to 1/TIME_SCALE s per leg, the bound's are not.
+_OPTIMAL_RTOL: Final = 1e-5
 
 #: Problem handed to forked worker processes without pickling.
 _SHARED: dict[str, Any] = {}

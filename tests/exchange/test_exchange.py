@@ -283,3 +283,25 @@ def test_gap_to_bound_is_relative_to_the_bound():
     assert gap_to_bound_pct(110.0, 100.0) == pytest.approx(10.0)
     assert gap_to_bound_pct(0.0, 0.0) == 0.0
     assert gap_to_bound_pct(5.0, 0.0) is None
+
+
+
+def test_each_search_gets_a_share_by_roads_smallest_first(monkeypatch):
+    from snowroute.routing.budget import Budget
+
+    asked: list[tuple[float, float]] = []
+    real = Budget.share
+
+    def spy(self: Budget, size: float, pending: float) -> float:
+        asked.append((size, pending))
+        return real(self, size, pending)
+
+    monkeypatch.setattr(Budget, "share", spy)
+    result = run_exchange(_network(), _scenario(), plans=["baseline"])
+    roads = len(result.context.plow)
+    sizes = [size for size, _ in asked]
+    assert sizes == sorted(sizes)  # the largest administrator last, with what is left
+    assert sum(sizes) == roads  # shares are in roads (network edges), all of them
+    assert [pending for _, pending in asked] == [
+        roads - sum(sizes[:k]) for k in range(len(sizes))
+    ]

@@ -314,10 +314,13 @@ class _Stop:
     stall: int | None
     #: True cost (seconds) at or below which a plan is proven optimal.
     target_s: float | None
+    #: Service time every plan spends beyond its engine cost (seconds).
+    floor_s: float = 0.0
 
 
-#: Reports a worker's new best plan: (solution, iterations so far).
-_Report = Callable[[pyvrp.Solution, int], None]
+#: Reports a worker's new best plan: (its cost in seconds, ``inf`` when not
+#: feasible; iterations so far).
+_Report = Callable[[float, int], None]
 
 
 def _done(stop: _Stop, iters: int, since_best: int) -> bool:
@@ -338,14 +341,48 @@ def _true_cost_s(tr: Transformation, routes: Sequence[NodeRoute]) -> float:
     return total
 
 
-def _at_target(
-    tr: Transformation, classes: Sequence[int], best: pyvrp.Solution, stop: _Stop
-) -> bool:
-    """Whether ``best`` is feasible and costs no more than the lower bound."""
-    if stop.target_s is None or not best.is_feasible():
+def _plan_s(
+    tr: Transformation, classes: Sequence[int], solution: pyvrp.Solution
+) -> float:
+    """Return the true cost in seconds of a plan (``inf`` when not feasible)."""
+    if not solution.is_feasible():
+        return math.inf
+    return _true_cost_s(tr, _to_node_routes(solution, classes))
+
+
+def _service_floor_s(tr: Transformation) -> float:
+    """Least service time any plan spends that the engine's cost leaves out.
+
+    The engine's distances carry each node's service time above the cheapest
+    class's (:func:`build_data`); per service, the cheaper of its nodes' cheapest
+    times is left out of every plan's engine cost.
+    """
+    with np.errstate(all="ignore"):
+        cheapest = np.nanmin(
+            np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
+        )
+    per_service = np.minimum.reduceat(cheapest, tr.service_ptr[:-1])
+    return float(per_service.sum()) if per_service.size else 0.0
+
+
+def _may_reach(stop: _Stop, solution: pyvrp.Solution, num_loads: int) -> bool:
+    """Tell cheaply whether a plan may reach the lower bound (before pricing it).
+
+    Its engine cost plus the service floor, less the engine's rounding (half a
+    unit per leg), is at most its true cost.
+    """
+    if stop.target_s is None or not solution.is_feasible():
         return False
-    cost = _true_cost_s(tr, _to_node_routes(best, classes))
-    return cost <= stop.target_s * (1 + _OPTIMAL_RTOL) + 1e-6
+    legs = solution.num_clients() + 2 * solution.num_routes()
+    low = (_cost(solution, num_loads) - 0.5 * legs) / TIME_SCALE + stop.floor_s
+    return low <= stop.target_s * (1 + _OPTIMAL_RTOL) + 1e-6
+
+
+def _reached(stop: _Stop, cost_s: float) -> bool:
+    """Whether a plan of ``cost_s`` reaches the lower bound (is optimal)."""
+    if stop.target_s is None:
+        return False
+    return cost_s <= stop.target_s * (1 + _OPTIMAL_RTOL) + 1e-6
 
 
 def _search(
@@ -391,10 +428,17 @@ def _search(
     slot = 0
     best = curr = initial
     iters = stall = since_best = 0
+    loads = data.num_load_dimensions
+
+    def price(plan: pyvrp.Solution) -> float:  # exact only when someone needs it
+        if report is not None or _may_reach(stop, plan, loads):
+            return _plan_s(tr, classes, plan)
+        return math.inf
+
+    cost_s = price(best)
     if report is not None:
-        report(best, iters)
-    optimal = _at_target(tr, classes, best, stop)
-    while not optimal and not _done(stop, iters, since_best):
+        report(cost_s, iters)
+    while not _reached(stop, cost_s) and not _done(stop, iters, since_best):
         iters += 1
         if stall == params.num_iters_no_improvement:
             history = [None] * length
@@ -408,9 +452,9 @@ def _search(
         if evaluator.cost(cand) < evaluator.cost(best):
             stall = since_best = 0
             best = cand = _improve_best(tr, data, classes, ls, evaluator, cand, params)
-            optimal = _at_target(tr, classes, best, stop)
+            cost_s = price(best)
             if report is not None:
-                report(best, iters)
+                report(cost_s, iters)
         # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
         cand_cost = evaluator.penalised_cost(cand)
         curr_cost = evaluator.penalised_cost(curr)
@@ -471,8 +515,8 @@ def _queue_report(worker: int) -> _Report | None:
     if queue is None:
         return None
 
-    def report(solution: pyvrp.Solution, iters: int) -> None:
-        queue.put((worker, time.perf_counter(), *_seconds(solution), iters))
+    def report(cost_s: float, iters: int) -> None:
+        queue.put((worker, time.perf_counter(), cost_s, iters))
 
     return report
 
@@ -504,15 +548,6 @@ def _worker(
     return _to_node_routes(best, classes), iters, _rank(best, data), peak_kb
 
 
-def _seconds(solution: pyvrp.Solution) -> tuple[float, bool]:
-    """Return the true cost in seconds of a plan (``inf`` when infeasible)."""
-    if not solution.is_feasible():
-        return math.inf, False
-    tr: Transformation = _SHARED["tr"]
-    routes = _to_node_routes(solution, _SHARED["classes"])
-    return _true_cost_s(tr, routes), True
-
-
 class _Relay:
     """Passes the workers' new bests on to a caller's callback, best first."""
 
@@ -521,17 +556,15 @@ class _Relay:
         self.start = start
         self.best = math.inf
 
-    def __call__(
-        self, worker: int, at: float, cost: float, feasible: bool, iters: int
-    ) -> None:
-        if self.callback is None or not feasible or cost >= self.best:
+    def __call__(self, worker: int, at: float, cost: float, iters: int) -> None:
+        if self.callback is None or cost >= self.best:  # inf: not feasible
             return
         self.best = cost
         self.callback(
             Progress(
                 elapsed_s=at - self.start,
                 cost=cost,
-                feasible=feasible,
+                feasible=True,
                 iterations=iters,
                 worker=worker,
             )
@@ -551,25 +584,32 @@ def _run_workers(
     jobs: list[tuple[int, int, float, list[NodeRoute] | None]],
     relay: _Relay,
 ) -> list[tuple[list[NodeRoute], int, tuple[int, int], int]]:
-    """Run ``jobs`` in this process (one job) or in forked worker processes."""
+    """Run ``jobs`` in this process (one job) or in forked worker processes.
+
+    New bests reach ``relay`` directly, or through a queue from the workers; no
+    worker reports when nobody listens.
+    """
+    listening = relay.callback is not None
     if len(jobs) == 1:
         worker = jobs[0][0]
 
-        def report(solution: pyvrp.Solution, iters: int) -> None:
-            relay(worker, time.perf_counter(), *_seconds(solution), iters)
+        def report(cost_s: float, iters: int) -> None:
+            relay(worker, time.perf_counter(), cost_s, iters)
 
-        _SHARED.update(report=report, queue=None)
+        _SHARED.update(report=report if listening else None, queue=None)
         return [_worker(jobs[0])]
     ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
+    queue = ctx.Queue() if listening else None
     _SHARED.update(report=None, queue=queue)
     with ctx.Pool(len(jobs)) as pool:
         pending = pool.map_async(_worker, jobs)
         while not pending.ready():
             pending.wait(0.25)
-            relay.drain(queue)
+            if queue is not None:
+                relay.drain(queue)
         results = pending.get()
-    relay.drain(queue)
+    if queue is not None:
+        relay.drain(queue)
     return results
 
 
@@ -625,6 +665,7 @@ def solve_pyvrp(
         max_iterations=params.max_iterations,
         stall=params.stall_for(tr.num_services),
         target_s=target_s,
+        floor_s=_service_floor_s(tr) if target_s is not None else 0.0,
     )
     best: list[NodeRoute] | None = list(initial) if initial else None
     best_rank: tuple[int, int] | None = None

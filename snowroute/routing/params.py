@@ -11,7 +11,7 @@ convergence curve).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal, get_args
 
 from snowroute._errors import ProblemError
@@ -198,7 +198,17 @@ class SolveParams:
             raise ProblemError(msg)
 
     def with_(self, **changes: object) -> SolveParams:
-        """Return a copy with ``changes`` (field name → value), validated again."""
+        """Return a copy with ``changes`` (field name → value), validated again.
+
+        Raises
+        ------
+        ProblemError
+            When a name is not a field or a value is out of range.
+        """
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            msg = f"`{unknown[0]}` is not a solve setting (see SolveParams)."
+            raise ProblemError(msg)
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def stall_for(self, num_services: int) -> int | None:

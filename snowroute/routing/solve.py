@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from snowroute._errors import ProblemError
 from snowroute.routing.bound import lower_bound, makespan_bound
 from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
@@ -112,8 +113,6 @@ def solve(
     if params.workers is None:
         params = params.with_(workers=default_workers())
     if transformation is not None and transformation.problem is not problem:
-        from snowroute._errors import ProblemError
-
         msg = "`transformation` was built for another problem."
         raise ProblemError(msg)
     tr = transform(problem) if transformation is None else transformation
@@ -189,10 +188,28 @@ class _Run:
             from snowroute.routing._ortools import solve_ortools
 
             engine = solve_ortools
-        offset = time.perf_counter() - self.start
-        outer = self.callback
+        return engine(
+            tr,
+            self.params,
+            time_limit_s=time_limit_s,
+            initial=initial,
+            target_s=self.bound if tr is self.tr else None,
+            callback=self._listener(stage),
+        )
 
-        def callback(p: Progress) -> None:
+    def _listener(self, stage: str) -> ProgressCallback | None:
+        """Return the callback the engine gets, or ``None`` when nobody listens.
+
+        It logs every new best at debug level and passes it on to the caller's
+        callback, timed from the solve's start and naming the stage; with
+        ``None`` the engine does not price its new bests for nothing.
+        """
+        outer = self.callback
+        if outer is None and not logger.isEnabledFor(logging.DEBUG):
+            return None
+        offset = time.perf_counter() - self.start
+
+        def listener(p: Progress) -> None:
             p = dataclasses.replace(p, elapsed_s=p.elapsed_s + offset, stage=stage)
             logger.debug(
                 "%s: new best %.1f s after %.1f s (worker %d, %d iterations)",
@@ -205,15 +222,7 @@ class _Run:
             if outer is not None:
                 outer(p)
 
-        target = self.bound if tr is self.tr else None
-        return engine(
-            tr,
-            self.params,
-            time_limit_s=time_limit_s,
-            initial=initial,
-            target_s=target,
-            callback=callback,
-        )
+        return listener
 
 
 def plan_from_warm(

@@ -27,6 +27,8 @@ def test_with_returns_a_validated_copy():
     assert (changed.seed, changed.time_limit_s, params.time_limit_s) == (3, 5.0, 10.0)
     with pytest.raises(ProblemError, match="time_limit_s"):
         params.with_(time_limit_s=-1)
+    with pytest.raises(ProblemError, match="`timelimit` is not a solve setting"):
+        params.with_(timelimit=5)
 
 
 def test_stall_rule_scales_with_the_problem():

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Re-run the recorded real-network routing benchmark (benchmarks/realnet/run.py).
+# Run from anywhere after `make test` (which creates .venv), with ../shared beside
+# the project (Middleton's OSM network). Each command appends one CSV row per run as
+# soon as it ends; time it alone on the machine (2 search workers use both cores).
+#
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 45 min
+#   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
+#
+# References (references.csv) come from long runs without the stall stop:
+#   run.py --reference --no-stall --instances middleton-city --seeds 1,2 --time-limit 600
+#   run.py --reference --no-stall --instances middleton-county,middleton-state \
+#          --seeds 1,2 --time-limit 120
+# (`--reference` keeps an older, better value: move references.csv aside to start
+# afresh.) The whole pipeline on Middleton: see RESULTS.md, "snowroute run".
+set -u
+cd "$(dirname "$0")/../.."
+B=benchmarks/realnet
+R=".venv/bin/python $B/run.py"
+
+(while true; do echo "$(date -Is) $(cut -d' ' -f1-3 /proc/loadavg)"; sleep 30; done) \
+    >>"$B/load.log" &
+sampler=$!
+trap 'kill $sampler' EXIT
+
+run() {  # name, then the options of run.py; writes $B/name.csv and .log
+    local name=$1
+    shift
+    rm -f "$B/$name.csv"
+    echo "$name: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    $R "$@" --out "$B/$name.csv" >"$B/$name.log" 2>"$B/$name.err"
+    echo "$name: exit $? $(date -Is)"
+}
+
+run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
+    --instances middleton-city,middleton-county,middleton-state
+run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
+if [ "${1:-}" = all ]; then
+    run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --instances \
+        middleton-city-noturns,middleton-county-noturns,middleton-state-noturns,demo-05,demo-05201,demo-05211,demo-05361,city-d1,city-d2,city-d3
+fi

@@ -479,7 +479,7 @@ def _improve_best(
 ) -> pyvrp.Solution:
     """Search a new best plan exhaustively and polish its directions."""
     best = cand
-    if params.exhaustive_best:
+    if params.exhaustive_for(data.num_clients):
         deep = ls(cand, evaluator, exhaustive=True)
         best = deep if deep.is_feasible() else cand
     if params.polish and best.is_feasible():

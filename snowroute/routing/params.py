@@ -71,7 +71,12 @@ class PyVRPParams:
         Re-optimise directions exactly on every new best solution.
     exhaustive_best
         Search every new best solution with PyVRP's whole neighbourhood
-        (``exhaustive``) before polishing it.
+        (``exhaustive``) before polishing it. ``None`` (default): on problems of
+        at most ``history_full_clients`` clients (every CARP instance of the
+        egl, gdb and val sets), not above: on the Middleton city (2,900
+        clients) the exhaustive searches took half of the first minute, and
+        without them five 60 s searches averaged 59,313 s against 59,723 s
+        (``benchmarks/realnet/RESULTS.md``).
     epoch_s
         Seconds between exchanges of the best plan among workers (``None``:
         workers run independently for the whole budget).
@@ -95,7 +100,7 @@ class PyVRPParams:
     num_iters_no_improvement: int = 150_000
     max_perturbations: int = 25
     polish: bool = True
-    exhaustive_best: bool = True
+    exhaustive_best: bool | None = None
     epoch_s: float | None = None
     data_penalties: bool = True
     target_feasible: tuple[float, ...] = (0.65, 0.4)
@@ -106,6 +111,13 @@ class PyVRPParams:
         ):
             msg = "target_feasible needs at least one share, each within [0, 1]."
             raise ProblemError(msg)
+
+    def exhaustive_for(self, num_clients: int) -> bool:
+        """Whether new bests get an exhaustive search on a problem of this size."""
+        if self.exhaustive_best is not None:
+            return self.exhaustive_best
+        full = self.history_full_clients
+        return full is None or num_clients <= full
 
     def for_worker(self, worker: int) -> PyVRPParams:
         """Return the settings of search worker ``worker`` (its own target)."""

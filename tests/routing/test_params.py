@@ -55,3 +55,12 @@ def test_late_acceptance_history_shrinks_on_large_problems(
     from snowroute.routing._pyvrp import _history_length
 
     assert _history_length(PyVRPParams(), max_iterations, clients) == expected
+
+
+def test_new_bests_are_searched_exhaustively_on_small_problems_only():
+    assert PyVRPParams().exhaustive_for(380)  # egl-s4: as tuned on CARP
+    assert not PyVRPParams().exhaustive_for(2900)  # a city
+    assert PyVRPParams(exhaustive_best=True).exhaustive_for(2900)
+    assert not PyVRPParams(
+        history_full_clients=None, exhaustive_best=False
+    ).exhaustive_for(10)

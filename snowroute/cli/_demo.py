@@ -69,7 +69,7 @@ DEMO_SCENARIO = (
 )
 #: Exchange plans of the demo (None: the scenario's); tests make them fewer.
 DEMO_EXCHANGE_PLANS: tuple[str, ...] | None = None
-#: Routing time limit per problem (None: the scenario's); tests make it short.
+#: Routing budget of the whole run (None: the scenario's); tests make it short.
 DEMO_TIME_LIMIT_S: float | None = None
 
 

@@ -73,7 +73,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--time-limit",
         type=float,
-        help="routing time limit per problem, seconds (default: the scenario's)",
+        help="routing seconds for every search of the run (default: the scenario's)",
     )
     parser.add_argument("--seed", type=int, help="seed (default: the scenario's)")
     parser.set_defaults(handler=_exchange)

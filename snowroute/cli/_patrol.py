@@ -109,7 +109,9 @@ def register(subparsers: Any) -> None:
     plan.add_argument("--out", type=Path, help="output folder")
     plan.add_argument("--force", action="store_true", help="replace an existing folder")
     plan.add_argument(
-        "--time-limit", type=float, help="routing seconds per day (default: scenario)"
+        "--time-limit",
+        type=float,
+        help="routing seconds for all days (default: scenario)",
     )
     plan.add_argument("--seed", type=int, help="random seed (default: scenario)")
     plan.add_argument(

@@ -158,7 +158,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="exchange plans to compute (default: the scenario's)",
     )
     parser.add_argument(
-        "--time-limit", type=float, help="routing seconds per problem (override)"
+        "--time-limit",
+        type=float,
+        help="routing seconds for every search of the run (override)",
     )
     parser.add_argument("--seed", type=int, help="random seed (override)")
 

@@ -280,7 +280,8 @@ def test_a_plan_at_the_lower_bound_ends_the_search():
     problem = toy_problem(required)
     solution = solve(problem, seed=1, workers=1, stall_iterations=None)
     assert solution.cost == pytest.approx(solution.lower_bound)
-    assert solution.runtime_s < 5.0  # not the 10 s time limit
+    # no stall rule and no iteration cap: only the bound ended it before 10 s
+    assert solution.stats["iterations"] < 50
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -451,7 +451,11 @@ def _search(
         since_best += 1
         if evaluator.cost(cand) < evaluator.cost(best):
             stall = since_best = 0
-            best = cand = _improve_best(tr, data, classes, ls, evaluator, cand, params)
+            best, polished = _improve_best(
+                tr, data, classes, ls, evaluator, cand, params
+            )
+            if polished:  # the search goes on from the polished plan
+                cand = best
             cost_s = price(best)
             if report is not None:
                 report(cost_s, iters)
@@ -476,8 +480,12 @@ def _improve_best(
     evaluator: CostEvaluator,
     cand: pyvrp.Solution,
     params: PyVRPParams,
-) -> pyvrp.Solution:
-    """Search a new best plan exhaustively and polish its directions."""
+) -> tuple[pyvrp.Solution, bool]:
+    """Search a new best plan exhaustively and polish its directions.
+
+    Returns the best plan and whether it is the polished one (the search then
+    goes on from it; otherwise from ``cand`` itself).
+    """
     best = cand
     if params.exhaustive_for(data.num_clients):
         deep = ls(cand, evaluator, exhaustive=True)
@@ -489,8 +497,8 @@ def _improve_best(
             if polished.is_feasible() and evaluator.cost(polished) < evaluator.cost(
                 best
             ):
-                return polished
-    return best
+                return polished, True
+    return best, False
 
 
 #: A plan this close to the lower bound (relative) is optimal: the engine's times

@@ -285,7 +285,6 @@ def test_gap_to_bound_is_relative_to_the_bound():
     assert gap_to_bound_pct(5.0, 0.0) is None
 
 
-
 def test_each_search_gets_a_share_by_roads_smallest_first(monkeypatch):
     from snowroute.routing.budget import Budget
 

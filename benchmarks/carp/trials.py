@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -56,17 +57,16 @@ def logged_search(tr, *, seed: int, deadline: float, t0: float, params=None):
     Run one PyVRP search in this process (the engine's own loop, one worker).
 
     Returns its routes, its iterations, and its best cost over time as (seconds
-    since ``t0``, cost without the constant service time) pairs.
+    since ``t0``, cost in seconds) pairs.
     """
     from snowroute.routing import _pyvrp
 
     data, classes = _pyvrp.build_data(tr)
     trajectory: list[tuple[float, float]] = []
 
-    def report(solution, iterations):  # every new best of the search
-        if solution.is_feasible():
-            cost = _pyvrp._cost(solution, data.num_load_dimensions) / _pyvrp.TIME_SCALE
-            trajectory.append((round(time.perf_counter() - t0, 2), cost))
+    def report(cost_s, iterations):  # every new best of the search, in seconds
+        if math.isfinite(cost_s):
+            trajectory.append((round(time.perf_counter() - t0, 2), cost_s))
 
     stop = _pyvrp._Stop(
         deadline=deadline, max_iterations=None, stall=None, target_s=None
@@ -126,7 +126,8 @@ def one(instance: str, variant: str, seed: int, seconds: float, workers: int) ->
     routes = [best_directions(tr, r) for r in node_routes]
     report = validate(problem, expand_routes(tr, routes))
     bks = read_bks(CARP / "bks.csv")[("egl", bks_name("egl", instance))][0]
-    # The trajectory's costs leave out the constant service time: shift them.
+    # The trajectory's costs are true costs before direction polishing and
+    # validation; align its last point with the validated plan.
     offset = report.cost - trajectory[-1][1] if trajectory else 0.0
     return dict(
         instance=instance,

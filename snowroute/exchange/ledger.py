@@ -65,6 +65,11 @@ class LedgerRow:
         ``100 * (cost - bound) / bound`` with ``cost`` = ``Solution.cost`` (route
         time plus fixed costs), see :func:`gap_to_bound_pct`. The plan is at most
         this far above optimal.
+    finish_bound_h
+        For plans routed for the earliest finish (``solver.objective =
+        "makespan"``): a proven lower bound on the hours from the start until
+        the last road is cleared (the largest over the parts for the total);
+        ``None`` otherwise.
     """
 
     admin: str
@@ -78,6 +83,7 @@ class LedgerRow:
     finish_s: Mapping[str, float] = field(default_factory=dict)
     lower_bound_h: float | None = None
     gap_to_bound_pct: float | None = None
+    finish_bound_h: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "finish_s", MappingProxyType(dict(self.finish_s)))
@@ -153,6 +159,18 @@ def gap_to_bound_pct(cost: float, bound: float) -> float | None:
     return 0.0 if cost <= bound else None
 
 
+def _finish_bound_h(
+    parts: Iterable[tuple[ArcRoutingProblem, Solution]],
+) -> float | None:
+    """Largest makespan bound (hours) of the makespan-routed parts, if any."""
+    bounds = [
+        s.stats["makespan_lower_bound"] / 3600
+        for _, s in parts
+        if s.objective == "makespan" and "makespan_lower_bound" in s.stats
+    ]
+    return max(bounds) if bounds else None
+
+
 def _bound_figures(
     parts: Iterable[tuple[ArcRoutingProblem, Solution]],
 ) -> tuple[float | None, float | None]:
@@ -210,6 +228,7 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
                 finish_s=_ordered(finish[admin]),
                 lower_bound_h=bound_h,
                 gap_to_bound_pct=gap,
+                finish_bound_h=_finish_bound_h(own),
             )
         )
     all_finish: dict[str, float] = {}
@@ -229,6 +248,7 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         finish_s=_ordered(all_finish),
         lower_bound_h=bound_h,
         gap_to_bound_pct=gap,
+        finish_bound_h=_finish_bound_h(plan.parts.values()),
     )
     exchanges = exchanged(ctx, plan.assignment)
     units_moved = len(plan.moved_units(ctx))

@@ -49,6 +49,7 @@ def _row(row: LedgerRow, start_s: int) -> dict[str, Any]:
         "finish_s": {k: round(v, 1) for k, v in row.finish_s.items()},
         "lower_bound_h": _round(row.lower_bound_h, 4),
         "gap_to_bound_pct": _round(row.gap_to_bound_pct, 2),
+        "finish_bound_h": _round(row.finish_bound_h, 4),
     }
 
 

@@ -304,3 +304,22 @@ def test_each_search_gets_a_share_by_roads_smallest_first(monkeypatch):
     assert [pending for _, pending in asked] == [
         roads - sum(sizes[:k]) for k in range(len(sizes))
     ]
+
+
+@pytest.mark.parametrize("objective", ["total_time", "makespan"])
+def test_makespan_plans_carry_a_bound_on_the_finish(objective):
+    import dataclasses
+
+    scenario = _scenario(plans=("baseline",))
+    solver = dataclasses.replace(scenario.solver, objective=objective)
+    result = run_exchange(_network(), dataclasses.replace(scenario, solver=solver))
+    plan = result.summary()["plans"]["baseline"]
+    if objective == "total_time":
+        assert plan["total"]["finish_bound_h"] is None
+        return
+    for admin, (_, solution) in result.plans["baseline"].parts.items():
+        bound = plan["per_admin"][admin]["finish_bound_h"]
+        assert 0 < bound <= solution.makespan_s / 3600 + 1e-6
+    assert plan["total"]["finish_bound_h"] == max(
+        r["finish_bound_h"] for r in plan["per_admin"].values()
+    )

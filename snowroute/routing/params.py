@@ -205,7 +205,11 @@ class SolveParams:
             )
             raise ProblemError(msg)
         stall = self.stall_iterations
-        if stall is not None and stall != "auto" and (int(stall) < 1):
+        if (
+            stall is not None
+            and stall != "auto"
+            and not (isinstance(stall, int) and stall >= 1)
+        ):
             msg = f"`stall_iterations` must be at least 1 or 'auto', got {stall!r}."
             raise ProblemError(msg)
 

@@ -13,6 +13,7 @@ from snowroute.routing import PyVRPParams, SolveParams
         ({"workers": 0}, "workers"),
         ({"max_iterations": 0}, "max_iterations"),
         ({"stall_iterations": 0}, "stall_iterations"),
+        ({"stall_iterations": "soon"}, "stall_iterations"),
         ({"first_plan": "greedy"}, "first_plan"),
     ],
 )

@@ -204,12 +204,8 @@ class SolveParams:
                 f"{self.first_plan!r}."
             )
             raise ProblemError(msg)
-        stall = self.stall_iterations
-        if (
-            stall is not None
-            and stall != "auto"
-            and not (isinstance(stall, int) and stall >= 1)
-        ):
+        stall: object = self.stall_iterations  # a TOML or caller value, any type
+        if stall not in (None, "auto") and not (isinstance(stall, int) and stall >= 1):
             msg = f"`stall_iterations` must be at least 1 or 'auto', got {stall!r}."
             raise ProblemError(msg)
 

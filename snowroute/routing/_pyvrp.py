@@ -25,7 +25,6 @@ workers wins.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import multiprocessing
@@ -61,7 +60,7 @@ from pyvrp.search import (
 )
 
 from snowroute.routing.engine import EngineResult, fleet_sizes
-from snowroute.routing.improve import best_directions
+from snowroute.routing.improve import best_directions, node_route_s
 from snowroute.routing.params import (
     Progress,
     ProgressCallback,
@@ -333,12 +332,8 @@ def _done(stop: _Stop, iters: int, since_best: int) -> bool:
 
 def _true_cost_s(tr: Transformation, routes: Sequence[NodeRoute]) -> float:
     """Cost in seconds of node routes: services, legs and fixed costs."""
-    total = 0.0
-    for r in routes:
-        seq = r.locations(tr)
-        total += sum(tr.arc_s(r.vehicle, a, b) for a, b in itertools.pairwise(seq))
-        total += tr.problem.vehicles[r.vehicle].fixed_cost
-    return total
+    vehicles = tr.problem.vehicles
+    return sum(node_route_s(tr, r) + vehicles[r.vehicle].fixed_cost for r in routes)
 
 
 def _plan_s(

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from snowroute.routing.engine import fleet_sizes
+from snowroute.routing.improve import node_route_s
 from snowroute.routing.transform import NodeRoute, Transformation
 
 __all__ = ["balanced_routes", "giant_tour", "initial_routes", "split_tour"]
@@ -164,8 +165,7 @@ def _assign_classes(
 
 
 def _route_s(tr: Transformation, vehicle: int, nodes: list[int]) -> float:
-    seq = NodeRoute(vehicle, tuple(nodes)).locations(tr)
-    return sum(tr.arc_s(vehicle, a, b) for a, b in itertools.pairwise(seq))
+    return node_route_s(tr, NodeRoute(vehicle, tuple(nodes)))
 
 
 def _best_of_tours(

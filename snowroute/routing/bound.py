@@ -617,9 +617,9 @@ def deadhead_bounds(problem: ArcRoutingProblem) -> dict[str, float]:
     return _bounds(problem)[1]
 
 
-def _route_time_bound(problem: ArcRoutingProblem) -> float:
-    service, dead = _bounds(problem)
-    return service + max(dead.values())
+def _fixed_bound(problem: ArcRoutingProblem) -> float:
+    """Return the fixed costs of the fewest possible routes at the cheapest class."""
+    return min_routes(problem) * min(vc.fixed_cost for vc in problem.vehicles)
 
 
 def lower_bound(problem: ArcRoutingProblem) -> float:
@@ -641,9 +641,8 @@ def lower_bound(problem: ArcRoutingProblem) -> float:
     if problem.num_services == 0:
         return 0.0
     service, dead = _bounds(problem)
-    fixed = min_routes(problem) * min(vc.fixed_cost for vc in problem.vehicles)
     logger.debug("service bound %.1f, deadhead bounds: %s", service, dead)
-    return service + max(dead.values()) + fixed
+    return service + max(dead.values()) + _fixed_bound(problem)
 
 
 def _path_arc_s(problem: ArcRoutingProblem, vehicle: int) -> FloatArray:
@@ -707,7 +706,7 @@ def _round_trips(problem: ArcRoutingProblem) -> FloatArray:
     return best
 
 
-def makespan_bound(problem: ArcRoutingProblem) -> float:
+def makespan_bound(problem: ArcRoutingProblem, *, lower: float | None = None) -> float:
     """
     Bound from below the duration of the longest route of any plan.
 
@@ -722,6 +721,9 @@ def makespan_bound(problem: ArcRoutingProblem) -> float:
     ----------
     problem
         The arc-routing problem.
+    lower
+        ``lower_bound(problem)`` when the caller has it already (its LPs are
+        then not solved again).
 
     Returns
     -------
@@ -744,5 +746,6 @@ def makespan_bound(problem: ArcRoutingProblem) -> float:
     counts = [vc.count for vc in problem.vehicles]
     if all(c is not None for c in counts):
         fleet = sum(c for c in counts if c is not None)
-        floor = max(floor, _route_time_bound(problem) / fleet)
+        total = lower_bound(problem) if lower is None else lower
+        floor = max(floor, (total - _fixed_bound(problem)) / fleet)
     return floor

@@ -314,7 +314,7 @@ def _solve_makespan(
     best = EngineResult(routes=tuple(start))
     routes, report = _finish(tr, start)
     best_span = _makespan(routes) if report.ok else math.inf
-    floor = makespan_bound(tr.problem)
+    floor = makespan_bound(tr.problem, lower=run.bound)
     cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
     while probes < _MAKESPAN_PROBES and run.remaining() > 0.5:
         share = run.remaining() / (_MAKESPAN_PROBES - probes)

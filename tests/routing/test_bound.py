@@ -257,4 +257,6 @@ def test_makespan_bound_never_exceeds_a_plans_makespan():
     assert bound <= solution.makespan_s + 1e-6
     # The fleet share of the route time (fixed costs are not route time).
     assert bound >= (lower_bound(problem) - 1000.0) / 2 - 1e-6
+    # the caller's lower bound, when given, stands for the LPs solved again
+    assert makespan_bound(problem, lower=lower_bound(problem)) == bound
     assert makespan_bound(toy_problem([])) == 0.0

@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from snowroute._errors import ProblemError
@@ -140,18 +140,8 @@ def solve(
         "feasible" if report.ok else f"{len(report.violations)} violations",
         runtime,
     )
-    return Solution(
-        routes=routes,
-        cost=report.cost,
-        feasible=report.ok,
-        violations=(*_deadline_summary(problem, routes), *report.violations),
-        lower_bound=bound,
-        engine=params.engine,
-        seed=params.seed,
-        runtime_s=runtime,
-        stats={**result.stats, "iterations": float(result.iterations), **extra},
-        objective=params.objective,
-    )
+    stats = {**result.stats, "iterations": float(result.iterations), **extra}
+    return _solution(problem, routes, report, params, bound, runtime, stats)
 
 
 @dataclasses.dataclass(slots=True)
@@ -241,18 +231,34 @@ def plan_from_warm(
     params = params or SolveParams()
     tr = transform(problem)
     routes_out, report = _finish(tr, warm_routes(tr, routes))
-    return Solution(
-        routes=routes_out,
+    bound = lower_bound(problem)
+    return _solution(problem, routes_out, report, params, bound, runtime_s, stats or {})
+
+
+def _solution(
+    problem: ArcRoutingProblem,
+    routes: tuple[Route, ...],
+    report: ValidationReport,
+    params: SolveParams,
+    bound: float,
+    runtime_s: float,
+    stats: dict[str, float],
+) -> Solution:
+    """Return the validated plan, each missed deadline class said first."""
+    plan = Solution(
+        routes=routes,
         cost=report.cost,
         feasible=report.ok,
-        violations=(*_deadline_summary(problem, routes_out), *report.violations),
-        lower_bound=lower_bound(problem),
+        violations=report.violations,
+        lower_bound=bound,
         engine=params.engine,
         seed=params.seed,
         runtime_s=runtime_s,
-        stats=stats or {},
+        stats=stats,
         objective=params.objective,
     )
+    late = _deadline_summary(problem.deadlines, plan.finish_s())
+    return dataclasses.replace(plan, violations=(*late, *plan.violations))
 
 
 def _first_plan(
@@ -339,14 +345,12 @@ def _solve_makespan(
     return result, routes, report, extra
 
 
-def _deadline_summary(problem: ArcRoutingProblem, routes: Sequence[Route]) -> list[str]:
+def _deadline_summary(
+    deadlines: Mapping[str, float], finish: Mapping[str, float]
+) -> list[str]:
     """One sentence per priority class finished after its deadline, with the delay."""
-    finish: dict[str, float] = {}
-    for r in routes:
-        for name, t in r.finish_s.items():
-            finish[name] = max(finish.get(name, 0.0), t)
     out = []
-    for name, deadline in sorted(problem.deadlines.items()):
+    for name, deadline in sorted(deadlines.items()):
         late = finish.get(name, 0.0) - deadline
         if late > 1e-6 * max(1.0, deadline):
             out.append(

@@ -16,6 +16,7 @@ import time
 from collections.abc import Hashable, Mapping, Sequence
 
 from snowroute._errors import ProblemError
+from snowroute.routing.budget import Budget
 from snowroute.routing.params import SolveParams
 from snowroute.routing.problem import ArcRoutingProblem, VehicleClass
 from snowroute.routing.solution import Solution
@@ -103,7 +104,7 @@ def solve_in_districts(
         raise ProblemError(msg)
     names = list(dict.fromkeys(district_of))
     fleets = district_fleets(problem, names) if fleets is None else fleets
-    deadline = start + params.time_limit_s
+    budget = Budget(params.time_limit_s)
     pending = problem.num_required
     warm: list[WarmRoute] = []
     for d in names:
@@ -113,7 +114,7 @@ def solve_in_districts(
             required=tuple(problem.required[i] for i in arcs),
             vehicles=fleets[d],
         )
-        share = max(0.5, (deadline - time.perf_counter()) * len(arcs) / pending)
+        share = budget.share(len(arcs), pending)
         pending -= len(arcs)
         part = solve(sub, params, time_limit_s=share)
         warm.extend(carry_over(sub, part, problem))

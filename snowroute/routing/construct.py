@@ -65,10 +65,10 @@ def giant_tour(tr: Transformation, vehicle: int, rng: np.random.Generator) -> li
     for _ in range(tr.num_services):
         cost = legs[current] + service
         # the earliest deadline class still open comes first
-        mask = open_node & (deadline == deadline[open_node].min())
-        mask &= allowed
+        due = open_node & (deadline == deadline[open_node].min())
+        mask = due & allowed
         if not mask.any():
-            mask = open_node & (deadline == deadline[open_node].min())
+            mask = due
         cost = np.where(mask, cost, np.inf)
         best = float(cost.min())
         if not math.isfinite(best):

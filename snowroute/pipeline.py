@@ -20,7 +20,7 @@ from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
 from snowroute.outputs.patrol import write_patrol_outputs
 from snowroute.patrol import PatrolPlan, plan_patrol
-from snowroute.routing.budget import MIN_SEARCH_S, Budget
+from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.problems import scenario_network
 
@@ -114,9 +114,10 @@ def run_scenario(
         When an input is invalid (see the planners).
     """
     start = time.perf_counter()
+    total = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
+    check_budget(total)  # before the network is read
     if G is None:
         G = scenario_network(scenario)
-    total = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
     budget = Budget(total)
     with_patrol = scenario.patrol is not None
     logger.info("exchange plans")

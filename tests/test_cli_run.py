@@ -48,6 +48,27 @@ def test_bad_scenario_exits_2_naming_the_field_and_writes_nothing(
     assert list(tmp_path.iterdir()) == [path]  # no half-written folder beside it
 
 
+def test_a_budget_that_is_not_positive_exits_2_before_reading_the_network(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import snowroute.pipeline
+
+    def no_reading(*_: object) -> None:
+        pytest.fail("the network was read before the budget was checked")
+
+    monkeypatch.setattr(snowroute.pipeline, "scenario_network", no_reading)
+    path = _scenario(tmp_path, DEMO)
+    out = tmp_path / "out"
+    args = ["-q", "run", str(path), "--time-limit", "-3", "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "time budget must be positive, got -3.0 s" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
 def _fake_run(folder: Path, deadhead: float, *, patrol: bool) -> Path:
     folder.mkdir()
     plans = {

@@ -14,11 +14,24 @@ from collections.abc import Callable
 
 from snowroute._errors import ProblemError
 
-__all__ = ["MIN_SEARCH_S", "Budget"]
+__all__ = ["MIN_SEARCH_S", "Budget", "check_budget"]
 
 #: Shortest time a search is given even when the budget is spent (so that a plan
 #: exists at all: building the model and one local search).
 MIN_SEARCH_S = 0.5
+
+
+def check_budget(total_s: float) -> None:
+    """Raise unless ``total_s`` is a positive number of seconds.
+
+    Raises
+    ------
+    ProblemError
+        Naming the value.
+    """
+    if not total_s > 0:
+        msg = f"A time budget must be positive, got {total_s!r} s."
+        raise ProblemError(msg)
 
 
 class Budget:
@@ -41,9 +54,7 @@ class Budget:
     def __init__(
         self, total_s: float, *, clock: Callable[[], float] = time.perf_counter
     ) -> None:
-        if not total_s > 0:
-            msg = f"A time budget must be positive, got {total_s!r} s."
-            raise ProblemError(msg)
+        check_budget(total_s)
         self.total_s = float(total_s)
         self._clock = clock
         self.deadline = clock() + self.total_s

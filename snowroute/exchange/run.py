@@ -1,0 +1,138 @@
+"""Running the exchange plans a scenario asks for: :func:`run_exchange`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+
+from snowroute._errors import ScenarioError
+from snowroute.exchange.compare import comparison_rows
+from snowroute.exchange.ledger import plan_report
+from snowroute.exchange.optimize import optimize_exchange
+from snowroute.exchange.plans import (
+    ExchangeContext,
+    Plan,
+    Router,
+    assignment_plan,
+    pooled_plan,
+)
+from snowroute.exchange.result import ExchangeResult
+from snowroute.exchange.units import upper_admin
+from snowroute.scenario.model import PLAN_NAMES, Scenario
+
+__all__ = ["run_exchange"]
+
+logger = logging.getLogger(__name__)
+
+
+def run_exchange(
+    G: nx.MultiDiGraph,
+    scenario: Scenario,
+    *,
+    plans: Sequence[str] | None = None,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+) -> ExchangeResult:
+    """
+    Compute the exchange plans of ``scenario`` on its tagged network ``G``.
+
+    Parameters
+    ----------
+    G
+        The tagged road network (:func:`snowroute.scenario.problems.scenario_network`).
+    scenario
+        The scenario (depots, fleets, service, ``[exchange]``, ``[solver]``).
+    plans
+        Plans to compute (default ``exchange.plans``): ``baseline``, ``given``,
+        ``optimized``, ``pooled``. The baseline is always computed (savings are
+        measured against it); the optimised plan also needs the pooled problem.
+    time_limit_s, seed
+        Override the scenario's routing time limit per problem and seed.
+
+    Returns
+    -------
+    ExchangeResult
+        Every plan with its ledger; plans that break a constraint say which
+        (``PlanReport.violations``).
+
+    Raises
+    ------
+    ScenarioError
+        When a plan name, an exchange list entry, a partner or a lock is invalid.
+    """
+    start = time.perf_counter()
+    wanted = tuple(plans) if plans is not None else scenario.exchange.plans
+    for name in wanted:
+        if name not in PLAN_NAMES:
+            msg = f"Unknown exchange plan {name!r} (plans: {', '.join(PLAN_NAMES)})."
+            raise ScenarioError(msg)
+    ctx = ExchangeContext.from_scenario(
+        G, scenario, time_limit_s=time_limit_s, seed=seed
+    )
+    logger.info(
+        "exchange: %d roads in %d %ss, %d administrators, partners %s",
+        len(ctx.plow),
+        len(ctx.units),
+        scenario.exchange.unit,
+        len(ctx.admins),
+        ", ".join(f"{a}-{b}" for a, b in ctx.pairs),
+    )
+    given = ctx.given_assignment() if "given" in wanted else None
+    router = Router(ctx)
+    rng = np.random.default_rng(ctx.seed)
+    stages = _stages(wanted)
+    out: dict[str, Plan] = {}
+    router.budget = ctx.budget.part(1 / len(stages))
+    out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
+    if given is not None:
+        router.budget = ctx.budget.part(1 / (len(stages) - stages.index("given")))
+        out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
+    pooled = pooled_problem = None
+    if "pooled" in stages:
+        share = ctx.budget.part(1 / (len(stages) - stages.index("pooled")))
+        pooled, pooled_problem = pooled_plan(ctx, warm=out["baseline"], budget=share)
+    if "optimized" in wanted:
+        router.budget = ctx.budget
+        assert pooled_problem is not None
+        out["optimized"] = optimize_exchange(
+            ctx,
+            router,
+            pooled_problem=pooled_problem,
+            pooled_assignment=None if pooled is None else pooled.assignment,
+            baseline=out["baseline"],
+            rng=rng,
+        )
+    if pooled is not None and "pooled" in wanted:
+        out["pooled"] = pooled
+    order = [n for n in PLAN_NAMES if n in out and (n in wanted or n == "baseline")]
+    plans_out = {n: out[n] for n in order}
+    reports = {n: plan_report(ctx, p) for n, p in plans_out.items()}
+    upper = upper_admin(G, ctx.admins)
+    return ExchangeResult(
+        context=ctx,
+        plans=plans_out,
+        reports=reports,
+        comparison=comparison_rows(reports, upper=upper),
+        runtime_s=time.perf_counter() - start,
+        prefecture=upper,
+        extra={"routing_solves": router.solves},
+    )
+
+
+def _stages(wanted: Sequence[str]) -> list[str]:
+    """Plans routed in order, each with an equal part of what the budget has left.
+
+    The baseline always; the optimised plan needs the pooled problem.
+    """
+    stages = ["baseline"]
+    if "given" in wanted:
+        stages.append("given")
+    if "pooled" in wanted or "optimized" in wanted:
+        stages.append("pooled")
+    if "optimized" in wanted:
+        stages.append("optimized")
+    return stages

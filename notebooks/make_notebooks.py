@@ -46,7 +46,7 @@ print(scenario.description)"""
     ),
     new_code_cell(
         """result = run_exchange(G, scenario, plans=["baseline", "given", "optimized"])
-summary = result.summary()
+summary = result.to_dict()
 plans = pd.DataFrame(
     {
         name: {

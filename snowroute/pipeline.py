@@ -64,7 +64,7 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         """Return the ``summary.json`` data: exchange plans and the patrol headline."""
-        out = self.exchange.summary()
+        out = self.exchange.to_dict()
         out["description"] = self.scenario.description
         if self.patrol is not None:
             data = self.patrol.to_json()

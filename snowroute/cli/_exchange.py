@@ -41,7 +41,7 @@ def _exchange(args: argparse.Namespace) -> int:
     print_exchange(result)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
-            write_json(tmp / "summary.json", result.summary())
+            write_json(tmp / "summary.json", result.to_dict())
         print(f"\nWrote {args.out}/summary.json")
     return 0 if result.valid else 1
 

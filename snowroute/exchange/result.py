@@ -56,7 +56,7 @@ class ExchangeResult:
         """Whether every plan passes the validator."""
         return all(r.valid for r in self.reports.values())
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: every plan's figures, ledger rows, exchanges, balance."""
         ctx = self.context
         spec = ctx.scenario.exchange

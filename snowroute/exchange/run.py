@@ -23,6 +23,7 @@ from snowroute.exchange.plans import (
 from snowroute.exchange.result import ExchangeResult
 from snowroute.exchange.units import upper_admin
 from snowroute.scenario.model import PLAN_NAMES, Scenario
+from snowroute.scenario.problems import EdgeKey
 
 __all__ = ["run_exchange"]
 
@@ -65,11 +66,7 @@ def run_exchange(
         When a plan name, an exchange list entry, a partner or a lock is invalid.
     """
     start = time.perf_counter()
-    wanted = tuple(plans) if plans is not None else scenario.exchange.plans
-    for name in wanted:
-        if name not in PLAN_NAMES:
-            msg = f"Unknown exchange plan {name!r} (plans: {', '.join(PLAN_NAMES)})."
-            raise ScenarioError(msg)
+    wanted = _wanted_plans(scenario, plans)
     ctx = ExchangeContext.from_scenario(
         G, scenario, time_limit_s=time_limit_s, seed=seed
     )
@@ -83,6 +80,48 @@ def run_exchange(
     )
     given = ctx.given_assignment() if "given" in wanted else None
     router = Router(ctx)
+    computed = _route_plans(ctx, router, wanted, given=given)
+    reports = {n: plan_report(ctx, p) for n, p in computed.items()}
+    upper = upper_admin(G, ctx.admins)
+    return ExchangeResult(
+        context=ctx,
+        plans=computed,
+        reports=reports,
+        comparison=comparison_rows(reports, upper=upper),
+        runtime_s=time.perf_counter() - start,
+        prefecture=upper,
+        extra={"routing_solves": router.solves},
+    )
+
+
+def _wanted_plans(scenario: Scenario, plans: Sequence[str] | None) -> tuple[str, ...]:
+    """Return ``plans`` (default: the scenario's ``exchange.plans``), each checked.
+
+    Raises
+    ------
+    ScenarioError
+        When a name is not one of :data:`~snowroute.scenario.model.PLAN_NAMES`.
+    """
+    wanted = tuple(plans) if plans is not None else scenario.exchange.plans
+    for name in wanted:
+        if name not in PLAN_NAMES:
+            msg = f"Unknown exchange plan {name!r} (plans: {', '.join(PLAN_NAMES)})."
+            raise ScenarioError(msg)
+    return wanted
+
+
+def _route_plans(
+    ctx: ExchangeContext,
+    router: Router,
+    wanted: Sequence[str],
+    *,
+    given: dict[EdgeKey, str] | None,
+) -> dict[str, Plan]:
+    """Route the baseline and the ``wanted`` plans, stage by stage (:func:`_stages`).
+
+    Each stage gets an equal part of what the run's budget has left; the plans
+    come back in :data:`~snowroute.scenario.model.PLAN_NAMES` order.
+    """
     rng = np.random.default_rng(ctx.seed)
     stages = _stages(wanted)
     out: dict[str, Plan] = {}
@@ -109,18 +148,7 @@ def run_exchange(
     if pooled is not None and "pooled" in wanted:
         out["pooled"] = pooled
     order = [n for n in PLAN_NAMES if n in out and (n in wanted or n == "baseline")]
-    plans_out = {n: out[n] for n in order}
-    reports = {n: plan_report(ctx, p) for n, p in plans_out.items()}
-    upper = upper_admin(G, ctx.admins)
-    return ExchangeResult(
-        context=ctx,
-        plans=plans_out,
-        reports=reports,
-        comparison=comparison_rows(reports, upper=upper),
-        runtime_s=time.perf_counter() - start,
-        prefecture=upper,
-        extra={"routing_solves": router.solves},
-    )
+    return {n: out[n] for n in order}
 
 
 def _stages(wanted: Sequence[str]) -> list[str]:

@@ -114,7 +114,7 @@ def test_optimizer_finds_the_obvious_swap():
     assert opt.total.deadhead_km < base.total.deadhead_km - 5
     assert opt.total.total_h < base.total.total_h
     assert all(b.ok for b in opt.balance)
-    summary = result.summary()
+    summary = result.to_dict()
     assert summary["plans"]["optimized"]["balance"][f"{PREF}-{TOWN}"] == {
         "a": PREF,
         "b": TOWN,
@@ -179,7 +179,7 @@ def test_given_list_is_evaluated_and_ledger_adds_up():
     # the pooled plan bounds every exchange
     pooled = result.reports["pooled"].total.total_h
     assert pooled <= result.reports["baseline"].total.total_h + 1e-6
-    summary = result.summary()
+    summary = result.to_dict()
     assert summary["plans"]["given"]["exchanged"] == [
         {
             "route_id": H_ROUTE,
@@ -237,8 +237,8 @@ def test_same_scenario_and_seed_give_the_same_summary():
     scenario = _scenario(plans=("baseline", "optimized", "pooled"))
     solver = SolverSpec(time_limit_s=30.0, seed=3, max_iterations=50)
     scenario = dataclasses.replace(scenario, solver=solver)
-    first = run_exchange(_network(), scenario).summary()
-    again = run_exchange(_network(), scenario).summary()
+    first = run_exchange(_network(), scenario).to_dict()
+    again = run_exchange(_network(), scenario).to_dict()
     for summary in (first, again):
         summary.pop("runtime_s")
         for plan in summary["plans"].values():
@@ -249,7 +249,7 @@ def test_same_scenario_and_seed_give_the_same_summary():
 def test_ledger_and_summary_carry_the_lower_bound_and_the_gap():
     scenario = _scenario(plans=("baseline", "pooled"))
     result = run_exchange(_network(), scenario)
-    summary = result.summary()["plans"]
+    summary = result.to_dict()["plans"]
     baseline = result.plans["baseline"]
     costs = bounds = 0.0
     for admin, (_, solution) in baseline.parts.items():
@@ -313,7 +313,7 @@ def test_makespan_plans_carry_a_bound_on_the_finish(objective):
     scenario = _scenario(plans=("baseline",))
     solver = dataclasses.replace(scenario.solver, objective=objective)
     result = run_exchange(_network(), dataclasses.replace(scenario, solver=solver))
-    plan = result.summary()["plans"]["baseline"]
+    plan = result.to_dict()["plans"]["baseline"]
     if objective == "total_time":
         assert plan["total"]["finish_bound_h"] is None
         return

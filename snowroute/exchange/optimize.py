@@ -23,6 +23,7 @@ The best plan found is never worse than the baseline, which is a valid exchange
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -150,42 +151,83 @@ def estimate(
     classes: defaultdict[str, list[int]] = defaultdict(list)
     for c, vc in enumerate(problem.vehicles):
         classes[ctx.admin_of_vehicle[vc.name]].append(c)
-    req_of: defaultdict[str, list[int]] = defaultdict(list)
-    for i in range(problem.num_required):
-        req_of[ctx.unit_of[required_edges(problem, i)[0]]].append(i)
     unit_vertices = {
         u.id: sorted({vertex[n] for e in u.edges for n in e[:2]})
         for u in ctx.units.values()
     }
+    service = _service_times(ctx, problem, classes)
+    depot_vertex = {d.id: d.vertex for d in problem.depots}
+    home = {a: {depot_vertex[v.depot] for v in ctx.fleets[a]} for a in ctx.admins}
+    access, pieces = _access_and_pieces(ctx, problem, classes, unit_vertices, home)
+    return Estimates(
+        options=_options(ctx, service, access),
+        service_s=service,
+        access_s=access,
+        pieces=pieces,
+        fleet_s=_fleet_s(ctx, service, baseline),
+    )
 
-    service: dict[tuple[str, str], float] = {}
-    for unit_id, reqs in req_of.items():
-        for admin in ctx.admins:
-            total = 0.0
-            for i in reqs:
-                times = [
-                    float(np.nanmin(problem.service_s[c, i]))
-                    for c in classes[admin]
-                    if problem.compatible[c, i]
-                ]
-                if not times:
-                    total = math.inf
-                    break
-                total += min(times) * problem.required[i].num_services
-            service[(unit_id, admin)] = total
 
+def _service_times(
+    ctx: ExchangeContext,
+    problem: ArcRoutingProblem,
+    classes: Mapping[str, list[int]],
+) -> dict[tuple[str, str], float]:
+    """Return the time to plow each unit with each fleet, by (unit id, admin)."""
+    req_of: defaultdict[str, list[int]] = defaultdict(list)
+    for i in range(problem.num_required):
+        req_of[ctx.unit_of[required_edges(problem, i)[0]]].append(i)
+    return {
+        (unit_id, admin): _service_time(problem, reqs, classes[admin])
+        for unit_id, reqs in req_of.items()
+        for admin in ctx.admins
+    }
+
+
+def _service_time(
+    problem: ArcRoutingProblem, reqs: list[int], classes: list[int]
+) -> float:
+    """Time to plow required arcs ``reqs``, each pass by its fastest class able to.
+
+    Infinite when no class of ``classes`` can plow one of them.
+    """
+    total = 0.0
+    for i in reqs:
+        times = [
+            float(np.nanmin(problem.service_s[c, i]))
+            for c in classes
+            if problem.compatible[c, i]
+        ]
+        if not times:
+            return math.inf
+        total += min(times) * problem.required[i].num_services
+    return total
+
+
+def _access_and_pieces(
+    ctx: ExchangeContext,
+    problem: ArcRoutingProblem,
+    classes: Mapping[str, list[int]],
+    unit_vertices: Mapping[str, list[int]],
+    home: Mapping[str, set[int]],
+) -> tuple[
+    dict[tuple[str, str], float],
+    dict[str, tuple[tuple[tuple[str, ...], float], ...]],
+]:
+    """Round trips of every taker to other owners' units, and every owner's pieces.
+
+    A taker's trips start and end at its own roads or depots, over deadhead times
+    of its first vehicle class.
+    """
+    graph = problem.graph
     own_vertices: defaultdict[str, set[int]] = defaultdict(set)
     for unit in ctx.units.values():
         own_vertices[unit.owner].update(unit_vertices[unit.id])
-    depot_vertex = {d.id: d.vertex for d in problem.depots}
-    home = {a: {depot_vertex[v.depot] for v in ctx.fleets[a]} for a in ctx.admins}
     n = graph.num_vertices
-    options: dict[str, tuple[str, ...]] = {}
     access: dict[tuple[str, str], float] = {}
     pieces: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {}
     for admin in ctx.admins:
-        c0 = classes[admin][0]
-        w = problem.deadhead_s(c0)
+        w = problem.deadhead_s(classes[admin][0])
         fwd = _min_csr(n, graph.tail, graph.head, w)
         bwd = _min_csr(n, graph.head, graph.tail, w)
         sources = sorted(own_vertices[admin] | home[admin])
@@ -197,6 +239,16 @@ def estimate(
             vs = unit_vertices[unit.id]
             access[(unit.id, admin)] = float(d_to[vs].min() + d_from[vs].min())
         pieces[admin] = _pieces(ctx, admin, unit_vertices, home[admin], fwd, bwd)
+    return access, pieces
+
+
+def _options(
+    ctx: ExchangeContext,
+    service: Mapping[tuple[str, str], float],
+    access: Mapping[tuple[str, str], float],
+) -> dict[str, tuple[str, ...]]:
+    """Return each unit's owner, then every partner able to plow and reach it."""
+    options: dict[str, tuple[str, ...]] = {}
     for unit in ctx.units.values():
         takers = [
             p
@@ -205,7 +257,16 @@ def estimate(
             and math.isfinite(access.get((unit.id, p), math.inf))
         ]
         options[unit.id] = (unit.owner, *takers)
+    return options
 
+
+def _fleet_s(
+    ctx: ExchangeContext, service: Mapping[tuple[str, str], float], baseline: Plan
+) -> dict[str, float]:
+    """Admin → seconds of plowing its fleet may take on (never less than its own).
+
+    :data:`FLEET_LOAD` of its vehicles' hours, less the baseline's deadhead.
+    """
     fleet_s = {}
     for admin in ctx.admins:
         hours = sum((v.count or 1) * (v.shift_s or 86_400.0) for v in ctx.fleets[admin])
@@ -214,13 +275,7 @@ def estimate(
             service[(u.id, admin)] for u in ctx.units.values() if u.owner == admin
         )
         fleet_s[admin] = max(FLEET_LOAD * hours - dead, own)
-    return Estimates(
-        options=options,
-        service_s=service,
-        access_s=access,
-        pieces=pieces,
-        fleet_s=fleet_s,
-    )
+    return fleet_s
 
 
 def _pieces(
@@ -278,6 +333,10 @@ def _pieces(
     return tuple(out)
 
 
+_Choices = dict[tuple[str, str], cp_model.IntVar]
+_Terms = list[tuple[int, cp_model.IntVar]]
+
+
 def solve_assignment(
     ctx: ExchangeContext,
     est: Estimates,
@@ -310,18 +369,49 @@ def solve_assignment(
     dict or None
         The assignment, or None when the locks make the balance impossible.
     """
-    spec = ctx.scenario.exchange
-    fixed = fixed or {}
-    forbid = forbid or {}
-    noise = noise or {}
     model = cp_model.CpModel()
-    x: dict[tuple[str, str], cp_model.IntVar] = {}
-    cost_terms = []
-    admin_cost_s = spec.admin_cost_h * 3600.0
-    load: defaultdict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    built = _add_choices(
+        model,
+        ctx,
+        est,
+        fixed=fixed or {},
+        forbid=forbid or {},
+        noise=noise or {},
+        hint=hint,
+    )
+    if built is None:
+        return None
+    x, cost_terms, load = built
+    cost_terms.extend(_add_pieces(model, est, x))
+    for admin, terms in load.items():
+        model.add(sum(c * v for c, v in terms) <= round(est.fleet_s[admin]))
+    _add_balance(model, ctx, est, x)
+    model.minimize(sum(c * v for c, v in cost_terms))
+    return _solve(model, ctx, est, x, time_limit_s=time_limit_s)
+
+
+def _add_choices(
+    model: cp_model.CpModel,
+    ctx: ExchangeContext,
+    est: Estimates,
+    *,
+    fixed: Mapping[str, str],
+    forbid: Mapping[str, str],
+    noise: Mapping[str, float],
+    hint: Mapping[str, str] | None,
+) -> tuple[_Choices, _Terms, defaultdict[str, _Terms]] | None:
+    """Add one choice per unit among its allowed administrators.
+
+    Returns the choice variables by (unit, admin), the cost terms (admin cost less
+    the estimated gain of each exchange) and each administrator's load terms;
+    None when a ``fixed`` administrator is not among a unit's choices.
+    """
+    admin_cost_s = ctx.scenario.exchange.admin_cost_h * 3600.0
+    x: _Choices = {}
+    cost_terms: _Terms = []
+    load: defaultdict[str, _Terms] = defaultdict(list)
     for unit_id, options in est.options.items():
-        unit = ctx.units[unit_id]
-        owner = unit.owner
+        owner = ctx.units[unit_id].owner
         vars_ = []
         for admin in options:
             if forbid.get(unit_id) == admin:
@@ -347,6 +437,12 @@ def solve_assignment(
             for admin in options:
                 if (unit_id, admin) in x:
                     model.add_hint(x[(unit_id, admin)], admin == hint[unit_id])
+    return x, cost_terms, load
+
+
+def _add_pieces(model: cp_model.CpModel, est: Estimates, x: _Choices) -> _Terms:
+    """Reward each cut-off piece handed over whole with its owner's round trip."""
+    terms: _Terms = []
     for owner, owner_pieces in est.pieces.items():
         for members, trip in owner_pieces:
             keep = [x[(u, owner)] for u in members if (u, owner) in x]
@@ -355,31 +451,50 @@ def solve_assignment(
             y = model.new_bool_var(f"gone[{members[0]}]")
             for var in keep:
                 model.add_implication(y, var.Not())
-            cost_terms.append((-round(trip), y))
-    for admin, terms in load.items():
-        model.add(sum(c * v for c, v in terms) <= round(est.fleet_s[admin]))
-    tolerance = spec.balance_tolerance
-    if tolerance is not None:
-        scale = 1000
-        keep_share = scale - round(scale * tolerance)
-        for a, b in ctx.pairs:
-            ab = [
-                (round(1000 * ctx.units[u].km), x[(u, b)])
-                for u in est.options
-                if ctx.units[u].owner == a and (u, b) in x
-            ]
-            ba = [
-                (round(1000 * ctx.units[u].km), x[(u, a)])
-                for u in est.options
-                if ctx.units[u].owner == b and (u, a) in x
-            ]
-            if not ab and not ba:
-                continue
-            given = sum(c * v for c, v in ab)
-            taken = sum(c * v for c, v in ba)
-            model.add(keep_share * given <= scale * taken)
-            model.add(keep_share * taken <= scale * given)
-    model.minimize(sum(c * v for c, v in cost_terms))
+            terms.append((-round(trip), y))
+    return terms
+
+
+def _add_balance(
+    model: cp_model.CpModel, ctx: ExchangeContext, est: Estimates, x: _Choices
+) -> None:
+    """Keep the km each partner pair gives and receives within the tolerance."""
+    tolerance = ctx.scenario.exchange.balance_tolerance
+    if tolerance is None:
+        return
+    scale = 1000
+    keep_share = scale - round(scale * tolerance)
+    for a, b in ctx.pairs:
+        ab = _handed_m(ctx, est, x, owner=a, taker=b)
+        ba = _handed_m(ctx, est, x, owner=b, taker=a)
+        if not ab and not ba:
+            continue
+        given = sum(c * v for c, v in ab)
+        taken = sum(c * v for c, v in ba)
+        model.add(keep_share * given <= scale * taken)
+        model.add(keep_share * taken <= scale * given)
+
+
+def _handed_m(
+    ctx: ExchangeContext, est: Estimates, x: _Choices, *, owner: str, taker: str
+) -> _Terms:
+    """Metres of ``owner``'s units, each with its choice of going to ``taker``."""
+    return [
+        (round(1000 * ctx.units[u].km), x[(u, taker)])
+        for u in est.options
+        if ctx.units[u].owner == owner and (u, taker) in x
+    ]
+
+
+def _solve(
+    model: cp_model.CpModel,
+    ctx: ExchangeContext,
+    est: Estimates,
+    x: _Choices,
+    *,
+    time_limit_s: float,
+) -> dict[str, str] | None:
+    """Solve the assignment model; unit id → administrator, or None if none fits."""
     solver = cp_model.CpSolver()
     # deterministic time (about seconds) keeps the answer independent of load
     solver.parameters.max_deterministic_time = time_limit_s
@@ -460,9 +575,51 @@ def optimize_exchange(
         administrator that may not take it, or the locks cannot be balanced.
     """
     start = time.perf_counter()
-    spec = ctx.scenario.exchange
     never, must = _locked(ctx)
-    est = estimate(ctx, pooled_problem, baseline)
+    est = _with_locks(ctx, estimate(ctx, pooled_problem, baseline), never, must)
+    hint = None if pooled_assignment is None else _unit_hint(ctx, pooled_assignment)
+    cp_limit = min(10.0, ctx.time_limit_s)
+    first = solve_assignment(ctx, est, fixed=must, hint=hint, time_limit_s=cp_limit)
+    if first is None:
+        msg = (
+            "The exchanges locked by `exchange.must` cannot be balanced within "
+            f"`exchange.balance_tolerance` = {ctx.scenario.exchange.balance_tolerance}."
+        )
+        raise ScenarioError(msg)
+    search = _start_search(ctx, router, baseline, must)
+    # the first assignment, one partner pair at a time: routing noise in one pair
+    # cannot hide what another pair gains
+    for a, b in ctx.pairs:
+        units = {
+            u: first[u] if {ctx.units[u].owner, first[u]} <= {a, b} else t
+            for u, t in search.best_units.items()
+        }
+        if units != search.best_units:
+            search.consider(units, f"assignment {a}-{b}")
+    packages = _packages(ctx, est, never)
+    for k in range(ctx.scenario.exchange.lns_rounds):
+        if not ctx.pairs:
+            break
+        _search_round(search, est, k, packages=packages, must=must, rng=rng)
+    return Plan(
+        name="optimized",
+        assignment=search.best.assignment,
+        parts=search.best.parts,
+        runtime_s=time.perf_counter() - start,
+        notes=tuple(search.history),
+    )
+
+
+def _with_locks(
+    ctx: ExchangeContext, est: Estimates, never: set[str], must: Mapping[str, str]
+) -> Estimates:
+    """Return ``est`` with locked units' options cut to their owner.
+
+    Raises
+    ------
+    ScenarioError
+        When ``must`` hands a unit to an administrator not among its options.
+    """
     options = dict(est.options)
     for unit_id in never:
         options[unit_id] = (ctx.units[unit_id].owner,)
@@ -474,62 +631,65 @@ def optimize_exchange(
                 f"which is not a partner of {unit.owner!r} able to plow it."
             )
             raise ScenarioError(msg)
-    est = Estimates(
-        options=options,
-        service_s=est.service_s,
-        access_s=est.access_s,
-        pieces=est.pieces,
-        fleet_s=est.fleet_s,
+    return dataclasses.replace(est, options=options)
+
+
+def _unit_hint(
+    ctx: ExchangeContext, assignment: Mapping[EdgeKey, str]
+) -> dict[str, str]:
+    """Return, per unit id, the administrator plowing most of it in ``assignment``.
+
+    Ties go to the administrator id that sorts first.
+    """
+    votes: defaultdict[str, defaultdict[str, float]] = defaultdict(
+        lambda: defaultdict(float)
     )
-    hint = None
-    if pooled_assignment is not None:
-        votes: defaultdict[str, defaultdict[str, float]] = defaultdict(
-            lambda: defaultdict(float)
-        )
-        for edge, admin in pooled_assignment.items():
-            votes[ctx.unit_of[edge]][admin] += float(ctx.G.edges[edge]["length"])
-        hint = {u: max(sorted(v), key=v.__getitem__) for u, v in votes.items()}
-    cp_limit = min(10.0, ctx.time_limit_s)
-    first = solve_assignment(ctx, est, fixed=must, hint=hint, time_limit_s=cp_limit)
-    if first is None:
-        msg = (
-            "The exchanges locked by `exchange.must` cannot be balanced within "
-            f"`exchange.balance_tolerance` = {spec.balance_tolerance}."
-        )
-        raise ScenarioError(msg)
+    for edge, admin in assignment.items():
+        votes[ctx.unit_of[edge]][admin] += float(ctx.G.edges[edge]["length"])
+    return {u: max(sorted(v), key=v.__getitem__) for u, v in votes.items()}
 
-    if must:
-        fallback_units = {u: ctx.units[u].owner for u in ctx.units} | must
-        best = assignment_plan(
-            "optimized", router, _edge_assignment(ctx, fallback_units), warm=baseline
-        )
-        best_units = fallback_units
-    else:
-        best = baseline
-        best_units = {u: ctx.units[u].owner for u in ctx.units}
-    best_obj = _objective_h(ctx, best) if not best.violations(ctx) else math.inf
-    history = [f"start (baseline{' + must' if must else ''}): {best_obj:.2f} h"]
 
-    def consider(units: dict[str, str], label: str) -> None:
-        nonlocal best, best_units, best_obj
+class _Search:
+    """The best plan of the exchange search so far, and what each step found."""
+
+    def __init__(
+        self,
+        ctx: ExchangeContext,
+        router: Router,
+        best: Plan,
+        best_units: dict[str, str],
+        label: str,
+    ) -> None:
+        self.ctx = ctx
+        self.router = router
+        self.best = best
+        self.best_units = best_units
+        self.best_obj = (
+            _objective_h(ctx, best) if not best.violations(ctx) else math.inf
+        )
+        self.history = [f"{label}: {self.best_obj:.2f} h"]
+
+    def consider(self, units: dict[str, str], label: str) -> None:
+        """Route the assignment ``units``; keep it when it is valid and better."""
+        ctx = self.ctx
         if ctx.budget.spent:  # `solver.time_limit_s` bounds the whole run
-            history.append(f"{label}: not routed, the time budget is spent")
+            self.history.append(f"{label}: not routed, the time budget is spent")
             return
         plan = assignment_plan(
-            "optimized", router, _edge_assignment(ctx, units), warm=best
+            "optimized", self.router, _edge_assignment(ctx, units), warm=self.best
         )
         obj = _objective_h(ctx, plan)
         valid = not plan.violations(ctx)
         kept = (
             valid
-            and obj < best_obj - 1e-9
-            and plan.deadhead_km <= best.deadhead_km + 1e-9
+            and obj < self.best_obj - 1e-9
+            and plan.deadhead_km <= self.best.deadhead_km + 1e-9
         )
-        history.append(
+        self.history.append(
             f"{label}: {obj:.2f} h, {len(plan.moved_units(ctx))} units moved"
             f"{'' if valid else ', invalid'}{', kept' if kept else ''}"
         )
-        logger.info("exchange search %s", history[-1])
+        logger.info("exchange search %s", self.history[-1])
         for admin, (_, sol) in plan.parts.items():
             logger.debug(
                 "  %s: %.2f h, deadhead %.2f km, %d routes",
@@ -539,56 +699,74 @@ def optimize_exchange(
                 sol.num_routes,
             )
         if kept:
-            best, best_units, best_obj = plan, units, obj
+            self.best, self.best_units, self.best_obj = plan, units, obj
 
-    pairs = list(ctx.pairs)
-    # the first assignment, one partner pair at a time: routing noise in one pair
-    # cannot hide what another pair gains
-    for a, b in pairs:
-        units = {
-            u: first[u] if {ctx.units[u].owner, first[u]} <= {a, b} else t
-            for u, t in best_units.items()
-        }
-        if units != best_units:
-            consider(units, f"assignment {a}-{b}")
-    packages = _packages(ctx, est, never)
-    for k in range(spec.lns_rounds):
-        if not pairs:
-            break
-        package: dict[str, str] = {}
-        if k < len(packages):
-            package, (a, b) = packages[k]
-        else:
-            a, b = pairs[(k + int(rng.integers(len(pairs)))) % len(pairs)]
-        free = [u for u in ctx.units if ctx.units[u].owner in (a, b) and u not in must]
-        fixed = {u: t for u, t in best_units.items() if u not in free} | must | package
-        moved = sorted(u for u in free if best_units[u] != ctx.units[u].owner)
-        forbid = {}
-        if package:
-            pass
-        elif moved:
-            count = max(1, round(DESTROY_SHARE * len(moved)))
-            for u in rng.choice(moved, size=count, replace=False):
-                forbid[str(u)] = best_units[str(u)]
-        noise = {u: float(rng.uniform(1 - NOISE, 1 + NOISE)) for u in free}
-        found = solve_assignment(
-            ctx,
-            est,
-            fixed=fixed,
-            forbid=forbid,
-            noise=noise,
-            hint=best_units,
-            time_limit_s=cp_limit,
-        )
-        what = f"round {k + 1} ({a}-{b}{', cut-off piece' if package else ''})"
-        if found is None or found == best_units:
-            history.append(f"{what}: no new assignment")
-            continue
-        consider(found, what)
-    return Plan(
-        name="optimized",
-        assignment=best.assignment,
-        parts=best.parts,
-        runtime_s=time.perf_counter() - start,
-        notes=tuple(history),
+
+def _start_search(
+    ctx: ExchangeContext, router: Router, baseline: Plan, must: Mapping[str, str]
+) -> _Search:
+    """Start from the baseline, with the ``must`` exchanges routed if there are any."""
+    owners = {u: ctx.units[u].owner for u in ctx.units}
+    if not must:
+        return _Search(ctx, router, baseline, owners, "start (baseline)")
+    units = owners | dict(must)
+    plan = assignment_plan(
+        "optimized", router, _edge_assignment(ctx, units), warm=baseline
     )
+    return _Search(ctx, router, plan, units, "start (baseline + must)")
+
+
+def _search_round(
+    search: _Search,
+    est: Estimates,
+    k: int,
+    *,
+    packages: list[tuple[dict[str, str], tuple[str, str]]],
+    must: dict[str, str],
+    rng: np.random.Generator,
+) -> None:
+    """Round ``k``: free one pair, perturb it, re-solve the assignment, route it.
+
+    The first rounds each force in a cut-off piece (``packages``); later rounds
+    pick a pair at random and forbid part of its current exchanges.
+    """
+    ctx = search.ctx
+    pairs = list(ctx.pairs)
+    package: dict[str, str] = {}
+    if k < len(packages):
+        package, (a, b) = packages[k]
+    else:
+        a, b = pairs[(k + int(rng.integers(len(pairs)))) % len(pairs)]
+    best_units = search.best_units
+    free = [u for u in ctx.units if ctx.units[u].owner in (a, b) and u not in must]
+    fixed = {u: t for u, t in best_units.items() if u not in free} | must | package
+    forbid = {} if package else _destroy(ctx, best_units, free, rng)
+    noise = {u: float(rng.uniform(1 - NOISE, 1 + NOISE)) for u in free}
+    found = solve_assignment(
+        ctx,
+        est,
+        fixed=fixed,
+        forbid=forbid,
+        noise=noise,
+        hint=best_units,
+        time_limit_s=min(10.0, ctx.time_limit_s),
+    )
+    what = f"round {k + 1} ({a}-{b}{', cut-off piece' if package else ''})"
+    if found is None or found == best_units:
+        search.history.append(f"{what}: no new assignment")
+        return
+    search.consider(found, what)
+
+
+def _destroy(
+    ctx: ExchangeContext,
+    units: Mapping[str, str],
+    free: list[str],
+    rng: np.random.Generator,
+) -> dict[str, str]:
+    """Forbid a random :data:`DESTROY_SHARE` of the exchanges among ``free`` units."""
+    moved = sorted(u for u in free if units[u] != ctx.units[u].owner)
+    if not moved:
+        return {}
+    count = max(1, round(DESTROY_SHARE * len(moved)))
+    return {str(u): units[str(u)] for u in rng.choice(moved, size=count, replace=False)}

@@ -185,7 +185,30 @@ def _bound_figures(
 
 def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     """Compute the ledger of ``plan``: rows, exchanges, balance, objective, validity."""
-    G = ctx.G
+    rows = _admin_rows(ctx, plan)
+    total = _total_row(rows, plan)
+    exchanges = exchanged(ctx, plan.assignment)
+    units_moved = len(plan.moved_units(ctx))
+    violations = plan.violations(ctx)
+    return PlanReport(
+        name=plan.name,
+        rows=rows,
+        total=total,
+        exchanges=exchanges,
+        balance=pair_balance(ctx, exchanges),
+        units_moved=units_moved,
+        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * units_moved,
+        valid=not violations,
+        violations=violations,
+        runtime_s=plan.runtime_s,
+        notes=plan.notes,
+    )
+
+
+def _roads_by_role(
+    ctx: ExchangeContext, plan: Plan
+) -> defaultdict[str, dict[str, list[EdgeKey]]]:
+    """Admin → its roads: ``own`` it plows, ``others`` it plows, ``handed`` over."""
     by_admin: defaultdict[str, dict[str, list[EdgeKey]]] = defaultdict(
         lambda: {"own": [], "others": [], "handed": []}
     )
@@ -196,47 +219,71 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         else:
             by_admin[admin]["others"].append(edge)
             by_admin[owner]["handed"].append(edge)
-    routes: defaultdict[str, list[object]] = defaultdict(list)
+    return by_admin
+
+
+def _route_figures(
+    ctx: ExchangeContext, plan: Plan
+) -> tuple[
+    defaultdict[str, int],
+    defaultdict[str, dict[str, float]],
+    defaultdict[str, dict[str, float]],
+]:
+    """Per admin: routes driven, their metres and seconds, and the class finishes."""
+    routes: defaultdict[str, int] = defaultdict(int)
     stats: defaultdict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     finish: defaultdict[str, dict[str, float]] = defaultdict(dict)
     for _, solution in plan.parts.values():
         for route in solution.routes:
             admin = ctx.admin_of_vehicle[route.vehicle]
-            routes[admin].append(route)
+            routes[admin] += 1
             s = stats[admin]
             s["service_m"] += route.served_m
             s["deadhead_m"] += route.deadhead_m
             s["duration_s"] += route.duration_s
             for name, t in route.finish_s.items():
                 finish[admin][name] = max(finish[admin].get(name, 0.0), t)
+    return routes, stats, finish
+
+
+def _admin_rows(ctx: ExchangeContext, plan: Plan) -> tuple[LedgerRow, ...]:
+    """Return the ledger row of every administrator with a fleet, in scenario order."""
+    G = ctx.G
+    by_admin = _roads_by_role(ctx, plan)
+    routes, stats, finish = _route_figures(ctx, plan)
     rows = []
     for admin in ctx.admins:
-        parts = by_admin[admin]
+        roads = by_admin[admin]
         s = stats[admin]
         own = [plan.parts[admin]] if admin in plan.parts else []
         bound_h, gap = _bound_figures(own)
         rows.append(
             LedgerRow(
                 admin=admin,
-                own_km=km(G, parts["own"]),
-                for_others_km=km(G, parts["others"]),
-                handed_over_km=km(G, parts["handed"]),
+                own_km=km(G, roads["own"]),
+                for_others_km=km(G, roads["others"]),
+                handed_over_km=km(G, roads["handed"]),
                 service_km=s["service_m"] / 1000,
                 deadhead_km=s["deadhead_m"] / 1000,
                 total_h=s["duration_s"] / 3600,
-                vehicles=len(routes[admin]),
+                vehicles=routes[admin],
                 finish_s=_ordered(finish[admin]),
                 lower_bound_h=bound_h,
                 gap_to_bound_pct=gap,
                 finish_bound_h=_finish_bound_h(own),
             )
         )
+    return tuple(rows)
+
+
+def _total_row(rows: tuple[LedgerRow, ...], plan: Plan) -> LedgerRow:
+    """Return the ``total`` row: sums of ``rows``, the latest finishes, plan bounds."""
     all_finish: dict[str, float] = {}
     for r in rows:
         for name, t in r.finish_s.items():
             all_finish[name] = max(all_finish.get(name, 0.0), t)
     bound_h, gap = _bound_figures(plan.parts.values())
-    total = LedgerRow(
+    return LedgerRow(
         admin="total",
         own_km=math.fsum(r.own_km for r in rows),
         for_others_km=math.fsum(r.for_others_km for r in rows),
@@ -249,22 +296,6 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         lower_bound_h=bound_h,
         gap_to_bound_pct=gap,
         finish_bound_h=_finish_bound_h(plan.parts.values()),
-    )
-    exchanges = exchanged(ctx, plan.assignment)
-    units_moved = len(plan.moved_units(ctx))
-    violations = plan.violations(ctx)
-    return PlanReport(
-        name=plan.name,
-        rows=tuple(rows),
-        total=total,
-        exchanges=exchanges,
-        balance=pair_balance(ctx, exchanges),
-        units_moved=units_moved,
-        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * units_moved,
-        valid=not violations,
-        violations=violations,
-        runtime_s=plan.runtime_s,
-        notes=plan.notes,
     )
 
 

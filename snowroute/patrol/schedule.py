@@ -1,10 +1,9 @@
 """Planning patrols: scope, frequencies, structures, visit days and daily routes.
 
 :func:`plan_patrol` is the one entry point: it builds the scope, chooses visit days
-(:mod:`snowroute.patrol.days`), routes each day with the arc-routing core (the day's
-sections and structure roads are the required arcs, every other road is deadhead,
-a structure stop is extra service time on its road) and checks the result with the
-independent validator (:func:`~snowroute.patrol.validate.validate_patrol`).
+(:mod:`snowroute.patrol.days`), routes each day with the arc-routing core
+(:mod:`snowroute.patrol.routes`) and checks the result with the independent
+validator (:func:`~snowroute.patrol.validate.validate_patrol`).
 """
 
 from __future__ import annotations
@@ -14,16 +13,13 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Hashable
-from typing import Any
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from snowroute._errors import ScenarioError
-from snowroute.network import attributes as A
-from snowroute.patrol.days import Item, choose_days, greedy_visits
+from snowroute.patrol.days import DayChoice, choose_days
 from snowroute.patrol.frequency import (
     Calendar,
     check_last_visits,
@@ -31,28 +27,25 @@ from snowroute.patrol.frequency import (
     read_last_visits,
 )
 from snowroute.patrol.plan import (
-    CarRoute,
     DayPlan,
     PatrolPlan,
     PatrolReport,
     SectionPlan,
     StructurePlan,
 )
-from snowroute.patrol.scope import EdgeKey, PatrolScope, patrol_scope
+from snowroute.patrol.routes import day_roads, route_day
+from snowroute.patrol.scope import PatrolScope, patrol_scope
 from snowroute.patrol.structures import (
     PlacedStructure,
+    Structure,
     place_structures,
     read_structures,
 )
 from snowroute.patrol.validate import validate_patrol
-from snowroute.routing import (
-    ArcRoutingProblem,
-    VehicleClass,
-    problem_from_graph,
-    solve,
-)
+from snowroute.patrol.visits import unit_distances, visit_items
+from snowroute.routing import VehicleClass, problem_from_graph
 from snowroute.routing.budget import Budget
-from snowroute.scenario.model import Scenario
+from snowroute.scenario.model import PatrolCarSpec, PatrolSpec, Scenario
 from snowroute.scenario.problems import depot_nodes
 
 __all__ = ["plan_patrol"]
@@ -63,188 +56,54 @@ logger = logging.getLogger(__name__)
 CAR_CLASS = "patrol-car"
 
 
-def _road_edges(G: nx.MultiDiGraph, edge: EdgeKey) -> list[EdgeKey]:
-    """``edge`` and, on a two-way road, its opposite direction (same osmid)."""
-    u, v, _ = edge
-    out = [edge]
-    data = G.edges[edge]
-    if A.parse_bool(data.get(A.ONEWAY, False)):
-        return out
-    osmid = str(data.get("osmid"))
-    for k2, d2 in G.get_edge_data(v, u, default={}).items():
-        if str(d2.get("osmid")) == osmid and (v, u, k2) != edge:
-            out.append((v, u, k2))
-            break
-    return out
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """Seed and routing limits of a run: the arguments, else the scenario's."""
 
+    seed: int
+    time_limit_s: float
+    max_iterations: int | None
 
-def _unit_distances(
-    base: ArcRoutingProblem, units: list[list[int]], depot_vertex: int
-) -> Any:
-    """Symmetric shortest-path times between vertex sets (row 0: the depot)."""
-    graph = base.graph
-    times = base.deadhead_s(0)
-    n = graph.num_vertices
-    order = np.lexsort((times, graph.head, graph.tail))
-    tail, head, cost = graph.tail[order], graph.head[order], times[order]
-    first = np.ones(len(tail), dtype=bool)
-    first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    # tiny floor: csgraph drops explicit zeros
-    matrix = csr_matrix(
-        (np.maximum(cost[first], 1e-6), (tail[first], head[first])), shape=(n, n)
-    )
-    sets = [[depot_vertex], *units]
-    out = np.zeros((len(sets), len(sets)), dtype=np.float64)
-    for i, vertices in enumerate(sets):
-        dist = dijkstra(matrix, indices=vertices, min_only=True)
-        for j, other in enumerate(sets):
-            out[i, j] = float(np.min(dist[other]))
-    sym = (out + out.T) / 2
-    sym[~np.isfinite(sym)] = 1e9
-    return sym
-
-
-def _items(
-    G: nx.MultiDiGraph,
-    scope: PatrolScope,
-    frequencies: dict[str, int],
-    last_visits: dict[str, dt.date],
-    structures: list[PlacedStructure],
-    calendar: Calendar,
-    speed_kph: float,
-) -> tuple[list[Item], list[list[EdgeKey]]]:
-    patrol_days = calendar.patrol_days
-    positions = [calendar.day_position(d) for d in range(calendar.days + 1)]
-    end = calendar.end_position
-    items: list[Item] = []
-    unit_edges: list[list[EdgeKey]] = []
-    unit_of: dict[str, int] = {}
-    for section in scope.sections.values():
-        f = frequencies[section.section_id]
-        prev = calendar.previous_position(last_visits.get(section.section_id))
-        firsts = [d for d in patrol_days if positions[d] <= prev + f]
-        if not firsts:
-            firsts = list(patrol_days[:1])
-        options = tuple(
-            greedy_visits(
-                d,
-                frequency=f,
-                positions=positions,
-                patrol_days=patrol_days,
-                end_position=end,
-            )
-            for d in firsts
+    @classmethod
+    def of(
+        cls,
+        scenario: Scenario,
+        *,
+        seed: int | None,
+        time_limit_s: float | None,
+        max_iterations: int | None,
+    ) -> _Settings:
+        """Fill what the arguments leave open from ``scenario.solver``."""
+        solver = scenario.solver
+        return cls(
+            seed=solver.seed if seed is None else seed,
+            time_limit_s=solver.time_limit_s if time_limit_s is None else time_limit_s,
+            max_iterations=solver.max_iterations
+            if max_iterations is None
+            else max_iterations,
         )
-        unit_edges.append(list(section.edges))
-        unit_of[section.section_id] = len(unit_edges)
-        items.append(
-            Item(
-                name=section.section_id,
-                unit=len(unit_edges),
-                service_s=section.road_km * 3600.0 / speed_kph,
-                options=options,
-            )
-        )
-    last_day = calendar.days - 1
-    for placed in structures:
-        s = placed.structure
-        due_day = (s.due - calendar.start).days
-        limit = max(min(due_day, last_day), patrol_days[0])
-        options = tuple((d,) for d in patrol_days if d <= limit)
-        edges = _road_edges(G, placed.edge)
-        unit_edges.append(edges)
-        road_m = float(G.edges[placed.edge]["length"])
-        items.append(
-            Item(
-                name=s.structure_id,
-                unit=len(unit_edges),
-                service_s=road_m * 3.6 / speed_kph,
-                options=options,
-                extra_s=60.0 * s.minutes_on_site,
-                covered_by=unit_of.get(placed.section_id, -1),
-            )
-        )
-    return items, unit_edges
 
 
-def _one_pass(u: Hashable, v: Hashable, k: int, data: Any) -> int:
-    """Count one pass per road: a patrol looks at every lane at once."""
-    return 1
+@dataclass(frozen=True, slots=True)
+class _Demand:
+    """What the horizon asks for: sections to patrol and structures to inspect."""
+
+    scope: PatrolScope
+    calendar: Calendar
+    frequencies: dict[str, int]
+    last_visits: dict[str, dt.date]
+    placed: tuple[PlacedStructure, ...]
+    unplaced: tuple[tuple[Structure, str], ...]
 
 
-def _route_day(
-    G: nx.MultiDiGraph,
-    *,
-    required: list[EdgeKey],
-    stops: dict[EdgeKey, tuple[str, float]],
-    depots: dict[str, Hashable],
-    vehicle: VehicleClass,
-    engine: Any,
-    time_limit_s: float,
-    seed: int,
-    max_iterations: int | None,
-) -> tuple[tuple[CarRoute, ...], tuple[str, ...], Any]:
-    def extra(u: Hashable, v: Hashable, k: int, data: Any) -> float:
-        stop = stops.get((u, v, k))
-        return 0.0 if stop is None else stop[1]
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """The chosen visit days: per day its sections and structures."""
 
-    problem = problem_from_graph(
-        G,
-        required=required,
-        depots=depots,
-        vehicles=(vehicle,),
-        passes=_one_pass,
-        extra_service_s=extra,
-    )
-    if problem.num_required == 0:
-        return (), (), None
-    solution = solve(
-        problem,
-        engine=engine,
-        time_limit_s=time_limit_s,
-        seed=seed,
-        workers=1,
-        max_iterations=max_iterations,
-    )
-    refs = problem.graph.edge_refs
-    assert refs is not None
-    cars = []
-    for number, route in enumerate(solution.routes, start=1):
-        edges = tuple(refs[int(a)] for a in route.arcs)
-        serving = tuple(bool(s >= 0) for s in route.serving)
-        inspected = []
-        for s in route.serving:
-            if s < 0:
-                continue
-            r = problem.required[int(s)]
-            for arc in (r.arc, r.reverse_arc):
-                ref: Any = None if arc is None else refs[arc]
-                if ref in stops and r.extra_service_s > 0:
-                    sid = stops[ref][0]
-                    if sid not in inspected:
-                        inspected.append(sid)
-        cars.append(
-            CarRoute(
-                car=number,
-                edges=edges,  # type: ignore[arg-type]
-                serving=serving,
-                km=(route.served_m + route.deadhead_m) / 1000.0,
-                patrolled_km=route.served_m / 1000.0,
-                deadhead_km=route.deadhead_m / 1000.0,
-                hours=route.duration_s / 3600.0,
-                structures=tuple(inspected),
-            )
-        )
-    return tuple(cars), solution.violations, (problem, solution)
-
-
-def _structure_note(p: PlacedStructure, start: dt.date, scope: PatrolScope) -> str:
-    notes = []
-    if p.structure.due < start:
-        notes.append("overdue before the horizon")
-    if p.section_id not in scope.sections:
-        notes.append("on a road outside the patrol scope")
-    return "; ".join(notes)
+    sections: list[list[str]]
+    structures: list[list[PlacedStructure]]
+    planned: dict[str, tuple[int, ...]]
+    choice: DayChoice
 
 
 def plan_patrol(
@@ -296,16 +155,41 @@ def plan_patrol(
     if spec is None:
         msg = "The scenario has no [patrol] table."
         raise ScenarioError(msg)
-    seed = scenario.solver.seed if seed is None else seed
-    if max_iterations is None:
-        max_iterations = scenario.solver.max_iterations
-    time_limit_s = (
-        scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
+    run = _Settings.of(
+        scenario, seed=seed, time_limit_s=time_limit_s, max_iterations=max_iterations
     )
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(run.seed)
     cars = spec.cars
+    # 1-2. Scope, calendar, frequencies, last visits and due structures.
+    demand = _demand(G, scenario, spec)
+    depot_node = depot_nodes(G, scenario)[cars.depot]
+    depots = {cars.depot: depot_node}
+    vehicle = _patrol_car(cars)
+    # 3. Visit days.
+    days = _visit_days(
+        G, spec, demand, depots, vehicle, rng=rng, max_evaluations=max_evaluations
+    )
+    # 4. Daily routes.
+    day_plans = _route_days(G, scenario, demand, days, depots, vehicle, run)
+    # 5. The plan, checked by the independent validator.
+    plan = _plan(spec, demand, days, day_plans, depot_node=depot_node, seed=run.seed)
+    report = validate_patrol(G, plan)
+    return dataclasses.replace(
+        plan, report=report, runtime_s=time.perf_counter() - started
+    )
 
-    # 1. Scope, calendar, frequencies and last visits.
+
+def _demand(G: nx.MultiDiGraph, scenario: Scenario, spec: PatrolSpec) -> _Demand:
+    """Read the scope, calendar, frequencies, last visits and due structures.
+
+    Raises
+    ------
+    ScenarioError
+        When the days off leave no patrol day, a section has no frequency or a
+        last visit is not before the horizon.
+    InputFileError
+        When the structures or last-visits file is malformed.
+    """
     scope = patrol_scope(G, spec)
     calendar = Calendar.from_spec(spec)
     if not calendar.patrol_days:
@@ -327,7 +211,7 @@ def plan_patrol(
         ", ".join(f"{k} {v:.1f} km" for k, v in sorted(scope.km_by_reason().items())),
     )
 
-    # 2. Structures due in the horizon, on their roads.
+    # structures due in the horizon, on their roads
     last_date = calendar.date(calendar.days - 1)
     structures = (
         ()
@@ -337,10 +221,12 @@ def plan_patrol(
     due = tuple(s for s in structures if s.due <= last_date)
     placed, unplaced = place_structures(G, due, max_m=spec.structure_snap_m)
     logger.info("%d of %d structures due in the horizon", len(due), len(structures))
+    return _Demand(scope, calendar, frequencies, last_visits, placed, unplaced)
 
-    # 3. Visit days.
-    depot_node = depot_nodes(G, scenario)[cars.depot]
-    vehicle = VehicleClass(
+
+def _patrol_car(cars: PatrolCarSpec) -> VehicleClass:
+    """Return the routing vehicle class of the patrol cars."""
+    return VehicleClass(
         name=CAR_CLASS,
         depot=cars.depot,
         count=cars.count,
@@ -348,15 +234,35 @@ def plan_patrol(
         plow_speed_kph=cars.speed_kph,
         deadhead_speed_kph=cars.speed_kph,
     )
-    depots = {cars.depot: depot_node}
+
+
+def _visit_days(
+    G: nx.MultiDiGraph,
+    spec: PatrolSpec,
+    demand: _Demand,
+    depots: dict[str, Hashable],
+    vehicle: VehicleClass,
+    *,
+    rng: np.random.Generator,
+    max_evaluations: int,
+) -> _Days:
+    """Choose the visit days of every section and due structure."""
+    cars = spec.cars
+    calendar = demand.calendar
     base = problem_from_graph(G, required=[], depots=depots, vehicles=(vehicle,))
     assert base.graph.vertex_refs is not None
     vertex = {node: i for i, node in enumerate(base.graph.vertex_refs)}
-    items, unit_edges = _items(
-        G, scope, frequencies, last_visits, list(placed), calendar, cars.speed_kph
+    items, unit_edges = visit_items(
+        G,
+        demand.scope,
+        demand.frequencies,
+        demand.last_visits,
+        list(demand.placed),
+        calendar,
+        cars.speed_kph,
     )
     units = [sorted({vertex[n] for e in edges for n in e[:2]}) for edges in unit_edges]
-    D = _unit_distances(base, units, vertex[depot_node])
+    D = unit_distances(base, units, vertex[depots[cars.depot]])
     choice = choose_days(
         items,
         D,
@@ -370,39 +276,37 @@ def plan_patrol(
     day_sections: list[list[str]] = [[] for _ in range(calendar.days)]
     day_structures: list[list[PlacedStructure]] = [[] for _ in range(calendar.days)]
     planned: dict[str, tuple[int, ...]] = {}
-    by_id = {p.structure.structure_id: p for p in placed}
+    by_id = {p.structure.structure_id: p for p in demand.placed}
     for item, k in zip(items, choice.option, strict=True):
         days = item.options[k]
-        if item.name in scope.sections:
+        if item.name in demand.scope.sections:
             planned[item.name] = days
             for d in days:
                 day_sections[d].append(item.name)
         else:
             day_structures[days[0]].append(by_id[item.name])
+    return _Days(day_sections, day_structures, planned, choice)
 
-    # 4. Daily routes.
+
+def _route_days(
+    G: nx.MultiDiGraph,
+    scenario: Scenario,
+    demand: _Demand,
+    days: _Days,
+    depots: dict[str, Hashable],
+    vehicle: VehicleClass,
+    run: _Settings,
+) -> tuple[DayPlan, ...]:
+    """Route every day, each with an equal share of what the budget has left."""
+    calendar = demand.calendar
     day_plans = []
-    budget = Budget(time_limit_s)
+    budget = Budget(run.time_limit_s)
     for d in range(calendar.days):
         date = calendar.date(d)
-        required: list[EdgeKey] = []
-        seen: set[EdgeKey] = set()
-        for sid in day_sections[d]:
-            for e in scope.sections[sid].edges:
-                if e not in seen:
-                    seen.add(e)
-                    required.append(e)
-        stops: dict[EdgeKey, tuple[str, float]] = {}
-        for p in day_structures[d]:
-            for e in _road_edges(G, p.edge):
-                if e not in seen:
-                    seen.add(e)
-                    required.append(e)
-                # several structures on one road: their times add up
-                sid, s = stops.get(e, ("", 0.0))
-                name = sid or p.structure.structure_id
-                stops[e] = (name, s + 60.0 * p.structure.minutes_on_site)
-        routes, problems, routing = _route_day(
+        required, stops = day_roads(
+            G, demand.scope, days.sections[d], days.structures[d]
+        )
+        routes, problems, routing = route_day(
             G,
             required=required,
             stops=stops,
@@ -410,18 +314,18 @@ def plan_patrol(
             vehicle=vehicle,
             engine=scenario.solver.engine,
             time_limit_s=budget.share(1, calendar.days - d),
-            seed=seed + d,
-            max_iterations=max_iterations,
+            seed=run.seed + d,
+            max_iterations=run.max_iterations,
         )
         day_plans.append(
             DayPlan(
                 day=d,
                 date=date,
                 off=calendar.is_off(date),
-                sections=tuple(day_sections[d]),
-                structures=tuple(p.structure.structure_id for p in day_structures[d]),
+                sections=tuple(days.sections[d]),
+                structures=tuple(p.structure.structure_id for p in days.structures[d]),
                 cars=routes,
-                estimate_h=choice.estimate_s[d] / 3600.0,
+                estimate_h=days.choice.estimate_s[d] / 3600.0,
                 routing_violations=problems,
                 routing=routing,
             )
@@ -429,14 +333,48 @@ def plan_patrol(
         logger.info(
             "%s: %d sections, %d structures, %.1f km, %.2f h",
             date,
-            len(day_sections[d]),
-            len(day_structures[d]),
+            len(days.sections[d]),
+            len(days.structures[d]),
             sum(c.km for c in routes),
             sum(c.hours for c in routes),
         )
+    return tuple(day_plans)
 
-    # 5. The plan, checked by the independent validator.
-    section_plans = tuple(
+
+def _plan(
+    spec: PatrolSpec,
+    demand: _Demand,
+    days: _Days,
+    day_plans: tuple[DayPlan, ...],
+    *,
+    depot_node: Hashable,
+    seed: int,
+) -> PatrolPlan:
+    """Return the plan, not yet validated (its report is empty)."""
+    cars = spec.cars
+    return PatrolPlan(
+        admin=spec.admin,
+        start=demand.calendar.start,
+        days=demand.calendar.days,
+        days_off=spec.days_off,
+        frequency_in=spec.frequency_in,
+        depot=cars.depot,
+        depot_node=depot_node,
+        cars=cars.count,
+        shift_h=cars.shift_h,
+        speed_kph=cars.speed_kph,
+        sections=_section_plans(demand, days),
+        structures=_structure_plans(demand, days),
+        day_plans=day_plans,
+        report=PatrolReport(True, (), (), 0, 0),
+        seed=seed,
+        unplaced_structures=tuple((s.structure_id, why) for s, why in demand.unplaced),
+    )
+
+
+def _section_plans(demand: _Demand, days: _Days) -> tuple[SectionPlan, ...]:
+    """Return every section of the scope with its frequency and planned days."""
+    return tuple(
         SectionPlan(
             section_id=s.section_id,
             route_id=s.route_id,
@@ -445,19 +383,23 @@ def plan_patrol(
             priority=s.priority,
             road_km=s.road_km,
             reason=s.reason,
-            frequency_days=frequencies[s.section_id],
-            last_visit=last_visits.get(s.section_id),
+            frequency_days=demand.frequencies[s.section_id],
+            last_visit=demand.last_visits.get(s.section_id),
             edges=s.edges,
-            planned_days=planned.get(s.section_id, ()),
+            planned_days=days.planned.get(s.section_id, ()),
         )
-        for s in scope.sections.values()
+        for s in demand.scope.sections.values()
     )
+
+
+def _structure_plans(demand: _Demand, days: _Days) -> tuple[StructurePlan, ...]:
+    """Return every placed structure with its road and inspection day."""
     day_of = {
         p.structure.structure_id: d
-        for d in range(calendar.days)
-        for p in day_structures[d]
+        for d in range(demand.calendar.days)
+        for p in days.structures[d]
     }
-    structure_plans = tuple(
+    return tuple(
         StructurePlan(
             structure_id=p.structure.structure_id,
             kind=p.structure.kind,
@@ -468,29 +410,16 @@ def plan_patrol(
             edge=p.edge,
             section_id=p.section_id,
             day=day_of.get(p.structure.structure_id),
-            note=_structure_note(p, calendar.start, scope),
+            note=_structure_note(p, demand.calendar.start, demand.scope),
         )
-        for p in placed
+        for p in demand.placed
     )
-    plan = PatrolPlan(
-        admin=spec.admin,
-        start=calendar.start,
-        days=calendar.days,
-        days_off=spec.days_off,
-        frequency_in=spec.frequency_in,
-        depot=cars.depot,
-        depot_node=depot_node,
-        cars=cars.count,
-        shift_h=cars.shift_h,
-        speed_kph=cars.speed_kph,
-        sections=section_plans,
-        structures=structure_plans,
-        day_plans=tuple(day_plans),
-        report=PatrolReport(True, (), (), 0, 0),
-        seed=seed,
-        unplaced_structures=tuple((s.structure_id, why) for s, why in unplaced),
-    )
-    report = validate_patrol(G, plan)
-    return dataclasses.replace(
-        plan, report=report, runtime_s=time.perf_counter() - started
-    )
+
+
+def _structure_note(p: PlacedStructure, start: dt.date, scope: PatrolScope) -> str:
+    notes = []
+    if p.structure.due < start:
+        notes.append("overdue before the horizon")
+    if p.section_id not in scope.sections:
+        notes.append("on a road outside the patrol scope")
+    return "; ".join(notes)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -23,9 +23,11 @@ import networkx as nx
 from snowroute.network import attributes as A
 from snowroute.patrol.plan import (
     CarRoute,
+    DayPlan,
     PatrolPlan,
     PatrolReport,
     SectionCompliance,
+    StructurePlan,
 )
 
 __all__ = ["validate_patrol"]
@@ -124,55 +126,95 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
     PatrolReport
         Compliance per section, structure counts and one sentence per violation.
     """
-    violations: list[str] = []
-    served: dict[int, set[Road]] = defaultdict(set)
-    shift_s = plan.shift_h * 3600.0
-    minutes = {s.structure_id: s.minutes_on_site for s in plan.structures}
-    inspected_on: dict[str, list[tuple[int, CarRoute]]] = defaultdict(list)
+    days = _DayChecks(G, plan)
     for day in plan.day_plans:
+        days.check(day)
+    compliance, frequency_violations = _check_frequencies(G, plan, days.served)
+    due, scheduled, structure_violations = _check_structures(G, plan, days.inspected_on)
+    violations = [*days.violations, *frequency_violations, *structure_violations]
+    for sid, why in plan.unplaced_structures:
+        violations.append(f"Structure {sid} cannot be placed on a road: {why}.")
+    return PatrolReport(
+        ok=not violations,
+        violations=tuple(violations),
+        sections=tuple(compliance),
+        structures_due=due + len(plan.unplaced_structures),
+        structures_scheduled=scheduled,
+    )
+
+
+class _DayChecks:
+    """Checks the days of a plan one by one, noting what each car patrols."""
+
+    def __init__(self, G: nx.MultiDiGraph, plan: PatrolPlan) -> None:
+        self.G = G
+        self.plan = plan
+        self.violations: list[str] = []
+        #: Day number → roads patrolled (served) that day.
+        self.served: dict[int, set[Road]] = defaultdict(set)
+        #: Structure id → (day number, route) of each route that claims it.
+        self.inspected_on: dict[str, list[tuple[int, CarRoute]]] = defaultdict(list)
+        self._minutes = {s.structure_id: s.minutes_on_site for s in plan.structures}
+
+    def check(self, day: DayPlan) -> None:
+        """Check one day: its date, day off, number of cars and every route."""
+        plan = self.plan
         if not 0 <= day.day < plan.days or day.date != plan.start + dt.timedelta(
             days=day.day
         ):
-            violations.append(
+            self.violations.append(
                 f"Day {day.day} ({day.date}) is not a day of the horizon."
             )
-            continue
+            return
         if day.cars and _is_off(day.date, plan.days_off):
-            violations.append(f"Cars patrol on {day.date}, a day off.")
+            self.violations.append(f"Cars patrol on {day.date}, a day off.")
         if len(day.cars) > plan.cars:
-            violations.append(
+            self.violations.append(
                 f"{len(day.cars)} cars patrol on {day.date}; only {plan.cars} exist."
             )
         for route in day.cars:
-            problems = _check_route(G, plan, day.date, route)
-            violations.extend(problems)
-            if problems and "not in the network" in problems[0]:
-                continue
-            stop = 0.0
-            for sid in route.structures:
-                stop += minutes.get(sid, 0.0)
-                inspected_on[sid].append((day.day, route))
-            seconds = _route_seconds(G, route, plan.speed_kph, stop)
-            if seconds > shift_s + _TOLERANCE_S:
-                violations.append(
-                    f"Car {route.car} on {day.date} works {seconds / 3600:.2f} h, "
-                    f"longer than the {plan.shift_h:g} h shift."
-                )
-            if abs(seconds / 3600 - route.hours) > 0.01 * max(route.hours, 0.1):
-                violations.append(
-                    f"Car {route.car} on {day.date} reports {route.hours:.2f} h but "
-                    f"its route takes {seconds / 3600:.2f} h."
-                )
-            for edge, flag in zip(route.edges, route.serving, strict=True):
-                if flag:
-                    served[day.day].add(_road(G, edge))
+            self._check_car(day, route)
 
-    # frequencies
+    def _check_car(self, day: DayPlan, route: CarRoute) -> None:
+        """Check one route's edges and time; note its patrolled roads and stops."""
+        G, plan = self.G, self.plan
+        problems = _check_route(G, plan, day.date, route)
+        self.violations.extend(problems)
+        if problems and "not in the network" in problems[0]:
+            return
+        stop = 0.0
+        for sid in route.structures:
+            stop += self._minutes.get(sid, 0.0)
+            self.inspected_on[sid].append((day.day, route))
+        seconds = _route_seconds(G, route, plan.speed_kph, stop)
+        if seconds > plan.shift_h * 3600.0 + _TOLERANCE_S:
+            self.violations.append(
+                f"Car {route.car} on {day.date} works {seconds / 3600:.2f} h, "
+                f"longer than the {plan.shift_h:g} h shift."
+            )
+        if abs(seconds / 3600 - route.hours) > 0.01 * max(route.hours, 0.1):
+            self.violations.append(
+                f"Car {route.car} on {day.date} reports {route.hours:.2f} h but "
+                f"its route takes {seconds / 3600:.2f} h."
+            )
+        for edge, flag in zip(route.edges, route.serving, strict=True):
+            if flag:
+                self.served[day.day].add(_road(G, edge))
+
+
+def _check_frequencies(
+    G: nx.MultiDiGraph, plan: PatrolPlan, served: Mapping[int, set[Road]]
+) -> tuple[list[SectionCompliance], list[str]]:
+    """Return each section's visits and longest gap, and the gaps too long.
+
+    A section counts as visited on a day when every road of it is patrolled.
+    """
     end = _position(plan, plan.start + dt.timedelta(days=plan.days))
     compliance = []
+    violations = []
     for s in plan.sections:
         roads = {_road(G, e) for e in s.edges}
-        visits = tuple(d for d in range(plan.days) if roads <= served[d])
+        visits = tuple(d for d in range(plan.days) if roads <= served.get(d, set()))
         marks = [-1 if s.last_visit is None else _position(plan, s.last_visit)]
         marks += [_position(plan, plan.start + dt.timedelta(days=d)) for d in visits]
         marks.append(end)
@@ -187,47 +229,52 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
         compliance.append(
             SectionCompliance(s.section_id, s.frequency_days, visits, gap, ok)
         )
+    return compliance, violations
 
-    # structures
+
+def _check_structures(
+    G: nx.MultiDiGraph,
+    plan: PatrolPlan,
+    inspected_on: Mapping[str, list[tuple[int, CarRoute]]],
+) -> tuple[int, int, list[str]]:
+    """Return the structures due, those inspected in time, and what is missed."""
     last = plan.start + dt.timedelta(days=plan.days - 1)
     due = [x for x in plan.structures if x.due <= last]
     scheduled = 0
+    violations = []
     for st in due:
-        if st.edge is None or st.day is None:
-            violations.append(
-                f"Structure {st.structure_id} is due {st.due} but not scheduled."
-            )
-            continue
-        date = plan.start + dt.timedelta(days=st.day)
-        if st.due >= plan.start and date > st.due:
-            violations.append(
-                f"Structure {st.structure_id} is inspected on {date}, after its due "
-                f"date {st.due}."
-            )
-            continue
-        road = _road(G, st.edge)
-        routes = [r for d, r in inspected_on.get(st.structure_id, []) if d == st.day]
-        passes = [
-            r
-            for r in routes
-            if any(
-                f and _road(G, e) == road
-                for e, f in zip(r.edges, r.serving, strict=True)
-            )
-        ]
-        if not passes:
-            violations.append(
-                f"Structure {st.structure_id} is scheduled on {date} but no patrol "
-                "inspects its road that day."
-            )
-            continue
-        scheduled += 1
-    for sid, why in plan.unplaced_structures:
-        violations.append(f"Structure {sid} cannot be placed on a road: {why}.")
-    return PatrolReport(
-        ok=not violations,
-        violations=tuple(violations),
-        sections=tuple(compliance),
-        structures_due=len(due) + len(plan.unplaced_structures),
-        structures_scheduled=scheduled,
-    )
+        problem = _structure_problem(G, plan, st, inspected_on)
+        if problem:
+            violations.append(problem)
+        else:
+            scheduled += 1
+    return len(due), scheduled, violations
+
+
+def _structure_problem(
+    G: nx.MultiDiGraph,
+    plan: PatrolPlan,
+    st: StructurePlan,
+    inspected_on: Mapping[str, list[tuple[int, CarRoute]]],
+) -> str:
+    """Return why due structure ``st`` is not inspected in time, or ``""``."""
+    if st.edge is None or st.day is None:
+        return f"Structure {st.structure_id} is due {st.due} but not scheduled."
+    date = plan.start + dt.timedelta(days=st.day)
+    if st.due >= plan.start and date > st.due:
+        return (
+            f"Structure {st.structure_id} is inspected on {date}, after its due "
+            f"date {st.due}."
+        )
+    road = _road(G, st.edge)
+    routes = [r for d, r in inspected_on.get(st.structure_id, []) if d == st.day]
+    if not any(
+        f and _road(G, e) == road
+        for r in routes
+        for e, f in zip(r.edges, r.serving, strict=True)
+    ):
+        return (
+            f"Structure {st.structure_id} is scheduled on {date} but no patrol "
+            "inspects its road that day."
+        )
+    return ""

@@ -205,73 +205,124 @@ def choose_days(
     max_evaluations
         Budget of day estimates computed (cache misses) before the search stops.
     """
-    est = _Estimator(items, D, connect_factor=connect_factor)
-    members: list[Counter[int]] = [Counter() for _ in range(days)]
-    estimates = np.zeros(days, dtype=np.float64)
-    option = [0] * len(items)
-
-    def place(i: int, k: int, sign: int) -> set[int]:
-        touched = set(items[i].options[k])
-        for d in touched:
-            members[d][i] += sign
-        return touched
-
-    def refresh(touched: set[int]) -> None:
-        for d in touched:
-            estimates[d] = est.day(members[d])
-
-    def score() -> tuple[float, float]:
-        return _objective(
-            estimates, patrol_days, weight=balance_weight, capacity_s=capacity_s
-        )
-
-    # construction: most constrained items first (fewest options), each at its best
-    order = sorted(range(len(items)), key=lambda i: (len(items[i].options), i))
-    for i in order:
-        best_k, best = 0, (np.inf, np.inf)
-        for k in range(len(items[i].options)):
-            refresh(place(i, k, +1))
-            value = score()
-            if value < best:
-                best_k, best = k, value
-            refresh(place(i, k, -1))
-        option[i] = best_k
-        refresh(place(i, best_k, +1))
-
-    # improvement: move one item to another option, first improvement
-    current = score()
-    improved = True
-    rounds = 0
-    while improved and est.evaluations < max_evaluations:
-        improved = False
-        rounds += 1
-        for i in rng.permutation(len(items)):
-            i = int(i)
-            if len(items[i].options) < 2:
-                continue
-            old = option[i]
-            for k in range(len(items[i].options)):
-                if k == old:
-                    continue
-                refresh(place(i, old, -1) | place(i, k, +1))
-                value = score()
-                if value[0] < current[0] - 1e-6 or (
-                    value[0] <= current[0] + 1e-6 and value[1] < current[1] - 1e-6
-                ):
-                    option[i], current, improved = k, value, True
-                    break
-                refresh(place(i, k, -1) | place(i, old, +1))
-            if est.evaluations >= max_evaluations:
-                break
+    search = _DaySearch(
+        items,
+        _Estimator(items, D, connect_factor=connect_factor),
+        days=days,
+        patrol_days=patrol_days,
+        balance_weight=balance_weight,
+        capacity_s=capacity_s,
+    )
+    search.construct()
+    current, rounds = search.improve(rng, max_evaluations=max_evaluations)
     logger.info(
         "visit days chosen: %d rounds, %d day estimates, objective %.0f s",
         rounds,
-        est.evaluations,
+        search.est.evaluations,
         current[0],
     )
     return DayChoice(
-        option=tuple(option),
-        estimate_s=tuple(float(x) for x in estimates),
+        option=tuple(search.option),
+        estimate_s=tuple(float(x) for x in search.estimates),
         objective=current[0],
-        evaluations=est.evaluations,
+        evaluations=search.est.evaluations,
     )
+
+
+class _DaySearch:
+    """The items on each day, the day estimates, and moves of one item at a time."""
+
+    def __init__(
+        self,
+        items: Sequence[Item],
+        est: _Estimator,
+        *,
+        days: int,
+        patrol_days: Sequence[int],
+        balance_weight: float,
+        capacity_s: float,
+    ) -> None:
+        self.items = items
+        self.est = est
+        self.patrol_days = patrol_days
+        self.balance_weight = balance_weight
+        self.capacity_s = capacity_s
+        self.members: list[Counter[int]] = [Counter() for _ in range(days)]
+        self.estimates = np.zeros(days, dtype=np.float64)
+        self.option = [0] * len(items)
+
+    def place(self, i: int, k: int, sign: int) -> set[int]:
+        """Add (``sign`` 1) or remove (-1) item ``i`` on the days of option ``k``."""
+        touched = set(self.items[i].options[k])
+        for d in touched:
+            self.members[d][i] += sign
+        return touched
+
+    def refresh(self, touched: set[int]) -> None:
+        """Re-estimate the ``touched`` days."""
+        for d in touched:
+            self.estimates[d] = self.est.day(self.members[d])
+
+    def score(self) -> tuple[float, float]:
+        """Return the objective and, to break ties, the spread of the estimates."""
+        return _objective(
+            self.estimates,
+            self.patrol_days,
+            weight=self.balance_weight,
+            capacity_s=self.capacity_s,
+        )
+
+    def construct(self) -> None:
+        """Place the most constrained items first (fewest options), each at its best."""
+        items = self.items
+        order = sorted(range(len(items)), key=lambda i: (len(items[i].options), i))
+        for i in order:
+            best_k, best = 0, (np.inf, np.inf)
+            for k in range(len(items[i].options)):
+                self.refresh(self.place(i, k, +1))
+                value = self.score()
+                if value < best:
+                    best_k, best = k, value
+                self.refresh(self.place(i, k, -1))
+            self.option[i] = best_k
+            self.refresh(self.place(i, best_k, +1))
+
+    def improve(
+        self, rng: np.random.Generator, *, max_evaluations: int
+    ) -> tuple[tuple[float, float], int]:
+        """Move one item to another option, first improvement, until none improves.
+
+        Returns the final score and the number of rounds.
+        """
+        current = self.score()
+        improved = True
+        rounds = 0
+        while improved and self.est.evaluations < max_evaluations:
+            improved = False
+            rounds += 1
+            for i in rng.permutation(len(self.items)):
+                i = int(i)
+                if len(self.items[i].options) < 2:
+                    continue
+                better = self._move(i, current)
+                if better is not None:
+                    current, improved = better, True
+                if self.est.evaluations >= max_evaluations:
+                    break
+        return current, rounds
+
+    def _move(self, i: int, current: tuple[float, float]) -> tuple[float, float] | None:
+        """Move item ``i`` to its first option that improves; the new score, or None."""
+        old = self.option[i]
+        for k in range(len(self.items[i].options)):
+            if k == old:
+                continue
+            self.refresh(self.place(i, old, -1) | self.place(i, k, +1))
+            value = self.score()
+            if value[0] < current[0] - 1e-6 or (
+                value[0] <= current[0] + 1e-6 and value[1] < current[1] - 1e-6
+            ):
+                self.option[i] = k
+                return value
+            self.refresh(self.place(i, k, -1) | self.place(i, old, +1))
+        return None

@@ -154,11 +154,40 @@ def patrol_scope(G: nx.MultiDiGraph, spec: PatrolSpec) -> PatrolScope:
         When the network is not tagged, the administrator has no road in it, or an
         id of ``network_road_ids`` names no route or section.
     """
+    _check_network(G, spec)
+    admin = spec.admin
+    links = _link_edges(G, admin) if spec.network_roads == "link" else set()
+    reasons, edges_of = _reasons(G, admin, set(spec.network_road_ids), links)
+    if not any(r == "own" for r in reasons.values()):
+        msg = f"Administrator {admin!r} (`patrol.admin`) has no road in the network."
+        raise ScenarioError(msg)
+    sections: dict[str, Section] = {}
+    closed = 0
+    for section_id in sorted(reasons):
+        edges = []
+        for edge in edges_of[section_id]:
+            if A.parse_bool(G.edges[edge].get(A.WINTER_CLOSED, False)):
+                closed += 1
+            else:
+                edges.append(edge)
+        if edges:
+            sections[section_id] = _section(G, section_id, edges, reasons[section_id])
+    if closed:
+        logger.info("%d winter-closed edges of patrolled sections left out", closed)
+    return PatrolScope(sections)
+
+
+def _check_network(G: nx.MultiDiGraph, spec: PatrolSpec) -> None:
+    """Raise unless ``G`` is tagged and every ``network_road_ids`` entry is in it.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the untagged network or the unknown id.
+    """
     if not G.graph.get(A.TAGGED):
         msg = "The network is not tagged with administrators; run `network tag` first."
         raise ScenarioError(msg)
-    admin = spec.admin
-    listed = set(spec.network_road_ids)
     known = {str(d[A.ROUTE_ID]) for *_, d in G.edges(data=True)} | {
         str(d[A.SECTION_ID]) for *_, d in G.edges(data=True)
     }
@@ -169,10 +198,18 @@ def patrol_scope(G: nx.MultiDiGraph, spec: PatrolSpec) -> PatrolScope:
                 "route or section id of the network."
             )
             raise ScenarioError(msg)
-    links = _link_edges(G, admin) if spec.network_roads == "link" else set()
+
+
+def _reasons(
+    G: nx.MultiDiGraph, admin: str, listed: set[str], links: set[EdgeKey]
+) -> tuple[dict[str, Reason], defaultdict[str, list[EdgeKey]]]:
+    """Return why each patrolled section is in, and the edges of every section.
+
+    A section is ``own`` when one of its open edges is ``admin``'s, else
+    ``listed`` or ``link``, whichever of its edges comes first.
+    """
     reasons: dict[str, Reason] = {}
     edges_of: defaultdict[str, list[EdgeKey]] = defaultdict(list)
-    closed = 0
     for u, v, k, data in G.edges(keys=True, data=True):
         section = str(data[A.SECTION_ID])
         edges_of[section].append((u, v, k))
@@ -184,32 +221,23 @@ def patrol_scope(G: nx.MultiDiGraph, spec: PatrolSpec) -> PatrolScope:
             reasons.setdefault(section, "listed")
         elif (u, v, k) in links:
             reasons.setdefault(section, "link")
-    if not any(r == "own" for r in reasons.values()):
-        msg = f"Administrator {admin!r} (`patrol.admin`) has no road in the network."
-        raise ScenarioError(msg)
-    sections: dict[str, Section] = {}
-    for section_id in sorted(reasons):
-        edges = []
-        for edge in edges_of[section_id]:
-            if A.parse_bool(G.edges[edge].get(A.WINTER_CLOSED, False)):
-                closed += 1
-            else:
-                edges.append(edge)
-        if not edges:
-            continue
-        longest = max(edges, key=lambda e: float(G.edges[e]["length"]))
-        data = G.edges[longest]
-        sections[section_id] = Section(
-            section_id=section_id,
-            route_id=str(data[A.ROUTE_ID]),
-            route_name=str(data.get(A.ROUTE_NAME, "")),
-            admin_id=str(data[A.ADMIN_ID]),
-            priority=str(data.get(A.PRIORITY, "")),
-            road_class=str(data.get(A.ROAD_CLASS, "")),
-            edges=tuple(edges),
-            road_km=sum(A.road_km(G.edges[e]) for e in edges),
-            reason=reasons[section_id],
-        )
-    if closed:
-        logger.info("%d winter-closed edges of patrolled sections left out", closed)
-    return PatrolScope(sections)
+    return reasons, edges_of
+
+
+def _section(
+    G: nx.MultiDiGraph, section_id: str, edges: list[EdgeKey], reason: Reason
+) -> Section:
+    """Return the section of open ``edges``, named after its longest edge."""
+    longest = max(edges, key=lambda e: float(G.edges[e]["length"]))
+    data = G.edges[longest]
+    return Section(
+        section_id=section_id,
+        route_id=str(data[A.ROUTE_ID]),
+        route_name=str(data.get(A.ROUTE_NAME, "")),
+        admin_id=str(data[A.ADMIN_ID]),
+        priority=str(data.get(A.PRIORITY, "")),
+        road_class=str(data.get(A.ROAD_CLASS, "")),
+        edges=tuple(edges),
+        road_km=sum(A.road_km(G.edges[e]) for e in edges),
+        reason=reason,
+    )

@@ -67,7 +67,7 @@ class RunResult:
         out = self.exchange.to_dict()
         out["description"] = self.scenario.description
         if self.patrol is not None:
-            data = self.patrol.to_json()
+            data = self.patrol.to_dict()
             out["patrol"] = {
                 k: data[k]
                 for k in (
@@ -234,7 +234,7 @@ def write_run(
         patrol = None
         if result.patrol is not None:
             write_patrol_outputs(result.G, result.patrol, tmp)
-            patrol = result.patrol.to_json()
+            patrol = result.patrol.to_dict()
         write_outputs(
             tmp,
             result.G,

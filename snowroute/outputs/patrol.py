@@ -16,7 +16,7 @@ __all__ = ["write_patrol_outputs"]
 
 def write_patrol_outputs(G: nx.MultiDiGraph, plan: PatrolPlan, folder: Path) -> None:
     """Write ``patrol.json`` and ``patrol_routes.csv`` (each edge driven)."""
-    write_json(folder / "patrol.json", plan.to_json())
+    write_json(folder / "patrol.json", plan.to_dict())
     with (folder / "patrol_routes.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(

@@ -151,7 +151,7 @@ class SectionCompliance:
 class PatrolReport:
     """What the independent patrol validator found."""
 
-    ok: bool
+    valid: bool
     violations: tuple[str, ...]
     sections: tuple[SectionCompliance, ...]
     structures_due: int
@@ -213,7 +213,7 @@ class PatrolPlan:
     @property
     def valid(self) -> bool:
         """Whether the validator found no violation."""
-        return self.report.ok
+        return self.report.valid
 
     @property
     def total_km(self) -> float:
@@ -240,7 +240,7 @@ class PatrolPlan:
             "max_h": max(d.hours for d in days),
         }
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """Return the plan as a JSON-ready dict (``patrol.json``)."""
         spread = self.spread()
         compliance = {c.section_id: c for c in self.report.sections}
@@ -270,73 +270,12 @@ class PatrolPlan:
             "day_hours_max": round(spread["max_h"], 3),
             "seed": self.seed,
             "runtime_s": round(self.runtime_s, 2),
-            "days": [
-                {
-                    "date": d.date.isoformat(),
-                    "weekday": d.date.strftime("%a"),
-                    "off": d.off,
-                    "km": round(d.km, 3),
-                    "hours": round(d.hours, 3),
-                    "estimate_hours": round(d.estimate_h, 3),
-                    "sections": list(d.sections),
-                    "structures": list(d.structures),
-                    "cars": [
-                        {
-                            "car": c.car,
-                            "km": round(c.km, 3),
-                            "patrolled_km": round(c.patrolled_km, 3),
-                            "deadhead_km": round(c.deadhead_km, 3),
-                            "hours": round(c.hours, 3),
-                            "structures": list(c.structures),
-                            "edges": len(c.edges),
-                        }
-                        for c in d.cars
-                    ],
-                    "routing_violations": list(d.routing_violations),
-                }
-                for d in self.day_plans
-            ],
+            "days": [_day_dict(d) for d in self.day_plans],
             "sections": [
-                {
-                    "section_id": s.section_id,
-                    "route_id": s.route_id,
-                    "route_name": s.route_name,
-                    "admin_id": s.admin_id,
-                    "priority": s.priority,
-                    "reason": s.reason,
-                    "road_km": round(s.road_km, 3),
-                    "frequency_days": s.frequency_days,
-                    "last_visit": None if s.last_visit is None else str(s.last_visit),
-                    "visits": [
-                        (self.start + dt.timedelta(days=v)).isoformat()
-                        for v in compliance[s.section_id].visits
-                    ]
-                    if s.section_id in compliance
-                    else [],
-                    "longest_gap_days": compliance[s.section_id].longest_gap
-                    if s.section_id in compliance
-                    else None,
-                    "compliant": s.section_id in compliance
-                    and compliance[s.section_id].compliant,
-                }
+                _section_dict(s, compliance.get(s.section_id), self.start)
                 for s in self.sections
             ],
-            "structures": [
-                {
-                    "structure_id": s.structure_id,
-                    "kind": s.kind,
-                    "name": s.name,
-                    "admin_id": s.admin_id,
-                    "due": s.due.isoformat(),
-                    "section_id": s.section_id,
-                    "date": None
-                    if s.day is None
-                    else (self.start + dt.timedelta(days=s.day)).isoformat(),
-                    "minutes_on_site": s.minutes_on_site,
-                    "note": s.note,
-                }
-                for s in self.structures
-            ],
+            "structures": [_structure_dict(s, self.start) for s in self.structures],
             "unplaced_structures": [
                 {"structure_id": sid, "reason": why}
                 for sid, why in self.unplaced_structures
@@ -372,3 +311,69 @@ class PatrolPlan:
             )
         lines.extend(f"  violation: {v}" for v in self.report.violations[:20])
         return "\n".join(lines)
+
+
+def _day_dict(d: DayPlan) -> dict[str, Any]:
+    """Return one day of ``patrol.json``: totals, what is due, each car's route."""
+    return {
+        "date": d.date.isoformat(),
+        "weekday": d.date.strftime("%a"),
+        "off": d.off,
+        "km": round(d.km, 3),
+        "hours": round(d.hours, 3),
+        "estimate_hours": round(d.estimate_h, 3),
+        "sections": list(d.sections),
+        "structures": list(d.structures),
+        "cars": [
+            {
+                "car": c.car,
+                "km": round(c.km, 3),
+                "patrolled_km": round(c.patrolled_km, 3),
+                "deadhead_km": round(c.deadhead_km, 3),
+                "hours": round(c.hours, 3),
+                "structures": list(c.structures),
+                "edges": len(c.edges),
+            }
+            for c in d.cars
+        ],
+        "routing_violations": list(d.routing_violations),
+    }
+
+
+def _section_dict(
+    s: SectionPlan, compliance: SectionCompliance | None, start: dt.date
+) -> dict[str, Any]:
+    """Return one section of ``patrol.json`` with its visits and longest gap."""
+    return {
+        "section_id": s.section_id,
+        "route_id": s.route_id,
+        "route_name": s.route_name,
+        "admin_id": s.admin_id,
+        "priority": s.priority,
+        "reason": s.reason,
+        "road_km": round(s.road_km, 3),
+        "frequency_days": s.frequency_days,
+        "last_visit": None if s.last_visit is None else str(s.last_visit),
+        "visits": []
+        if compliance is None
+        else [(start + dt.timedelta(days=v)).isoformat() for v in compliance.visits],
+        "longest_gap_days": None if compliance is None else compliance.longest_gap,
+        "compliant": compliance is not None and compliance.compliant,
+    }
+
+
+def _structure_dict(s: StructurePlan, start: dt.date) -> dict[str, Any]:
+    """Return one structure of ``patrol.json`` with its inspection date."""
+    return {
+        "structure_id": s.structure_id,
+        "kind": s.kind,
+        "name": s.name,
+        "admin_id": s.admin_id,
+        "due": s.due.isoformat(),
+        "section_id": s.section_id,
+        "date": None
+        if s.day is None
+        else (start + dt.timedelta(days=s.day)).isoformat(),
+        "minutes_on_site": s.minutes_on_site,
+        "note": s.note,
+    }

@@ -135,7 +135,7 @@ def validate_patrol(G: nx.MultiDiGraph, plan: PatrolPlan) -> PatrolReport:
     for sid, why in plan.unplaced_structures:
         violations.append(f"Structure {sid} cannot be placed on a road: {why}.")
     return PatrolReport(
-        ok=not violations,
+        valid=not violations,
         violations=tuple(violations),
         sections=tuple(compliance),
         structures_due=due + len(plan.unplaced_structures),

@@ -43,7 +43,7 @@ def small_plan() -> PatrolPlan:
 
 def test_small_plan_meets_every_frequency_and_structure() -> None:
     plan = small_plan()
-    data = plan.to_json()
+    data = plan.to_dict()
     assert plan.valid, plan.report.violations
     assert data["sections_total"] == data["sections_compliant"] > 0
     # due by 2026-12-04: B07 (12-01) and B04 (12-03)
@@ -66,7 +66,7 @@ def test_validator_catches_a_frequency_violation() -> None:
     days = list(plan.day_plans)
     days[1] = dataclasses.replace(days[1], cars=())  # nobody patrols on day 2
     report = validate_patrol(G, dataclasses.replace(plan, day_plans=tuple(days)))
-    assert not report.ok
+    assert not report.valid
     assert report.sections_compliant < len(plan.sections)
     assert any("between patrols; its frequency is 1" in v for v in report.violations)
 
@@ -81,7 +81,7 @@ def test_validator_catches_a_missed_structure() -> None:
     moved = dataclasses.replace(target, day=other)
     structures = (moved, *plan.structures[1:])
     report = validate_patrol(G, dataclasses.replace(plan, structures=structures))
-    assert not report.ok
+    assert not report.valid
     assert report.structures_scheduled == report.structures_due - 1
     assert any(target.structure_id in v for v in report.violations)
 
@@ -96,7 +96,7 @@ def test_validator_catches_a_long_shift() -> None:
 def test_plan_is_deterministic_with_max_iterations() -> None:
     G, _ = demo()
     again = plan_patrol(G, short_scenario(), time_limit_s=5.0, max_iterations=50)
-    assert again.to_json() | {"runtime_s": 0} == small_plan().to_json() | {
+    assert again.to_dict() | {"runtime_s": 0} == small_plan().to_dict() | {
         "runtime_s": 0
     }
 

@@ -44,7 +44,7 @@ from snowroute.routing.validate import mid_block_u_turns
 from snowroute.scenario import scenario_from_toml
 from snowroute.scenario.districts import depot_districts, district_graph, repair_borders
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,

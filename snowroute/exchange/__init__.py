@@ -134,7 +134,7 @@ def run_exchange(
     Parameters
     ----------
     G
-        The tagged road network (:func:`snowroute.scenario.problems.scenario_network`).
+        The tagged road network (:func:`snowroute.prepare.scenario_network`).
     scenario
         The scenario (depots, fleets, service, ``[exchange]``, ``[solver]``).
     plans

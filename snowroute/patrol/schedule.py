@@ -45,6 +45,7 @@ from snowroute.patrol.structures import (
     read_structures,
 )
 from snowroute.patrol.validate import validate_patrol
+from snowroute.prepare import depot_nodes
 from snowroute.routing import (
     ArcRoutingProblem,
     VehicleClass,
@@ -53,7 +54,6 @@ from snowroute.routing import (
 )
 from snowroute.routing.budget import Budget
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import depot_nodes
 
 __all__ = ["plan_patrol"]
 
@@ -262,7 +262,7 @@ def plan_patrol(
     Parameters
     ----------
     G
-        The scenario's tagged road network (:func:`~snowroute.scenario.problems.
+        The scenario's tagged road network (:func:`~snowroute.prepare.
         scenario_network`).
     scenario
         A scenario with a ``[patrol]`` table.

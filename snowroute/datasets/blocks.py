@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import LineString, Polygon
 
-from snowroute.network.synthetic.osm import XY, OsmBuilder, Way, _pairs
+from snowroute.datasets.osm import XY, OsmBuilder, Way, _pairs
 
 __all__ = [
     "River",

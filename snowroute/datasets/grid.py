@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import LineString, Point, Polygon
 
-from snowroute.network.synthetic.osm import XY, OsmBuilder, Way, _pairs
+from snowroute.datasets.osm import XY, OsmBuilder, Way, _pairs
 
 __all__ = ["GridNodes", "StreetGrid", "add_grid_nodes", "add_grid_streets"]
 

@@ -13,7 +13,7 @@ from typing import Final
 import networkx as nx
 
 from snowroute._io import atomic_directory, check_output_path
-from snowroute.network.synthetic.demo import (
+from snowroute.datasets.demo import (
     DEMO_EXTENT,
     DEMO_HORIZON,
     DEMO_SEED,
@@ -22,7 +22,7 @@ from snowroute.network.synthetic.demo import (
     WINTER_CLOSED_TAG,
     build_demo_network,
 )
-from snowroute.network.synthetic.model import (
+from snowroute.datasets.model import (
     SyntheticNetwork,
     admin_at,
     write_boundaries_geojson,
@@ -30,7 +30,7 @@ from snowroute.network.synthetic.model import (
     write_osm_xml,
     write_structures_csv,
 )
-from snowroute.network.synthetic.osm import Way, _pairs, _point_at
+from snowroute.datasets.osm import Way, _pairs, _point_at
 
 __all__ = ["DemoNetworkFiles", "write_demo_network"]
 
@@ -317,7 +317,7 @@ def _readme(network: SyntheticNetwork, figures: _Figures, *, seed: int) -> str:
         "## How it is built",
         "",
         *_wrap(
-            "`snowroute.network.synthetic` generates it: ",
+            "`snowroute.datasets` generates it: ",
             f"`write_demo_network(folder, seed=...)` with seed {seed}. One numpy ",
             "Generator drives every random choice and the files are written ",
             "atomically. The same seed gives the same bytes, and a test checks that ",

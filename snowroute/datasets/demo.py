@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import split
 
-from snowroute.network.synthetic.blocks import (
+from snowroute.datasets.blocks import (
     River,
     add_hamlet,
     add_river,
@@ -23,13 +23,13 @@ from snowroute.network.synthetic.blocks import (
     nearest_junction,
     nearest_node,
 )
-from snowroute.network.synthetic.grid import (
+from snowroute.datasets.grid import (
     GridNodes,
     StreetGrid,
     add_grid_nodes,
     add_grid_streets,
 )
-from snowroute.network.synthetic.model import (
+from snowroute.datasets.model import (
     Depot,
     Municipality,
     Situation,
@@ -37,7 +37,7 @@ from snowroute.network.synthetic.model import (
     SyntheticNetwork,
     admin_at,
 )
-from snowroute.network.synthetic.osm import XY, LocalFrame, OsmBuilder, Way, _point_at
+from snowroute.datasets.osm import XY, LocalFrame, OsmBuilder, Way, _point_at
 
 __all__ = [
     "AKITA_FRAME",

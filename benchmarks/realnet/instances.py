@@ -234,7 +234,7 @@ def _write_pickle(path: Path, value: object) -> None:
 @functools.cache
 def _city() -> tuple[_Source, dict[str, tuple[list[EdgeKey], list[Hashable]]]]:
     """Return the generated city and its chosen districts (cached under /tmp)."""
-    from snowroute.network.synthetic.city import write_city_network
+    from snowroute.datasets.city import write_city_network
 
     folder = _city_folder()
     cached = folder / "city.pkl"

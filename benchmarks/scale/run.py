@@ -32,11 +32,11 @@ import geopandas as gpd
 import networkx as nx
 from shapely import LineString
 
+from snowroute.datasets.city import write_city_network
 from snowroute.network import (
     graph_from_file,
     tag_network,
 )
-from snowroute.network.synthetic.city import write_city_network
 from snowroute.routing import ArcRoutingProblem, Solution, solve
 from snowroute.routing.budget import Budget
 from snowroute.routing.transform import transform

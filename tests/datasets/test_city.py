@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snowroute.network.synthetic.city import build_city_layer, write_city_network
+from snowroute.datasets.city import build_city_layer, write_city_network
 from snowroute.prepare import depot_nodes, plow_edges, scenario_network
 from snowroute.scenario import scenario_from_toml
 

@@ -52,7 +52,7 @@ system-tools:
 	    chromium gdal-bin fonts-noto-cjk >/dev/null \
 	  || { echo "Could not install chromium, gdal-bin and fonts-noto-cjk with apt-get; the browser and ogrinfo checks will be skipped." >&2; }; }
 
-## demo-network: regenerate networks/demo from the generator in snowroute/network/synthetic.py
+## demo-network: regenerate networks/demo from the generator in snowroute/datasets/
 demo-network: $(RUN)
 	$(BIN)/snowroute network make-demo networks/demo --force
 

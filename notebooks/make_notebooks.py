@@ -35,7 +35,7 @@ import pandas as pd
 
 from snowroute.exchange import run_exchange
 from snowroute.scenario import scenario_from_toml
-from snowroute.scenario.problems import scenario_network
+from snowroute.prepare import scenario_network
 
 scenario = scenario_from_toml("../scenarios/demo-h21-like.toml")
 # A small, fixed search budget: quick, and the same figures on every machine.

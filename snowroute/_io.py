@@ -1,19 +1,34 @@
-"""Atomic file and folder output, so a failed run leaves nothing half-written."""
+"""File input and output every layer shares.
+
+Atomic file and folder output, so a failed run leaves nothing half-written, and
+the one CSV table reader behind every side file (overrides, exchange lists, last
+visits, structures, findings).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from snowroute._errors import InputFileError
 
-__all__ = ["atomic_directory", "atomic_file", "check_output_path", "write_json"]
+__all__ = [
+    "CsvRow",
+    "atomic_directory",
+    "atomic_file",
+    "check_output_path",
+    "read_csv",
+    "write_json",
+]
 
 
 def check_output_path(path: Path, *, force: bool) -> None:
@@ -97,3 +112,89 @@ def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented UTF-8 JSON (non-ASCII kept readable)."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One data row of a CSV table: its line in the file and its stripped cells."""
+
+    line: int
+    cells: Mapping[str, str]
+
+    def get(self, column: str, default: str = "") -> str:
+        """Return the cell of ``column`` (``default`` when the column is absent)."""
+        return self.cells.get(column, default)
+
+
+#: Encodings tried in turn: UTF-8 (with or without a byte-order mark), then the
+#: Shift_JIS superset Windows writes in Japan.
+CSV_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    what: str,
+    required: Sequence[str] = (),
+    allowed: Collection[str] | None = None,
+    error: type[Exception] = InputFileError,
+) -> tuple[CsvRow, ...]:
+    """Read the CSV table ``path`` with a header row; every cell stripped.
+
+    ``what`` names the file in messages (e.g. ``"Structures file"``). The file is
+    read as UTF-8 (a byte-order mark is allowed) or else as Shift_JIS (cp932).
+
+    Raises
+    ------
+    InputFileError
+        (or ``error``) When the file is missing, unreadable, has no header row, lacks
+        a ``required`` column, has a column outside ``allowed``, or a row has more
+        cells than the header; the message names the file and line.
+    """
+    path = Path(path)
+    text = _read_text(path, what, error)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in reader.fieldnames or ()]
+    if not header:
+        msg = f"{what} `{path}` has no header row."
+        raise error(msg)
+    missing = [c for c in required if c not in header]
+    if missing:
+        msg = f"{what} `{path}` lacks the column {missing[0]!r}."
+        raise error(msg)
+    unknown = [c for c in header if allowed is not None and c not in allowed]
+    if unknown:
+        expected = ", ".join(sorted(allowed or ()))
+        msg = (
+            f"{what} `{path}` has unknown column `{unknown[0]}`; expected: {expected}."
+        )
+        raise error(msg)
+    reader.fieldnames = header
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            msg = f"{what} `{path}` line {line} has more cells than columns."
+            raise error(msg)
+        rows.append(CsvRow(line, {k: (v or "").strip() for k, v in row.items()}))
+    return tuple(rows)
+
+
+def _read_text(path: Path, what: str, error: type[Exception]) -> str:
+    if path.is_dir():
+        msg = f"{what} `{path}` is a folder, not a file."
+        raise error(msg)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        msg = f"{what} `{path}` does not exist."
+        raise error(msg) from None
+    except OSError as exc:
+        msg = f"{what} `{path}` cannot be read ({exc.strerror or exc})."
+        raise error(msg) from None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    msg = f"{what} `{path}` is neither UTF-8 nor Shift_JIS text."
+    raise error(msg)

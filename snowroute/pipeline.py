@@ -20,9 +20,9 @@ from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
 from snowroute.outputs.patrol import write_patrol_outputs
 from snowroute.patrol import PatrolPlan, plan_patrol
+from snowroute.prepare import scenario_network
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import scenario_network
 
 __all__ = ["RunResult", "plan_routes", "run_scenario", "write_run"]
 

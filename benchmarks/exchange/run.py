@@ -22,7 +22,7 @@ from pathlib import Path
 
 from snowroute.exchange import run_exchange
 from snowroute.scenario import scenario_from_toml
-from snowroute.scenario.problems import scenario_network
+from snowroute.prepare import scenario_network
 
 PLANS = ("baseline", "optimized", "pooled")
 

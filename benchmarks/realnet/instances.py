@@ -1,7 +1,7 @@
 """Named arc-routing instances on real street networks, for ``run.py``.
 
 Every instance is one :class:`~snowroute.routing.ArcRoutingProblem` built through
-the same scenario code the planner uses (``snowroute.scenario.problems``), plus
+the same scenario code the planner uses (``snowroute.prepare``), plus
 the objective it is solved for. The numbers (roads, fleets, speeds, deadlines,
 turn rules) all come from the shipped scenarios; nothing is tuned here.
 
@@ -65,7 +65,7 @@ import snowroute
 from snowroute.routing import ArcRoutingProblem, Objective, VehicleClass
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
@@ -234,7 +234,7 @@ def _write_pickle(path: Path, value: object) -> None:
 @functools.cache
 def _city() -> tuple[_Source, dict[str, tuple[list[EdgeKey], list[Hashable]]]]:
     """Return the generated city and its chosen districts (cached under /tmp)."""
-    from snowroute.network.synthetic.city import write_city_network
+    from snowroute.datasets.city import write_city_network
 
     folder = _city_folder()
     cached = folder / "city.pkl"

@@ -32,11 +32,11 @@ import geopandas as gpd
 import networkx as nx
 from shapely import LineString
 
+from snowroute.datasets.city import write_city_network
 from snowroute.network import (
     graph_from_file,
     tag_network,
 )
-from snowroute.network.synthetic.city import write_city_network
 from snowroute.routing import ArcRoutingProblem, Solution, solve
 from snowroute.routing.budget import Budget
 from snowroute.routing.transform import transform
@@ -44,7 +44,7 @@ from snowroute.routing.validate import mid_block_u_turns
 from snowroute.scenario import scenario_from_toml
 from snowroute.scenario.districts import depot_districts, district_graph, repair_borders
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,

@@ -41,7 +41,7 @@ def demo_data_dir(explicit: Path | None = None, *, scratch: Path | None = None) 
     checkout = Path(snowroute.__file__).resolve().parents[1] / "networks" / "demo"
     folder = explicit or checkout
     if explicit is None and not folder.is_dir() and scratch is not None:
-        from snowroute.network.synthetic import write_demo_network
+        from snowroute.datasets import write_demo_network
 
         logger.info("networks/demo not found; generating the demo network")
         folder = scratch / "demo"

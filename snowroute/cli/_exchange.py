@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from snowroute._io import atomic_directory, check_output_path, write_json
+from snowroute.prepare import scenario_network
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
-from snowroute.scenario.problems import scenario_network
 
 __all__ = ["print_exchange", "register"]
 

@@ -172,7 +172,7 @@ def _fetch(args: argparse.Namespace) -> int:  # pragma: no cover - needs interne
 
 
 def _make_demo(args: argparse.Namespace) -> int:
-    from snowroute.network.synthetic import write_demo_network
+    from snowroute.datasets import write_demo_network
 
     write_demo_network(args.folder, seed=args.seed, force=args.force)
     print(f"Wrote the demo network to {args.folder}/ (seed {args.seed}).")

@@ -18,8 +18,8 @@ from snowroute.patrol.findings import (
     read_findings,
     write_notices,
 )
+from snowroute.prepare import scenario_network
 from snowroute.scenario.load import scenario_from_toml
-from snowroute.scenario.problems import scenario_network
 
 __all__ = ["register"]
 

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from snowroute.prepare import depot_nodes, km, plow_edges, scenario_network
 from snowroute.scenario import Scenario, scenario_from_toml
-from snowroute.scenario.problems import depot_nodes, km, plow_edges, scenario_network
 
 __all__ = ["register", "scenario_reference"]
 

@@ -15,8 +15,8 @@ from types import MappingProxyType
 
 from snowroute.exchange.plans import ExchangeContext, Plan
 from snowroute.network import attributes as A
+from snowroute.prepare import EdgeKey, km
 from snowroute.routing import ArcRoutingProblem, Solution
-from snowroute.scenario.problems import EdgeKey, km
 
 __all__ = [
     "Exchange",

@@ -45,8 +45,8 @@ from snowroute.exchange.plans import (
     required_edges,
 )
 from snowroute.network import attributes as A
+from snowroute.prepare import EdgeKey
 from snowroute.routing import ArcRoutingProblem
-from snowroute.scenario.problems import EdgeKey
 
 __all__ = ["Estimates", "estimate", "optimize_exchange", "solve_assignment"]
 

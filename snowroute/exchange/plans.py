@@ -25,6 +25,14 @@ from snowroute.exchange.units import (
     partner_pairs,
     resolve_exchanges,
 )
+from snowroute.prepare import (
+    EdgeKey,
+    depot_nodes,
+    plow_edges,
+    plow_problem,
+    solve_params,
+    vehicle_classes,
+)
 from snowroute.routing import (
     ArcRoutingProblem,
     Solution,
@@ -35,14 +43,6 @@ from snowroute.routing import (
 from snowroute.routing.budget import Budget
 from snowroute.routing.warm import WarmRoute, carry_over
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import (
-    EdgeKey,
-    depot_nodes,
-    plow_edges,
-    plow_problem,
-    solve_params,
-    vehicle_classes,
-)
 
 __all__ = ["ExchangeContext", "Plan", "Router", "assignment_plan", "pooled_plan"]
 

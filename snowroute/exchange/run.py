@@ -22,8 +22,8 @@ from snowroute.exchange.plans import (
 )
 from snowroute.exchange.result import ExchangeResult
 from snowroute.exchange.units import upper_admin
+from snowroute.prepare import EdgeKey
 from snowroute.scenario.model import PLAN_NAMES, Scenario
-from snowroute.scenario.problems import EdgeKey
 
 __all__ = ["run_exchange"]
 
@@ -44,7 +44,7 @@ def run_exchange(
     Parameters
     ----------
     G
-        The tagged road network (:func:`snowroute.scenario.problems.scenario_network`).
+        The tagged road network (:func:`snowroute.prepare.scenario_network`).
     scenario
         The scenario (depots, fleets, service, ``[exchange]``, ``[solver]``).
     plans

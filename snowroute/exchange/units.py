@@ -17,8 +17,8 @@ import networkx as nx
 
 from snowroute._errors import InputFileError, ScenarioError
 from snowroute.network import attributes as A
+from snowroute.prepare import EdgeKey, km
 from snowroute.scenario.model import GivenExchange, Scenario
-from snowroute.scenario.problems import EdgeKey, km
 
 __all__ = [
     "ExchangeUnit",

@@ -398,6 +398,38 @@ def centerline_topology(
         When the layer has no CRS, holds no line, or ``crossings`` is unknown or
         ``"level"`` without a ``level`` column.
     """
+    _check_topology_args(lines, crossings, level)
+    metric = lines.crs if lines.crs.is_projected else lines.estimate_utm_crs()
+    rows, coords, level_values = _line_coords(lines.to_crs(metric), level)
+    dropped = tuple(sorted(set(lines.index) - set(rows), key=str))
+    snapped = _snap_ends(coords, snap_m)
+    snapped += _snap_to_lines(coords, snap_m)
+    coords = [_dedupe(c) for c in coords]
+    levels = level_values if level is not None else None
+    split = _split_crossings(coords, levels, crossings)
+    cut_levels = levels if crossings == "level" and levels is not None else None
+    pieces, node_xy = _cut_pieces(coords, rows, cut_levels, metric)
+    degree = np.bincount(
+        np.concatenate([pieces["u"].to_numpy(), pieces["v"].to_numpy()]),
+        minlength=len(node_xy),
+    )
+    topo = CenterlineTopology(
+        pieces=pieces,
+        nodes=np.array(node_xy, dtype=np.float64).reshape(-1, 2),
+        crs=metric,
+        snapped=snapped,
+        crossings_split=split,
+        dangles=tuple(int(n) for n in np.flatnonzero(degree == 1)),
+        tiny=tuple(int(i) for i in np.flatnonzero(pieces.length < min_piece_m)),
+        dropped=dropped,
+    )
+    logger.info("Centerline topology: %s", topo.summary())
+    return topo
+
+
+def _check_topology_args(
+    lines: gpd.GeoDataFrame, crossings: Crossings, level: str | None
+) -> None:
     if crossings not in ("vertex", "level", "all"):
         msg = f"`crossings` must be vertex, level or all, got {crossings!r}."
         raise InputFileError(msg)
@@ -407,8 +439,12 @@ def centerline_topology(
     if lines.crs is None:
         msg = "The centerline layer has no coordinate reference system."
         raise InputFileError(msg)
-    metric = lines.crs if lines.crs.is_projected else lines.estimate_utm_crs()
-    frame = lines.to_crs(metric)
+
+
+def _line_coords(
+    frame: gpd.GeoDataFrame, level: str | None
+) -> tuple[list[Any], list[np.ndarray], list[str]]:
+    """Row, metric vertices and level of every usable single line of ``frame``."""
     frame = frame.assign(_row=frame.index).explode(index_parts=False)
     kinds = frame.geometry.geom_type
     ok = frame.geometry.notna() & ~frame.geometry.is_empty & (kinds == "LineString")
@@ -426,30 +462,32 @@ def centerline_topology(
             rows.append(row)
             coords.append(c)
             level_values.append(_norm(lev) or "0")
-    dropped = tuple(sorted(set(lines.index) - set(rows), key=str))
     if not coords:
         msg = "The centerline layer holds no line with a usable geometry."
         raise InputFileError(msg)
+    return rows, coords, level_values
 
-    snapped = _snap_ends(coords, snap_m)
-    snapped += _snap_to_lines(coords, snap_m)
-    coords = [_dedupe(c) for c in coords]
-    levels = level_values if level is not None else None
-    split = _split_crossings(coords, levels, crossings)
 
-    # Junctions: every line end, and interior vertices shared by two lines (on the
-    # same level when levels are compared).
+def _junctions(
+    coords: list[np.ndarray], levels: list[str] | None
+) -> tuple[set[tuple[int, int]], set[tuple[int, int, str]]]:
+    """Every line end, and interior vertices shared by two lines (on one level)."""
     end_keys = {_key(*c[0]) for c in coords} | {_key(*c[-1]) for c in coords}
     seen: defaultdict[tuple[int, int, str], set[int]] = defaultdict(set)
     for i, c in enumerate(coords):
-        lev = levels[i] if crossings == "level" and levels is not None else ""
+        lev = levels[i] if levels is not None else ""
         for x, y in c[1:-1]:
             seen[(*_key(x, y), lev)].add(i)
-    shared = {k for k, owners in seen.items() if len(owners) > 1}
+    return end_keys, {k for k, owners in seen.items() if len(owners) > 1}
 
+
+def _cut_pieces(
+    coords: list[np.ndarray], rows: list[Any], levels: list[str] | None, crs: Any
+) -> tuple[gpd.GeoDataFrame, list[tuple[float, float]]]:
+    """Cut every line at its junctions; the pieces and the junction coordinates."""
+    end_keys, shared = _junctions(coords, levels)
     node_of: dict[tuple[int, int], int] = {}
     node_xy: list[tuple[float, float]] = []
-    piece_rows: list[dict[str, Any]] = []
 
     def node(x: float, y: float) -> int:
         key = _key(x, y)
@@ -458,8 +496,9 @@ def centerline_topology(
             node_xy.append((x, y))
         return node_of[key]
 
+    piece_rows: list[dict[str, Any]] = []
     for i, c in enumerate(coords):
-        lev = levels[i] if crossings == "level" and levels is not None else ""
+        lev = levels[i] if levels is not None else ""
         cuts = [0]
         for j in range(1, len(c) - 1):
             key = _key(*c[j])
@@ -469,35 +508,11 @@ def centerline_topology(
         for a, b in itertools.pairwise(cuts):
             part = c[a : b + 1]
             geom = shapely.LineString(part)
-            if geom.length <= 0:
-                continue
-            piece_rows.append(
-                {
-                    "row": rows[i],
-                    "u": node(*part[0]),
-                    "v": node(*part[-1]),
-                    "geometry": geom,
-                }
-            )
-    pieces = gpd.GeoDataFrame(piece_rows, geometry="geometry", crs=metric)
-    degree = np.bincount(
-        np.concatenate([pieces["u"].to_numpy(), pieces["v"].to_numpy()]),
-        minlength=len(node_xy),
-    )
-    dangles = tuple(int(n) for n in np.flatnonzero(degree == 1))
-    tiny = tuple(int(i) for i in np.flatnonzero(pieces.length < min_piece_m))
-    topo = CenterlineTopology(
-        pieces=pieces,
-        nodes=np.array(node_xy, dtype=np.float64).reshape(-1, 2),
-        crs=metric,
-        snapped=snapped,
-        crossings_split=split,
-        dangles=dangles,
-        tiny=tiny,
-        dropped=dropped,
-    )
-    logger.info("Centerline topology: %s", topo.summary())
-    return topo
+            if geom.length > 0:
+                row = {"row": rows[i], "u": node(*part[0]), "v": node(*part[-1])}
+                piece_rows.append(row | {"geometry": geom})
+    pieces = gpd.GeoDataFrame(piece_rows, geometry="geometry", crs=crs)
+    return pieces, node_xy
 
 
 def _value(row: pd.Series, column: str | None) -> Any:

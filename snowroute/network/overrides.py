@@ -13,12 +13,12 @@ ref such as ``28`` or ``CTH M``) or ``name`` (a street or route name), and sets 
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from snowroute._errors import TaggingError
+from snowroute._io import read_csv
 from snowroute.network.attributes import parse_bool
 from snowroute.network.tags import nfkc
 
@@ -74,30 +74,12 @@ def load_overrides(path: str | Path) -> tuple[Override, ...]:
         several columns, sets nothing, has a non-numeric way id or a bad boolean.
     """
     path = Path(path)
-    if not path.is_file():
-        msg = f"Override table `{path}` does not exist."
-        raise TaggingError(msg)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        unknown = [c for c in header if c not in _ALLOWED]
-        if unknown or not header:
-            msg = (
-                f"Override table `{path}` has unknown column `{unknown[0]}`; "
-                f"expected: {', '.join(sorted(_ALLOWED))}."
-                if unknown
-                else f"Override table `{path}` has no header row."
-            )
-            raise TaggingError(msg)
-        rows = [_parse_row(path, i + 2, row) for i, row in enumerate(reader)]
-    return tuple(rows)
+    rows = read_csv(path, what="Override table", allowed=_ALLOWED, error=TaggingError)
+    return tuple(_parse_row(path, row.line, row.cells) for row in rows)
 
 
-def _parse_row(path: Path, line: int, row: dict[str, str | None]) -> Override:
-    if None in row:
-        msg = f"Override table `{path}` line {line} has more cells than columns."
-        raise TaggingError(msg)
-    cells = {str(k): nfkc(v or "") for k, v in row.items()}
+def _parse_row(path: Path, line: int, row: Mapping[str, str]) -> Override:
+    cells = {k: nfkc(v) for k, v in row.items()}
     chosen = [s for s in SELECTORS if cells.get(s)]
     if len(chosen) != 1:
         msg = (

@@ -17,7 +17,7 @@ from snowroute.network import attributes as A
 from snowroute.network.boundaries import Boundaries, assign_by_boundaries
 from snowroute.network.overrides import Override, check_admin_ids
 from snowroute.network.routes import add_edge_routes
-from snowroute.network.rules import BOUNDARY, RuleSet, load_rules
+from snowroute.network.rules import BOUNDARY, Assignment, RuleSet, load_rules
 from snowroute.network.tags import (
     first,
     is_winter_closed,
@@ -180,17 +180,7 @@ def tag_network(
         "Tagging %d edges with rule set `%s`", G.number_of_edges(), rule_set.name
     )
     found = rule_set.classify_all([data for _, _, data in G.edges(data=True)])
-
-    default_municipality = str(rule_set.params.get("default_municipality", ""))
-    needs_join = np.array([a.admin_id == BOUNDARY for a in found], dtype=bool)
-    joined = np.full(len(found), default_municipality or A.UNKNOWN, dtype=object)
-    if boundaries is not None and needs_join.any():
-        logger.info("Joining %d roads to %s", int(needs_join.sum()), boundaries.source)
-        mids = edge_midpoints(G)
-        codes = assign_by_boundaries(mids[needs_join], boundaries, crs=G.graph["crs"])
-        fallback = default_municipality or A.UNKNOWN
-        joined[needs_join] = [c or fallback for c in codes]
-
+    joined = _join_boundaries(G, found, rule_set, boundaries)
     admins: dict[str, dict[str, str]] = {
         admin_id: {"class": cls, "name": name}
         for admin_id, (cls, name) in rule_set.administrators.items()
@@ -201,7 +191,47 @@ def tag_network(
     )
     for code, name in boundary_names.items():
         admins.setdefault(code, {"class": municipal_class, "name": name})
+    _tag_edges(G, found, joined, rule_set, admins)
+    _apply_overrides(G, overrides, admins)
+    add_edge_routes(G)
+    used = {data[A.ADMIN_ID] for _, _, data in G.edges(data=True)}
+    G.graph[_ADMINS] = json.dumps(
+        {k: v for k, v in sorted(admins.items()) if k in used or k in boundary_names},
+        ensure_ascii=False,
+    )
+    G.graph["snowroute_rules"] = rule_set.name
+    G.graph[A.TAGGED] = True
+    validate_network(G, strict=True)
+    return G
 
+
+def _join_boundaries(
+    G: nx.MultiDiGraph,
+    found: Sequence[Assignment],
+    rule_set: RuleSet,
+    boundaries: Boundaries | None,
+) -> np.ndarray:
+    """Municipality of every edge the rules leave to "the municipality it lies in"."""
+    default_municipality = str(rule_set.params.get("default_municipality", ""))
+    needs_join = np.array([a.admin_id == BOUNDARY for a in found], dtype=bool)
+    joined = np.full(len(found), default_municipality or A.UNKNOWN, dtype=object)
+    if boundaries is not None and needs_join.any():
+        logger.info("Joining %d roads to %s", int(needs_join.sum()), boundaries.source)
+        mids = edge_midpoints(G)
+        codes = assign_by_boundaries(mids[needs_join], boundaries, crs=G.graph["crs"])
+        fallback = default_municipality or A.UNKNOWN
+        joined[needs_join] = [c or fallback for c in codes]
+    return joined
+
+
+def _tag_edges(
+    G: nx.MultiDiGraph,
+    found: Sequence[Assignment],
+    joined: np.ndarray,
+    rule_set: RuleSet,
+    admins: dict[str, dict[str, str]],
+) -> None:
+    """Write the administrator, route and service attributes on every edge."""
     for i, (_, _, data) in enumerate(G.edges(data=True)):
         assignment = found[i]
         admin_id = (
@@ -222,15 +252,3 @@ def tag_network(
             admins.setdefault(
                 admin_id, {"class": assignment.admin_class, "name": admin_id}
             )
-
-    _apply_overrides(G, overrides, admins)
-    add_edge_routes(G)
-    used = {data[A.ADMIN_ID] for _, _, data in G.edges(data=True)}
-    G.graph[_ADMINS] = json.dumps(
-        {k: v for k, v in sorted(admins.items()) if k in used or k in boundary_names},
-        ensure_ascii=False,
-    )
-    G.graph["snowroute_rules"] = rule_set.name
-    G.graph[A.TAGGED] = True
-    validate_network(G, strict=True)
-    return G

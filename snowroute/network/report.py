@@ -133,50 +133,91 @@ def network_report(G: nx.MultiDiGraph, *, examples: int = 5) -> NetworkReport:
     if not G.graph.get(A.TAGGED):
         msg = "The network is not tagged; run `tag_network` first."
         raise TaggingError(msg)
-    admins = administrators(G)
-    by_admin: defaultdict[str, list[float]] = defaultdict(list)
-    routes: defaultdict[str, set[str]] = defaultdict(set)
-    by_class: defaultdict[str, list[float]] = defaultdict(list)
-    by_road: defaultdict[str, list[float]] = defaultdict(list)
-    by_kind: defaultdict[str, list[float]] = defaultdict(list)
-    unknown: list[dict[str, str]] = []
-    unknown_km = winter_km = 0.0
+    tally = _Tally(examples)
     for u, v, data in G.edges(data=True):
+        tally.add(u, v, data)
+    total_km = sum(sum(v) for v in tally.by_admin.values())
+    weak, strong, largest, small = _pieces(G, examples)
+    return NetworkReport(
+        source=str(G.graph.get("snowroute_source", "")),
+        rules=str(G.graph.get("snowroute_rules", "")),
+        nodes=G.number_of_nodes(),
+        edges=G.number_of_edges(),
+        km=round(total_km, 3),
+        admins=tally.admin_rows(administrators(G)),
+        admin_classes=_summaries(tally.by_class),
+        road_classes=_summaries(tally.by_road),
+        route_kinds=_summaries(tally.by_kind),
+        unknown_edges=len(tally.by_admin.get(A.UNKNOWN, [])),
+        unknown_km=round(tally.unknown_km, 3),
+        unknown_examples=tuple(tally.unknown),
+        winter_closed_km=round(tally.winter_km, 3),
+        weak_pieces=weak,
+        strong_pieces=strong,
+        largest_piece_share=largest / total_km if total_km else 0.0,
+        small_pieces=tuple(small),
+    )
+
+
+class _Tally:
+    """Road km per administrator, class, road class and route kind, in one pass."""
+
+    def __init__(self, examples: int) -> None:
+        self.examples = examples
+        self.by_admin: defaultdict[str, list[float]] = defaultdict(list)
+        self.routes: defaultdict[str, set[str]] = defaultdict(set)
+        self.by_class: defaultdict[str, list[float]] = defaultdict(list)
+        self.by_road: defaultdict[str, list[float]] = defaultdict(list)
+        self.by_kind: defaultdict[str, list[float]] = defaultdict(list)
+        self.unknown: list[dict[str, str]] = []
+        self.unknown_km = 0.0
+        self.winter_km = 0.0
+
+    def add(self, u: Any, v: Any, data: dict[str, Any]) -> None:
         km = A.road_km(data)
         admin = data[A.ADMIN_ID]
-        by_admin[admin].append(km)
-        routes[admin].add(data[A.ROUTE_ID])
-        by_class[data[A.ADMIN_CLASS]].append(km)
-        by_road[data[A.ROAD_CLASS]].append(km)
-        by_kind[data[A.ROUTE_KIND]].append(km)
+        self.by_admin[admin].append(km)
+        self.routes[admin].add(data[A.ROUTE_ID])
+        self.by_class[data[A.ADMIN_CLASS]].append(km)
+        self.by_road[data[A.ROAD_CLASS]].append(km)
+        self.by_kind[data[A.ROUTE_KIND]].append(km)
         if data[A.WINTER_CLOSED]:
-            winter_km += km
-        if admin == A.UNKNOWN:
-            unknown_km += km
-            if len(unknown) < examples:
-                unknown.append(
-                    {
-                        "edge": f"{u}-{v}",
-                        "osmid": str(data.get("osmid", "")),
-                        "highway": str(data.get("highway", "")),
-                        "ref": str(data.get("ref", "")),
-                        "name": str(data.get("name", "")),
-                    }
-                )
-    admin_rows = [
-        AdminSummary(
-            admin_id=admin,
-            admin_class=admins.get(admin, {}).get("class", A.UNKNOWN),
-            name=admins.get(admin, {}).get("name", admin),
-            km=round(sum(kms), 3),
-            routes=len(routes[admin]),
-            edges=len(kms),
-        )
-        for admin, kms in by_admin.items()
-    ]
-    admin_rows.sort(key=lambda a: (a.admin_id == A.UNKNOWN, -a.km, a.admin_id))
-    total_km = sum(sum(v) for v in by_admin.values())
-    weak = list(nx.weakly_connected_components(G))
+            self.winter_km += km
+        if admin != A.UNKNOWN:
+            return
+        self.unknown_km += km
+        if len(self.unknown) < self.examples:
+            self.unknown.append(
+                {
+                    "edge": f"{u}-{v}",
+                    "osmid": str(data.get("osmid", "")),
+                    "highway": str(data.get("highway", "")),
+                    "ref": str(data.get("ref", "")),
+                    "name": str(data.get("name", "")),
+                }
+            )
+
+    def admin_rows(self, admins: dict[str, dict[str, str]]) -> tuple[AdminSummary, ...]:
+        rows = [
+            AdminSummary(
+                admin_id=admin,
+                admin_class=admins.get(admin, {}).get("class", A.UNKNOWN),
+                name=admins.get(admin, {}).get("name", admin),
+                km=round(sum(kms), 3),
+                routes=len(self.routes[admin]),
+                edges=len(kms),
+            )
+            for admin, kms in self.by_admin.items()
+        ]
+        rows.sort(key=lambda a: (a.admin_id == A.UNKNOWN, -a.km, a.admin_id))
+        return tuple(rows)
+
+
+def _pieces(
+    G: nx.MultiDiGraph, examples: int
+) -> tuple[int, int, float, list[dict[str, Any]]]:
+    """Weak and strong pieces, the largest piece's km and the next-largest ones."""
+    weak = nx.number_weakly_connected_components(G)
     strong = list(nx.strongly_connected_components(G))
     piece_km: defaultdict[int, float] = defaultdict(float)
     piece_edges: Counter[int] = Counter()
@@ -194,22 +235,4 @@ def network_report(G: nx.MultiDiGraph, *, examples: int = 5) -> NetworkReport:
         }
         for i, km in sorted(piece_km.items(), key=lambda item: -item[1])[1:]
     ][:examples]
-    return NetworkReport(
-        source=str(G.graph.get("snowroute_source", "")),
-        rules=str(G.graph.get("snowroute_rules", "")),
-        nodes=G.number_of_nodes(),
-        edges=G.number_of_edges(),
-        km=round(total_km, 3),
-        admins=tuple(admin_rows),
-        admin_classes=_summaries(by_class),
-        road_classes=_summaries(by_road),
-        route_kinds=_summaries(by_kind),
-        unknown_edges=len(by_admin.get(A.UNKNOWN, [])),
-        unknown_km=round(unknown_km, 3),
-        unknown_examples=tuple(unknown),
-        winter_closed_km=round(winter_km, 3),
-        weak_pieces=len(weak),
-        strong_pieces=len(strong),
-        largest_piece_share=largest / total_km if total_km else 0.0,
-        small_pieces=tuple(small),
-    )
+    return weak, len(strong), largest, small

@@ -43,10 +43,10 @@ from snowroute.patrol.structures import (
 )
 from snowroute.patrol.validate import validate_patrol
 from snowroute.patrol.visits import unit_distances, visit_items
+from snowroute.prepare import depot_nodes
 from snowroute.routing import VehicleClass, problem_from_graph
 from snowroute.routing.budget import Budget
 from snowroute.scenario.model import PatrolCarSpec, PatrolSpec, Scenario
-from snowroute.scenario.problems import depot_nodes
 
 __all__ = ["plan_patrol"]
 
@@ -121,7 +121,7 @@ def plan_patrol(
     Parameters
     ----------
     G
-        The scenario's tagged road network (:func:`~snowroute.scenario.problems.
+        The scenario's tagged road network (:func:`~snowroute.prepare.
         scenario_network`).
     scenario
         A scenario with a ``[patrol]`` table.

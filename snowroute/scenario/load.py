@@ -10,6 +10,7 @@ from pathlib import Path
 from snowroute._errors import ScenarioError
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.schema import Locator, build
+from snowroute.scenario.side import read_side_files
 
 __all__ = ["scenario_from_toml"]
 
@@ -35,8 +36,9 @@ def _get(obj: object, dotted: str) -> object:
 def scenario_from_toml(path: str | Path) -> Scenario:
     """Read and check a scenario file.
 
-    Relative paths inside the file are resolved against the file's folder, and every
-    file the scenario names must exist.
+    Relative paths inside the file are resolved against the file's folder, every
+    file the scenario names must exist, and its side files (exchange list, last
+    visits, structures) are read and checked now (:mod:`snowroute.scenario.side`).
 
     Raises
     ------
@@ -44,6 +46,8 @@ def scenario_from_toml(path: str | Path) -> Scenario:
         When the file is missing or not TOML, or a field is unknown, missing, of the
         wrong type or inconsistent; the message names the field and, where it can be
         found, its line.
+    InputFileError
+        When a side file has a bad row (the message names file and line).
     """
     path = Path(path)
     if not path.is_file():
@@ -66,4 +70,4 @@ def scenario_from_toml(path: str | Path) -> Scenario:
         if isinstance(value, Path) and not scenario.resolve(value).exists():
             msg = f"names a file that does not exist ({scenario.resolve(value)})"
             raise loc.error(msg, field=dotted)
-    return scenario
+    return dataclasses.replace(scenario, side=read_side_files(scenario))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from snowroute.scenario.schema import spec
+from snowroute.scenario.side import GivenExchange, SideFiles
 
 __all__ = [
     "ColumnsSpec",
@@ -392,22 +393,6 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GivenExchange:
-    """One entry of an exchange list: a route (or a section of it) and its taker."""
-
-    route: str = spec(
-        "Route id (see routes.csv of `snowroute network tag`).",
-        "05201/municipal/新屋線",
-    )
-    to: str = spec("Administrator id that takes the route over.", "05")
-    section: str | None = spec(
-        "Section id of the route (all of it when not given).",
-        "05201/municipal/新屋線#2",
-        default=None,
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ExchangeSpec:
     """Exchange snow clearing (交換除雪): plans to compute and rules of fairness."""
 
@@ -700,6 +685,8 @@ class Scenario:
         default=None,
     )
     base_dir: Path = field(default=Path(), compare=False)
+    #: The side files read at load time (:func:`~.side.side_files` gives them).
+    side: SideFiles | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         depot_ids = [d.id for d in self.depots]

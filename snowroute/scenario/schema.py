@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -126,86 +126,88 @@ def _type_name(tp: Any) -> str:
 
 
 def _convert(value: Any, tp: Any, path: str, loc: Locator) -> Any:
-    origin = get_origin(tp)
     if tp is Any:
         return value
+    origin = get_origin(tp)
     if origin in (types.UnionType, typing.Union):
-        args = get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _convert(value, arg, path, loc)
-            except ScenarioError as exc:
-                errors.append(exc)
-        if len(errors) == 1:
-            raise errors[0]
-        msg = f"must be {_type_name(tp)}, got {value!r}"
-        raise loc.error(msg, field=path)
+        return _convert_union(value, tp, path, loc)
     if origin is Literal:
         if value not in get_args(tp):
-            msg = f"must be {_type_name(tp)}, got {value!r}"
-            raise loc.error(msg, field=path)
+            raise _mismatch(value, tp, path, loc)
         return value
     if origin is tuple:
         (item,) = {a for a in get_args(tp) if a is not Ellipsis}
-        if not isinstance(value, list):
-            msg = f"must be {_type_name(tp)}, got {value!r}"
-            raise loc.error(msg, field=path)
+        items = _expect(value, list, tp, path, loc)
         return tuple(
-            _convert(v, item, f"{path}[{i}]", loc) for i, v in enumerate(value)
+            _convert(v, item, f"{path}[{i}]", loc) for i, v in enumerate(items)
         )
     if origin is dict:
         _, item = get_args(tp)
-        if not isinstance(value, dict):
-            msg = f"must be {_type_name(tp)}, got {value!r}"
-            raise loc.error(msg, field=path)
-        return {str(k): _convert(v, item, f"{path}.{k}", loc) for k, v in value.items()}
+        table = _expect(value, dict, tp, path, loc)
+        return {str(k): _convert(v, item, f"{path}.{k}", loc) for k, v in table.items()}
     if dataclasses.is_dataclass(tp):
-        if not isinstance(value, dict):
-            msg = f"must be a table, got {value!r}"
-            raise loc.error(msg, field=path)
-        return build(tp, value, path=path, loc=loc)
-    if tp is bool:
-        if not isinstance(value, bool):
-            msg = f"must be true or false, got {value!r}"
-            raise loc.error(msg, field=path)
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            msg = f"must be an integer, got {value!r}"
-            raise loc.error(msg, field=path)
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = f"must be a number, got {value!r}"
-            raise loc.error(msg, field=path)
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            msg = f"must be a string, got {value!r}"
-            raise loc.error(msg, field=path)
-        return value
-    if tp is Path:
-        if not isinstance(value, str) or not value:
-            msg = f"must be a file path, got {value!r}"
-            raise loc.error(msg, field=path)
-        return Path(value)
+        return build(tp, _expect(value, dict, tp, path, loc), path=path, loc=loc)
     if tp is dt.date:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        msg = f"must be a date (YYYY-MM-DD), got {value!r}"
-        raise loc.error(msg, field=path)
+        return _convert_date(value, path, loc)
+    if tp in _SCALARS:
+        accepts, make = _SCALARS[tp]
+        if not accepts(value):
+            raise _mismatch(value, tp, path, loc)
+        return make(value)
     msg = f"Unsupported field type {tp!r} at {path}."
     raise TypeError(msg)
+
+
+#: For each scalar field type: which TOML values it accepts and how to convert them.
+_SCALARS: dict[Any, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    bool: (lambda v: isinstance(v, bool), lambda v: v),
+    int: (lambda v: isinstance(v, int) and not isinstance(v, bool), lambda v: v),
+    float: (
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        float,
+    ),
+    str: (lambda v: isinstance(v, str), lambda v: v),
+    Path: (lambda v: isinstance(v, str) and bool(v), Path),
+}
+
+
+def _mismatch(value: Any, tp: Any, path: str, loc: Locator) -> ScenarioError:
+    msg = f"must be {_type_name(tp)}, got {value!r}"
+    return loc.error(msg, field=path)
+
+
+def _expect(value: Any, kind: type, tp: Any, path: str, loc: Locator) -> Any:
+    if not isinstance(value, kind):
+        raise _mismatch(value, tp, path, loc)
+    return value
+
+
+def _convert_union(value: Any, tp: Any, path: str, loc: Locator) -> Any:
+    args = get_args(tp)
+    if value is None and type(None) in args:
+        return None
+    errors = []
+    for arg in args:
+        if arg is type(None):
+            continue
+        try:
+            return _convert(value, arg, path, loc)
+        except ScenarioError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    raise _mismatch(value, tp, path, loc)
+
+
+def _convert_date(value: Any, path: str, loc: Locator) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _mismatch(value, dt.date, path, loc)
 
 
 def build(cls: Any, table: Mapping[str, Any], *, path: str = "", loc: Locator) -> Any:

@@ -12,8 +12,8 @@ from snowroute.exchange.units import (
     resolve_exchanges,
     upper_admin,
 )
+from snowroute.prepare import plow_edges
 from snowroute.scenario.model import GivenExchange
-from snowroute.scenario.problems import plow_edges
 
 from .test_run import H_ROUTE, PREF, S_ROUTE, TOWN, _network, _scenario
 

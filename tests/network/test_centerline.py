@@ -305,8 +305,8 @@ def test_missing_or_unreadable_file_raises(tmp_path: Path) -> None:
 def test_scenario_reads_a_centerline_network_with_its_column_mapping(
     tmp_path: Path,
 ) -> None:
+    from snowroute.prepare import depot_nodes, plow_edges, scenario_network
     from snowroute.scenario import scenario_from_toml
-    from snowroute.scenario.problems import depot_nodes, plow_edges, scenario_network
 
     _layer(
         tmp_path,

@@ -15,15 +15,15 @@ import pytest
 
 from snowroute.network import attributes as A
 from snowroute.outputs import ExchangedSection, PatrolDay, PlanRoutes
-from snowroute.routing import solve
-from snowroute.scenario.load import scenario_from_toml
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
     scenario_network,
     vehicle_classes,
 )
+from snowroute.routing import solve
+from snowroute.scenario.load import scenario_from_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 XSS = "<script>alert(1)</script>"

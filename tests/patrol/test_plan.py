@@ -14,9 +14,9 @@ from snowroute.patrol import PatrolPlan, patrol_scope, plan_patrol, validate_pat
 from snowroute.patrol.days import greedy_visits
 from snowroute.patrol.frequency import Calendar, frequency_of
 from snowroute.patrol.structures import read_structures
+from snowroute.prepare import scenario_network
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import Scenario
-from snowroute.scenario.problems import scenario_network
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo.toml"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from snowroute.routing import solve
-from snowroute.routing.transform import transform
-from snowroute.routing.warm import carry_over, warm_routes
-from snowroute.scenario.load import scenario_from_toml
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
     scenario_network,
     vehicle_classes,
 )
+from snowroute.routing import solve
+from snowroute.routing.transform import transform
+from snowroute.routing.warm import carry_over, warm_routes
+from snowroute.scenario.load import scenario_from_toml
 from tests.helpers import ROOT
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from snowroute.network.synthetic.city import write_city_network
+from snowroute.datasets.city import write_city_network
+from snowroute.prepare import depot_nodes, plow_edges, scenario_network
 from snowroute.scenario import scenario_from_toml
 from snowroute.scenario.districts import depot_districts, district_graph, repair_borders
-from snowroute.scenario.problems import depot_nodes, plow_edges, scenario_network
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snowroute.routing import solve
-from snowroute.routing.validate import mid_block_u_turns
-from snowroute.scenario import scenario_from_toml
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
     scenario_network,
     vehicle_classes,
 )
+from snowroute.routing import solve
+from snowroute.routing.validate import mid_block_u_turns
+from snowroute.scenario import scenario_from_toml
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "middleton.toml"
 

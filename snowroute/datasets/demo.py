@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.ops import split
 
-from snowroute.network.synthetic.blocks import (
+from snowroute.datasets.blocks import (
     River,
     add_hamlet,
     add_river,
@@ -23,13 +23,13 @@ from snowroute.network.synthetic.blocks import (
     nearest_junction,
     nearest_node,
 )
-from snowroute.network.synthetic.grid import (
+from snowroute.datasets.grid import (
     GridNodes,
     StreetGrid,
     add_grid_nodes,
     add_grid_streets,
 )
-from snowroute.network.synthetic.model import (
+from snowroute.datasets.model import (
     Depot,
     Municipality,
     Situation,
@@ -37,7 +37,7 @@ from snowroute.network.synthetic.model import (
     SyntheticNetwork,
     admin_at,
 )
-from snowroute.network.synthetic.osm import XY, LocalFrame, OsmBuilder, Way, _point_at
+from snowroute.datasets.osm import XY, LocalFrame, OsmBuilder, Way, _point_at
 
 __all__ = [
     "AKITA_FRAME",
@@ -216,17 +216,7 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
     b = OsmBuilder()
-    for key, (network, ref, relation_name, _) in ROUTES.items():
-        b.add_route(
-            key,
-            {
-                "type": "route",
-                "route": "road",
-                "network": network,
-                "ref": ref,
-                "name": relation_name,
-            },
-        )
+    _declare_routes(b)
 
     # rivers first: the town grids keep clear of the water
     rivers = _demo_rivers(rng)
@@ -241,23 +231,8 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
     layout = _add_routes(b, grids, rng)
     spurs = _add_town_spurs(b, grids, rng)
     links = _add_municipal_roads(b, grids, layout, rng)
-    hamlets = {
-        "大崎": ("p56", layout.p56, (-2700.0, 1600.0), 1, 250.0),
-        "富津内": ("n285", layout.n285, (1560.0, 2000.0), 1, 0.0),
-        "豊岩": ("p7", layout.p7, (-3750.0, -3150.0), -1, 250.0),
-        "黒沢": ("p233", layout.p233_south, (2850.0, 130.0), -1, 200.0),
-        "内川": ("p233", layout.p233_north, (3050.0, 3030.0), 1, 0.0),
-    }
-    for name, (_, road, near, side, track_m) in hamlets.items():
-        add_hamlet(b, road, near, rng=rng, name=name, side=side, track_m=track_m)
-    # a private factory yard south of the southern grid (not a public road)
-    gs, south = grids["akita_south"], _GRIDS["akita_south"]
-    add_road(
-        b,
-        [gs.at(0, 3), south.position(-1, 3), south.position(-1, 4), gs.at(0, 4)],
-        {"highway": "service", "access": "private"},
-        rng=rng,
-    )
+    hamlets = _add_hamlets(b, layout, rng)
+    _add_private_yard(b, grids["akita_south"], rng)
     for g in grids.values():
         add_grid_streets(b, g, rng=rng)
     structures = _add_bridges_and_tunnels(b, rivers)
@@ -269,8 +244,69 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
         raise RuntimeError(msg)
 
     municipalities = _demo_municipalities(rng, outline)
+    situations = (
+        *(Situation("hamlet", n, f"hamlet:{n}", (r,)) for n, r in hamlets.items()),
+        *(Situation("town_spur", ROUTES[k][3], f"spur:{k}", (k,)) for k in spurs),
+        *(Situation("network_road", n, f"link:{n}", h) for n, h in links.items()),
+    )
+    return SyntheticNetwork(
+        frame=AKITA_FRAME,
+        builder=b,
+        prefecture_name="秋田県",
+        municipalities=municipalities,
+        depots=_demo_depots(b, layout),
+        structures=_demo_structures(b, municipalities, structures, rng),
+        situations=situations,
+        generator=f"snowroute demo network generator (seed {seed})",
+    )
+
+
+def _declare_routes(b: OsmBuilder) -> None:
+    """Declare the route relations (路線) of :data:`ROUTES`."""
+    for key, (network, ref, relation_name, _) in ROUTES.items():
+        b.add_route(
+            key,
+            {
+                "type": "route",
+                "route": "road",
+                "network": network,
+                "ref": ref,
+                "name": relation_name,
+            },
+        )
+
+
+def _add_hamlets(
+    b: OsmBuilder, layout: _Layout, rng: np.random.Generator
+) -> dict[str, str]:
+    """Add the hamlets off the routes; return the route key each hangs off."""
+    hamlets = {
+        "大崎": ("p56", layout.p56, (-2700.0, 1600.0), 1, 250.0),
+        "富津内": ("n285", layout.n285, (1560.0, 2000.0), 1, 0.0),
+        "豊岩": ("p7", layout.p7, (-3750.0, -3150.0), -1, 250.0),
+        "黒沢": ("p233", layout.p233_south, (2850.0, 130.0), -1, 200.0),
+        "内川": ("p233", layout.p233_north, (3050.0, 3030.0), 1, 0.0),
+    }
+    for name, (_, road, near, side, track_m) in hamlets.items():
+        add_hamlet(b, road, near, rng=rng, name=name, side=side, track_m=track_m)
+    return {name: hamlet[0] for name, hamlet in hamlets.items()}
+
+
+def _add_private_yard(b: OsmBuilder, gs: GridNodes, rng: np.random.Generator) -> None:
+    """Add a private factory yard south of the southern grid (not a public road)."""
+    south = gs.grid
+    add_road(
+        b,
+        [gs.at(0, 3), south.position(-1, 3), south.position(-1, 4), gs.at(0, 4)],
+        {"highway": "service", "access": "private"},
+        rng=rng,
+    )
+
+
+def _demo_depots(b: OsmBuilder, layout: _Layout) -> tuple[Depot, ...]:
+    """Place one depot per administrator on a junction (MLIT has none here)."""
     pref_yard = nearest_node(b, layout.p7, (-2350.0, -2300.0))
-    depots = (
+    return (
         Depot(
             "D05",
             "05",
@@ -287,21 +323,6 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
                 ("05361", "五城目町 除雪基地", "gojome", (5, 6)),
             )
         ),
-    )
-    situations = (
-        *(Situation("hamlet", n, f"hamlet:{n}", (h[0],)) for n, h in hamlets.items()),
-        *(Situation("town_spur", ROUTES[k][3], f"spur:{k}", (k,)) for k in spurs),
-        *(Situation("network_road", n, f"link:{n}", h) for n, h in links.items()),
-    )
-    return SyntheticNetwork(
-        frame=AKITA_FRAME,
-        builder=b,
-        prefecture_name="秋田県",
-        municipalities=municipalities,
-        depots=depots,
-        structures=_demo_structures(b, municipalities, structures, rng),
-        situations=situations,
-        generator=f"snowroute demo network generator (seed {seed})",
     )
 
 
@@ -331,6 +352,16 @@ def _add_routes(
     b: OsmBuilder, grids: Mapping[str, GridNodes], rng: np.random.Generator
 ) -> _Layout:
     """Add the national and prefectural routes, through the towns they serve."""
+    n7_north, n285 = _add_national_routes(b, grids, rng)
+    p56, p7 = _add_main_prefectural_routes(b, grids, rng)
+    p233_south, p233_north = _add_mountain_route(b, grids["akita_north"], n285, rng)
+    return _Layout(n7_north, n285, p56, p7, p233_south, p233_north)
+
+
+def _add_national_routes(
+    b: OsmBuilder, grids: Mapping[str, GridNodes], rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Add 国道7号 and 国道285号; return 国道7号 north of the city and 国道285号."""
     gn, gs = grids["akita_north"], grids["akita_south"]
     gk, gg = grids["katagami"], grids["gojome"]
     # 国道7号 (MLIT): four lanes through both Akita grids, two lanes further north
@@ -364,6 +395,14 @@ def _add_routes(
         {"lanes": "2", "maxspeed": "50"},
         rng=rng,
     )
+    return n7_north, n285
+
+
+def _add_main_prefectural_routes(
+    b: OsmBuilder, grids: Mapping[str, GridNodes], rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Add the 主要地方道 県道56号 and 県道7号 and return their nodes."""
+    gn, gk = grids["akita_north"], grids["katagami"]
     # 主要地方道: 県道56号 to 潟上 (its main street), 県道7号 south-west over 雄物川
     two_lanes = {"lanes": "2", "maxspeed": "50"}
     p56 = _route_road(
@@ -390,6 +429,16 @@ def _add_routes(
         two_lanes,
         rng=rng,
     )
+    return p56, p7
+
+
+def _add_mountain_route(
+    b: OsmBuilder, gn: GridNodes, n285: Sequence[int], rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Add 県道233号 from the city over the pass to 国道285号.
+
+    Returns the sections south and north of the winter-closed pass.
+    """
     # 一般県道233号 over the hills to 国道285号, closed in winter at the pass
     two_lanes_40 = {"lanes": "2", "maxspeed": "40"}
     p233_south = _route_road(
@@ -425,7 +474,7 @@ def _add_routes(
         rng=rng,
         wiggle_m=20.0,
     )
-    return _Layout(n7_north, n285, p56, p7, p233_south, p233_north)
+    return p233_south, p233_north
 
 
 def _add_town_spurs(

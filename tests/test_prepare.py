@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from snowroute._errors import ScenarioError
-from snowroute.scenario.load import scenario_from_toml
-from snowroute.scenario.problems import (
+from snowroute.prepare import (
     depot_nodes,
     km,
     plow_edges,
@@ -18,6 +17,7 @@ from snowroute.scenario.problems import (
     scenario_network,
     vehicle_classes,
 )
+from snowroute.scenario.load import scenario_from_toml
 from tests.helpers import DATA, ROOT
 
 SMALL = DATA / "scenario_small.toml"
@@ -92,7 +92,7 @@ def test_shipped_demo_scenarios_build_problems(path):
 
 
 def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None:
-    from snowroute.scenario.problems import solve_params
+    from snowroute.prepare import solve_params
 
     text = SMALL.read_text(encoding="utf-8").replace(
         "seed = 7",

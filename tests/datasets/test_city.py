@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snowroute.network.synthetic.city import build_city_layer, write_city_network
+from snowroute.datasets.city import build_city_layer, write_city_network
+from snowroute.prepare import depot_nodes, plow_edges, scenario_network
 from snowroute.scenario import scenario_from_toml
-from snowroute.scenario.problems import depot_nodes, plow_edges, scenario_network
 
 
 def test_city_layer_has_arterials_one_ways_and_gaps() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from shapely.geometry import Point, Polygon
 from shapely.geometry.polygon import orient
 
-from snowroute.network.synthetic.osm import XY, LocalFrame, OsmBuilder, Way, _fmt
+from snowroute.datasets.osm import XY, LocalFrame, OsmBuilder, Way, _fmt
 
 __all__ = [
     "Depot",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import LineString, Point, Polygon
 
-from snowroute.network.synthetic.osm import XY, OsmBuilder, Way, _pairs
+from snowroute.datasets.osm import XY, OsmBuilder, Way, _pairs
 
 __all__ = ["GridNodes", "StreetGrid", "add_grid_nodes", "add_grid_streets"]
 
@@ -264,15 +264,40 @@ def add_grid_streets(
         The ways added.
     """
     grid = nodes.grid
-    existing = builder.road_graph()
-    grid_set = set(nodes.all_nodes())
-    succ: dict[int, set[int]] = {n: set() for n in grid_set}
-    for u, v in existing.edges:
-        if u in grid_set and v in grid_set:
-            succ[u].add(v)
+    streets = _grid_streets(builder, nodes)
+    succ = _grid_successors(builder, nodes)
+    state: dict[tuple[int, int], str] = {}
+    for _, _, sides in streets:
+        for side in sides:
+            if side is not None:
+                state[side] = "two"
+                succ[side[0]].add(side[1])
+                succ[side[1]].add(side[0])
+    _make_one_ways(grid, streets, state, succ, rng=rng, max_hops=max_hops)
+    _drop_block_sides(grid, state, succ, rng=rng, max_hops=max_hops)
 
-    # streets: (kind, index, [(u, v) block sides in increasing index order])
-    streets: list[tuple[str, int, list[tuple[int, int] | None]]] = []
+    namer = _StreetNamer(grid.districts)
+    added: list[Way] = []
+    for kind, index, sides in streets:
+        limit = grid.n_rows if kind == "row" else grid.n_cols
+        collector = index % grid.collector_every == grid.collector_every // 2
+        name = namer.name(index / limit, collector=collector)
+        added.extend(
+            _emit_street(builder, grid, rng, sides, state, name, collector=collector)
+        )
+    added.extend(_add_cul_de_sacs(builder, nodes, rng, namer))
+    return added
+
+
+#: A grid street: ``("row" | "col", index, block sides in increasing order)``; a
+#: side is ``(u, v)``, or None where the grid has no street there.
+_Street = tuple[str, int, list[tuple[int, int] | None]]
+
+
+def _grid_streets(builder: OsmBuilder, nodes: GridNodes) -> list[_Street]:
+    """Return the rows, then the columns, of the grid with their free block sides."""
+    grid = nodes.grid
+    streets: list[_Street] = []
     for r in range(grid.n_rows):
         sides = [
             _side(builder, nodes, (r, c), (r, c + 1)) for c in range(grid.n_cols - 1)
@@ -283,15 +308,33 @@ def add_grid_streets(
             _side(builder, nodes, (r, c), (r + 1, c)) for r in range(grid.n_rows - 1)
         ]
         streets.append(("col", c, sides))
-    state: dict[tuple[int, int], str] = {}
-    for _, _, sides in streets:
-        for side in sides:
-            if side is not None:
-                state[side] = "two"
-                succ[side[0]].add(side[1])
-                succ[side[1]].add(side[0])
+    return streets
 
-    # one-way streets, alternating direction as couplets do
+
+def _grid_successors(builder: OsmBuilder, nodes: GridNodes) -> dict[int, set[int]]:
+    """Return the grid junctions' successors along the roads already built."""
+    grid_set = set(nodes.all_nodes())
+    succ: dict[int, set[int]] = {n: set() for n in grid_set}
+    for u, v in builder.road_graph().edges:
+        if u in grid_set and v in grid_set:
+            succ[u].add(v)
+    return succ
+
+
+def _make_one_ways(
+    grid: StreetGrid,
+    streets: Sequence[_Street],
+    state: dict[tuple[int, int], str],
+    succ: dict[int, set[int]],
+    *,
+    rng: np.random.Generator,
+    max_hops: int,
+) -> None:
+    """Make inner streets one-way, alternating direction as couplets do.
+
+    A street stays two-way when one of its block sides would lose its way back
+    within ``max_hops`` blocks. Updates ``state`` and ``succ`` in place.
+    """
     last_dir = {"row": 1, "col": 1}
     for street_i in rng.permutation(len(streets)).tolist():
         kind, index, sides = streets[street_i]
@@ -319,7 +362,20 @@ def add_grid_streets(
                 succ[u].add(v)
                 succ[v].add(u)
 
-    # gaps
+
+def _drop_block_sides(
+    grid: StreetGrid,
+    state: dict[tuple[int, int], str],
+    succ: dict[int, set[int]],
+    *,
+    rng: np.random.Generator,
+    max_hops: int,
+) -> None:
+    """Leave ``grid.drop_share`` of the two-way block sides out (the gaps).
+
+    A side is only dropped when both its ends keep a way to each other within
+    ``max_hops`` blocks. Updates ``state`` and ``succ`` in place.
+    """
     two_way = sorted(side for side, s in state.items() if s == "two")
     n_drop = round(grid.drop_share * len(two_way))
     dropped = 0
@@ -335,18 +391,6 @@ def add_grid_streets(
         else:
             succ[u].add(v)
             succ[v].add(u)
-
-    namer = _StreetNamer(grid.districts)
-    added: list[Way] = []
-    for kind, index, sides in streets:
-        limit = grid.n_rows if kind == "row" else grid.n_cols
-        collector = index % grid.collector_every == grid.collector_every // 2
-        name = namer.name(index / limit, collector=collector)
-        added.extend(
-            _emit_street(builder, grid, rng, sides, state, name, collector=collector)
-        )
-    added.extend(_add_cul_de_sacs(builder, nodes, rng, namer))
-    return added
 
 
 def _side(

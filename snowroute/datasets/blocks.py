@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import LineString, Polygon
 
-from snowroute.network.synthetic.osm import XY, OsmBuilder, Way, _pairs
+from snowroute.datasets.osm import XY, OsmBuilder, Way, _pairs
 
 __all__ = [
     "River",
@@ -215,17 +215,8 @@ def add_hamlet(
         When ``road`` has too few nodes around ``near`` to hold the loop.
     """
     group = f"hamlet:{name}"
-    i = road.index(nearest_node(builder, road, near))
-    pa = np.array(builder.xy(road[i]))
-    j = i
-    while (
-        j < len(road) - 1 and np.hypot(*(np.array(builder.xy(road[j])) - pa)) < width_m
-    ):
-        j += 1
-    if i == 0 or j == i or j == len(road) - 1:
-        msg = f"Hamlet `{name}` does not fit on the road near {near}."
-        raise ValueError(msg)
-    pb = np.array(builder.xy(road[j]))
+    i, j = _hamlet_span(builder, road, near, name=name, width_m=width_m)
+    pa, pb = np.array(builder.xy(road[i])), np.array(builder.xy(road[j]))
     t = (pb - pa) / np.hypot(*(pb - pa))
     normal = side * np.array([-t[1], t[0]])
     corners = [builder.add_node(*map(float, p + depth_m * normal)) for p in (pa, pb)]
@@ -240,31 +231,77 @@ def add_hamlet(
         group=group,
     )
     for k in range(n_spurs):
-        corner = corners[k % 2]
+        # odd spurs leave the second corner; the third and later ones slant along
         along = -t if k % 2 == 0 else t
         direction = normal if k < 2 else 0.6 * normal + 0.8 * along
-        end = np.array(builder.xy(corner)) + float(rng.uniform(80.0, 140.0)) * direction
-        tags = {"highway": "residential"}
-        if rng.random() < 0.5:
-            tags["name"] = f"{name}{k + 1}号線"
-        if not (k == 0 and track_m > 0):
-            tags["noexit"] = "yes"
-        spur = add_road(
+        track = normal * track_m if k == 0 and track_m > 0 else None
+        _add_hamlet_spur(
             builder,
-            [corner, (float(end[0]), float(end[1]))],
-            tags,
+            corners[k % 2],
+            direction,
             rng=rng,
+            name=f"{name}{k + 1}号線",
+            group=group,
+            track=track,
+        )
+    return builder.ways[start:]
+
+
+def _hamlet_span(
+    builder: OsmBuilder, road: Sequence[int], near: XY, *, name: str, width_m: float
+) -> tuple[int, int]:
+    """Return the indices along ``road`` where a hamlet loop leaves and rejoins it.
+
+    Raises
+    ------
+    ValueError
+        When ``road`` has too few nodes around ``near`` to hold the loop.
+    """
+    i = road.index(nearest_node(builder, road, near))
+    pa = np.array(builder.xy(road[i]))
+    j = i
+    while (
+        j < len(road) - 1 and np.hypot(*(np.array(builder.xy(road[j])) - pa)) < width_m
+    ):
+        j += 1
+    if i == 0 or j == i or j == len(road) - 1:
+        msg = f"Hamlet `{name}` does not fit on the road near {near}."
+        raise ValueError(msg)
+    return i, j
+
+
+def _add_hamlet_spur(
+    builder: OsmBuilder,
+    corner: int,
+    direction: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    name: str,
+    group: str,
+    track: np.ndarray | None = None,
+) -> None:
+    """Add a short dead end from ``corner``, or a spur that a farm track continues.
+
+    The spur runs 80-140 m along ``direction`` and is named ``name`` half the
+    time; ``track`` is the farm track's offset from the spur's end (None: none).
+    """
+    end = np.array(builder.xy(corner)) + float(rng.uniform(80.0, 140.0)) * direction
+    tags = {"highway": "residential"}
+    if rng.random() < 0.5:
+        tags["name"] = name
+    if track is None:
+        tags["noexit"] = "yes"
+    spur = add_road(
+        builder, [corner, (float(end[0]), float(end[1]))], tags, rng=rng, group=group
+    )
+    if track is not None:
+        far = end + track
+        add_road(
+            builder,
+            [spur[-1], (float(far[0]), float(far[1]))],
+            {"highway": "track", "tracktype": "grade3"},
+            rng=rng,
+            step_m=80.0,
+            wiggle_m=10.0,
             group=group,
         )
-        if k == 0 and track_m > 0:
-            far = end + track_m * normal
-            add_road(
-                builder,
-                [spur[-1], (float(far[0]), float(far[1]))],
-                {"highway": "track", "tracktype": "grade3"},
-                rng=rng,
-                step_m=80.0,
-                wiggle_m=10.0,
-                group=group,
-            )
-    return builder.ways[start:]

@@ -1,3 +1,5 @@
+"""The written demo folder: atomic, deterministic writing and what the files hold."""
+
 import csv
 import datetime as dt
 import xml.etree.ElementTree as ET
@@ -5,24 +7,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
-import numpy as np
 import osmnx as ox
 import pytest
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Point
 
 from snowroute._errors import InputFileError
-from snowroute.network.synthetic import (
+from snowroute.datasets import (
     AKITA_FRAME,
     DEMO_HORIZON,
-    LocalFrame,
-    OsmBuilder,
-    River,
-    StreetGrid,
-    add_grid_nodes,
-    add_grid_streets,
-    add_road,
-    build_demo_network,
     demo_files,
     write_demo_network,
 )
@@ -167,18 +160,6 @@ def test_writing_refuses_a_missing_parent_folder(tmp_path: Path) -> None:
         write_demo_network(tmp_path / "missing" / "demo")
 
 
-def test_negative_seed_raises() -> None:
-    with pytest.raises(ValueError, match="`seed` must be a non-negative integer"):
-        build_demo_network(seed=-1)
-
-
-@pytest.mark.parametrize("seed", [1, 7, 12345])
-def test_other_seeds_keep_the_layout_invariants(seed: int) -> None:
-    network = build_demo_network(seed=seed)  # raises RuntimeError when broken
-    assert network.builder.problems() == []
-    assert len(network.depots) == 4
-
-
 # -- the road graph ------------------------------------------------------------
 
 
@@ -317,19 +298,6 @@ def test_every_depot_is_an_exact_node_of_the_graph(
     assert sorted(d["admin_id"] for d in depots) == ["05", *boundaries["N03_007"]]
 
 
-def test_the_prefecture_depot_is_far_from_the_town_spurs(demo: Path) -> None:
-    network = build_demo_network()
-    b = network.builder
-    G = b.road_graph()
-    pref = next(d for d in network.depots if d.admin_id == "05")
-    dist = nx.single_source_dijkstra_path_length(G, pref.node, weight="length")
-    for sit in network.situations:
-        if sit.kind == "town_spur":
-            town_ways = [w for w in b.ways if w.group == sit.group]
-            nearest = min(dist[w.nodes[0]] for w in town_ways)
-            assert nearest > 4000, sit.name
-
-
 def test_every_structure_lies_on_an_edge(demo: Path, graph: nx.MultiDiGraph) -> None:
     lines = [
         LineString(_local(list(_edge_line(graph, u, v, d).coords)))
@@ -387,98 +355,3 @@ def test_some_structures_fall_due_in_the_two_week_horizon_and_some_do_not(
         next_due = last.replace(year=last.year + int(row["interval_years"]))
         due.append(start <= next_due <= end)
     assert 2 <= sum(due) < len(due)
-
-
-# -- building blocks -----------------------------------------------------------
-
-
-def test_local_frame_round_trips() -> None:
-    frame = LocalFrame(140.1, 39.72)
-    lon, lat = frame.to_lonlat(1234.5, -678.9)
-    x, y = frame.to_xy(lon, lat)
-    assert (x, y) == pytest.approx((1234.5, -678.9), abs=0.02)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"n_cols": 1}, "2 or more rows"),  # a single street is no grid
-        ({"spacing_m": 0.0}, "positive spacing"),  # blocks need a size
-        ({"oneway_share": 1.5}, r"\[0, 1\]"),  # shares are fractions
-        ({"districts": ()}, "district names"),  # names are made from districts
-    ],
-)
-def test_street_grid_rejects_invalid_parameters(
-    kwargs: dict[str, object], match: str
-) -> None:
-    params: dict[str, object] = {
-        "name": "t",
-        "center": (0.0, 0.0),
-        "n_cols": 4,
-        "n_rows": 4,
-    }
-    with pytest.raises(ValueError, match=match):
-        StreetGrid(**(params | kwargs))  # type: ignore[arg-type]
-
-
-def test_river_rejects_a_zero_width() -> None:
-    with pytest.raises(ValueError, match="must be positive"):
-        River("川", ((0.0, 0.0), (1.0, 0.0)), 0.0)
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_grid_streets_stay_strongly_connected_with_many_one_ways_and_gaps(
-    seed: int,
-) -> None:
-    b = OsmBuilder()
-    grid = StreetGrid(
-        "t", (0.0, 0.0), 8, 6, oneway_share=0.9, drop_share=0.3, n_cul_de_sacs=4
-    )
-    rng = np.random.default_rng(seed)
-    add_grid_streets(b, add_grid_nodes(b, grid, rng=rng), rng=rng)
-    G = b.road_graph()
-    assert nx.is_strongly_connected(G)
-    assert any(w.tags.get("oneway") for w in b.ways)
-    assert b.problems() == []
-
-
-def test_split_at_gives_a_crossing_its_own_way_in_route_order() -> None:
-    b = OsmBuilder()
-    b.add_route("r", {"type": "route"})
-    rng = np.random.default_rng(0)
-    add_road(
-        b, [(0.0, 0.0), (1000.0, 0.0)], {"highway": "primary"}, rng=rng, routes=["r"]
-    )
-    water = Polygon([(400, -50), (600, -50), (600, 50), (400, 50)])
-    crossings = b.split_at(water, {"bridge": "yes"})
-    assert len(crossings) == 1
-    assert b.line(crossings[0].nodes).length == pytest.approx(200.0)
-    assert [w.tags.get("bridge") for w in b.ways] == [None, "yes", None]
-    assert all(w.routes == ("r",) for w in b.ways)
-    assert nx.is_strongly_connected(b.road_graph())
-
-
-def test_split_at_refuses_a_junction_in_the_water() -> None:
-    b = OsmBuilder()
-    rng = np.random.default_rng(0)
-    nodes = add_road(
-        b,
-        [(0.0, 0.0), (500.0, 0.0), (1000.0, 0.0)],
-        {"highway": "primary"},
-        rng=rng,
-        step_m=1000.0,
-    )
-    add_road(b, [nodes[1], (500.0, 300.0)], {"highway": "residential"}, rng=rng)
-    water = Point(500.0, 0.0).buffer(60.0)
-    with pytest.raises(ValueError, match="junction inside"):
-        b.split_at(water, {"bridge": "yes"})
-
-
-def test_problems_reports_roads_crossing_without_a_junction() -> None:
-    b = OsmBuilder()
-    rng = np.random.default_rng(0)
-    add_road(b, [(0.0, 0.0), (100.0, 0.0)], {"highway": "residential"}, rng=rng)
-    add_road(b, [(50.0, -50.0), (50.0, 50.0)], {"highway": "residential"}, rng=rng)
-    found = b.problems()
-    assert any("cross without a junction" in p for p in found)
-    assert any("strongly connected parts" in p for p in found)

@@ -35,7 +35,7 @@ def bench(path: Path, time_limit_s: float | None = None) -> list[str]:
     read_s = time.perf_counter() - start
     result = run_exchange(G, scenario, plans=PLANS, time_limit_s=time_limit_s)
     seconds = time.perf_counter() - start
-    summary = result.summary()
+    summary = result.to_dict()
     rows = []
     for name in PLANS:
         p = summary["plans"][name]

@@ -6,7 +6,6 @@ exchange list (route id, optional section, taker) maps onto the roads to plow.
 
 from __future__ import annotations
 
-import csv
 import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -15,9 +14,10 @@ from typing import Literal
 
 import networkx as nx
 
-from snowroute._errors import InputFileError, ScenarioError
+from snowroute._errors import ScenarioError
 from snowroute.network import attributes as A
 from snowroute.prepare import EdgeKey, km
+from snowroute.scenario import side_files
 from snowroute.scenario.model import GivenExchange, Scenario
 
 __all__ = [
@@ -165,40 +165,12 @@ def partner_pairs(
 
 
 def given_entries(scenario: Scenario) -> tuple[GivenExchange, ...]:
-    """Read the scenario's exchange list: ``exchange.given`` then ``given_file`` rows.
+    """Return the exchange list: ``exchange.given`` then the ``given_file`` rows.
 
-    Raises
-    ------
-    InputFileError
-        When the CSV lacks the ``route`` or ``to`` column or a row lacks a value.
+    The file was read and checked when the scenario was loaded
+    (:func:`snowroute.scenario.side_files`).
     """
-    spec = scenario.exchange
-    out = list(spec.given)
-    if spec.given_file is not None:
-        path = scenario.resolve(spec.given_file)
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = set(reader.fieldnames or ())
-            if not {"route", "to"} <= columns:
-                msg = (
-                    f"Exchange list `{path}` must have the columns route and to "
-                    f"(and optionally section), got {sorted(columns)}."
-                )
-                raise InputFileError(msg)
-            for line, row in enumerate(reader, start=2):
-                route, to = (
-                    (row.get("route") or "").strip(),
-                    (row.get("to") or "").strip(),
-                )
-                if not route or not to:
-                    msg = (
-                        f"Exchange list `{path}`, line {line}: route and to must "
-                        "not be empty."
-                    )
-                    raise InputFileError(msg)
-                section = (row.get("section") or "").strip() or None
-                out.append(GivenExchange(route=route, to=to, section=section))
-    return tuple(out)
+    return (*scenario.exchange.given, *side_files(scenario).given)
 
 
 def resolve_exchanges(

@@ -11,17 +11,15 @@ as last visited the day before the horizon starts.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from snowroute._errors import InputFileError, ScenarioError
+from snowroute._errors import ScenarioError
 from snowroute.patrol.scope import Section
 from snowroute.scenario.model import PatrolSpec
 
-__all__ = ["Calendar", "frequency_of", "read_last_visits"]
+__all__ = ["Calendar", "check_last_visits", "frequency_of"]
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -138,40 +136,6 @@ def frequency_of(section: Section, frequency_days: Mapping[str, int]) -> int:
         f"{section.priority!r}, road class {section.road_class!r})."
     )
     raise ScenarioError(msg)
-
-
-def read_last_visits(path: Path, sections: Mapping[str, Section]) -> dict[str, dt.date]:
-    """
-    Read the last visit date of each section before the horizon (CSV).
-
-    Columns ``section_id`` and ``date`` (ISO); rows of sections outside the scope
-    are ignored; the latest date wins where a section repeats.
-
-    Raises
-    ------
-    InputFileError
-        When the file lacks a column or a date is not an ISO date.
-    """
-    out: dict[str, dt.date] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"section_id", "date"} - set(reader.fieldnames or ())
-        if missing:
-            msg = f"Last-visits file `{path}` lacks the column {sorted(missing)[0]!r}."
-            raise InputFileError(msg)
-        for line, row in enumerate(reader, start=2):
-            try:
-                date = dt.date.fromisoformat((row["date"] or "").strip())
-            except ValueError:
-                msg = (
-                    f"Last-visits file `{path}`, line {line}: {row['date']!r} is not "
-                    "a date (YYYY-MM-DD)."
-                )
-                raise InputFileError(msg) from None
-            section = (row["section_id"] or "").strip()
-            if section in sections and (section not in out or date > out[section]):
-                out[section] = date
-    return out
 
 
 def check_last_visits(visits: Mapping[str, dt.date], calendar: Calendar) -> None:

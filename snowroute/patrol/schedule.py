@@ -24,7 +24,6 @@ from snowroute.patrol.frequency import (
     Calendar,
     check_last_visits,
     frequency_of,
-    read_last_visits,
 )
 from snowroute.patrol.plan import (
     DayPlan,
@@ -39,13 +38,13 @@ from snowroute.patrol.structures import (
     PlacedStructure,
     Structure,
     place_structures,
-    read_structures,
 )
 from snowroute.patrol.validate import validate_patrol
 from snowroute.patrol.visits import unit_distances, visit_items
 from snowroute.prepare import depot_nodes
 from snowroute.routing import VehicleClass, problem_from_graph
 from snowroute.routing.budget import Budget
+from snowroute.scenario import side_files
 from snowroute.scenario.model import PatrolCarSpec, PatrolSpec, Scenario
 
 __all__ = ["plan_patrol"]
@@ -198,11 +197,10 @@ def _demand(G: nx.MultiDiGraph, scenario: Scenario, spec: PatrolSpec) -> _Demand
     frequencies = {
         sid: frequency_of(s, spec.frequency_days) for sid, s in scope.sections.items()
     }
-    last_visits = (
-        {}
-        if spec.last_visits is None
-        else read_last_visits(scenario.resolve(spec.last_visits), scope.sections)
-    )
+    side = side_files(scenario)
+    last_visits = {
+        sid: date for sid, date in side.last_visits.items() if sid in scope.sections
+    }
     check_last_visits(last_visits, calendar)
     logger.info(
         "patrol scope: %d sections, %.1f km (%s)",
@@ -213,11 +211,7 @@ def _demand(G: nx.MultiDiGraph, scenario: Scenario, spec: PatrolSpec) -> _Demand
 
     # structures due in the horizon, on their roads
     last_date = calendar.date(calendar.days - 1)
-    structures = (
-        ()
-        if spec.structures is None
-        else read_structures(scenario.resolve(spec.structures))
-    )
+    structures = side.structures or ()
     due = tuple(s for s in structures if s.due <= last_date)
     placed, unplaced = place_structures(G, due, max_m=spec.structure_snap_m)
     logger.info("%d of %d structures due in the horizon", len(due), len(structures))

@@ -12,21 +12,13 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
+from snowroute.scenario.side import valid_lon_lat
+
 __all__ = ["EdgeIndex", "Snap", "valid_lon_lat"]
 
 EdgeKey = tuple[Hashable, Hashable, int]
 
 _EARTH_M = 6_371_008.8
-
-
-def valid_lon_lat(lon: float, lat: float) -> bool:
-    """Whether ``lon``/``lat`` are finite WGS84 degrees."""
-    return (
-        math.isfinite(lon)
-        and math.isfinite(lat)
-        and -180 <= lon <= 180
-        and -90 <= lat <= 90
-    )
 
 
 @dataclass(frozen=True, slots=True)

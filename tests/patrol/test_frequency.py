@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from snowroute._errors import InputFileError, ScenarioError
+from snowroute._errors import ScenarioError
 from snowroute.patrol.frequency import (
     Calendar,
     check_last_visits,
     frequency_of,
-    read_last_visits,
 )
 from snowroute.patrol.scope import patrol_scope
 
@@ -52,36 +50,8 @@ def test_the_most_specific_frequency_wins():
         frequency_of(section, {"local": 1})
 
 
-def test_last_visits_keep_the_latest_date_of_sections_in_scope(tmp_path: Path):
-    path = tmp_path / "visits.csv"
-    path.write_text(
-        "section_id,date\n"
-        "05/prefectural/A@1,2026-11-20\n"
-        "05/prefectural/A@1,2026-11-25\n"
-        "05/prefectural/A@1,2026-11-22\n"
-        "elsewhere@1,2026-11-30\n",
-        encoding="utf-8",
-    )
-    scope = patrol_scope(network(), patrol_spec())
-    visits = read_last_visits(path, scope.sections)
-    assert visits == {"05/prefectural/A@1": dt.date(2026, 11, 25)}
+def test_a_last_visit_must_lie_before_the_horizon():
+    visits = {"05/prefectural/A@1": dt.date(2026, 11, 25)}
     check_last_visits(visits, Calendar(START, 3))
     with pytest.raises(ScenarioError, match="not before the horizon"):
         check_last_visits(visits, Calendar(dt.date(2026, 11, 25), 3))
-
-
-@pytest.mark.parametrize(
-    ("text", "match"),
-    [
-        (
-            "section_id,when\nx,2026-11-01\n",
-            "lacks the column 'date'",
-        ),  # no date column
-        ("section_id,date\nx,yesterday\n", "line 2: 'yesterday' is not a date"),
-    ],
-)
-def test_bad_last_visits_files_are_named(tmp_path: Path, text: str, match: str):
-    path = tmp_path / "visits.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputFileError, match=match):
-        read_last_visits(path, {})

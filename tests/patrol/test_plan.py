@@ -13,10 +13,10 @@ from snowroute._errors import InputFileError, ScenarioError
 from snowroute.patrol import PatrolPlan, patrol_scope, plan_patrol, validate_patrol
 from snowroute.patrol.days import greedy_visits
 from snowroute.patrol.frequency import Calendar, frequency_of
-from snowroute.patrol.structures import read_structures
 from snowroute.prepare import scenario_network
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import Scenario
+from snowroute.scenario.side import read_structures
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo.toml"

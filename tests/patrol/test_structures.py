@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from snowroute._errors import InputFileError
-from snowroute.patrol.structures import Structure, place_structures, read_structures
+from snowroute.patrol.structures import Structure, place_structures
+from snowroute.scenario.side import read_structures
 
 from .handmade import network
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import logging
-import multiprocessing
 import os
 import platform
 import resource
 import statistics
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from snowroute.bench.carp import (
     read_carp,
     solution_lines,
 )
+from snowroute.routing._pool import WorkerCrashed, run_forked
 
 __all__ = [
     "CSV_COLUMNS",
@@ -104,15 +103,24 @@ def _solve_one(
     )
 
 
-def _child(conn: Any, args: tuple[Any, ...]) -> None:
+def _solve_job(args: tuple[Any, ...]) -> CarpResult:
+    return _solve_one(*args)
+
+
+def _solve_isolated(args: tuple[Any, ...], name: str) -> CarpResult:
+    """Solve one instance in a fresh worker process (its own peak memory).
+
+    Raises
+    ------
+    SnowrouteError
+        The one solving raised, or one saying that solving crashed.
+    """
     try:
-        conn.send(("ok", _solve_one(*args)))
-    except SnowrouteError as exc:
-        conn.send(("error", exc))
-    except BaseException:  # report anything else with its traceback
-        conn.send(("crash", traceback.format_exc()))
-    finally:
-        conn.close()
+        return run_forked(_solve_job, [args], passthrough=(SnowrouteError,))[0]
+    except WorkerCrashed as exc:
+        detail = exc.detail or "the solving process died without a result"
+        msg = f"Solving {name} failed: {detail.strip().splitlines()[-1]}."
+        raise SnowrouteError(msg) from None
 
 
 def run_carp(
@@ -195,7 +203,6 @@ def run_carp(
             msg = f"Instance {missing[0]!r} is in none of the sets {', '.join(sets)}."
             raise InputFileError(msg)
 
-    ctx = multiprocessing.get_context("fork")
     results = []
     for set_name, path in jobs:
         known = bks.get((set_name, bks_name(set_name, path.stem)), (None, None))[0]
@@ -210,25 +217,10 @@ def run_carp(
             max_iterations,
             known,
         )
-        parent, child = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child, args=(child, args))
-        process.start()
-        child.close()
-        try:
-            kind, payload = parent.recv()
-        except EOFError:
-            kind, payload = "crash", "the solving process died without a result"
-        process.join()
-        if kind == "error":
-            raise payload
-        if kind == "crash":
-            msg = (
-                f"Solving {path.stem} failed: {str(payload).strip().splitlines()[-1]}."
-            )
-            raise SnowrouteError(msg)
-        results.append(payload)
+        result = _solve_isolated(args, path.stem)
+        results.append(result)
         if on_result is not None:
-            on_result(payload)
+            on_result(result)
     return results
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import resource
 import time
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from snowroute.routing._pool import run_forked
 from snowroute.routing.engine import EngineResult, fleet_sizes
 from snowroute.routing.params import Progress, ProgressCallback, SolveParams
 from snowroute.routing.transform import NodeRoute, Transformation
@@ -379,32 +379,39 @@ def _read_routes(
     return routing.ReadAssignmentFromRoutes(per_vehicle, True)
 
 
-_SHARED: dict[str, Any] = {}
+#: One search of a worker: first-solution strategy index, budget (seconds),
+#: solution limit and whether the limits are soft.
+_Job = tuple[int, float, int | None, bool]
 
 
-def _worker(
-    job: tuple[int, float, int | None, bool],
-) -> tuple[list[NodeRoute] | None, int, int]:
-    strategy_index, budget_s, max_solutions, soft = job
-    model: _Model = _SHARED["model"]
-    strategy = _FIRST_SOLUTIONS[strategy_index % len(_FIRST_SOLUTIONS)]
-    # The first worker starts from the given routes, if any.
-    initial = _SHARED.get("initial") if strategy_index == _SHARED["seed"] else None
-    routes, objective, _ = _route(
-        model, budget_s, strategy, max_solutions, soft=soft, initial=initial
-    )
-    return routes, objective, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What the workers share (forked, not pickled): the model and the start."""
+
+    model: _Model
+    initial: Sequence[NodeRoute] | None
+    seed: int
+
+    def __call__(self, job: _Job) -> tuple[list[NodeRoute] | None, int, int]:
+        """Run one search; routes, objective and the worker's peak memory (KB)."""
+        strategy_index, budget_s, max_solutions, soft = job
+        strategy = _FIRST_SOLUTIONS[strategy_index % len(_FIRST_SOLUTIONS)]
+        # The first worker starts from the given routes, if any.
+        initial = self.initial if strategy_index == self.seed else None
+        routes, objective, _ = _route(
+            self.model, budget_s, strategy, max_solutions, soft=soft, initial=initial
+        )
+        return routes, objective, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _run(
-    model: _Model, jobs: Sequence[tuple[int, float, int | None, bool]]
+    work: _Work, jobs: Sequence[_Job]
 ) -> tuple[list[tuple[list[NodeRoute] | None, int]], int]:
     """Run the jobs (in worker processes when more than one); results and peak KB."""
     if len(jobs) == 1:
-        routes, objective, _ = _worker(jobs[0])
+        routes, objective, _ = work(jobs[0])
         return [(routes, objective)], 0
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-        out = pool.map(_worker, jobs)
+    out = run_forked(work, jobs)
     return [(r, o) for r, o, _ in out], sum(kb for *_, kb in out)
 
 
@@ -456,23 +463,20 @@ def solve_ortools(
         len(model.vehicle_class),
         time.perf_counter() - start,
     )
-    _SHARED.update(model=model, initial=initial, seed=seed)
-    try:
-        budget = max(0.5, time_limit_s - (time.perf_counter() - start))
-        jobs = [(seed + w, budget, max_iterations, False) for w in range(workers)]
-        results, peak_kb = _run(model, jobs)
-        soft = False
-        if all(r is None for r, _ in results):
-            soft = True
-            left = max(1.0, time_limit_s - (time.perf_counter() - start))
-            logger.warning(
-                "ortools found no plan within every hard limit; retrying with soft "
-                "limits for %.0f s",
-                left,
-            )
-            results, _ = _run(model, [(seed, left, max_iterations, True)])
-    finally:
-        _SHARED.clear()
+    work = _Work(model, initial, seed)
+    budget = max(0.5, time_limit_s - (time.perf_counter() - start))
+    jobs = [(seed + w, budget, max_iterations, False) for w in range(workers)]
+    results, peak_kb = _run(work, jobs)
+    soft = False
+    if all(r is None for r, _ in results):
+        soft = True
+        left = max(1.0, time_limit_s - (time.perf_counter() - start))
+        logger.warning(
+            "ortools found no plan within every hard limit; retrying with soft "
+            "limits for %.0f s",
+            left,
+        )
+        results, _ = _run(work, [(seed, left, max_iterations, True)])
     best: list[NodeRoute] | None = None
     best_obj = math.inf
     for routes, objective in results:

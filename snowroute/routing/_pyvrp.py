@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -59,6 +58,7 @@ from pyvrp.search import (
     compute_neighbours,
 )
 
+from snowroute.routing._pool import fork_queue, run_forked
 from snowroute.routing.engine import EngineResult, fleet_sizes
 from snowroute.routing.improve import best_directions, node_route_s
 from snowroute.routing.params import (
@@ -500,9 +500,6 @@ def _improve_best(
 #: are rounded to 1/TIME_SCALE s per leg, the bound's are not.
 _OPTIMAL_RTOL: Final = 1e-5
 
-#: Problem handed to forked worker processes without pickling.
-_SHARED: dict[str, Any] = {}
-
 
 def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
     """Sort key of a worker's result: infeasibility first, then the objective."""
@@ -512,43 +509,67 @@ def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
     return int(excess), _cost(solution, data.num_load_dimensions)
 
 
-def _queue_report(worker: int) -> _Report | None:
-    """Report function of a worker: new bests go to the parent's queue."""
-    queue = _SHARED.get("queue")
-    if queue is None:
+#: One search of a worker: worker number, seed, budget (seconds), start routes.
+_Job = tuple[int, int, float, list[NodeRoute] | None]
+#: What a worker's search returns: routes, iterations, rank, peak memory (KB).
+_Found = tuple[list[NodeRoute], int, tuple[int, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What the workers share (forked, not pickled) and where they report to."""
+
+    tr: Transformation
+    data: ProblemData
+    classes: list[int]
+    params: PyVRPParams
+    stop: _Stop
+    #: Hears new bests directly (a search in this process) ...
+    relay: Callable[[int, float, float, int], None] | None = None
+    #: ... or through this queue (searches in worker processes).
+    queue: Any = None
+
+    def _report(self, worker: int) -> _Report | None:
+        """Report function of a worker's search (None when nobody listens)."""
+        relay, queue = self.relay, self.queue
+        if relay is not None:
+
+            def direct(cost_s: float, iters: int) -> None:
+                relay(worker, time.perf_counter(), cost_s, iters)
+
+            return direct
+        if queue is not None:
+
+            def queued(cost_s: float, iters: int) -> None:
+                queue.put((worker, time.perf_counter(), cost_s, iters))
+
+            return queued
         return None
 
-    def report(cost_s: float, iters: int) -> None:
-        queue.put((worker, time.perf_counter(), cost_s, iters))
-
-    return report
-
-
-def _worker(
-    job: tuple[int, int, float, list[NodeRoute] | None],
-) -> tuple[list[NodeRoute], int, tuple[int, int], int]:
-    worker, seed, budget_s, initial_routes = job
-    tr: Transformation = _SHARED["tr"]
-    data: ProblemData = _SHARED["data"]
-    classes: list[int] = _SHARED["classes"]
-    params: PyVRPParams = _SHARED["params"]
-    stop: _Stop = _SHARED["stop"]
-    initial = None
-    if initial_routes is not None:
-        vehicle_type = {c: k for k, c in enumerate(classes)}
-        initial = _to_solution(data, initial_routes, vehicle_type)
-    best, iters = _search(
-        tr,
-        data,
-        classes,
-        seed=seed,
-        stop=replace(stop, deadline=time.perf_counter() + budget_s),
-        params=params.for_worker(worker),
-        initial=initial,
-        report=_SHARED.get("report") or _queue_report(worker),
-    )
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return _to_node_routes(best, classes), iters, _rank(best, data), peak_kb
+    def __call__(self, job: _Job) -> _Found:
+        """Run one worker's search."""
+        worker, seed, budget_s, initial_routes = job
+        initial = None
+        if initial_routes is not None:
+            vehicle_type = {c: k for k, c in enumerate(self.classes)}
+            initial = _to_solution(self.data, initial_routes, vehicle_type)
+        best, iters = _search(
+            self.tr,
+            self.data,
+            self.classes,
+            seed=seed,
+            stop=replace(self.stop, deadline=time.perf_counter() + budget_s),
+            params=self.params.for_worker(worker),
+            initial=initial,
+            report=self._report(worker),
+        )
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return (
+            _to_node_routes(best, self.classes),
+            iters,
+            _rank(best, self.data),
+            peak_kb,
+        )
 
 
 class _Relay:
@@ -583,10 +604,7 @@ class _Relay:
             self(*item)
 
 
-def _run_workers(
-    jobs: list[tuple[int, int, float, list[NodeRoute] | None]],
-    relay: _Relay,
-) -> list[tuple[list[NodeRoute], int, tuple[int, int], int]]:
+def _run_workers(work: _Work, jobs: list[_Job], relay: _Relay) -> list[_Found]:
     """Run ``jobs`` in this process (one job) or in forked worker processes.
 
     New bests reach ``relay`` directly, or through a queue from the workers; no
@@ -594,26 +612,43 @@ def _run_workers(
     """
     listening = relay.callback is not None
     if len(jobs) == 1:
-        worker = jobs[0][0]
-
-        def report(cost_s: float, iters: int) -> None:
-            relay(worker, time.perf_counter(), cost_s, iters)
-
-        _SHARED.update(report=report if listening else None, queue=None)
-        return [_worker(jobs[0])]
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue() if listening else None
-    _SHARED.update(report=None, queue=queue)
-    with ctx.Pool(len(jobs)) as pool:
-        pending = pool.map_async(_worker, jobs)
-        while not pending.ready():
-            pending.wait(0.25)
-            if queue is not None:
-                relay.drain(queue)
-        results = pending.get()
-    if queue is not None:
-        relay.drain(queue)
+        return [replace(work, relay=relay if listening else None)(jobs[0])]
+    if not listening:
+        return run_forked(work, jobs)
+    queue = fork_queue()
+    results = run_forked(
+        replace(work, queue=queue), jobs, on_wait=lambda: relay.drain(queue)
+    )
+    relay.drain(queue)
     return results
+
+
+class _Best:
+    """The best plan over the workers' searches so far, and what they cost."""
+
+    def __init__(self, routes: list[NodeRoute] | None) -> None:
+        self.routes = routes
+        self.rank: tuple[int, int] | None = None
+        self.iterations = 0
+        self.peak_kb = 0
+
+    def add(self, results: Sequence[_Found], *, side_by_side: bool) -> None:
+        """Take the workers' results of one epoch (ties: the lowest worker)."""
+        if side_by_side:  # workers run side by side: their peaks add up
+            self.peak_kb = max(self.peak_kb, sum(kb for *_, kb in results))
+        for routes, iters, rank, _ in results:
+            self.iterations += iters
+            if self.rank is None or rank < self.rank:
+                self.rank, self.routes = rank, routes
+
+    def __str__(self) -> str:
+        """Describe the best plan as the epoch log line does."""
+        assert self.rank is not None
+        excess, cost = self.rank
+        return (
+            f"best {cost / TIME_SCALE:.1f} (excess {excess}), "
+            f"{self.iterations} iterations"
+        )
 
 
 def solve_pyvrp(
@@ -670,45 +705,22 @@ def solve_pyvrp(
         target_s=target_s,
         floor_s=_service_floor_s(tr) if target_s is not None else 0.0,
     )
-    best: list[NodeRoute] | None = list(initial) if initial else None
-    best_rank: tuple[int, int] | None = None
-    total_iters = 0
-    peak_kb = 0
+    work = _Work(tr, data, classes, settings, stop)
+    best = _Best(list(initial) if initial else None)
     relay = _Relay(callback, start)
-    _SHARED.update(tr=tr, data=data, classes=classes, params=settings, stop=stop)
-    try:
-        for epoch in range(epochs):
-            span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
-            seed = params.seed
-            jobs = [
-                (w, seed * 7919 + epoch * 104729 + w, span, best)
-                for w in range(workers)
-            ]
-            results = _run_workers(jobs, relay)
-            if workers > 1:  # workers run side by side: their peaks add up
-                peak_kb = max(peak_kb, sum(kb for *_, kb in results))
-            for routes, iters, rank, _ in results:
-                total_iters += iters
-                if best_rank is None or rank < best_rank:
-                    best_rank, best = rank, routes
-            assert best_rank is not None
-            logger.info(
-                "pyvrp epoch %d/%d: best %.1f (excess %d), %d iterations",
-                epoch + 1,
-                epochs,
-                best_rank[1] / TIME_SCALE,
-                best_rank[0],
-                total_iters,
-            )
-    finally:
-        _SHARED.clear()
-    assert best is not None
+    for epoch in range(epochs):
+        span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
+        seed = params.seed * 7919 + epoch * 104729
+        jobs = [(w, seed + w, span, best.routes) for w in range(workers)]
+        best.add(_run_workers(work, jobs, relay), side_by_side=workers > 1)
+        logger.info("pyvrp epoch %d/%d: %s", epoch + 1, epochs, best)
+    assert best.routes is not None
     return EngineResult(
-        routes=tuple(r for r in best if r.nodes),
-        iterations=total_iters,
+        routes=tuple(r for r in best.routes if r.nodes),
+        iterations=best.iterations,
         stats={
             "workers": float(workers),
             "epochs": float(epochs),
-            "worker_peak_kb": float(peak_kb),
+            "worker_peak_kb": float(best.peak_kb),
         },
     )

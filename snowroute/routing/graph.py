@@ -179,40 +179,15 @@ def problem_from_graph(
         When a depot node is not in ``G``, a required edge is not in ``G``, or an
         edge lacks a length or a speed.
     """
-    if not lanes_per_pass > 0:
-        msg = f"`lanes_per_pass` must be positive, got {lanes_per_pass!r}."
-        raise ProblemError(msg)
-    nodes = list(G.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    for depot_id, node in depots.items():
-        if node not in index:
-            msg = f"Depot {depot_id!r} is at node {node!r}, which is not in the graph."
-            raise ProblemError(msg)
-    # 1. Deadhead arcs: every open edge.
-    graph, arc_of, closed = _deadhead_graph(G, nodes, index)
-    # 2. Which edges are required.
-    wanted = _wanted_edges(G, required, arc_of, closed)
-    # 3. Pair two-way twins among the required edges.
-    twin = _twins(G, wanted)
-    # 4. One RequiredArc per road.
     rules = _PassRules(
-        both_directions=both_directions,
-        lanes_per_pass=lanes_per_pass,
-        passes=passes,
-        demand=demand,
-        service_s=service_s,
-        extra_service_s=extra_service_s,
+        both_directions, lanes_per_pass, passes, demand, service_s, extra_service_s
     )
-    arcs: list[RequiredArc] = []
-    done: set[EdgeKey] = set()
-    for edge in wanted:
-        if edge not in done:
-            partner = twin.get(edge)
-            done.update((edge,) if partner is None else (edge, partner))
-            arcs.append(rules.required_arc(edge, G.edges[edge], partner, arc_of))
+    index = _vertex_index(G, depots)
+    graph, arc_of, closed = _deadhead_graph(G, index)
+    wanted = _wanted_edges(G, required, arc_of, closed)
     return ArcRoutingProblem(
         graph=graph,
-        required=tuple(arcs),
+        required=rules.required_arcs(G, wanted, arc_of),
         depots=tuple(Depot(depot_id, index[node]) for depot_id, node in depots.items()),
         vehicles=tuple(vehicles),
         deadlines=dict(deadlines or {}),
@@ -220,8 +195,18 @@ def problem_from_graph(
     )
 
 
+def _vertex_index(G: Any, depots: Mapping[str, Hashable]) -> dict[Hashable, int]:
+    """Return each graph node's number (graph order); every depot must be one."""
+    index = {node: i for i, node in enumerate(G.nodes)}
+    for depot_id, node in depots.items():
+        if node not in index:
+            msg = f"Depot {depot_id!r} is at node {node!r}, which is not in the graph."
+            raise ProblemError(msg)
+    return index
+
+
 def _deadhead_graph(
-    G: Any, nodes: Sequence[Hashable], index: Mapping[Hashable, int]
+    G: Any, index: Mapping[Hashable, int]
 ) -> tuple[DeadheadGraph, dict[EdgeKey, int], set[EdgeKey]]:
     """Build the deadhead graph of the open edges, their arcs and the closed edges."""
     refs: list[EdgeKey] = []
@@ -244,9 +229,9 @@ def _deadhead_graph(
         head=np.array(head, dtype=np.int64),
         length_m=np.array(length, dtype=np.float64),
         travel_s=np.array(travel, dtype=np.float64),
-        num_vertices=len(nodes),
+        num_vertices=len(index),
         edge_refs=tuple(refs),
-        vertex_refs=tuple(nodes),
+        vertex_refs=tuple(index),
     )
     return graph, arc_of, closed
 
@@ -321,6 +306,25 @@ class _PassRules:
     demand: str | EdgeFunction | None
     service_s: str | EdgeFunction | None
     extra_service_s: str | EdgeFunction | None
+
+    def __post_init__(self) -> None:
+        if not self.lanes_per_pass > 0:
+            msg = f"`lanes_per_pass` must be positive, got {self.lanes_per_pass!r}."
+            raise ProblemError(msg)
+
+    def required_arcs(
+        self, G: Any, wanted: Sequence[EdgeKey], arc_of: Mapping[EdgeKey, int]
+    ) -> tuple[RequiredArc, ...]:
+        """Return one required arc per road: a wanted edge and its twin, if any."""
+        twin = _twins(G, wanted)
+        arcs: list[RequiredArc] = []
+        done: set[EdgeKey] = set()
+        for edge in wanted:
+            if edge not in done:
+                partner = twin.get(edge)
+                done.update((edge,) if partner is None else (edge, partner))
+                arcs.append(self.required_arc(edge, G.edges[edge], partner, arc_of))
+        return tuple(arcs)
 
     def required_arc(
         self,

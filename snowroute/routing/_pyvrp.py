@@ -115,18 +115,51 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
     timed = bool(np.isfinite(tr.service_deadline).any()) or any(
         vc.shift_s is not None for vc in problem.vehicles
     )
-
-    groups: list[ClientGroup] = []
-    clients: list[Client] = []
     load_scale = _load_scale(tr)
     demand = np.ceil(tr.service_demand * load_scale - 1e-9).astype(np.int64)
+    clients, groups = _clients(tr, demand if has_load else None)
+    # Node order must equal client order: nodes of a service are consecutive and
+    # services are in node order, so client k is node k.
+    depots = [Depot(location=d) for d in range(nd)]
+    distance, duration = _matrices(tr, timed=timed)
+    sizes = fleet_sizes(tr)
+    vehicle_types: list[VehicleType] = []
+    for c, vc in enumerate(problem.vehicles):
+        capacity: list[int] = []
+        if has_load:
+            cap = vc.capacity
+            capacity = [
+                math.floor(cap * load_scale + 1e-9)
+                if cap is not None
+                else int(demand.sum()) + 1
+            ]
+        vehicle_types.append(_vehicle_type(tr, c, sizes[c], capacity))
+    data = ProblemData(
+        locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=cast("Any", distance),
+        duration_matrices=cast("Any", duration),
+        groups=groups,
+    )
+    return data, list(range(len(problem.vehicles)))
+
+
+def _clients(
+    tr: Transformation, demand: np.ndarray | None
+) -> tuple[list[Client], list[ClientGroup]]:
+    """Return one client per node and a group per service of two directions."""
+    nd = tr.num_depots
+    groups: list[ClientGroup] = []
+    clients: list[Client] = []
     deadline = tr.service_deadline
     for s in range(tr.num_services):
         nodes = tr.service_nodes(s)
         late: dict[str, Any] = {}
         if math.isfinite(deadline[s]):
             late["tw_late"] = math.floor(deadline[s] * TIME_SCALE + 1e-6)
-        load = [int(demand[s])] if has_load else []
+        load = [] if demand is None else [int(demand[s])]
         if nodes.size == 1:
             clients.append(Client(location=nd + int(nodes[0]), delivery=load, **late))
             continue
@@ -138,20 +171,25 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
                     location=nd + int(n), delivery=load, required=False, group=g, **late
                 )
             )
+    return clients, groups
 
-    # Node order must equal client order: nodes of a service are consecutive and
-    # services are in node order, so client k is node k.
-    depots = [Depot(location=d) for d in range(nd)]
-    # Cheapest service time of each node over the classes (a constant of every plan).
+
+def _matrices(
+    tr: Transformation, *, timed: bool
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return each class's distance and duration matrix (one profile per class).
+
+    Distances carry each node's service time above the cheapest class's (a
+    constant of every plan otherwise); durations the whole service time, on the
+    arcs into the node. Untimed problems use the distances as durations.
+    """
+    nd = tr.num_depots
     min_service = np.nanmin(
         np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
     )
-    sizes = fleet_sizes(tr)
-    vehicle_types: list[VehicleType] = []
     distance: list[np.ndarray] = []
     duration: list[np.ndarray] = []
-    classes: list[int] = []
-    for c, vc in enumerate(problem.vehicles):
+    for c in range(len(tr.problem.vehicles)):
         legs = tr.legs[int(tr.vehicle_profile[c])]
         into = np.concatenate([np.zeros(nd), tr.node_service_s[c]])
         extra = np.concatenate([np.zeros(nd), tr.node_service_s[c] - min_service])
@@ -162,48 +200,33 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
             np.fill_diagonal(dur, 0)
         else:
             dur = dist
-        profile = len(distance)
         distance.append(dist)
         duration.append(dur)
-        depot = tr.vehicle_depot(c)
-        options: dict[str, Any] = {}
-        if vc.shift_s is not None:
-            options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
-        if vc.refill_depots:
-            options["reload_depots"] = [
-                problem.depot_index(d) for d in vc.refill_depots
-            ]
-        capacity: list[int] = []
-        if has_load:
-            cap = vc.capacity
-            capacity = [
-                math.floor(cap * load_scale + 1e-9)
-                if cap is not None
-                else int(demand.sum()) + 1
-            ]
-        vehicle_types.append(
-            VehicleType(
-                num_available=sizes[c],
-                capacity=capacity,
-                start_depot=depot,
-                end_depot=depot,
-                fixed_cost=round(vc.fixed_cost * TIME_SCALE),
-                profile=profile,
-                name=vc.name,
-                **options,
-            )
-        )
-        classes.append(c)
-    data = ProblemData(
-        locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
-        clients=clients,
-        depots=depots,
-        vehicle_types=vehicle_types,
-        distance_matrices=cast("Any", distance),
-        duration_matrices=cast("Any", duration),
-        groups=groups,
+    return distance, duration
+
+
+def _vehicle_type(
+    tr: Transformation, c: int, num_available: int, capacity: list[int]
+) -> VehicleType:
+    """Return the PyVRP vehicle type of vehicle class ``c`` (profile ``c``)."""
+    problem = tr.problem
+    vc = problem.vehicles[c]
+    depot = tr.vehicle_depot(c)
+    options: dict[str, Any] = {}
+    if vc.shift_s is not None:
+        options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
+    if vc.refill_depots:
+        options["reload_depots"] = [problem.depot_index(d) for d in vc.refill_depots]
+    return VehicleType(
+        num_available=num_available,
+        capacity=capacity,
+        start_depot=depot,
+        end_depot=depot,
+        fixed_cost=round(vc.fixed_cost * TIME_SCALE),
+        profile=c,
+        name=vc.name,
+        **options,
     )
-    return data, classes
 
 
 def _to_node_routes(

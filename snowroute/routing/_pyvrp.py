@@ -420,30 +420,13 @@ def _search(
     lower bound; ``report`` hears of every new best plan.
     """
     rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(
-        data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
-    )
-    perturb = PerturbationManager(
-        PerturbationParams(1, max(1, params.max_perturbations))
-    )
-    ls = LocalSearch(data, rng, neighbours, perturb)
-    for op in OPERATORS:
-        if op.supports(data):
-            ls.add_operator(op(data))
-    penalty = PenaltyParams(target_feasible=params.target_feasible[0])
-    start_penalties = (
-        _initial_penalties(data)
-        if params.data_penalties
-        else penalty.midpoint_penalties(data)
-    )
-    pm = PenaltyManager(start_penalties, penalty)
+    ls = _local_search(data, rng, params)
+    pm = _penalty_manager(data, params)
     if initial is None:
         random = pyvrp.Solution.make_random(data, rng)
         initial = ls(random, pm.max_cost_evaluator(), exhaustive=True)
-
     length = _history_length(params, stop.max_iterations, data.num_clients)
-    history: list[pyvrp.Solution | None] = [None] * length
-    slot = 0
+    late = _LateAcceptance(length, initial)
     best = curr = initial
     iters = stall = since_best = 0
     loads = data.num_load_dimensions
@@ -459,7 +442,7 @@ def _search(
     while not _reached(stop, cost_s) and not _done(stop, iters, since_best):
         iters += 1
         if stall == params.num_iters_no_improvement:
-            history = [None] * length
+            late.forget()
             curr = best
             stall = 0
         evaluator = pm.cost_evaluator()
@@ -477,17 +460,65 @@ def _search(
             cost_s = price(best)
             if report is not None:
                 report(cost_s, iters)
-        # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
+        curr = late.step(evaluator, curr, cand)
+    return best, iters
+
+
+def _local_search(
+    data: ProblemData, rng: RandomNumberGenerator, params: PyVRPParams
+) -> LocalSearch:
+    """Return PyVRP's local search with every operator that supports ``data``."""
+    neighbours = compute_neighbours(
+        data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
+    )
+    perturb = PerturbationManager(
+        PerturbationParams(1, max(1, params.max_perturbations))
+    )
+    ls = LocalSearch(data, rng, neighbours, perturb)
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    return ls
+
+
+def _penalty_manager(data: ProblemData, params: PyVRPParams) -> PenaltyManager:
+    """Return the penalty manager aiming at the worker's share of feasible plans."""
+    penalty = PenaltyParams(target_feasible=params.target_feasible[0])
+    start_penalties = (
+        _initial_penalties(data)
+        if params.data_penalties
+        else penalty.midpoint_penalties(data)
+    )
+    return PenaltyManager(start_penalties, penalty)
+
+
+class _LateAcceptance:
+    """Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP."""
+
+    def __init__(self, length: int, initial: pyvrp.Solution) -> None:
+        self.length = length
+        self.initial = initial
+        self.history: list[pyvrp.Solution | None] = [None] * length
+        self.slot = 0
+
+    def forget(self) -> None:
+        """Empty the history (the search restarts from its best plan)."""
+        self.history = [None] * self.length
+
+    def step(
+        self, evaluator: CostEvaluator, curr: pyvrp.Solution, cand: pyvrp.Solution
+    ) -> pyvrp.Solution:
+        """Return the plan the search goes on from: ``cand`` when accepted."""
         cand_cost = evaluator.penalised_cost(cand)
         curr_cost = evaluator.penalised_cost(curr)
-        late = history[slot]
-        late_cost = evaluator.penalised_cost(initial if late is None else late)
+        late = self.history[self.slot]
+        late_cost = evaluator.penalised_cost(self.initial if late is None else late)
         if cand_cost < late_cost or cand_cost < curr_cost:
             curr, curr_cost = cand, cand_cost
         if late is None or curr_cost < late_cost:
-            history[slot] = curr
-        slot = (slot + 1) % length
-    return best, iters
+            self.history[self.slot] = curr
+        self.slot = (self.slot + 1) % self.length
+        return curr
 
 
 def _improve_best(

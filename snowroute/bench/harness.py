@@ -181,6 +181,39 @@ def run_carp(
     """
     carp_dir = Path(carp_dir)
     bks = read_bks(carp_dir / "bks.csv")
+    jobs = _instances(carp_dir, sets, instances)
+    results = []
+    for set_name, path in jobs:
+        known = bks.get((set_name, bks_name(set_name, path.stem)), (None, None))[0]
+        args = (
+            str(path),
+            set_name,
+            engine,
+            time_limit_s,
+            seed,
+            cap_fleet,
+            workers,
+            max_iterations,
+            known,
+        )
+        result = _solve_isolated(args, path.stem)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _instances(
+    carp_dir: Path, sets: Sequence[str], instances: Sequence[str] | None
+) -> list[tuple[str, Path]]:
+    """Return the (set, file) of every instance to solve, each file read once.
+
+    Raises
+    ------
+    InputFileError
+        When a folder or an instance file is missing or malformed, or a wanted
+        instance is in none of the sets.
+    """
     jobs: list[tuple[str, Path]] = []
     for set_name in sets:
         wanted = None
@@ -202,26 +235,7 @@ def run_carp(
         if missing:
             msg = f"Instance {missing[0]!r} is in none of the sets {', '.join(sets)}."
             raise InputFileError(msg)
-
-    results = []
-    for set_name, path in jobs:
-        known = bks.get((set_name, bks_name(set_name, path.stem)), (None, None))[0]
-        args = (
-            str(path),
-            set_name,
-            engine,
-            time_limit_s,
-            seed,
-            cap_fleet,
-            workers,
-            max_iterations,
-            known,
-        )
-        result = _solve_isolated(args, path.stem)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    return results
+    return jobs
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,8 @@ def _receive(conn: Connection) -> Any:
         kind, payload = conn.recv()
     except EOFError:
         kind, payload = "crash", None
+    finally:
+        conn.close()
     if kind == "error":
         raise payload
     if kind == "crash":

@@ -112,30 +112,36 @@ def read_carp(path: str | Path) -> CarpInstance:
     except OSError as exc:
         msg = f"Cannot read CARP instance `{path}`: {exc.strerror or exc}."
         raise InputFileError(msg) from None
+    header, required, other = _parse(path, text)
+    values, capacity = _numbers(path, header)
+    _check(path, values, capacity, required, other)
+    return CarpInstance(
+        name=path.stem,
+        vertices=values["VERTICES"],
+        vehicles=values["VEHICULOS"],
+        capacity=capacity,
+        depot=values["DEPOSITO"],
+        required=tuple(required),
+        other=tuple(other),
+    )
+
+
+_Required = list[tuple[int, int, float, float]]
+_Other = list[tuple[int, int, float]]
+
+
+def _parse(path: Path, text: str) -> tuple[dict[str, str], _Required, _Other]:
+    """Return the header keywords, the required and the other edges of a file."""
     header: dict[str, str] = {}
-    required: list[tuple[int, int, float, float]] = []
-    other: list[tuple[int, int, float]] = []
+    required: _Required = []
+    other: _Other = []
     section: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("("):
-            match = _EDGE.match(line)
-            if match is None or section is None:
-                msg = (
-                    f"`{path}` line {number} is not a CARPLIB edge line: {line[:60]!r}."
-                )
-                raise InputFileError(msg)
-            u, v = int(match.group(1)), int(match.group(2))
-            cost = float(match.group(3))
-            if section == "LISTA_ARISTAS_REQ":
-                if match.group(4) is None:
-                    msg = f"`{path}` line {number}: required edge without `demanda`."
-                    raise InputFileError(msg)
-                required.append((u, v, cost, float(match.group(4))))
-            else:
-                other.append((u, v, cost))
+            _edge(path, number, line, section, required, other)
             continue
         match = _HEADER.match(line)
         if match is None:
@@ -149,6 +155,35 @@ def read_carp(path: str | Path) -> CarpInstance:
             section = key
         else:
             header[key] = value
+    return header, required, other
+
+
+def _edge(
+    path: Path,
+    number: int,
+    line: str,
+    section: str | None,
+    required: _Required,
+    other: _Other,
+) -> None:
+    """Read edge line ``number`` into the list of its ``section``."""
+    match = _EDGE.match(line)
+    if match is None or section is None:
+        msg = f"`{path}` line {number} is not a CARPLIB edge line: {line[:60]!r}."
+        raise InputFileError(msg)
+    u, v = int(match.group(1)), int(match.group(2))
+    cost = float(match.group(3))
+    if section == "LISTA_ARISTAS_REQ":
+        if match.group(4) is None:
+            msg = f"`{path}` line {number}: required edge without `demanda`."
+            raise InputFileError(msg)
+        required.append((u, v, cost, float(match.group(4))))
+    else:
+        other.append((u, v, cost))
+
+
+def _numbers(path: Path, header: dict[str, str]) -> tuple[dict[str, int], float]:
+    """Return the integer header values and the capacity."""
     for key in (*_INTEGER_KEYS, "CAPACIDAD"):
         if key not in header:
             msg = f"`{path}` has no `{key}` line; it is not a CARPLIB instance."
@@ -165,6 +200,17 @@ def read_carp(path: str | Path) -> CarpInstance:
     except (ValueError, IndexError):
         msg = f"`{path}`: `CAPACIDAD` must be a number, got {header['CAPACIDAD']!r}."
         raise InputFileError(msg) from None
+    return values, capacity
+
+
+def _check(
+    path: Path,
+    values: dict[str, int],
+    capacity: float,
+    required: _Required,
+    other: _Other,
+) -> None:
+    """Check the edges against the header: counts, vertices, signs."""
     if len(required) != values["ARISTAS_REQ"]:
         msg = (
             f"`{path}` declares {values['ARISTAS_REQ']} required edges but lists "
@@ -195,15 +241,6 @@ def read_carp(path: str | Path) -> CarpInstance:
     ):
         msg = f"`{path}` has a negative cost or demand."
         raise InputFileError(msg)
-    return CarpInstance(
-        name=path.stem,
-        vertices=values["VERTICES"],
-        vehicles=values["VEHICULOS"],
-        capacity=capacity,
-        depot=values["DEPOSITO"],
-        required=tuple(required),
-        other=tuple(other),
-    )
 
 
 def carp_problem(
@@ -307,6 +344,36 @@ def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
         When a line names an edge that is not required (or served too often), a
         required edge is not served, or a route carries more than the capacity.
     """
+    dist = _distances(instance)
+    todo: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    for u, v, c, d in instance.required:
+        todo.setdefault((min(u, v), max(u, v)), []).append((c, d))
+    # Demands of the required edges that share their ends with another one.
+    parallel = {k: [d for _, d in cd] for k, cd in todo.items() if len(cd) > 1}
+    total = 0.0
+    loads: list[float] = []  # per route, parallel required edges left out
+    served: list[list[tuple[int, int]]] = []  # per route, its parallel edges
+    for number, line in enumerate((x for x in lines if x.strip()), start=1):
+        served.append([])
+        total, load = _route_cost(
+            instance, dist, (number, line), todo, parallel, served[-1], total
+        )
+        loads.append(load)
+    if any(served):
+        _check_parallel_loads(instance.capacity, loads, served, parallel)
+    missing = [k for k, left in todo.items() if left]
+    if missing:
+        u, v = missing[0]
+        msg = f"Required edge {u}-{v} is not served ({len(missing)} edges missing)."
+        raise InputFileError(msg)
+    if not math.isfinite(total):
+        msg = "A route needs a path the instance's edges do not give."
+        raise InputFileError(msg)
+    return round(total, 6)
+
+
+def _distances(instance: CarpInstance) -> np.ndarray:
+    """Return the shortest-path costs between all vertices (the cheapest edges)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -322,58 +389,55 @@ def evaluate_solution(instance: CarpInstance, lines: Sequence[str]) -> float:
     # A zero-cost edge would vanish from the sparse matrix: give it a tiny weight.
     vals = [w if w > 0 else 1e-12 for w in weight.values()] * 2
     matrix = coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
-    dist = dijkstra(matrix, directed=True)
-    todo: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    for u, v, c, d in instance.required:
-        todo.setdefault((min(u, v), max(u, v)), []).append((c, d))
-    # Demands of the required edges that share their ends with another one.
-    parallel = {k: [d for _, d in cd] for k, cd in todo.items() if len(cd) > 1}
-    total = 0.0
-    loads: list[float] = []  # per route, parallel required edges left out
-    served: list[list[tuple[int, int]]] = []  # per route, its parallel edges
-    for number, line in enumerate((x for x in lines if x.strip()), start=1):
-        at, load = instance.depot, 0.0
-        served.append([])
-        for token in line.split():
-            try:
-                u, v = (int(x) for x in token.split("-"))
-            except ValueError:
-                msg = f"Route {number}: {token!r} is not an edge `u-v`."
-                raise InputFileError(msg) from None
-            left = todo.get((min(u, v), max(u, v)))
-            if not left:
-                msg = (
-                    f"Route {number} serves {token}, which is not a required edge "
-                    "or is served more than once."
-                )
-                raise InputFileError(msg)
-            cost, demand = left.pop(0)
-            total += float(dist[at, u]) + cost
-            key = (min(u, v), max(u, v))
-            if key in parallel:
-                served[-1].append(key)
-            else:
-                load += demand
-            at = v
-        total += float(dist[at, instance.depot])
-        if load > instance.capacity + 1e-9:
+    return np.asarray(dijkstra(matrix, directed=True))
+
+
+def _route_cost(
+    instance: CarpInstance,
+    dist: np.ndarray,
+    route: tuple[int, str],
+    todo: dict[tuple[int, int], list[tuple[float, float]]],
+    parallel: dict[tuple[int, int], list[float]],
+    served: list[tuple[int, int]],
+    total: float,
+) -> tuple[float, float]:
+    """Return ``total`` plus the cost of a route (number, line), and its load.
+
+    The load leaves out parallel edges. Each edge the route serves is taken off
+    ``todo``; its parallel edges go to ``served``. The cost is added to ``total``
+    edge by edge, in the file's order.
+    """
+    number, line = route
+    at, load = instance.depot, 0.0
+    for token in line.split():
+        try:
+            u, v = (int(x) for x in token.split("-"))
+        except ValueError:
+            msg = f"Route {number}: {token!r} is not an edge `u-v`."
+            raise InputFileError(msg) from None
+        left = todo.get((min(u, v), max(u, v)))
+        if not left:
             msg = (
-                f"Route {number} carries {load:g}, more than the capacity "
-                f"{instance.capacity:g}."
+                f"Route {number} serves {token}, which is not a required edge "
+                "or is served more than once."
             )
             raise InputFileError(msg)
-        loads.append(load)
-    if any(served):
-        _check_parallel_loads(instance.capacity, loads, served, parallel)
-    missing = [k for k, left in todo.items() if left]
-    if missing:
-        u, v = missing[0]
-        msg = f"Required edge {u}-{v} is not served ({len(missing)} edges missing)."
+        cost, demand = left.pop(0)
+        total += float(dist[at, u]) + cost
+        key = (min(u, v), max(u, v))
+        if key in parallel:
+            served.append(key)
+        else:
+            load += demand
+        at = v
+    total += float(dist[at, instance.depot])
+    if load > instance.capacity + 1e-9:
+        msg = (
+            f"Route {number} carries {load:g}, more than the capacity "
+            f"{instance.capacity:g}."
+        )
         raise InputFileError(msg)
-    if not math.isfinite(total):
-        msg = "A route needs a path the instance's edges do not give."
-        raise InputFileError(msg)
-    return round(total, 6)
+    return total, load
 
 
 def _check_parallel_loads(

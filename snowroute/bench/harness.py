@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import logging
-import multiprocessing
 import os
 import platform
 import resource
 import statistics
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from snowroute.bench.carp import (
     read_carp,
     solution_lines,
 )
+from snowroute.routing._pool import WorkerCrashed, run_forked
 
 __all__ = [
     "CSV_COLUMNS",
@@ -104,15 +103,24 @@ def _solve_one(
     )
 
 
-def _child(conn: Any, args: tuple[Any, ...]) -> None:
+def _solve_job(args: tuple[Any, ...]) -> CarpResult:
+    return _solve_one(*args)
+
+
+def _solve_isolated(args: tuple[Any, ...], name: str) -> CarpResult:
+    """Solve one instance in a fresh worker process (its own peak memory).
+
+    Raises
+    ------
+    SnowrouteError
+        The one solving raised, or one saying that solving crashed.
+    """
     try:
-        conn.send(("ok", _solve_one(*args)))
-    except SnowrouteError as exc:
-        conn.send(("error", exc))
-    except BaseException:  # report anything else with its traceback
-        conn.send(("crash", traceback.format_exc()))
-    finally:
-        conn.close()
+        return run_forked(_solve_job, [args], passthrough=(SnowrouteError,))[0]
+    except WorkerCrashed as exc:
+        detail = exc.detail or "the solving process died without a result"
+        msg = f"Solving {name} failed: {detail.strip().splitlines()[-1]}."
+        raise SnowrouteError(msg) from None
 
 
 def run_carp(
@@ -173,6 +181,39 @@ def run_carp(
     """
     carp_dir = Path(carp_dir)
     bks = read_bks(carp_dir / "bks.csv")
+    jobs = _instances(carp_dir, sets, instances)
+    results = []
+    for set_name, path in jobs:
+        known = bks.get((set_name, bks_name(set_name, path.stem)), (None, None))[0]
+        args = (
+            str(path),
+            set_name,
+            engine,
+            time_limit_s,
+            seed,
+            cap_fleet,
+            workers,
+            max_iterations,
+            known,
+        )
+        result = _solve_isolated(args, path.stem)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
+
+
+def _instances(
+    carp_dir: Path, sets: Sequence[str], instances: Sequence[str] | None
+) -> list[tuple[str, Path]]:
+    """Return the (set, file) of every instance to solve, each file read once.
+
+    Raises
+    ------
+    InputFileError
+        When a folder or an instance file is missing or malformed, or a wanted
+        instance is in none of the sets.
+    """
     jobs: list[tuple[str, Path]] = []
     for set_name in sets:
         wanted = None
@@ -194,42 +235,7 @@ def run_carp(
         if missing:
             msg = f"Instance {missing[0]!r} is in none of the sets {', '.join(sets)}."
             raise InputFileError(msg)
-
-    ctx = multiprocessing.get_context("fork")
-    results = []
-    for set_name, path in jobs:
-        known = bks.get((set_name, bks_name(set_name, path.stem)), (None, None))[0]
-        args = (
-            str(path),
-            set_name,
-            engine,
-            time_limit_s,
-            seed,
-            cap_fleet,
-            workers,
-            max_iterations,
-            known,
-        )
-        parent, child = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_child, args=(child, args))
-        process.start()
-        child.close()
-        try:
-            kind, payload = parent.recv()
-        except EOFError:
-            kind, payload = "crash", "the solving process died without a result"
-        process.join()
-        if kind == "error":
-            raise payload
-        if kind == "crash":
-            msg = (
-                f"Solving {path.stem} failed: {str(payload).strip().splitlines()[-1]}."
-            )
-            raise SnowrouteError(msg)
-        results.append(payload)
-        if on_result is not None:
-            on_result(payload)
-    return results
+    return jobs
 
 
 @dataclass(frozen=True, slots=True)

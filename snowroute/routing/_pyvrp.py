@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -59,6 +58,7 @@ from pyvrp.search import (
     compute_neighbours,
 )
 
+from snowroute.routing._pool import fork_queue, run_forked
 from snowroute.routing.engine import EngineResult, fleet_sizes
 from snowroute.routing.improve import best_directions, node_route_s
 from snowroute.routing.params import (
@@ -115,18 +115,51 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
     timed = bool(np.isfinite(tr.service_deadline).any()) or any(
         vc.shift_s is not None for vc in problem.vehicles
     )
-
-    groups: list[ClientGroup] = []
-    clients: list[Client] = []
     load_scale = _load_scale(tr)
     demand = np.ceil(tr.service_demand * load_scale - 1e-9).astype(np.int64)
+    clients, groups = _clients(tr, demand if has_load else None)
+    # Node order must equal client order: nodes of a service are consecutive and
+    # services are in node order, so client k is node k.
+    depots = [Depot(location=d) for d in range(nd)]
+    distance, duration = _matrices(tr, timed=timed)
+    sizes = fleet_sizes(tr)
+    vehicle_types: list[VehicleType] = []
+    for c, vc in enumerate(problem.vehicles):
+        capacity: list[int] = []
+        if has_load:
+            cap = vc.capacity
+            capacity = [
+                math.floor(cap * load_scale + 1e-9)
+                if cap is not None
+                else int(demand.sum()) + 1
+            ]
+        vehicle_types.append(_vehicle_type(tr, c, sizes[c], capacity))
+    data = ProblemData(
+        locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=cast("Any", distance),
+        duration_matrices=cast("Any", duration),
+        groups=groups,
+    )
+    return data, list(range(len(problem.vehicles)))
+
+
+def _clients(
+    tr: Transformation, demand: np.ndarray | None
+) -> tuple[list[Client], list[ClientGroup]]:
+    """Return one client per node and a group per service of two directions."""
+    nd = tr.num_depots
+    groups: list[ClientGroup] = []
+    clients: list[Client] = []
     deadline = tr.service_deadline
     for s in range(tr.num_services):
         nodes = tr.service_nodes(s)
         late: dict[str, Any] = {}
         if math.isfinite(deadline[s]):
             late["tw_late"] = math.floor(deadline[s] * TIME_SCALE + 1e-6)
-        load = [int(demand[s])] if has_load else []
+        load = [] if demand is None else [int(demand[s])]
         if nodes.size == 1:
             clients.append(Client(location=nd + int(nodes[0]), delivery=load, **late))
             continue
@@ -138,20 +171,25 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
                     location=nd + int(n), delivery=load, required=False, group=g, **late
                 )
             )
+    return clients, groups
 
-    # Node order must equal client order: nodes of a service are consecutive and
-    # services are in node order, so client k is node k.
-    depots = [Depot(location=d) for d in range(nd)]
-    # Cheapest service time of each node over the classes (a constant of every plan).
+
+def _matrices(
+    tr: Transformation, *, timed: bool
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Return each class's distance and duration matrix (one profile per class).
+
+    Distances carry each node's service time above the cheapest class's (a
+    constant of every plan otherwise); durations the whole service time, on the
+    arcs into the node. Untimed problems use the distances as durations.
+    """
+    nd = tr.num_depots
     min_service = np.nanmin(
         np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
     )
-    sizes = fleet_sizes(tr)
-    vehicle_types: list[VehicleType] = []
     distance: list[np.ndarray] = []
     duration: list[np.ndarray] = []
-    classes: list[int] = []
-    for c, vc in enumerate(problem.vehicles):
+    for c in range(len(tr.problem.vehicles)):
         legs = tr.legs[int(tr.vehicle_profile[c])]
         into = np.concatenate([np.zeros(nd), tr.node_service_s[c]])
         extra = np.concatenate([np.zeros(nd), tr.node_service_s[c] - min_service])
@@ -162,48 +200,33 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
             np.fill_diagonal(dur, 0)
         else:
             dur = dist
-        profile = len(distance)
         distance.append(dist)
         duration.append(dur)
-        depot = tr.vehicle_depot(c)
-        options: dict[str, Any] = {}
-        if vc.shift_s is not None:
-            options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
-        if vc.refill_depots:
-            options["reload_depots"] = [
-                problem.depot_index(d) for d in vc.refill_depots
-            ]
-        capacity: list[int] = []
-        if has_load:
-            cap = vc.capacity
-            capacity = [
-                math.floor(cap * load_scale + 1e-9)
-                if cap is not None
-                else int(demand.sum()) + 1
-            ]
-        vehicle_types.append(
-            VehicleType(
-                num_available=sizes[c],
-                capacity=capacity,
-                start_depot=depot,
-                end_depot=depot,
-                fixed_cost=round(vc.fixed_cost * TIME_SCALE),
-                profile=profile,
-                name=vc.name,
-                **options,
-            )
-        )
-        classes.append(c)
-    data = ProblemData(
-        locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
-        clients=clients,
-        depots=depots,
-        vehicle_types=vehicle_types,
-        distance_matrices=cast("Any", distance),
-        duration_matrices=cast("Any", duration),
-        groups=groups,
+    return distance, duration
+
+
+def _vehicle_type(
+    tr: Transformation, c: int, num_available: int, capacity: list[int]
+) -> VehicleType:
+    """Return the PyVRP vehicle type of vehicle class ``c`` (profile ``c``)."""
+    problem = tr.problem
+    vc = problem.vehicles[c]
+    depot = tr.vehicle_depot(c)
+    options: dict[str, Any] = {}
+    if vc.shift_s is not None:
+        options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
+    if vc.refill_depots:
+        options["reload_depots"] = [problem.depot_index(d) for d in vc.refill_depots]
+    return VehicleType(
+        num_available=num_available,
+        capacity=capacity,
+        start_depot=depot,
+        end_depot=depot,
+        fixed_cost=round(vc.fixed_cost * TIME_SCALE),
+        profile=c,
+        name=vc.name,
+        **options,
     )
-    return data, classes
 
 
 def _to_node_routes(
@@ -397,30 +420,13 @@ def _search(
     lower bound; ``report`` hears of every new best plan.
     """
     rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(
-        data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
-    )
-    perturb = PerturbationManager(
-        PerturbationParams(1, max(1, params.max_perturbations))
-    )
-    ls = LocalSearch(data, rng, neighbours, perturb)
-    for op in OPERATORS:
-        if op.supports(data):
-            ls.add_operator(op(data))
-    penalty = PenaltyParams(target_feasible=params.target_feasible[0])
-    start_penalties = (
-        _initial_penalties(data)
-        if params.data_penalties
-        else penalty.midpoint_penalties(data)
-    )
-    pm = PenaltyManager(start_penalties, penalty)
+    ls = _local_search(data, rng, params)
+    pm = _penalty_manager(data, params)
     if initial is None:
         random = pyvrp.Solution.make_random(data, rng)
         initial = ls(random, pm.max_cost_evaluator(), exhaustive=True)
-
     length = _history_length(params, stop.max_iterations, data.num_clients)
-    history: list[pyvrp.Solution | None] = [None] * length
-    slot = 0
+    late = _LateAcceptance(length, initial)
     best = curr = initial
     iters = stall = since_best = 0
     loads = data.num_load_dimensions
@@ -436,7 +442,7 @@ def _search(
     while not _reached(stop, cost_s) and not _done(stop, iters, since_best):
         iters += 1
         if stall == params.num_iters_no_improvement:
-            history = [None] * length
+            late.forget()
             curr = best
             stall = 0
         evaluator = pm.cost_evaluator()
@@ -454,17 +460,65 @@ def _search(
             cost_s = price(best)
             if report is not None:
                 report(cost_s, iters)
-        # Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP.
+        curr = late.step(evaluator, curr, cand)
+    return best, iters
+
+
+def _local_search(
+    data: ProblemData, rng: RandomNumberGenerator, params: PyVRPParams
+) -> LocalSearch:
+    """Return PyVRP's local search with every operator that supports ``data``."""
+    neighbours = compute_neighbours(
+        data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
+    )
+    perturb = PerturbationManager(
+        PerturbationParams(1, max(1, params.max_perturbations))
+    )
+    ls = LocalSearch(data, rng, neighbours, perturb)
+    for op in OPERATORS:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    return ls
+
+
+def _penalty_manager(data: ProblemData, params: PyVRPParams) -> PenaltyManager:
+    """Return the penalty manager aiming at the worker's share of feasible plans."""
+    penalty = PenaltyParams(target_feasible=params.target_feasible[0])
+    start_penalties = (
+        _initial_penalties(data)
+        if params.data_penalties
+        else penalty.midpoint_penalties(data)
+    )
+    return PenaltyManager(start_penalties, penalty)
+
+
+class _LateAcceptance:
+    """Late-acceptance hill climbing (Burke & Bykov 2017), as in PyVRP."""
+
+    def __init__(self, length: int, initial: pyvrp.Solution) -> None:
+        self.length = length
+        self.initial = initial
+        self.history: list[pyvrp.Solution | None] = [None] * length
+        self.slot = 0
+
+    def forget(self) -> None:
+        """Empty the history (the search restarts from its best plan)."""
+        self.history = [None] * self.length
+
+    def step(
+        self, evaluator: CostEvaluator, curr: pyvrp.Solution, cand: pyvrp.Solution
+    ) -> pyvrp.Solution:
+        """Return the plan the search goes on from: ``cand`` when accepted."""
         cand_cost = evaluator.penalised_cost(cand)
         curr_cost = evaluator.penalised_cost(curr)
-        late = history[slot]
-        late_cost = evaluator.penalised_cost(initial if late is None else late)
+        late = self.history[self.slot]
+        late_cost = evaluator.penalised_cost(self.initial if late is None else late)
         if cand_cost < late_cost or cand_cost < curr_cost:
             curr, curr_cost = cand, cand_cost
         if late is None or curr_cost < late_cost:
-            history[slot] = curr
-        slot = (slot + 1) % length
-    return best, iters
+            self.history[self.slot] = curr
+        self.slot = (self.slot + 1) % self.length
+        return curr
 
 
 def _improve_best(
@@ -500,9 +554,6 @@ def _improve_best(
 #: are rounded to 1/TIME_SCALE s per leg, the bound's are not.
 _OPTIMAL_RTOL: Final = 1e-5
 
-#: Problem handed to forked worker processes without pickling.
-_SHARED: dict[str, Any] = {}
-
 
 def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
     """Sort key of a worker's result: infeasibility first, then the objective."""
@@ -512,43 +563,67 @@ def _rank(solution: pyvrp.Solution, data: ProblemData) -> tuple[int, int]:
     return int(excess), _cost(solution, data.num_load_dimensions)
 
 
-def _queue_report(worker: int) -> _Report | None:
-    """Report function of a worker: new bests go to the parent's queue."""
-    queue = _SHARED.get("queue")
-    if queue is None:
+#: One search of a worker: worker number, seed, budget (seconds), start routes.
+_Job = tuple[int, int, float, list[NodeRoute] | None]
+#: What a worker's search returns: routes, iterations, rank, peak memory (KB).
+_Found = tuple[list[NodeRoute], int, tuple[int, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What the workers share (forked, not pickled) and where they report to."""
+
+    tr: Transformation
+    data: ProblemData
+    classes: list[int]
+    params: PyVRPParams
+    stop: _Stop
+    #: Hears new bests directly (a search in this process) ...
+    relay: Callable[[int, float, float, int], None] | None = None
+    #: ... or through this queue (searches in worker processes).
+    queue: Any = None
+
+    def _report(self, worker: int) -> _Report | None:
+        """Report function of a worker's search (None when nobody listens)."""
+        relay, queue = self.relay, self.queue
+        if relay is not None:
+
+            def direct(cost_s: float, iters: int) -> None:
+                relay(worker, time.perf_counter(), cost_s, iters)
+
+            return direct
+        if queue is not None:
+
+            def queued(cost_s: float, iters: int) -> None:
+                queue.put((worker, time.perf_counter(), cost_s, iters))
+
+            return queued
         return None
 
-    def report(cost_s: float, iters: int) -> None:
-        queue.put((worker, time.perf_counter(), cost_s, iters))
-
-    return report
-
-
-def _worker(
-    job: tuple[int, int, float, list[NodeRoute] | None],
-) -> tuple[list[NodeRoute], int, tuple[int, int], int]:
-    worker, seed, budget_s, initial_routes = job
-    tr: Transformation = _SHARED["tr"]
-    data: ProblemData = _SHARED["data"]
-    classes: list[int] = _SHARED["classes"]
-    params: PyVRPParams = _SHARED["params"]
-    stop: _Stop = _SHARED["stop"]
-    initial = None
-    if initial_routes is not None:
-        vehicle_type = {c: k for k, c in enumerate(classes)}
-        initial = _to_solution(data, initial_routes, vehicle_type)
-    best, iters = _search(
-        tr,
-        data,
-        classes,
-        seed=seed,
-        stop=replace(stop, deadline=time.perf_counter() + budget_s),
-        params=params.for_worker(worker),
-        initial=initial,
-        report=_SHARED.get("report") or _queue_report(worker),
-    )
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return _to_node_routes(best, classes), iters, _rank(best, data), peak_kb
+    def __call__(self, job: _Job) -> _Found:
+        """Run one worker's search."""
+        worker, seed, budget_s, initial_routes = job
+        initial = None
+        if initial_routes is not None:
+            vehicle_type = {c: k for k, c in enumerate(self.classes)}
+            initial = _to_solution(self.data, initial_routes, vehicle_type)
+        best, iters = _search(
+            self.tr,
+            self.data,
+            self.classes,
+            seed=seed,
+            stop=replace(self.stop, deadline=time.perf_counter() + budget_s),
+            params=self.params.for_worker(worker),
+            initial=initial,
+            report=self._report(worker),
+        )
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return (
+            _to_node_routes(best, self.classes),
+            iters,
+            _rank(best, self.data),
+            peak_kb,
+        )
 
 
 class _Relay:
@@ -583,10 +658,7 @@ class _Relay:
             self(*item)
 
 
-def _run_workers(
-    jobs: list[tuple[int, int, float, list[NodeRoute] | None]],
-    relay: _Relay,
-) -> list[tuple[list[NodeRoute], int, tuple[int, int], int]]:
+def _run_workers(work: _Work, jobs: list[_Job], relay: _Relay) -> list[_Found]:
     """Run ``jobs`` in this process (one job) or in forked worker processes.
 
     New bests reach ``relay`` directly, or through a queue from the workers; no
@@ -594,26 +666,43 @@ def _run_workers(
     """
     listening = relay.callback is not None
     if len(jobs) == 1:
-        worker = jobs[0][0]
-
-        def report(cost_s: float, iters: int) -> None:
-            relay(worker, time.perf_counter(), cost_s, iters)
-
-        _SHARED.update(report=report if listening else None, queue=None)
-        return [_worker(jobs[0])]
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue() if listening else None
-    _SHARED.update(report=None, queue=queue)
-    with ctx.Pool(len(jobs)) as pool:
-        pending = pool.map_async(_worker, jobs)
-        while not pending.ready():
-            pending.wait(0.25)
-            if queue is not None:
-                relay.drain(queue)
-        results = pending.get()
-    if queue is not None:
-        relay.drain(queue)
+        return [replace(work, relay=relay if listening else None)(jobs[0])]
+    if not listening:
+        return run_forked(work, jobs)
+    queue = fork_queue()
+    results = run_forked(
+        replace(work, queue=queue), jobs, on_wait=lambda: relay.drain(queue)
+    )
+    relay.drain(queue)
     return results
+
+
+class _Best:
+    """The best plan over the workers' searches so far, and what they cost."""
+
+    def __init__(self, routes: list[NodeRoute] | None) -> None:
+        self.routes = routes
+        self.rank: tuple[int, int] | None = None
+        self.iterations = 0
+        self.peak_kb = 0
+
+    def add(self, results: Sequence[_Found], *, side_by_side: bool) -> None:
+        """Take the workers' results of one epoch (ties: the lowest worker)."""
+        if side_by_side:  # workers run side by side: their peaks add up
+            self.peak_kb = max(self.peak_kb, sum(kb for *_, kb in results))
+        for routes, iters, rank, _ in results:
+            self.iterations += iters
+            if self.rank is None or rank < self.rank:
+                self.rank, self.routes = rank, routes
+
+    def __str__(self) -> str:
+        """Describe the best plan as the epoch log line does."""
+        assert self.rank is not None
+        excess, cost = self.rank
+        return (
+            f"best {cost / TIME_SCALE:.1f} (excess {excess}), "
+            f"{self.iterations} iterations"
+        )
 
 
 def solve_pyvrp(
@@ -670,45 +759,22 @@ def solve_pyvrp(
         target_s=target_s,
         floor_s=_service_floor_s(tr) if target_s is not None else 0.0,
     )
-    best: list[NodeRoute] | None = list(initial) if initial else None
-    best_rank: tuple[int, int] | None = None
-    total_iters = 0
-    peak_kb = 0
+    work = _Work(tr, data, classes, settings, stop)
+    best = _Best(list(initial) if initial else None)
     relay = _Relay(callback, start)
-    _SHARED.update(tr=tr, data=data, classes=classes, params=settings, stop=stop)
-    try:
-        for epoch in range(epochs):
-            span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
-            seed = params.seed
-            jobs = [
-                (w, seed * 7919 + epoch * 104729 + w, span, best)
-                for w in range(workers)
-            ]
-            results = _run_workers(jobs, relay)
-            if workers > 1:  # workers run side by side: their peaks add up
-                peak_kb = max(peak_kb, sum(kb for *_, kb in results))
-            for routes, iters, rank, _ in results:
-                total_iters += iters
-                if best_rank is None or rank < best_rank:
-                    best_rank, best = rank, routes
-            assert best_rank is not None
-            logger.info(
-                "pyvrp epoch %d/%d: best %.1f (excess %d), %d iterations",
-                epoch + 1,
-                epochs,
-                best_rank[1] / TIME_SCALE,
-                best_rank[0],
-                total_iters,
-            )
-    finally:
-        _SHARED.clear()
-    assert best is not None
+    for epoch in range(epochs):
+        span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
+        seed = params.seed * 7919 + epoch * 104729
+        jobs = [(w, seed + w, span, best.routes) for w in range(workers)]
+        best.add(_run_workers(work, jobs, relay), side_by_side=workers > 1)
+        logger.info("pyvrp epoch %d/%d: %s", epoch + 1, epochs, best)
+    assert best.routes is not None
     return EngineResult(
-        routes=tuple(r for r in best if r.nodes),
-        iterations=total_iters,
+        routes=tuple(r for r in best.routes if r.nodes),
+        iterations=best.iterations,
         stats={
             "workers": float(workers),
             "epochs": float(epochs),
-            "worker_peak_kb": float(peak_kb),
+            "worker_peak_kb": float(best.peak_kb),
         },
     )

@@ -33,75 +33,96 @@ def expand_route(tr: Transformation, route: NodeRoute) -> Route:
     Route
         Arcs (deadhead legs and service traversals), refill stops and totals.
     """
-    problem = tr.problem
-    graph = problem.graph
-    vc = problem.vehicles[route.vehicle]
-    profile = int(tr.vehicle_profile[route.vehicle])
-    paths = tr.paths[profile]
-    legs = tr.legs[profile]
-    nd = tr.num_depots
-    depot_vertices = np.array([d.vertex for d in problem.depots], dtype=np.int64)
-    exit_of = np.concatenate(
-        [paths.depot_point(depot_vertices), paths.exit_point(tr.node_arc)]
-    )
-    entry_of = np.concatenate(
-        [paths.depot_point(depot_vertices), paths.entry_point(tr.node_arc)]
-    )
-
+    walk = _Expansion(tr, route.vehicle)
     seq = route.locations(tr)
-    arcs: list[int] = []
-    serving: list[int] = []
-    refills: list[Refill] = []
-    services: list[ServiceVisit] = []
-    t = service_s = deadhead_s = served_m = deadhead_m = 0.0
-    load = peak = total = 0.0
-    finish: dict[str, float] = {}
     for i, (a, b) in enumerate(itertools.pairwise(seq)):
-        leg = paths.leg_arcs(int(exit_of[a]), int(entry_of[b]))
-        arcs.extend(leg)
-        serving.extend([-1] * len(leg))
-        deadhead_m += float(graph.length_m[leg].sum()) if leg else 0.0
-        dt = float(legs[a, b])
-        deadhead_s += dt
-        t += dt
-        if b < nd:
-            if i + 1 < len(seq) - 1:  # a refill stop, not the final return
-                refills.append(Refill(len(arcs), problem.depots[b].id))
-                load = 0.0
-            continue
-        node = b - nd
+        walk.deadhead(a, b)
+        if b >= tr.num_depots:
+            walk.serve(b - tr.num_depots)
+        elif i + 1 < len(seq) - 1:  # a refill stop, not the final return
+            walk.refill(b)
+    return walk.route()
+
+
+class _Expansion:
+    """A route being expanded: its arcs so far, clock, lengths and loads."""
+
+    def __init__(self, tr: Transformation, vehicle: int) -> None:
+        self.tr = tr
+        self.vehicle = vehicle
+        profile = int(tr.vehicle_profile[vehicle])
+        self.paths = tr.paths[profile]
+        self.legs = tr.legs[profile]
+        depots = np.array([d.vertex for d in tr.problem.depots], dtype=np.int64)
+        self.exit_of = np.concatenate(
+            [self.paths.depot_point(depots), self.paths.exit_point(tr.node_arc)]
+        )
+        self.entry_of = np.concatenate(
+            [self.paths.depot_point(depots), self.paths.entry_point(tr.node_arc)]
+        )
+        self.arcs: list[int] = []
+        self.serving: list[int] = []
+        self.refills: list[Refill] = []
+        self.services: list[ServiceVisit] = []
+        self.t = self.service_s = self.deadhead_s = 0.0
+        self.served_m = self.deadhead_m = 0.0
+        self.load = self.peak = self.total = 0.0
+        self.finish: dict[str, float] = {}
+
+    def deadhead(self, a: int, b: int) -> None:
+        """Drive the shortest leg from location ``a`` to location ``b``."""
+        leg = self.paths.leg_arcs(int(self.exit_of[a]), int(self.entry_of[b]))
+        self.arcs.extend(leg)
+        self.serving.extend([-1] * len(leg))
+        length_m = self.tr.problem.graph.length_m
+        self.deadhead_m += float(length_m[leg].sum()) if leg else 0.0
+        dt = float(self.legs[a, b])
+        self.deadhead_s += dt
+        self.t += dt
+
+    def refill(self, depot: int) -> None:
+        """Stop at ``depot`` to refill (before the next arc)."""
+        self.refills.append(Refill(len(self.arcs), self.tr.problem.depots[depot].id))
+        self.load = 0.0
+
+    def serve(self, node: int) -> None:
+        """Serve ``node``: drive its arc and account for its service."""
+        tr = self.tr
         req = int(tr.node_required[node])
-        r = problem.required[req]
-        arcs.append(int(tr.node_arc[node]))
-        serving.append(req)
-        services.append(
+        r = tr.problem.required[req]
+        self.arcs.append(int(tr.node_arc[node]))
+        self.serving.append(req)
+        self.services.append(
             ServiceVisit(req, int(tr.node_direction[node]), int(tr.node_pass[node]))
         )
-        ds = float(tr.node_service_s[route.vehicle, node])
-        service_s += ds
-        served_m += float(graph.length_m[tr.node_arc[node]])
-        t += ds
-        load += r.demand
-        total += r.demand
-        peak = max(peak, load)
+        ds = float(tr.node_service_s[self.vehicle, node])
+        self.service_s += ds
+        self.served_m += float(tr.problem.graph.length_m[tr.node_arc[node]])
+        self.t += ds
+        self.load += r.demand
+        self.total += r.demand
+        self.peak = max(self.peak, self.load)
         if r.priority is not None:
-            finish[r.priority] = max(finish.get(r.priority, 0.0), t)
-    if not services:
-        arcs, serving = [], []
-    return Route(
-        vehicle=vc.name,
-        services=tuple(services),
-        arcs=np.array(arcs, dtype=np.int64),
-        serving=np.array(serving, dtype=np.int64),
-        refills=tuple(refills),
-        served_m=served_m,
-        deadhead_m=deadhead_m,
-        service_s=service_s,
-        deadhead_s=deadhead_s if services else 0.0,
-        load=total,
-        peak_load=peak,
-        finish_s=finish,
-    )
+            self.finish[r.priority] = max(self.finish.get(r.priority, 0.0), self.t)
+
+    def route(self) -> Route:
+        """Return the expanded route (no arcs when it serves nothing)."""
+        services = self.services
+        arcs, serving = (self.arcs, self.serving) if services else ([], [])
+        return Route(
+            vehicle=self.tr.problem.vehicles[self.vehicle].name,
+            services=tuple(services),
+            arcs=np.array(arcs, dtype=np.int64),
+            serving=np.array(serving, dtype=np.int64),
+            refills=tuple(self.refills),
+            served_m=self.served_m,
+            deadhead_m=self.deadhead_m,
+            service_s=self.service_s,
+            deadhead_s=self.deadhead_s if services else 0.0,
+            load=self.total,
+            peak_load=self.peak,
+            finish_s=self.finish,
+        )
 
 
 def expand_routes(tr: Transformation, routes: Sequence[NodeRoute]) -> tuple[Route, ...]:

@@ -28,6 +28,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -178,17 +179,36 @@ def problem_from_graph(
         When a depot node is not in ``G``, a required edge is not in ``G``, or an
         edge lacks a length or a speed.
     """
-    if not lanes_per_pass > 0:
-        msg = f"`lanes_per_pass` must be positive, got {lanes_per_pass!r}."
-        raise ProblemError(msg)
-    nodes = list(G.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
+    rules = _PassRules(
+        both_directions, lanes_per_pass, passes, demand, service_s, extra_service_s
+    )
+    index = _vertex_index(G, depots)
+    graph, arc_of, closed = _deadhead_graph(G, index)
+    wanted = _wanted_edges(G, required, arc_of, closed)
+    return ArcRoutingProblem(
+        graph=graph,
+        required=rules.required_arcs(G, wanted, arc_of),
+        depots=tuple(Depot(depot_id, index[node]) for depot_id, node in depots.items()),
+        vehicles=tuple(vehicles),
+        deadlines=dict(deadlines or {}),
+        turns=None if turns is None else turn_model_from_graph(G, graph, turns),
+    )
+
+
+def _vertex_index(G: Any, depots: Mapping[str, Hashable]) -> dict[Hashable, int]:
+    """Return each graph node's number (graph order); every depot must be one."""
+    index = {node: i for i, node in enumerate(G.nodes)}
     for depot_id, node in depots.items():
         if node not in index:
             msg = f"Depot {depot_id!r} is at node {node!r}, which is not in the graph."
             raise ProblemError(msg)
+    return index
 
-    # 1. Deadhead arcs: every open edge.
+
+def _deadhead_graph(
+    G: Any, index: Mapping[Hashable, int]
+) -> tuple[DeadheadGraph, dict[EdgeKey, int], set[EdgeKey]]:
+    """Build the deadhead graph of the open edges, their arcs and the closed edges."""
     refs: list[EdgeKey] = []
     tail, head, length, travel = [], [], [], []
     arc_of: dict[EdgeKey, int] = {}
@@ -209,12 +229,20 @@ def problem_from_graph(
         head=np.array(head, dtype=np.int64),
         length_m=np.array(length, dtype=np.float64),
         travel_s=np.array(travel, dtype=np.float64),
-        num_vertices=len(nodes),
+        num_vertices=len(index),
         edge_refs=tuple(refs),
-        vertex_refs=tuple(nodes),
+        vertex_refs=tuple(index),
     )
+    return graph, arc_of, closed
 
-    # 2. Which edges are required.
+
+def _wanted_edges(
+    G: Any,
+    required: Iterable[EdgeKey] | EdgeFunction | None,
+    arc_of: Mapping[EdgeKey, int],
+    closed: Collection[EdgeKey],
+) -> list[EdgeKey]:
+    """Return the open edges to serve, in the order given (graph order by default)."""
     if required is None:
         wanted = list(arc_of)
     elif callable(required):
@@ -229,11 +257,18 @@ def problem_from_graph(
                 msg = f"Required edge {edge} is not in the graph."
                 raise ProblemError(msg)
             wanted.append(edge)
-    wanted_set = set(wanted)
     if closed:
         logger.info("%d winter-closed edges left out of the plan", len(closed))
+    return wanted
 
-    # 3. Pair two-way twins among the required edges.
+
+def _twins(G: Any, wanted: Sequence[EdgeKey]) -> dict[EdgeKey, EdgeKey]:
+    """Pair the two directions of each two-way road among the required edges.
+
+    Twins are opposite edges of one OSM way whose lengths differ by at most 1 m
+    (the closest when several do); one-way edges and loops have none.
+    """
+    wanted_set = set(wanted)
     twin: dict[EdgeKey, EdgeKey] = {}
     for edge in wanted:
         if edge in twin:
@@ -258,22 +293,52 @@ def problem_from_graph(
         if best is not None:
             twin[edge] = best
             twin[best] = edge
+    return twin
 
-    # 4. One RequiredArc per road.
-    arcs: list[RequiredArc] = []
-    done: set[EdgeKey] = set()
-    for edge in wanted:
-        if edge in done:
-            continue
-        data = G.edges[edge]
-        partner = twin.get(edge)
-        done.add(edge)
+
+@dataclass(frozen=True, slots=True)
+class _PassRules:
+    """How many passes a road needs and what one pass costs (see problem_from_graph)."""
+
+    both_directions: bool | EdgeFunction
+    lanes_per_pass: float
+    passes: EdgeFunction | None
+    demand: str | EdgeFunction | None
+    service_s: str | EdgeFunction | None
+    extra_service_s: str | EdgeFunction | None
+
+    def __post_init__(self) -> None:
+        if not self.lanes_per_pass > 0:
+            msg = f"`lanes_per_pass` must be positive, got {self.lanes_per_pass!r}."
+            raise ProblemError(msg)
+
+    def required_arcs(
+        self, G: Any, wanted: Sequence[EdgeKey], arc_of: Mapping[EdgeKey, int]
+    ) -> tuple[RequiredArc, ...]:
+        """Return one required arc per road: a wanted edge and its twin, if any."""
+        twin = _twins(G, wanted)
+        arcs: list[RequiredArc] = []
+        done: set[EdgeKey] = set()
+        for edge in wanted:
+            if edge not in done:
+                partner = twin.get(edge)
+                done.update((edge,) if partner is None else (edge, partner))
+                arcs.append(self.required_arc(edge, G.edges[edge], partner, arc_of))
+        return tuple(arcs)
+
+    def required_arc(
+        self,
+        edge: EdgeKey,
+        data: Mapping[str, Any],
+        partner: EdgeKey | None,
+        arc_of: Mapping[EdgeKey, int],
+    ) -> RequiredArc:
+        """Return the required arc of ``edge`` and its twin ``partner`` (if any)."""
         if partner is not None:
-            done.add(partner)
             both = (
-                _value(both_directions, edge, data, False)
-                if callable(both_directions)
-                else both_directions
+                _value(self.both_directions, edge, data, False)
+                if callable(self.both_directions)
+                else self.both_directions
             )
             mode = "both" if both else "either"
             lanes_total = _float(data, N_LANES, edge, 2.0)
@@ -282,36 +347,24 @@ def problem_from_graph(
             mode = "forward"
             lanes = max(_float(data, N_LANES, edge, 1.0), 1.0)
         count = (
-            int(passes(*edge, data))
-            if passes is not None
-            else max(1, math.ceil(lanes / lanes_per_pass - 1e-9))
+            int(self.passes(*edge, data))
+            if self.passes is not None
+            else max(1, math.ceil(lanes / self.lanes_per_pass - 1e-9))
         )
-        explicit = _value(service_s, edge, data, None)
-        arcs.append(
-            RequiredArc(
-                arc=arc_of[edge],
-                reverse_arc=None if partner is None else arc_of[partner],
-                mode=mode,  # type: ignore[arg-type]
-                passes=count,
-                service_s=None if explicit is None else float(explicit),
-                extra_service_s=float(_value(extra_service_s, edge, data, 0.0)),
-                demand=float(_value(demand, edge, data, 0.0)),
-                road_class=_road_class(data.get(ROAD_CLASS)),
-                width_m=_float(data, WIDTH_M, edge, math.nan),
-                priority=None
-                if data.get(PRIORITY) in (None, "")
-                else str(data[PRIORITY]),
-                ref=edge,
-            )
+        explicit = _value(self.service_s, edge, data, None)
+        return RequiredArc(
+            arc=arc_of[edge],
+            reverse_arc=None if partner is None else arc_of[partner],
+            mode=mode,  # type: ignore[arg-type]
+            passes=count,
+            service_s=None if explicit is None else float(explicit),
+            extra_service_s=float(_value(self.extra_service_s, edge, data, 0.0)),
+            demand=float(_value(self.demand, edge, data, 0.0)),
+            road_class=_road_class(data.get(ROAD_CLASS)),
+            width_m=_float(data, WIDTH_M, edge, math.nan),
+            priority=None if data.get(PRIORITY) in (None, "") else str(data[PRIORITY]),
+            ref=edge,
         )
-    return ArcRoutingProblem(
-        graph=graph,
-        required=tuple(arcs),
-        depots=tuple(Depot(depot_id, index[node]) for depot_id, node in depots.items()),
-        vehicles=tuple(vehicles),
-        deadlines=dict(deadlines or {}),
-        turns=None if turns is None else turn_model_from_graph(G, graph, turns),
-    )
 
 
 def _bearing(p: tuple[float, float], q: tuple[float, float]) -> float:

@@ -120,17 +120,7 @@ def solve(
     logger.info("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     start_routes = _first_plan(tr, params, initial)
     run = _Run(tr, params, start + params.time_limit_s, bound, callback, start)
-    if problem.num_services == 0:
-        routes: tuple[Route, ...] = ()
-        report = validate(problem, [])
-        result = EngineResult(routes=())
-        extra: dict[str, float] = {}
-    elif params.objective == "makespan":
-        result, routes, report, extra = _solve_makespan(run, start_routes)
-    else:
-        result = run.search(tr, run.remaining(), start_routes)
-        routes, report = _finish(tr, result.routes)
-        extra = {}
+    result, routes, report, extra = _search_plan(run, start_routes)
     runtime = time.perf_counter() - start
     logger.info(
         "%s: cost %.1f, %d routes, %s, %.1f s",
@@ -142,6 +132,20 @@ def solve(
     )
     stats = {**result.stats, "iterations": float(result.iterations), **extra}
     return _solution(problem, routes, report, params, bound, runtime, stats)
+
+
+def _search_plan(
+    run: _Run, start_routes: Sequence[NodeRoute] | None
+) -> tuple[EngineResult, tuple[Route, ...], ValidationReport, dict[str, float]]:
+    """Search by the run's objective: the engine's result, the checked plan, stats."""
+    tr = run.tr
+    if tr.problem.num_services == 0:
+        return EngineResult(routes=()), (), validate(tr.problem, []), {}
+    if run.params.objective == "makespan":
+        return _solve_makespan(run, start_routes)
+    result = run.search(tr, run.remaining(), start_routes)
+    routes, report = _finish(tr, result.routes)
+    return result, routes, report, {}
 
 
 @dataclasses.dataclass(slots=True)

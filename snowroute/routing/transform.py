@@ -203,7 +203,6 @@ def transform(problem: ArcRoutingProblem) -> Transformation:
         When some service cannot be done by any compatible vehicle class on a route
         from and back to its depot (unreachable, or longer than the shift).
     """
-    graph = problem.graph
     node_required, node_direction, node_pass, node_arc, node_service, ptr = _nodes(
         problem
     )
@@ -212,39 +211,8 @@ def transform(problem: ArcRoutingProblem) -> Transformation:
     deadline = np.array(
         [problem.deadline_of(i) for i in range(problem.num_required)], dtype=np.float64
     )
-    depot_vertices = np.array([d.vertex for d in problem.depots], dtype=np.int64)
-
-    # One profile per distinct deadhead speed.
-    speeds: list[float | None] = []
-    vehicle_profile = np.empty(len(problem.vehicles), dtype=np.int64)
-    for c, vc in enumerate(problem.vehicles):
-        if vc.deadhead_speed_kph not in speeds:
-            speeds.append(vc.deadhead_speed_kph)
-        vehicle_profile[c] = speeds.index(vc.deadhead_speed_kph)
-
-    paths: list[DeadheadPaths] = []
-    legs: list[FloatArray] = []
-    table: TurnTable | None = None
-    for speed in speeds:
-        arc_s = graph.deadhead_s(speed)
-        p: DeadheadPaths
-        if problem.turns is None:
-            # Exit vertices of every location are the sources; computed once.
-            exits_v = np.concatenate([depot_vertices, graph.head[node_arc]])
-            p = VertexPaths(graph, arc_s, exits_v)
-        else:
-            if table is None:
-                table = turn_table(graph, problem.turns)
-            sources = np.concatenate([graph.num_arcs + depot_vertices, node_arc])
-            p = TurnPaths(graph, arc_s, table, sources, depot_vertices)
-        exits = np.concatenate([p.depot_point(depot_vertices), p.exit_point(node_arc)])
-        entries = np.concatenate(
-            [p.depot_point(depot_vertices), p.entry_point(node_arc)]
-        )
-        leg = p.leg_s(exits, entries)
-        leg.flags.writeable = False
-        paths.append(p)
-        legs.append(leg)
+    speeds, vehicle_profile = _profiles(problem)
+    paths, legs = _legs(problem, speeds, node_arc)
     logger.info(
         "transformation: %d required arcs, %d services, %d nodes, %d profile(s)",
         problem.num_required,
@@ -275,6 +243,49 @@ def transform(problem: ArcRoutingProblem) -> Transformation:
     )
     _check_reachable(tr)
     return tr
+
+
+def _profiles(problem: ArcRoutingProblem) -> tuple[list[float | None], IntArray]:
+    """Return the deadhead speeds (one profile each) and each class's profile."""
+    speeds: list[float | None] = []
+    vehicle_profile = np.empty(len(problem.vehicles), dtype=np.int64)
+    for c, vc in enumerate(problem.vehicles):
+        if vc.deadhead_speed_kph not in speeds:
+            speeds.append(vc.deadhead_speed_kph)
+        vehicle_profile[c] = speeds.index(vc.deadhead_speed_kph)
+    return speeds, vehicle_profile
+
+
+def _legs(
+    problem: ArcRoutingProblem, speeds: Sequence[float | None], node_arc: IntArray
+) -> tuple[list[DeadheadPaths], list[FloatArray]]:
+    """Return the shortest paths and leg matrix (read-only) of every profile."""
+    graph = problem.graph
+    depot_vertices = np.array([d.vertex for d in problem.depots], dtype=np.int64)
+    paths: list[DeadheadPaths] = []
+    legs: list[FloatArray] = []
+    table: TurnTable | None = None
+    for speed in speeds:
+        arc_s = graph.deadhead_s(speed)
+        p: DeadheadPaths
+        if problem.turns is None:
+            # Exit vertices of every location are the sources; computed once.
+            exits_v = np.concatenate([depot_vertices, graph.head[node_arc]])
+            p = VertexPaths(graph, arc_s, exits_v)
+        else:
+            if table is None:
+                table = turn_table(graph, problem.turns)
+            sources = np.concatenate([graph.num_arcs + depot_vertices, node_arc])
+            p = TurnPaths(graph, arc_s, table, sources, depot_vertices)
+        exits = np.concatenate([p.depot_point(depot_vertices), p.exit_point(node_arc)])
+        entries = np.concatenate(
+            [p.depot_point(depot_vertices), p.entry_point(node_arc)]
+        )
+        leg = p.leg_s(exits, entries)
+        leg.flags.writeable = False
+        paths.append(p)
+        legs.append(leg)
+    return paths, legs
 
 
 def _check_reachable(tr: Transformation) -> None:

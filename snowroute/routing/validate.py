@@ -162,83 +162,126 @@ def validate(
     ValidationReport
         ``ok``, the violations and the recomputed totals.
     """
-    graph = problem.graph
-    viol: list[str] = []
-    names = {vc.name: i for i, vc in enumerate(problem.vehicles)}
-    depots = {d.id: d for d in problem.depots}
-    served = np.zeros((problem.num_required, 2), dtype=np.int64)
-    used = dict.fromkeys(names, 0)
-    totals = dict.fromkeys(
-        ("service_s", "deadhead_s", "served_m", "deadhead_m", "fixed_cost"), 0.0
+    check = _Checker(problem, tolerance)
+    recomputed = tuple(check.route(k, route) for k, route in enumerate(routes))
+    check.fleet()
+    check.coverage()
+    totals = check.totals
+    cost = totals["service_s"] + totals["deadhead_s"] + totals["fixed_cost"]
+    totals["routes"] = float(sum(1 for r in routes if len(r.arcs)))
+    return ValidationReport(
+        ok=not check.viol,
+        violations=tuple(check.viol),
+        cost=cost,
+        totals=MappingProxyType(totals),
+        routes=recomputed,
     )
-    if problem.turns is not None:
-        totals["mid_block_u_turns"] = 0.0
-    recomputed: list[Mapping[str, object]] = []
 
-    for k, route in enumerate(routes):
-        where = f"route {k}"
-        if route.vehicle not in names:
-            viol.append(
-                f"{where.capitalize()} uses unknown vehicle class {route.vehicle!r}."
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+class _Checker:
+    """The violations and recomputed totals of one plan, route by route."""
+
+    def __init__(self, problem: ArcRoutingProblem, tolerance: float) -> None:
+        self.problem = problem
+        self.tolerance = tolerance
+        self.viol: list[str] = []
+        self.names = {vc.name: i for i, vc in enumerate(problem.vehicles)}
+        self.depots = {d.id: d for d in problem.depots}
+        self.served = np.zeros((problem.num_required, 2), dtype=np.int64)
+        self.used = dict.fromkeys(self.names, 0)
+        self.totals = dict.fromkeys(
+            ("service_s", "deadhead_s", "served_m", "deadhead_m", "fixed_cost"), 0.0
+        )
+        if problem.turns is not None:
+            self.totals["mid_block_u_turns"] = 0.0
+
+    def over(self, value: float, limit: float) -> bool:
+        """Whether ``value`` exceeds ``limit`` beyond the tolerance."""
+        return value > limit * (1 + self.tolerance) + self.tolerance
+
+    def route(self, k: int, route: Route) -> Mapping[str, object]:
+        """Check route ``k``; return its figures (empty when it cannot be driven)."""
+        if route.vehicle not in self.names:
+            self.viol.append(
+                f"{f'route {k}'.capitalize()} uses unknown vehicle class "
+                f"{route.vehicle!r}."
             )
-            recomputed.append(MappingProxyType({}))
-            continue
-        vc = problem.vehicles[names[route.vehicle]]
-        where = f"route {k} ({vc.name})"
-        used[vc.name] += 1
+            return _EMPTY
+        vc = self.problem.vehicles[self.names[route.vehicle]]
+        where = f"route {k} ({vc.name})".capitalize()
+        self.used[vc.name] += 1
+        arcs = self._arcs(where, route)
+        if arcs is None:
+            return _EMPTY
+        self.totals["fixed_cost"] += vc.fixed_cost
+        self._ends(where, vc, arcs)
+        walk = _Walk(self, where, vc)
+        walk.drive(
+            arcs, [int(s) for s in route.serving], self._refills(where, vc, route, arcs)
+        )
+        return self._figures(where, vc, route, walk)
+
+    def _arcs(self, where: str, route: Route) -> list[int] | None:
+        """Return the route's arcs, or None (and why) when it cannot be driven."""
+        graph = self.problem.graph
         arcs = [int(a) for a in route.arcs]
-        serving = [int(s) for s in route.serving]
-        if len(arcs) != len(serving):
-            viol.append(
-                f"{where.capitalize()} has {len(arcs)} arcs but {len(serving)} serving "
-                "flags."
+        if len(arcs) != len(route.serving):
+            self.viol.append(
+                f"{where} has {len(arcs)} arcs but {len(route.serving)} serving flags."
             )
-            recomputed.append(MappingProxyType({}))
-            continue
+            return None
         bad = [a for a in arcs if not 0 <= a < graph.num_arcs]
         if bad:
-            viol.append(
-                f"{where.capitalize()} uses arc {bad[0]}, which is not in the graph."
-            )
-            recomputed.append(MappingProxyType({}))
-            continue
-        home = depots[vc.depot].vertex
+            self.viol.append(f"{where} uses arc {bad[0]}, which is not in the graph.")
+            return None
         if not arcs:
             if route.services:
-                viol.append(f"{where.capitalize()} lists services but drives no arc.")
-            recomputed.append(MappingProxyType({}))
-            continue
-        totals["fixed_cost"] += vc.fixed_cost
+                self.viol.append(f"{where} lists services but drives no arc.")
+            return None
+        return arcs
+
+    def _ends(self, where: str, vc: VehicleClass, arcs: Sequence[int]) -> None:
+        """Check that the route starts and ends at its depot, with consecutive arcs."""
+        graph = self.problem.graph
+        home = self.depots[vc.depot].vertex
         if int(graph.tail[arcs[0]]) != home:
-            viol.append(
-                f"{where.capitalize()} starts at vertex {int(graph.tail[arcs[0]])}, "
+            self.viol.append(
+                f"{where} starts at vertex {int(graph.tail[arcs[0]])}, "
                 f"not at its depot {vc.depot!r} (vertex {home})."
             )
         if int(graph.head[arcs[-1]]) != home:
-            viol.append(
-                f"{where.capitalize()} ends at vertex {int(graph.head[arcs[-1]])}, not "
+            self.viol.append(
+                f"{where} ends at vertex {int(graph.head[arcs[-1]])}, not "
                 f"at its depot {vc.depot!r} (vertex {home})."
             )
         for i in range(len(arcs) - 1):
             if graph.head[arcs[i]] != graph.tail[arcs[i + 1]]:
-                viol.append(
-                    f"{where.capitalize()} jumps from arc {arcs[i]} (ends at vertex "
+                self.viol.append(
+                    f"{where} jumps from arc {arcs[i]} (ends at vertex "
                     f"{int(graph.head[arcs[i]])}) to arc {arcs[i + 1]} (starts at "
                     f"vertex {int(graph.tail[arcs[i + 1]])})."
                 )
                 break
 
+    def _refills(
+        self, where: str, vc: VehicleClass, route: Route, arcs: Sequence[int]
+    ) -> dict[int, int]:
+        """Return the refill stops per arc position, each checked against its depot."""
+        graph = self.problem.graph
         refill_at: dict[int, int] = {}
         for stop in route.refills:
             if not 0 <= stop.position <= len(arcs):
-                viol.append(
-                    f"{where.capitalize()} refills at position {stop.position}, "
+                self.viol.append(
+                    f"{where} refills at position {stop.position}, "
                     f"outside its {len(arcs)} arcs."
                 )
                 continue
             if stop.depot not in vc.refill_depots:
-                viol.append(
-                    f"{where.capitalize()} refills at depot {stop.depot!r}, which is "
+                self.viol.append(
+                    f"{where} refills at depot {stop.depot!r}, which is "
                     f"not a refill depot of {vc.name!r}."
                 )
                 continue
@@ -247,163 +290,202 @@ def validate(
                 if stop.position < len(arcs)
                 else int(graph.head[arcs[-1]])
             )
-            if vertex != depots[stop.depot].vertex:
-                viol.append(
-                    f"{where.capitalize()} refills at vertex {vertex}, not at depot "
-                    f"{stop.depot!r} (vertex {depots[stop.depot].vertex})."
+            depot = self.depots[stop.depot].vertex
+            if vertex != depot:
+                self.viol.append(
+                    f"{where} refills at vertex {vertex}, not at depot "
+                    f"{stop.depot!r} (vertex {depot})."
                 )
             refill_at[stop.position] = refill_at.get(stop.position, 0) + 1
+        return refill_at
 
-        t = served_m = deadhead_m = service_s = deadhead_s = 0.0
-        load = peak = total_load = 0.0
-        finish: dict[str, float] = {}
-        visits = []
-        for i, (a, s) in enumerate(zip(arcs, serving, strict=True)):
-            if i in refill_at:
-                load = 0.0
-            if problem.turns is not None and i > 0 and i not in refill_at:
-                turn, illegal = _turn_s(problem, arcs[i - 1], a)
-                if illegal is not None:
-                    viol.append(
-                        f"{where.capitalize()} makes {illegal} from arc {arcs[i - 1]} "
-                        f"into arc {a}."
-                    )
-                    if illegal == "a mid-block U-turn":
-                        totals["mid_block_u_turns"] += 1
-                deadhead_s += turn
-                t += turn
-            length = float(graph.length_m[a])
-            if s < 0:
-                dt = _deadhead_arc_s(problem, vc, a)
-                deadhead_s += dt
-                deadhead_m += length
-                t += dt
-                continue
-            if s >= problem.num_required:
-                viol.append(
-                    f"{where.capitalize()} serves required arc {s}, which does not "
-                    "exist."
-                )
-                continue
-            r = problem.required[s]
-            if a == r.arc:
-                direction = 0
-            elif a == r.reverse_arc and r.mode != "forward":
-                direction = 1
-            else:
-                viol.append(
-                    f"{where.capitalize()} serves {r.ref!r} on arc {a}, which is not "
-                    "an allowed direction of it."
-                )
-                continue
-            if not vc.can_serve(r):
-                viol.append(
-                    f"{where.capitalize()} serves {r.ref!r}, which vehicle class "
-                    f"{vc.name!r} may not serve."
-                )
-            served[s, direction] += 1
-            visits.append((s, direction))
-            dt = _service_pass_s(problem, vc, r, a)
-            service_s += dt
-            served_m += length
-            t += dt
-            load += r.demand
-            total_load += r.demand
-            peak = max(peak, load)
-            if r.priority is not None:
-                finish[r.priority] = max(finish.get(r.priority, 0.0), t)
-                deadline = problem.deadlines.get(r.priority)
-                if deadline is not None and t > deadline * (1 + tolerance) + tolerance:
-                    viol.append(
-                        f"{where.capitalize()} completes {r.ref!r} ({r.priority}) at "
-                        f"{t:.1f} s, after its deadline {deadline:.1f} s."
-                    )
-
+    def _figures(
+        self, where: str, vc: VehicleClass, route: Route, walk: _Walk
+    ) -> Mapping[str, object]:
+        """Check a driven route's limits and reported figures; its recomputed ones."""
         listed = [(v.required, v.direction) for v in route.services]
-        if listed != visits:
-            viol.append(
-                f"{where.capitalize()} lists services that differ from the arcs it "
-                "serves."
+        if listed != walk.visits:
+            self.viol.append(
+                f"{where} lists services that differ from the arcs it serves."
             )
-        if vc.capacity is not None and peak > vc.capacity * (1 + tolerance) + tolerance:
-            viol.append(
-                f"{where.capitalize()} carries {peak:g}, more than its capacity "
+        if vc.capacity is not None and self.over(walk.peak, vc.capacity):
+            self.viol.append(
+                f"{where} carries {walk.peak:g}, more than its capacity "
                 f"{vc.capacity:g}."
             )
-        duration = service_s + deadhead_s
-        if (
-            vc.shift_s is not None
-            and duration > vc.shift_s * (1 + tolerance) + tolerance
-        ):
-            viol.append(
-                f"{where.capitalize()} takes {duration:.1f} s, longer than its shift "
+        duration = walk.service_s + walk.deadhead_s
+        if vc.shift_s is not None and self.over(duration, vc.shift_s):
+            self.viol.append(
+                f"{where} takes {duration:.1f} s, longer than its shift "
                 f"{vc.shift_s:.1f} s."
             )
-        figures: dict[str, float] = {
-            "served_m": served_m,
-            "deadhead_m": deadhead_m,
-            "service_s": service_s,
-            "deadhead_s": deadhead_s,
-            "load": total_load,
-            "peak_load": peak,
-        }
+        figures = walk.figures()
+        self._reported(where, route, figures, walk.finish)
+        for name in ("service_s", "deadhead_s", "served_m", "deadhead_m"):
+            self.totals[name] += figures[name]
+        return MappingProxyType(
+            {
+                **figures,
+                "duration_s": duration,
+                "finish_s": MappingProxyType(walk.finish),
+            }
+        )
+
+    def _reported(
+        self,
+        where: str,
+        route: Route,
+        figures: Mapping[str, float],
+        finish: Mapping[str, float],
+    ) -> None:
+        """Check that the route's reported totals equal the recomputed ones."""
         for name, value in figures.items():
             reported = float(getattr(route, name))
-            if not _close(reported, value, tolerance):
-                viol.append(
-                    f"{where.capitalize()} reports {name} {reported:.6g}, but its arcs "
+            if not _close(reported, value, self.tolerance):
+                self.viol.append(
+                    f"{where} reports {name} {reported:.6g}, but its arcs "
                     f"give {value:.6g}."
                 )
         for name, value in finish.items():
             reported = route.finish_s.get(name, math.nan)
-            if not _close(float(reported), value, tolerance):
-                viol.append(
-                    f"{where.capitalize()} reports finishing {name!r} at "
+            if not _close(float(reported), value, self.tolerance):
+                self.viol.append(
+                    f"{where} reports finishing {name!r} at "
                     f"{reported:.6g} s, but its arcs give {value:.6g} s."
                 )
-        for name in ("service_s", "deadhead_s", "served_m", "deadhead_m"):
-            totals[name] += figures[name]
-        recomputed.append(
-            MappingProxyType(
-                {
-                    **figures,
-                    "duration_s": duration,
-                    "finish_s": MappingProxyType(finish),
-                }
+
+    def fleet(self) -> None:
+        """Check that no vehicle class drives more routes than it has vehicles."""
+        for name, count in self.used.items():
+            limit = self.problem.vehicles[self.names[name]].count
+            if limit is not None and count > limit:
+                self.viol.append(
+                    f"Vehicle class {name!r} drives {count} routes but has only "
+                    f"{limit} vehicles."
+                )
+
+    def coverage(self) -> None:
+        """Check that every required arc is served as often as it needs."""
+        for index, r in enumerate(self.problem.required):
+            fwd, rev = int(self.served[index, 0]), int(self.served[index, 1])
+            if r.mode == "forward":
+                ok = fwd == r.passes and rev == 0
+                want = f"{r.passes} forward"
+            elif r.mode == "both":
+                ok = fwd == r.passes and rev == r.passes
+                want = f"{r.passes} in each direction"
+            else:
+                ok = fwd + rev == r.passes
+                want = f"{r.passes} in either direction"
+            if not ok:
+                self.viol.append(
+                    f"Required arc {r.ref!r} is served {fwd} forward and {rev} "
+                    f"reverse, but needs {want}."
+                )
+
+
+class _Walk:
+    """One route driven arc by arc: its clock, lengths, times and loads."""
+
+    def __init__(self, check: _Checker, where: str, vc: VehicleClass) -> None:
+        self.check = check
+        self.problem = check.problem
+        self.where = where
+        self.vc = vc
+        self.t = self.served_m = self.deadhead_m = 0.0
+        self.service_s = self.deadhead_s = 0.0
+        self.load = self.peak = self.total_load = 0.0
+        self.finish: dict[str, float] = {}
+        self.visits: list[tuple[int, int]] = []
+
+    def figures(self) -> dict[str, float]:
+        """Return the recomputed figures, keyed as the ``Route`` fields."""
+        return {
+            "served_m": self.served_m,
+            "deadhead_m": self.deadhead_m,
+            "service_s": self.service_s,
+            "deadhead_s": self.deadhead_s,
+            "load": self.total_load,
+            "peak_load": self.peak,
+        }
+
+    def drive(
+        self, arcs: Sequence[int], serving: Sequence[int], refill_at: Mapping[int, int]
+    ) -> None:
+        """Drive every arc, turning between them except across a depot visit."""
+        for i, (a, s) in enumerate(zip(arcs, serving, strict=True)):
+            if i in refill_at:
+                self.load = 0.0
+            if self.problem.turns is not None and i > 0 and i not in refill_at:
+                self._turn(arcs[i - 1], a)
+            if s < 0:
+                self._deadhead(a)
+            else:
+                self._serve(a, s)
+
+    def _turn(self, a: int, b: int) -> None:
+        turn, illegal = _turn_s(self.problem, a, b)
+        if illegal is not None:
+            self.check.viol.append(
+                f"{self.where} makes {illegal} from arc {a} into arc {b}."
             )
+            if illegal == "a mid-block U-turn":
+                self.check.totals["mid_block_u_turns"] += 1
+        self.deadhead_s += turn
+        self.t += turn
+
+    def _deadhead(self, a: int) -> None:
+        dt = _deadhead_arc_s(self.problem, self.vc, a)
+        self.deadhead_s += dt
+        self.deadhead_m += float(self.problem.graph.length_m[a])
+        self.t += dt
+
+    def _direction(self, a: int, s: int) -> tuple[RequiredArc, int] | None:
+        """Return the required arc ``a`` serves and its direction, or None (and why)."""
+        if s >= self.problem.num_required:
+            self.check.viol.append(
+                f"{self.where} serves required arc {s}, which does not exist."
+            )
+            return None
+        r = self.problem.required[s]
+        if a == r.arc:
+            return r, 0
+        if a == r.reverse_arc and r.mode != "forward":
+            return r, 1
+        self.check.viol.append(
+            f"{self.where} serves {r.ref!r} on arc {a}, which is not "
+            "an allowed direction of it."
         )
+        return None
 
-    for name, count in used.items():
-        limit = problem.vehicles[names[name]].count
-        if limit is not None and count > limit:
-            viol.append(
-                f"Vehicle class {name!r} drives {count} routes but has only {limit} "
-                "vehicles."
+    def _serve(self, a: int, s: int) -> None:
+        found = self._direction(a, s)
+        if found is None:
+            return
+        r, direction = found
+        if not self.vc.can_serve(r):
+            self.check.viol.append(
+                f"{self.where} serves {r.ref!r}, which vehicle class "
+                f"{self.vc.name!r} may not serve."
             )
+        self.check.served[s, direction] += 1
+        self.visits.append((s, direction))
+        dt = _service_pass_s(self.problem, self.vc, r, a)
+        self.service_s += dt
+        self.served_m += float(self.problem.graph.length_m[a])
+        self.t += dt
+        self.load += r.demand
+        self.total_load += r.demand
+        self.peak = max(self.peak, self.load)
+        if r.priority is not None:
+            self._deadline(r)
 
-    for index, r in enumerate(problem.required):
-        fwd, rev = int(served[index, 0]), int(served[index, 1])
-        if r.mode == "forward":
-            ok = fwd == r.passes and rev == 0
-            want = f"{r.passes} forward"
-        elif r.mode == "both":
-            ok = fwd == r.passes and rev == r.passes
-            want = f"{r.passes} in each direction"
-        else:
-            ok = fwd + rev == r.passes
-            want = f"{r.passes} in either direction"
-        if not ok:
-            viol.append(
-                f"Required arc {r.ref!r} is served {fwd} forward and {rev} reverse, "
-                f"but needs {want}."
+    def _deadline(self, r: RequiredArc) -> None:
+        assert r.priority is not None
+        self.finish[r.priority] = max(self.finish.get(r.priority, 0.0), self.t)
+        deadline = self.problem.deadlines.get(r.priority)
+        if deadline is not None and self.check.over(self.t, deadline):
+            self.check.viol.append(
+                f"{self.where} completes {r.ref!r} ({r.priority}) at "
+                f"{self.t:.1f} s, after its deadline {deadline:.1f} s."
             )
-
-    cost = totals["service_s"] + totals["deadhead_s"] + totals["fixed_cost"]
-    totals["routes"] = float(sum(1 for r in routes if len(r.arcs)))
-    return ValidationReport(
-        ok=not viol,
-        violations=tuple(viol),
-        cost=cost,
-        totals=MappingProxyType(totals),
-        routes=tuple(recomputed),
-    )

@@ -1,0 +1,177 @@
+"""Forked worker processes: the one pool of the engine adapters and the benchmarks.
+
+Workers are forked, so a task and its data reach them without pickling (a closure
+or a large numpy model is fine); only results and errors travel back, through one
+pipe per worker. Results come back in job order. An exception a worker raises is
+raised in the parent as it is (when it is of a ``passthrough`` type and pickles);
+any other failure, or a worker that dies without a result, raises
+:class:`WorkerCrashed`. The first failure ends the run, and every worker still
+running is terminated and joined on the way out, also on ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+from typing import Any, TypeVar
+
+__all__ = ["WorkerCrashed", "fork_queue", "run_forked"]
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+#: Seconds between two calls of ``on_wait`` while workers run.
+WAIT_S = 0.25
+
+_FORK = multiprocessing.get_context("fork")
+
+
+class WorkerCrashed(Exception):  # noqa: N818 (a state, like BrokenPipe)
+    """A worker failed other than by a passthrough exception, or died.
+
+    Parameters
+    ----------
+    detail
+        The worker's traceback, or ``None`` when it died without a result.
+    """
+
+    def __init__(self, detail: str | None) -> None:
+        super().__init__(detail or "a worker process died without a result")
+        self.detail = detail
+
+
+def fork_queue() -> Queue[Any]:
+    """Return a queue that forked workers can put progress messages on."""
+    return _FORK.Queue()
+
+
+def _child(
+    task: Callable[[Any], Any],
+    job: Any,
+    conn: Connection,
+    passthrough: tuple[type[BaseException], ...],
+) -> None:
+    """Run one job in a worker and send ``("ok" | "error" | "crash", payload)``."""
+    try:
+        reply: tuple[str, Any] = ("ok", task(job))
+    except passthrough as exc:
+        reply = ("error", exc)
+    except BaseException:  # anything else comes back as its traceback
+        reply = ("crash", traceback.format_exc())
+    try:
+        conn.send(reply)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _start(
+    task: Callable[[Job], Result],
+    jobs: Sequence[Job],
+    passthrough: tuple[type[BaseException], ...],
+    processes: list[BaseProcess],
+) -> list[Connection]:
+    """Fork one worker per job (appended to ``processes``); their result pipes."""
+    pipes = []
+    for job in jobs:
+        parent, child = _FORK.Pipe(duplex=False)
+        process = _FORK.Process(target=_child, args=(task, job, child, passthrough))
+        process.start()
+        child.close()
+        processes.append(process)
+        pipes.append(parent)
+    return pipes
+
+
+def _receive(conn: Connection) -> Any:
+    """Return a worker's result, or raise what it failed with."""
+    try:
+        kind, payload = conn.recv()
+    except EOFError:
+        kind, payload = "crash", None
+    finally:
+        conn.close()
+    if kind == "error":
+        raise payload
+    if kind == "crash":
+        raise WorkerCrashed(payload)
+    return payload
+
+
+def _stop(
+    processes: Sequence[BaseProcess],
+    on_wait: Callable[[], None] | None,
+    *,
+    terminate: bool,
+) -> None:
+    """Join the workers (terminated first after a failure).
+
+    A worker that has sent its result may still be flushing progress messages;
+    ``on_wait`` keeps reading them meanwhile, so it never blocks on a full queue.
+    """
+    if terminate:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    for process in processes:
+        process.join(WAIT_S)
+        while process.is_alive():
+            if on_wait is not None:
+                on_wait()
+            process.join(WAIT_S)
+
+
+def run_forked(
+    task: Callable[[Job], Result],
+    jobs: Sequence[Job],
+    *,
+    passthrough: tuple[type[BaseException], ...] = (Exception,),
+    on_wait: Callable[[], None] | None = None,
+) -> list[Result]:
+    """
+    Run ``task`` on every job, each in a worker process of its own (forked).
+
+    Parameters
+    ----------
+    task
+        Called with one job in the worker; its result must pickle.
+    jobs
+        One worker per job; all run side by side.
+    passthrough
+        Exception types a worker's task may raise that are raised here as they are.
+    on_wait
+        Called about every :data:`WAIT_S` seconds while workers run (to relay
+        their progress).
+
+    Returns
+    -------
+    list
+        The results, in job order.
+
+    Raises
+    ------
+    WorkerCrashed
+        When a worker fails otherwise or dies without a result.
+    """
+    processes: list[BaseProcess] = []
+    results: dict[int, Result] = {}
+    try:
+        pipes = _start(task, jobs, passthrough, processes)
+        waiting = dict(enumerate(pipes))
+        while waiting:
+            ready = set(wait(list(waiting.values()), timeout=WAIT_S))
+            for k, conn in list(waiting.items()):
+                if conn in ready:
+                    del waiting[k]
+                    results[k] = _receive(conn)
+            if on_wait is not None:
+                on_wait()
+    finally:
+        _stop(processes, on_wait, terminate=len(results) < len(jobs))
+    return [results[k] for k in range(len(jobs))]

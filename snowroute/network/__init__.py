@@ -11,10 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
-    import networkx as nx
-
     from snowroute.network.boundaries import Boundaries as Boundaries
     from snowroute.network.boundaries import load_boundaries as load_boundaries
     from snowroute.network.centerline import CenterlineColumns as CenterlineColumns
@@ -31,6 +27,9 @@ if TYPE_CHECKING:
     from snowroute.network.overrides import load_overrides as load_overrides
     from snowroute.network.ownership import administrators as administrators
     from snowroute.network.ownership import tag_network as tag_network
+    from snowroute.network.ownership import (
+        tagged_graph_from_file as tagged_graph_from_file,
+    )
     from snowroute.network.report import NetworkReport as NetworkReport
     from snowroute.network.report import network_report as network_report
     from snowroute.network.routes import routes_frame as routes_frame
@@ -55,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "load_overrides": "overrides",
     "administrators": "ownership",
     "tag_network": "ownership",
+    "tagged_graph_from_file": "ownership",
     "NetworkReport": "report",
     "network_report": "report",
     "routes_frame": "routes",
@@ -79,42 +79,3 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """List the module's names, the lazily loaded ones included."""
     return sorted({*globals(), *_EXPORTS})
-
-
-def tagged_graph_from_file(
-    path: str | Path,
-    *,
-    rules: RuleSet | str = "japan",
-    boundaries: Boundaries | None = None,
-    overrides: tuple[Override, ...] = (),
-    largest: bool = False,
-    **read_options: Any,
-) -> nx.MultiDiGraph:
-    """Read a network file and tag it, unless it was saved tagged already.
-
-    A tagged GraphML (from ``snowroute network tag``) is returned as saved; its
-    tags are kept, so passing ``boundaries`` or ``overrides`` with one is an error.
-
-    Raises
-    ------
-    InputFileError
-        When the file cannot be read.
-    TaggingError
-        When tagging options are given for an already tagged network, or tagging
-        fails (see :func:`tag_network`).
-    """
-    from snowroute._errors import TaggingError
-    from snowroute.network import attributes as A
-    from snowroute.network.ingest import graph_from_file
-    from snowroute.network.ownership import tag_network
-
-    G = graph_from_file(path, largest=largest, **read_options)
-    if G.graph.get(A.TAGGED):
-        if boundaries is not None or overrides:
-            msg = (
-                f"`{path}` is already tagged; boundaries and overrides apply only "
-                "to untagged OSM input."
-            )
-            raise TaggingError(msg)
-        return G
-    return tag_network(G, rules, boundaries=boundaries, overrides=overrides)

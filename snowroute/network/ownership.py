@@ -6,6 +6,7 @@ import json
 import logging
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -15,6 +16,7 @@ import shapely
 from snowroute._errors import TaggingError
 from snowroute.network import attributes as A
 from snowroute.network.boundaries import Boundaries, assign_by_boundaries
+from snowroute.network.ingest import graph_from_file
 from snowroute.network.overrides import Override, check_admin_ids
 from snowroute.network.routes import add_edge_routes
 from snowroute.network.rules import BOUNDARY, Assignment, RuleSet, load_rules
@@ -28,7 +30,7 @@ from snowroute.network.tags import (
 )
 from snowroute.network.validate import validate_network
 
-__all__ = ["administrators", "edge_midpoints", "tag_network"]
+__all__ = ["administrators", "edge_midpoints", "tag_network", "tagged_graph_from_file"]
 
 logger = logging.getLogger(__name__)
 
@@ -252,3 +254,37 @@ def _tag_edges(
             admins.setdefault(
                 admin_id, {"class": assignment.admin_class, "name": admin_id}
             )
+
+
+def tagged_graph_from_file(
+    path: str | Path,
+    *,
+    rules: RuleSet | str = "japan",
+    boundaries: Boundaries | None = None,
+    overrides: tuple[Override, ...] = (),
+    largest: bool = False,
+    **read_options: Any,
+) -> nx.MultiDiGraph:
+    """Read a network file and tag it, unless it was saved tagged already.
+
+    A tagged GraphML (from ``snowroute network tag``) is returned as saved; its
+    tags are kept, so passing ``boundaries`` or ``overrides`` with one is an error.
+
+    Raises
+    ------
+    InputFileError
+        When the file cannot be read.
+    TaggingError
+        When tagging options are given for an already tagged network, or tagging
+        fails (see :func:`tag_network`).
+    """
+    G = graph_from_file(path, largest=largest, **read_options)
+    if G.graph.get(A.TAGGED):
+        if boundaries is not None or overrides:
+            msg = (
+                f"`{path}` is already tagged; boundaries and overrides apply only "
+                "to untagged OSM input."
+            )
+            raise TaggingError(msg)
+        return G
+    return tag_network(G, rules, boundaries=boundaries, overrides=overrides)

@@ -31,6 +31,7 @@ from snowroute.network import (
     tagged_graph_from_file,
 )
 from snowroute.network import attributes as A
+from snowroute.network.attributes import EdgeKey
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.routing import (
     ArcRoutingProblem,
@@ -43,7 +44,6 @@ from snowroute.scenario.model import Scenario
 
 __all__ = [
     "MAX_DEPOT_SNAP_M",
-    "EdgeKey",
     "depot_nodes",
     "km",
     "plow_edges",
@@ -56,7 +56,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-EdgeKey = tuple[Hashable, Hashable, int]
 
 #: Farthest a depot may lie from its nearest road node, in metres.
 MAX_DEPOT_SNAP_M = 500.0

@@ -15,7 +15,8 @@ from types import MappingProxyType
 
 from snowroute.exchange.plans import ExchangeContext, Plan
 from snowroute.network import attributes as A
-from snowroute.prepare import EdgeKey, km
+from snowroute.network.attributes import EdgeKey
+from snowroute.prepare import km
 from snowroute.routing import ArcRoutingProblem, Solution
 
 __all__ = [

@@ -45,7 +45,7 @@ from snowroute.exchange.plans import (
     required_edges,
 )
 from snowroute.network import attributes as A
-from snowroute.prepare import EdgeKey
+from snowroute.network.attributes import EdgeKey
 from snowroute.routing import ArcRoutingProblem
 
 __all__ = ["Estimates", "estimate", "optimize_exchange", "solve_assignment"]

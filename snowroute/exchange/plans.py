@@ -25,8 +25,8 @@ from snowroute.exchange.units import (
     partner_pairs,
     resolve_exchanges,
 )
+from snowroute.network.attributes import EdgeKey
 from snowroute.prepare import (
-    EdgeKey,
     depot_nodes,
     plow_edges,
     plow_problem,

@@ -22,7 +22,7 @@ from snowroute.exchange.plans import (
 )
 from snowroute.exchange.result import ExchangeResult
 from snowroute.exchange.units import upper_admin
-from snowroute.prepare import EdgeKey
+from snowroute.network.attributes import EdgeKey
 from snowroute.scenario.model import PLAN_NAMES, Scenario
 
 __all__ = ["run_exchange"]

@@ -16,7 +16,8 @@ import networkx as nx
 
 from snowroute._errors import ScenarioError
 from snowroute.network import attributes as A
-from snowroute.prepare import EdgeKey, km
+from snowroute.network.attributes import EdgeKey
+from snowroute.prepare import km
 from snowroute.scenario import side_files
 from snowroute.scenario.model import GivenExchange, Scenario
 

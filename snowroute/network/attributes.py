@@ -59,7 +59,7 @@ from_way, via_node, to_way]``, when the input has any).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from enum import StrEnum
 from typing import Any, Final
 
@@ -86,10 +86,14 @@ __all__ = [
     "WINTER_CLOSED",
     "AdminClass",
     "AttributeSpec",
+    "EdgeKey",
     "RouteKind",
     "parse_bool",
     "road_km",
 ]
+
+#: One edge of a road network: ``(u, v, key)`` of its ``MultiDiGraph``.
+EdgeKey = tuple[Hashable, Hashable, int]
 
 # -- attribute names -------------------------------------------------------------
 ADMIN_CLASS: Final = "admin_class"

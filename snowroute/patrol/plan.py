@@ -7,6 +7,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from snowroute.network.attributes import EdgeKey
 from snowroute.routing import ArcRoutingProblem, Solution
 
 __all__ = [
@@ -18,8 +19,6 @@ __all__ = [
     "SectionPlan",
     "StructurePlan",
 ]
-
-EdgeKey = tuple[Hashable, Hashable, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from typing import Any
 import networkx as nx
 
 from snowroute.network import attributes as A
+from snowroute.network.attributes import EdgeKey
 from snowroute.patrol.plan import CarRoute
-from snowroute.patrol.scope import EdgeKey, PatrolScope
+from snowroute.patrol.scope import PatrolScope
 from snowroute.patrol.structures import PlacedStructure
 from snowroute.routing import (
     ArcRoutingProblem,

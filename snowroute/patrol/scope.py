@@ -23,13 +23,13 @@ import networkx as nx
 
 from snowroute._errors import ScenarioError
 from snowroute.network import attributes as A
+from snowroute.network.attributes import EdgeKey
 from snowroute.scenario.model import PatrolSpec
 
 __all__ = ["EdgeKey", "PatrolScope", "Section", "patrol_scope"]
 
 logger = logging.getLogger(__name__)
 
-EdgeKey = tuple[Hashable, Hashable, int]
 Reason = Literal["own", "link", "listed"]
 
 

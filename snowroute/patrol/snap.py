@@ -12,11 +12,11 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
+from snowroute.network.attributes import EdgeKey
 from snowroute.scenario.side import valid_lon_lat
 
 __all__ = ["EdgeIndex", "Snap", "valid_lon_lat"]
 
-EdgeKey = tuple[Hashable, Hashable, int]
 
 _EARTH_M = 6_371_008.8
 

@@ -9,12 +9,12 @@ on the road it sits on.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 import networkx as nx
 
 from snowroute.network import attributes as A
+from snowroute.network.attributes import EdgeKey
 from snowroute.patrol.snap import EdgeIndex
 from snowroute.scenario.side import KINDS, Structure
 
@@ -24,8 +24,6 @@ __all__ = [
     "Structure",
     "place_structures",
 ]
-
-EdgeKey = tuple[Hashable, Hashable, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from snowroute.network.attributes import EdgeKey
 from snowroute.patrol.days import FloatArray, Item, greedy_visits
 from snowroute.patrol.frequency import Calendar
 from snowroute.patrol.routes import road_edges
-from snowroute.patrol.scope import EdgeKey, PatrolScope
+from snowroute.patrol.scope import PatrolScope
 from snowroute.patrol.structures import PlacedStructure
 from snowroute.routing import ArcRoutingProblem
 

@@ -42,6 +42,7 @@ from snowroute.network.attributes import (
     SPEED_KPH,
     WIDTH_M,
     WINTER_CLOSED,
+    EdgeKey,
     parse_bool,
 )
 from snowroute.routing.problem import (
@@ -67,7 +68,6 @@ TURN_RESTRICTIONS = "turn_restrictions"
 logger = logging.getLogger(__name__)
 
 #: An edge of a MultiDiGraph, ``(u, v, key)`` as in OSMnx.
-EdgeKey = tuple[Hashable, Hashable, int]
 EdgeFunction = Callable[[Hashable, Hashable, int, Mapping[str, Any]], Any]
 
 

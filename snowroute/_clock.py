@@ -1,8 +1,30 @@
-"""Clock times of the shift: the one formatting rule every report shares."""
+"""Clock times of the shift: the one parser and the one formatting rule."""
 
 from __future__ import annotations
 
-__all__ = ["clock_after"]
+import re
+
+__all__ = ["clock_after", "parse_clock"]
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(text: str) -> int:
+    """Seconds after midnight of a clock time ``HH:MM`` (``H:MM`` too).
+
+    >>> parse_clock("03:30"), parse_clock("7:05")
+    (12600, 25500)
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not a clock time from 00:00 to 23:59.
+    """
+    match = _CLOCK.match(text.strip())
+    if match is None:
+        msg = f"must be a clock time HH:MM, got {text!r}"
+        raise ValueError(msg)
+    return int(match.group(1)) * 3600 + int(match.group(2)) * 60
 
 
 def clock_after(start_s: float, seconds: float) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from snowroute._clock import parse_clock
 from snowroute.scenario.schema import spec
 from snowroute.scenario.side import GivenExchange, SideFiles
 
@@ -57,14 +58,9 @@ def clock_seconds(text: str, *, field: str) -> int:
         When ``text`` is not a valid ``HH:MM``.
     """
     try:
-        hours, minutes = (int(p) for p in text.split(":"))
-    except ValueError:
-        msg = f"must be a clock time HH:MM, got {text!r}"
-        raise invalid(msg, field=field) from None
-    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
-        msg = f"must be a clock time HH:MM, got {text!r}"
-        raise invalid(msg, field=field)
-    return hours * 3600 + minutes * 60
+        return parse_clock(text)
+    except ValueError as exc:
+        raise invalid(str(exc), field=field) from None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

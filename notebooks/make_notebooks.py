@@ -33,19 +33,18 @@ scenario's own budget gives the figures of record."""
 
 import pandas as pd
 
-from snowroute.exchange import run_exchange
-from snowroute.scenario import scenario_from_toml
-from snowroute.prepare import scenario_network
+import snowroute
 
-scenario = scenario_from_toml("../scenarios/demo-h21-like.toml")
+scenario = snowroute.scenario_from_toml("../scenarios/demo-h21-like.toml")
 # A small, fixed search budget: quick, and the same figures on every machine.
 solver = dataclasses.replace(scenario.solver, max_iterations=150, time_limit_s=20)
 scenario = dataclasses.replace(scenario, solver=solver)
-G = scenario_network(scenario)
+G = snowroute.graph_from_scenario(scenario)
 print(scenario.description)"""
     ),
     new_code_cell(
-        """result = run_exchange(G, scenario, plans=["baseline", "given", "optimized"])
+        """plans = ["baseline", "given", "optimized"]
+result = snowroute.run_exchange(G, scenario, plans=plans)
 summary = result.to_dict()
 plans = pd.DataFrame(
     {
@@ -141,15 +140,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pyogrio
 
-from snowroute.pipeline import run_scenario, write_run
-from snowroute.scenario import scenario_from_toml
+import snowroute
 
-scenario = scenario_from_toml("../scenarios/demo.toml")
+scenario = snowroute.scenario_from_toml("../scenarios/demo.toml")
 solver = dataclasses.replace(scenario.solver, max_iterations=150, time_limit_s=20)
 scenario = dataclasses.replace(scenario, solver=solver)
-result = run_scenario(scenario, plans=["baseline"])
+result = snowroute.run_scenario(scenario, plans=["baseline"])
 out = Path(tempfile.mkdtemp()) / "run"
-files = write_run(result, out)
+files = snowroute.write_run(result, out)
 print(len(files), "files in", out)"""
     ),
     new_code_cell(

@@ -20,7 +20,7 @@ from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
 from snowroute.outputs.patrol import write_patrol_outputs
 from snowroute.patrol import PatrolPlan, plan_patrol
-from snowroute.prepare import scenario_network
+from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
 from snowroute.scenario.model import Scenario
 
@@ -117,7 +117,7 @@ def run_scenario(
     total = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
     check_budget(total)  # before the network is read
     if G is None:
-        G = scenario_network(scenario)
+        G = graph_from_scenario(scenario)
     budget = Budget(total)
     with_patrol = scenario.patrol is not None
     logger.info("exchange plans")

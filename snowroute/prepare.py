@@ -45,10 +45,10 @@ from snowroute.scenario.model import Scenario
 __all__ = [
     "MAX_DEPOT_SNAP_M",
     "depot_nodes",
+    "graph_from_scenario",
     "km",
     "plow_edges",
     "plow_problem",
-    "scenario_network",
     "solve_params",
     "tagging_inputs",
     "vehicle_classes",
@@ -61,7 +61,7 @@ logger = logging.getLogger(__name__)
 MAX_DEPOT_SNAP_M = 500.0
 
 
-def scenario_network(scenario: Scenario) -> nx.MultiDiGraph:
+def graph_from_scenario(scenario: Scenario) -> nx.MultiDiGraph:
     """Read and tag the road network of ``scenario`` (its ``[network]`` table).
 
     Raises

@@ -58,7 +58,7 @@ def test_a_budget_that_is_not_positive_exits_2_before_reading_the_network(
     def no_reading(*_: object) -> None:
         pytest.fail("the network was read before the budget was checked")
 
-    monkeypatch.setattr(snowroute.pipeline, "scenario_network", no_reading)
+    monkeypatch.setattr(snowroute.pipeline, "graph_from_scenario", no_reading)
     path = _scenario(tmp_path, DEMO)
     out = tmp_path / "out"
     args = ["-q", "run", str(path), "--time-limit", "-3", "--out", str(out)]

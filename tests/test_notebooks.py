@@ -58,3 +58,13 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
         if out.output_type == "error"
     ]
     assert not errors
+
+
+def test_notebooks_use_only_the_front_door() -> None:
+    """Notebooks import ``snowroute`` itself, never one of its modules."""
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "import snowroute\n" in code, path.name
+        assert "from snowroute" not in code, path.name
+        assert "import snowroute." not in code, path.name

@@ -11,10 +11,10 @@ import pytest
 from snowroute._errors import ScenarioError
 from snowroute.prepare import (
     depot_nodes,
+    graph_from_scenario,
     km,
     plow_edges,
     plow_problem,
-    scenario_network,
     vehicle_classes,
 )
 from snowroute.scenario.load import scenario_from_toml
@@ -28,7 +28,7 @@ DEMO = ROOT / "scenarios" / "demo.toml"
 @pytest.fixture(scope="module")
 def demo():
     scenario = scenario_from_toml(DEMO)
-    return scenario, scenario_network(scenario)
+    return scenario, graph_from_scenario(scenario)
 
 
 def test_depots_snap_to_their_nodes(demo):
@@ -77,7 +77,7 @@ def test_per_admin_problem_uses_only_that_fleet(demo):
 )
 def test_shipped_demo_scenarios_build_problems(path):
     scenario = scenario_from_toml(path)
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     depots = depot_nodes(G, scenario)
     edges = plow_edges(G, scenario)
     for admin in scenario.plow_admins:

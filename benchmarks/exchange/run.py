@@ -22,7 +22,7 @@ from pathlib import Path
 
 from snowroute.exchange import run_exchange
 from snowroute.scenario import scenario_from_toml
-from snowroute.prepare import scenario_network
+from snowroute.prepare import graph_from_scenario
 
 PLANS = ("baseline", "optimized", "pooled")
 
@@ -31,7 +31,7 @@ def bench(path: Path, time_limit_s: float | None = None) -> list[str]:
     """Run the three plans of the scenario at ``path``; return its table rows."""
     scenario = scenario_from_toml(path)
     start = time.perf_counter()
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     read_s = time.perf_counter() - start
     result = run_exchange(G, scenario, plans=PLANS, time_limit_s=time_limit_s)
     seconds = time.perf_counter() - start

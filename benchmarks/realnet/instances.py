@@ -69,7 +69,7 @@ from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
-    scenario_network,
+    graph_from_scenario,
     vehicle_classes,
 )
 
@@ -114,7 +114,7 @@ class _Source:
 
 def _read_source(path: Path) -> _Source:
     sc = scenario_from_toml(path)
-    G = scenario_network(sc)
+    G = graph_from_scenario(sc)
     return _Source(sc, G, depot_nodes(G, sc), plow_edges(G, sc))
 
 

@@ -48,7 +48,7 @@ from snowroute.prepare import (
     depot_nodes,
     plow_edges,
     plow_problem,
-    scenario_network,
+    graph_from_scenario,
     solve_params,
     tagging_inputs,
     vehicle_classes,
@@ -84,7 +84,7 @@ def read_network(scenario: Scenario, stages: Stages) -> nx.MultiDiGraph:
     spec = scenario.network
     t = time.perf_counter()
     if spec.format == "centerline":
-        G = scenario_network(scenario)
+        G = graph_from_scenario(scenario)
         stages.add("ingest", time.perf_counter() - t)
         stages.add("tag", 0.0)  # a ledger carries its administrators
         return G

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from snowroute._io import atomic_directory, check_output_path, write_json
-from snowroute.prepare import scenario_network
+from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
 
@@ -30,7 +30,7 @@ def _exchange(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_path(args.out, force=args.force)
     scenario = scenario_from_toml(args.scenario)
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     result = run_exchange(
         G,
         scenario,

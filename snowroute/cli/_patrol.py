@@ -18,7 +18,7 @@ from snowroute.patrol.findings import (
     read_findings,
     write_notices,
 )
-from snowroute.prepare import scenario_network
+from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
 
 __all__ = ["register"]
@@ -30,7 +30,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_path(args.out, force=args.force)
     scenario = scenario_from_toml(args.scenario)
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     plan = plan_patrol(
         G,
         scenario,
@@ -54,7 +54,7 @@ def _notices(args: argparse.Namespace) -> int:
     sender = args.sender
     if args.scenario is not None:
         scenario = scenario_from_toml(args.scenario)
-        G = scenario_network(scenario)
+        G = graph_from_scenario(scenario)
         if sender is None and scenario.patrol is not None:
             sender = scenario.patrol.admin
     else:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from snowroute.prepare import depot_nodes, km, plow_edges, scenario_network
+from snowroute.prepare import depot_nodes, graph_from_scenario, km, plow_edges
 from snowroute.scenario import Scenario, scenario_from_toml
 
 __all__ = ["register", "scenario_reference"]
@@ -37,7 +37,7 @@ def _check(args: argparse.Namespace) -> int:
     scenario = scenario_from_toml(args.path)
     print(f"{args.path}: scenario {scenario.name!r} is valid.")
     if args.network:
-        G = scenario_network(scenario)
+        G = graph_from_scenario(scenario)
         nodes = depot_nodes(G, scenario)
         edges = plow_edges(G, scenario)
         print(

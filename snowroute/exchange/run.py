@@ -44,7 +44,7 @@ def run_exchange(
     Parameters
     ----------
     G
-        The tagged road network (:func:`snowroute.prepare.scenario_network`).
+        The tagged road network (:func:`snowroute.prepare.graph_from_scenario`).
     scenario
         The scenario (depots, fleets, service, ``[exchange]``, ``[solver]``).
     plans

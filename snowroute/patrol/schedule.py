@@ -121,7 +121,7 @@ def plan_patrol(
     ----------
     G
         The scenario's tagged road network (:func:`~snowroute.prepare.
-        scenario_network`).
+        graph_from_scenario`).
     scenario
         A scenario with a ``[patrol]`` table.
     time_limit_s

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from snowroute.datasets.city import build_city_layer, write_city_network
-from snowroute.prepare import depot_nodes, plow_edges, scenario_network
+from snowroute.prepare import depot_nodes, graph_from_scenario, plow_edges
 from snowroute.scenario import scenario_from_toml
 
 
@@ -24,7 +24,7 @@ def test_written_city_runs_through_the_scenario_pipeline(tmp_path: Path) -> None
     assert scenario.network.format == "centerline"
     assert scenario.turns is not None
     assert scenario.turns.drive_side == "left"
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     assert G.number_of_edges() > 500
     assert set(depot_nodes(G, scenario)) == {
         "C00",

@@ -305,7 +305,7 @@ def test_missing_or_unreadable_file_raises(tmp_path: Path) -> None:
 def test_scenario_reads_a_centerline_network_with_its_column_mapping(
     tmp_path: Path,
 ) -> None:
-    from snowroute.prepare import depot_nodes, plow_edges, scenario_network
+    from snowroute.prepare import depot_nodes, graph_from_scenario, plow_edges
     from snowroute.scenario import scenario_from_toml
 
     _layer(
@@ -347,7 +347,7 @@ depot = "pref"
         encoding="utf-8",
     )
     scenario = scenario_from_toml(tmp_path / "s.toml")
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     assert G.number_of_edges() == 7  # one one-way and three two-way roads
     edges = plow_edges(G, scenario)
     assert set(edges.values()) == {"05"}

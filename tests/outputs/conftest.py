@@ -17,9 +17,9 @@ from snowroute.network import attributes as A
 from snowroute.outputs import ExchangedSection, PatrolDay, PlanRoutes
 from snowroute.prepare import (
     depot_nodes,
+    graph_from_scenario,
     plow_edges,
     plow_problem,
-    scenario_network,
     vehicle_classes,
 )
 from snowroute.routing import solve
@@ -83,7 +83,7 @@ def _solve_admins(
 def demo() -> Demo:
     """The demo scenario with hostile names, a baseline and a swapped plan."""
     scenario = scenario_from_toml(ROOT / "scenarios" / "demo.toml")
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     depots = depot_nodes(G, scenario)
     owners = plow_edges(G, scenario)
     # hostile text from input data: a street name, a route name, a vehicle id

@@ -13,7 +13,7 @@ from snowroute._errors import InputFileError, ScenarioError
 from snowroute.patrol import PatrolPlan, patrol_scope, plan_patrol, validate_patrol
 from snowroute.patrol.days import greedy_visits
 from snowroute.patrol.frequency import Calendar, frequency_of
-from snowroute.prepare import scenario_network
+from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import Scenario
 from snowroute.scenario.side import read_structures
@@ -25,7 +25,7 @@ DEMO = ROOT / "scenarios" / "demo.toml"
 @lru_cache
 def demo() -> tuple[nx.MultiDiGraph, Scenario]:
     scenario = scenario_from_toml(DEMO)
-    return scenario_network(scenario), scenario
+    return graph_from_scenario(scenario), scenario
 
 
 def short_scenario(days: int = 4, **changes: object) -> Scenario:

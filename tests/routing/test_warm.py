@@ -6,9 +6,9 @@ import pytest
 
 from snowroute.prepare import (
     depot_nodes,
+    graph_from_scenario,
     plow_edges,
     plow_problem,
-    scenario_network,
     vehicle_classes,
 )
 from snowroute.routing import solve
@@ -22,7 +22,7 @@ from tests.helpers import ROOT
 def katagami():
     """潟上市 plowing its roads, then the same without its 大崎 hamlet."""
     scenario = scenario_from_toml(ROOT / "scenarios" / "demo.toml")
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     depots = depot_nodes(G, scenario)
     fleet = vehicle_classes(scenario, admins=["05211"])
     edges = [e for e, a in plow_edges(G, scenario).items() if a == "05211"]

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from snowroute.datasets.city import write_city_network
-from snowroute.prepare import depot_nodes, plow_edges, scenario_network
+from snowroute.prepare import depot_nodes, graph_from_scenario, plow_edges
 from snowroute.scenario import scenario_from_toml
 from snowroute.scenario.districts import depot_districts, district_graph, repair_borders
 
@@ -17,7 +17,7 @@ def city(
 ) -> tuple[nx.MultiDiGraph, dict, dict]:
     folder: Path = tmp_path_factory.mktemp("city")
     scenario = scenario_from_toml(write_city_network(folder, blocks=16).scenario)
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     depots = depot_nodes(G, scenario)
     admin = {d.id: d.admin for d in scenario.depots}
     return G, plow_edges(G, scenario), {"depots": depots, "admin": admin}

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from snowroute.prepare import (
     depot_nodes,
+    graph_from_scenario,
     plow_edges,
     plow_problem,
-    scenario_network,
     vehicle_classes,
 )
 from snowroute.routing import solve
@@ -25,7 +25,7 @@ def test_middleton_scenario_plans_the_county_without_mid_block_u_turns(
         .resolve()
         .is_relative_to(shared_dir.resolve())
     )
-    G = scenario_network(scenario)
+    G = graph_from_scenario(scenario)
     depots = depot_nodes(G, scenario)
     # The yards sit exactly on the road nodes named in the scenario.
     assert depots == {

@@ -6,7 +6,7 @@ written outputs.
 >>> import snowroute
 >>> scenario = snowroute.scenario_from_toml("scenarios/demo.toml")  # doctest: +SKIP
 >>> G = snowroute.graph_from_scenario(scenario)  # doctest: +SKIP
->>> result = snowroute.run_scenario(scenario, G)  # doctest: +SKIP
+>>> result = snowroute.run_scenario(scenario, G=G)  # doctest: +SKIP
 >>> snowroute.write_run(result, "demo-output")  # doctest: +SKIP
 
 The routing core works without a scenario: :func:`problem_from_graph` turns any

@@ -48,6 +48,17 @@ def scenario_from_toml(path: str | Path) -> Scenario:
         found, its line.
     InputFileError
         When a side file has a bad row (the message names file and line).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> import snowroute
+    >>> demo = Path(snowroute.__file__).parents[1] / "scenarios" / "demo.toml"
+    >>> scenario = snowroute.scenario_from_toml(demo)
+    >>> scenario.plow_admins
+    ('05', '05201', '05211', '05361')
+    >>> [v.id for v in scenario.vehicles][:2]
+    ['pref-truck', 'akita-dozer']
     """
     path = Path(path)
     if not path.is_file():

@@ -11,7 +11,26 @@ written outputs.
 
 The routing core works without a scenario: :func:`problem_from_graph` turns any
 road graph into an :class:`ArcRoutingProblem`, :func:`solve` plans it and
-:func:`validate` checks the plan independently.
+:func:`validate` checks the plan independently. Plow two sides of a 100 m
+square block from a yard at its corner:
+
+>>> import networkx as nx
+>>> import snowroute
+>>> G = nx.MultiDiGraph()
+>>> for n, (x, y) in enumerate([(0, 0), (0.001, 0), (0.001, 0.001), (0, 0.001)]):
+...     G.add_node(n, x=x, y=y)
+>>> streets = [(0, 1), (1, 2), (2, 3), (3, 0)]
+>>> both_ways = streets + [(v, u) for u, v in streets]
+>>> keys = G.add_edges_from(both_ways, length=100.0, speed_kph=30.0)
+>>> truck = snowroute.VehicleClass(name="truck", depot="yard", plow_speed_kph=20.0)
+>>> problem = snowroute.problem_from_graph(
+...     G, required=[(0, 1, 0), (2, 3, 0)], depots={"yard": 0}, vehicles=[truck]
+... )
+>>> solution = snowroute.solve(problem, seed=1, max_iterations=50)
+>>> solution.feasible, round(solution.cost), solution.gap_to_bound()
+(True, 60, 0.0)
+>>> snowroute.validate(problem, solution.routes).ok
+True
 
 Names are imported on first use, so ``import snowroute.routing`` does not load the
 GIS libraries the network and output layers need.

@@ -29,7 +29,7 @@ square block from a yard at its corner:
 >>> solution = snowroute.solve(problem, seed=1, max_iterations=50)
 >>> solution.feasible, round(solution.cost), solution.gap_to_bound()
 (True, 60, 0.0)
->>> snowroute.validate(problem, solution.routes).ok
+>>> snowroute.validate(problem, solution.routes).valid
 True
 
 Names are imported on first use, so ``import snowroute.routing`` does not load the

@@ -166,11 +166,11 @@ def check(inst: Instance, solution: Solution) -> tuple[bool, list[str]]:
     """Return the validator's verdict, confirmed by validating the routes again."""
     report = validate(inst.problem, solution.routes)
     problems = list(solution.violations)
-    if not report.ok and solution.feasible:
+    if not report.valid and solution.feasible:
         problems += report.violations
     if abs(report.cost - solution.cost) > 1e-6 * max(1.0, abs(solution.cost)):
         problems.append(f"validator cost {report.cost:.3f} != {solution.cost:.3f}")
-    ok = solution.feasible and report.ok and len(problems) == 0
+    ok = solution.feasible and report.valid and len(problems) == 0
     return ok, problems
 
 

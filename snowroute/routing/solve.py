@@ -127,7 +127,7 @@ def solve(
         params.engine,
         report.cost,
         len(routes),
-        "feasible" if report.ok else f"{len(report.violations)} violations",
+        "feasible" if report.valid else f"{len(report.violations)} violations",
         runtime,
     )
     stats = {**result.stats, "iterations": float(result.iterations), **extra}
@@ -252,7 +252,7 @@ def _solution(
     plan = Solution(
         routes=routes,
         cost=report.cost,
-        feasible=report.ok,
+        feasible=report.valid,
         violations=report.violations,
         lower_bound=bound,
         engine=params.engine,
@@ -323,7 +323,7 @@ def _solve_makespan(
     start = list(initial) if initial else balanced_routes(tr, seed=run.params.seed)
     best = EngineResult(routes=tuple(start))
     routes, report = _finish(tr, start)
-    best_span = _makespan(routes) if report.ok else math.inf
+    best_span = _makespan(routes) if report.valid else math.inf
     floor = makespan_bound(tr.problem, lower=run.bound)
     cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
     while probes < _MAKESPAN_PROBES and run.remaining() > 0.5:
@@ -336,8 +336,8 @@ def _solve_makespan(
         iterations += found.iterations
         cand_routes, cand_report = _finish(tr, found.routes)
         span = _makespan(cand_routes)
-        logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.ok)
-        if cand_report.ok and span <= min(cap, best_span) * (1 + 1e-9) + 1e-6:
+        logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.valid)
+        if cand_report.valid and span <= min(cap, best_span) * (1 + 1e-9) + 1e-6:
             best, routes, report, best_span = found, cand_routes, cand_report, span
         else:
             step /= 2

@@ -27,7 +27,7 @@ class ValidationReport:
 
     Parameters
     ----------
-    ok
+    valid
         True when there is no violation.
     violations
         One sentence per violation.
@@ -41,7 +41,7 @@ class ValidationReport:
         ``duration_s`` and ``finish_s``), in route order.
     """
 
-    ok: bool
+    valid: bool
     violations: tuple[str, ...]
     cost: float
     totals: Mapping[str, float] = field(default_factory=dict)
@@ -160,7 +160,7 @@ def validate(
     Returns
     -------
     ValidationReport
-        ``ok``, the violations and the recomputed totals.
+        ``valid``, the violations and the recomputed totals.
     """
     check = _Checker(problem, tolerance)
     recomputed = tuple(check.route(k, route) for k, route in enumerate(routes))
@@ -170,7 +170,7 @@ def validate(
     cost = totals["service_s"] + totals["deadhead_s"] + totals["fixed_cost"]
     totals["routes"] = float(sum(1 for r in routes if len(r.arcs)))
     return ValidationReport(
-        ok=not check.viol,
+        valid=not check.viol,
         violations=tuple(check.viol),
         cost=cost,
         totals=MappingProxyType(totals),

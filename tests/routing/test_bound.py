@@ -225,7 +225,7 @@ def test_a_refill_stop_turns_round_for_free():
         peak_load=1.0,
     )
     report = validate(problem, [route])
-    assert report.ok, report.violations
+    assert report.valid, report.violations
     assert report.cost == pytest.approx(20.0)
     assert lower_bound(problem) <= report.cost
     assert lower_bound(problem) == pytest.approx(20.0, rel=1e-5)

@@ -101,7 +101,7 @@ def test_the_plan_respects_every_constraint(plan):
     rebuilt = [
         _route(problem, r.arcs.tolist(), r.serving.tolist()) for r in solution.routes
     ]
-    assert validate(problem, rebuilt).ok
+    assert validate(problem, rebuilt).valid
 
 
 def _serving_route(solution, required):
@@ -176,5 +176,5 @@ def test_the_validator_catches_each_hand_made_violation(plan, name, match):
     problem, solution = plan
     routes = _broken(problem, solution, name)
     report = validate(problem, routes)
-    assert not report.ok
+    assert not report.valid
     assert any(match in v for v in report.violations), report.violations

@@ -44,8 +44,8 @@ def test_the_first_plan_is_valid_and_within_the_shift():
     problem = grid_problem(4, 5, vehicles=vehicles)
     tr = transform(problem)
     routes, report = _finish(tr, initial_routes(tr, seed=1))
-    assert report.ok, report.violations
-    assert validate(problem, routes).ok
+    assert report.valid, report.violations
+    assert validate(problem, routes).valid
     assert len(routes) > 1
 
 

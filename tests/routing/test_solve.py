@@ -26,7 +26,7 @@ def _solve(problem, engine, **kw):
         options.setdefault("max_iterations", 400)
     solution = solve(problem, engine=engine, **options)
     report = validate(problem, solution.routes)
-    assert report.ok == solution.feasible
+    assert report.valid == solution.feasible
     assert report.cost == pytest.approx(solution.cost)
     return solution
 

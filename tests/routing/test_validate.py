@@ -81,7 +81,7 @@ ROUTE_B = dict(arcs=[3, 9, 10, 4], serving=[2, 5, -1, -1])
 
 def test_hand_made_plan_is_valid():
     report = validate(_problem(), [_route(**ROUTE_A), _route(**ROUTE_B)])
-    assert report.ok, report.violations
+    assert report.valid, report.violations
     assert report.cost == pytest.approx(85 + 10 + 25)
     assert report.totals["service_s"] == pytest.approx(85)
     assert report.totals["deadhead_s"] == pytest.approx(35)
@@ -162,7 +162,7 @@ def _broken(name):
 def test_validator_catches_a_broken_plan(name, match):
     problem, routes = _broken(name)
     report = validate(problem, routes)
-    assert not report.ok
+    assert not report.valid
     assert any(match in v for v in report.violations), report.violations
 
 
@@ -181,7 +181,7 @@ def test_refill_resets_the_load():
         finish_s={"emergency": 40.0},
     )
     report = validate(problem, [ok, _route(**ROUTE_B)])
-    assert report.ok, report.violations
+    assert report.valid, report.violations
     without = dataclasses.replace(ok, refills=(), peak_load=10.0)
     report = validate(problem, [without, _route(**ROUTE_B)])
     assert any("carries 10, more than its capacity 8" in v for v in report.violations)

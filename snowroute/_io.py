@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from snowroute._errors import InputFileError
 
@@ -31,20 +31,42 @@ __all__ = [
 ]
 
 
-def check_output_path(path: Path, *, force: bool) -> None:
-    """Refuse to replace an existing ``path`` unless ``force`` is set.
+def check_output_path(
+    path: Path, *, force: bool, kind: Literal["file", "folder"] | None = None
+) -> None:
+    """Refuse an output ``path`` that cannot be written, before any work is done.
+
+    ``kind`` says whether a file or a folder will be written there: an existing
+    path of the other kind is never replaced, not even with ``force``.
 
     Raises
     ------
     InputFileError
-        When ``path`` exists and ``force`` is false, or its parent folder is missing.
+        When ``path`` exists and ``force`` is false, exists as the other ``kind``,
+        or its parent folder is missing, is not a folder or is not writable.
     """
+    path = Path(path)
+    if path.exists() and kind is not None and path.is_dir() != (kind == "folder"):
+        other = "folder" if path.is_dir() else "file"
+        msg = f"Output `{path}` is a {other}, not a {kind}; choose another name."
+        raise InputFileError(msg)
     if path.exists() and not force:
         msg = f"Output `{path}` already exists; pass --force to replace it."
         raise InputFileError(msg)
-    if not path.parent.exists():
-        msg = f"Output folder `{path.parent}` does not exist."
+    parent = path.parent
+    if not parent.exists():
+        msg = f"Output folder `{parent}` does not exist."
         raise InputFileError(msg)
+    if not parent.is_dir():
+        msg = f"Output folder `{parent}` is a file, not a folder."
+        raise InputFileError(msg)
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        msg = f"Output folder `{parent}` is not writable ({reason})."
+        raise InputFileError(msg) from None
 
 
 @contextmanager
@@ -59,7 +81,7 @@ def atomic_file(path: str | os.PathLike[str], *, force: bool = True) -> Iterator
         When ``path`` exists and ``force`` is false.
     """
     target = Path(path)
-    check_output_path(target, force=force)
+    check_output_path(target, force=force, kind="file")
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
     )
@@ -89,7 +111,7 @@ def atomic_directory(
         When ``path`` exists and ``force`` is false, or its parent folder is missing.
     """
     target = Path(path)
-    check_output_path(target, force=force)
+    check_output_path(target, force=force, kind="folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)

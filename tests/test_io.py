@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from snowroute._errors import InputFileError, TaggingError
-from snowroute._io import atomic_directory, atomic_file, read_csv
+from snowroute._io import atomic_directory, atomic_file, check_output_path, read_csv
 
 
 def test_atomic_file_leaves_nothing_when_the_writer_fails(tmp_path: Path) -> None:
@@ -110,3 +110,27 @@ def test_read_csv_names_missing_files_folders_and_binary(tmp_path: Path) -> None
     binary.write_bytes(b"\x81\xff\xfe\x00")
     with pytest.raises(InputFileError, match="neither UTF-8 nor Shift_JIS"):
         read_csv(binary, what="Table")
+
+
+def test_output_paths_of_the_other_kind_are_never_replaced(tmp_path: Path) -> None:
+    file = tmp_path / "out"
+    file.write_text("keep me")
+    with pytest.raises(InputFileError, match="is a file, not a folder"):
+        check_output_path(file, force=True, kind="folder")
+    with (
+        pytest.raises(InputFileError, match="is a file, not a folder"),
+        atomic_directory(file, force=True),
+    ):
+        pass
+    assert file.read_text() == "keep me"
+    with pytest.raises(InputFileError, match="is a folder, not a file"):
+        check_output_path(tmp_path, force=True, kind="file")
+
+
+def test_output_folders_that_cannot_take_files_are_named(tmp_path: Path) -> None:
+    parent = tmp_path / "plain-file"
+    parent.write_text("")
+    with pytest.raises(InputFileError, match="is a file, not a folder"):
+        check_output_path(parent / "out", force=False)
+    with pytest.raises(InputFileError, match="is not writable"):
+        check_output_path(Path("/proc/self/out"), force=False)  # even for root

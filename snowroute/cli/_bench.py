@@ -112,9 +112,10 @@ def _carp(args: argparse.Namespace) -> int:
     if args.max_iterations is not None and args.max_iterations < 1:
         msg = f"`--max-iterations` must be at least 1, got {args.max_iterations}."
         raise InputFileError(msg)
-    for out in (args.csv, args.solutions):
-        if out is not None:
-            check_output_path(out, force=args.force)
+    if args.csv is not None:
+        check_output_path(args.csv, force=args.force, kind="file")
+    if args.solutions is not None:
+        check_output_path(args.solutions, force=args.force, kind="folder")
     sets = [s.strip() for s in args.set.split(",") if s.strip()]
     instances = (
         None

@@ -102,7 +102,7 @@ def _demo(args: argparse.Namespace) -> int:
     from snowroute.pipeline import run_scenario, write_run
 
     if args.out is not None:
-        check_output_path(args.out, force=args.force)
+        check_output_path(args.out, force=args.force, kind="folder")
     with tempfile.TemporaryDirectory() as scratch:
         folder = demo_data_dir(args.data, scratch=Path(scratch))
         scenario = demo_scenario(folder)

@@ -28,7 +28,7 @@ def _exchange(args: argparse.Namespace) -> int:
     from snowroute.exchange import run_exchange
 
     if args.out is not None:
-        check_output_path(args.out, force=args.force)
+        check_output_path(args.out, force=args.force, kind="folder")
     scenario = scenario_from_toml(args.scenario)
     G = graph_from_scenario(scenario)
     result = run_exchange(

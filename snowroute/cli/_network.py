@@ -142,7 +142,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace) -> int:
-    check_output_path(args.out, force=args.force)
+    check_output_path(args.out, force=args.force, kind="folder")
     G = load_network_from_args(args.path, args)
     report = network_report(G)
     with atomic_directory(args.out, force=args.force) as tmp:
@@ -156,7 +156,7 @@ def _tag(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:  # pragma: no cover - needs internet
     from snowroute.network.ingest import graph_from_bbox, graph_from_place
 
-    check_output_path(args.out, force=args.force)
+    check_output_path(args.out, force=args.force, kind="file")
     if args.place:
         G = graph_from_place(args.place, largest=args.largest)
     else:

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 def _plan(args: argparse.Namespace) -> int:
     if args.out is not None:
-        check_output_path(args.out, force=args.force)
+        check_output_path(args.out, force=args.force, kind="folder")
     scenario = scenario_from_toml(args.scenario)
     G = graph_from_scenario(scenario)
     plan = plan_patrol(
@@ -47,7 +47,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _notices(args: argparse.Namespace) -> int:
-    check_output_path(args.out, force=args.force)
+    check_output_path(args.out, force=args.force, kind="folder")
     if (args.scenario is None) == (args.network is None):
         msg = "Give exactly one of --scenario or --network."
         raise InputFileError(msg)

@@ -28,7 +28,7 @@ def print_run(result: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     from snowroute.pipeline import run_scenario, write_run
 
-    check_output_path(args.out, force=args.force)
+    check_output_path(args.out, force=args.force, kind="folder")
     scenario = scenario_from_toml(args.scenario)
     result = run_scenario(
         scenario, plans=args.plans, time_limit_s=args.time_limit, seed=args.seed

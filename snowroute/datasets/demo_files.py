@@ -75,7 +75,7 @@ def write_demo_network(
         When ``seed`` is negative.
     """
     folder = Path(folder)
-    check_output_path(folder, force=force)
+    check_output_path(folder, force=force, kind="folder")
     network = build_demo_network(seed=seed)
     figures = measure_demo_network(network)
     logger.info(

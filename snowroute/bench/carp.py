@@ -480,6 +480,7 @@ def _check_parallel_loads(
     for terms in route_load:
         model.add(sum(terms) <= limit)
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stays with Python
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 60.0
     status = solver.solve(model)

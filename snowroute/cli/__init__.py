@@ -5,7 +5,9 @@ command group lives in its own module exposing ``register(subparsers)``; the
 registered handler receives the parsed arguments and returns an exit code.
 
 Exit codes: 0 success, 1 a plan was produced but violates constraints (where the
-command says so), 2 bad input (one-sentence message, no traceback), 130 interrupted.
+command says so), 2 bad input (one-sentence message, no traceback), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM). An interrupted or terminated run leaves no
+output behind: outputs are written to a temporary folder that is removed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -29,7 +32,7 @@ from snowroute.cli import (
     _scenario,
 )
 
-__all__ = ["main"]
+__all__ = ["Terminated", "main"]
 
 
 class _CommandModule(Protocol):
@@ -93,11 +96,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """Raised in the main process when it receives SIGTERM (cleans up like Ctrl-C)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``snowroute`` command line and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, quiet=args.quiet)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _dispatch(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         code: int = args.handler(args)
     except SnowrouteError as exc:
@@ -112,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Terminated:
+        print("snowroute: terminated.", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("snowroute: interrupted.", file=sys.stderr)
         return 130

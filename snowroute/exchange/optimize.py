@@ -496,6 +496,7 @@ def _solve(
 ) -> dict[str, str] | None:
     """Solve the assignment model; unit id → administrator, or None if none fits."""
     solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stays with Python
     # deterministic time (about seconds) keeps the answer independent of load
     solver.parameters.max_deterministic_time = time_limit_s
     solver.parameters.num_workers = 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -56,7 +57,13 @@ def _child(
     conn: Connection,
     passthrough: tuple[type[BaseException], ...],
 ) -> None:
-    """Run one job in a worker and send ``("ok" | "error" | "crash", payload)``."""
+    """Run one job in a worker and send ``("ok" | "error" | "crash", payload)``.
+
+    A worker leaves Ctrl-C to its parent, which terminates it (SIGTERM ends it
+    quietly), so an interrupt prints nothing from the workers.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         reply: tuple[str, Any] = ("ok", task(job))
     except passthrough as exc:

@@ -348,8 +348,8 @@ class ServiceSpec:
     )
     start: str = spec("Clock time the shift starts (HH:MM).", "03:00", default="03:00")
     deadlines: dict[str, str] = spec(
-        "Clock time (HH:MM) by which each priority class must be plowed; later than "
-        "`start`, or the next morning.",
+        "Clock time (HH:MM) by which each priority class must be plowed: later than "
+        "`start` on the same day, or marked `+1d` for the next day (`06:00+1d`).",
         {"emergency": "06:30", "arterial": "07:00"},
         factory=lambda: {"emergency": "07:00"},
     )
@@ -369,22 +369,33 @@ class ServiceSpec:
     )
 
     def __post_init__(self) -> None:
-        start = clock_seconds(self.start, field="start")
-        for name, clock in self.deadlines.items():
-            if clock_seconds(clock, field=f"deadlines.{name}") == start:
-                msg = "equals the shift start"
-                raise invalid(msg, field=f"deadlines.{name}")
+        self.deadline_s()  # every deadline parses and lies after the start
         if self.salt_t_per_km < 0:
             msg = f"must not be negative, got {self.salt_t_per_km}"
             raise invalid(msg, field="salt_t_per_km")
 
     def deadline_s(self) -> dict[str, float]:
-        """Seconds after the shift start by which each priority class must be done."""
+        """Seconds after the shift start by which each priority class must be done.
+
+        Raises
+        ------
+        FieldValueError
+            When a deadline is not ``HH:MM`` (or ``HH:MM+1d``) or is not after the
+            start: a deadline on the next day must say so with ``+1d``.
+        """
         start = clock_seconds(self.start, field="start")
         out = {}
         for name, clock in self.deadlines.items():
-            seconds = clock_seconds(clock, field=f"deadlines.{name}") - start
-            out[name] = float(seconds if seconds > 0 else seconds + 86_400)
+            field = f"deadlines.{name}"
+            text, next_day = clock.removesuffix("+1d"), clock.endswith("+1d")
+            seconds = clock_seconds(text, field=field) - start + 86_400 * next_day
+            if seconds <= 0:
+                msg = (
+                    f"is {clock!r}, not after the shift start {self.start}; write "
+                    f"{text + '+1d'!r} for the next day"
+                )
+                raise invalid(msg, field=field)
+            out[name] = float(seconds)
         return out
 
 
@@ -447,8 +458,11 @@ class ExchangeSpec:
         if "given" in self.plans and not (self.given or self.given_file):
             msg = "is empty but the `given` plan is requested"
             raise invalid(msg, field="given")
-        if self.balance_tolerance is not None and not 0 <= self.balance_tolerance <= 10:
-            msg = f"must be between 0 and 10, got {self.balance_tolerance}"
+        if self.balance_tolerance is not None and not 0 <= self.balance_tolerance < 1:
+            msg = (
+                "must be at least 0 and below 1 (a share of the larger km; 1 or more "
+                f"would admit any exchange), got {self.balance_tolerance}"
+            )
             raise invalid(msg, field="balance_tolerance")
         if self.admin_cost_h < 0:
             msg = f"must not be negative, got {self.admin_cost_h}"

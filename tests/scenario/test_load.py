@@ -29,8 +29,10 @@ def test_small_scenario_loads_with_defaults() -> None:
 
 def test_deadline_after_midnight_wraps() -> None:
     scenario = scenario_from_toml(SMALL)
-    service = type(scenario.service)(start="22:00", deadlines={"emergency": "06:00"})
-    assert service.deadline_s() == {"emergency": 8 * 3600.0}
+    service = type(scenario.service)(
+        start="22:00", deadlines={"emergency": "06:00+1d", "arterial": "23:30"}
+    )
+    assert service.deadline_s() == {"emergency": 8 * 3600.0, "arterial": 5400.0}
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
@@ -108,6 +110,19 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
         ),
         # broken TOML
         ('name = "fixture"', 'name = "fixture', r"line 2: not valid TOML"),
+        # a deadline before the start without `+1d`
+        (
+            'arterial = "07:00"',
+            'arterial = "02:00"',
+            r"`service.deadlines.arterial` is '02:00', not after the shift start 03:00;"
+            r" write '02:00\+1d' for the next day",
+        ),
+        # a balance tolerance that would admit any exchange
+        (
+            "[solver]",
+            "[exchange]\nbalance_tolerance = 1.5\n\n[solver]",
+            r"`exchange.balance_tolerance` must be at least 0 and below 1",
+        ),
         # a plow administrator without a depot
         (
             "[service]",

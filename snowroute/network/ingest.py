@@ -33,6 +33,7 @@ from snowroute.network.tags import first
 
 __all__ = [
     "DRIVABLE_HIGHWAYS",
+    "check_input_file",
     "graph_from_bbox",
     "graph_from_file",
     "graph_from_osm_xml",
@@ -280,9 +281,7 @@ def graph_from_osm_xml(
         When the file is missing, truncated or not OSM XML, or has no drivable road.
     """
     path = Path(path)
-    if not path.is_file():
-        msg = f"OSM file `{path}` does not exist."
-        raise InputFileError(msg)
+    check_input_file(path, "OSM file")
     logger.info("Reading OSM XML %s", path)
     try:
         data = _read_osm_xml(path)
@@ -349,24 +348,74 @@ def load_graphml(path: str | Path) -> nx.MultiDiGraph:
         When the file is missing, not GraphML, or lacks node coordinates.
     """
     path = Path(path)
-    if not path.is_file():
-        msg = f"GraphML file `{path}` does not exist."
-        raise InputFileError(msg)
+    check_input_file(path, "GraphML file")
     dtypes = {name: spec.parse for name, spec in A.EDGE_SCHEMA.items()}
     logger.info("Reading GraphML %s", path)
     try:
         G = ox.load_graphml(path, edge_dtypes=dtypes)
     except Exception as exc:  # the GraphML reader raises many types on bad files
+        _raise_missing_attributes(path, _raw_graphml(path))
         reason = str(exc).rstrip(".") or type(exc).__name__
         msg = f"`{path}` is not a readable GraphML road network ({reason})."
         raise InputFileError(msg) from exc
     if not isinstance(G, nx.MultiDiGraph) or G.number_of_edges() == 0:
         msg = f"`{path}` holds no road edges."
         raise InputFileError(msg)
+    _raise_missing_attributes(path, G)
     G.graph.setdefault("snowroute_source", str(path))
     if A.TAGGED in G.graph:
         G.graph[A.TAGGED] = str(G.graph[A.TAGGED]).lower() == "true"
     return G
+
+
+def check_input_file(path: Path, what: str) -> None:
+    """Raise a one-sentence error when ``path`` is missing, a folder or unreadable.
+
+    Raises
+    ------
+    InputFileError
+        Naming ``what`` (e.g. ``"OSM file"``) and the cause.
+    """
+    if path.is_dir():
+        msg = f"{what} `{path}` is a folder, not a file."
+        raise InputFileError(msg)
+    if not path.exists():
+        msg = f"{what} `{path}` does not exist."
+        raise InputFileError(msg)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        msg = f"{what} `{path}` cannot be read ({exc.strerror or exc})."
+        raise InputFileError(msg) from None
+
+
+def _raw_graphml(path: Path) -> nx.MultiDiGraph | None:
+    try:
+        return nx.read_graphml(path)
+    except Exception:  # the caller reports the reader's original error
+        return None
+
+
+def _raise_missing_attributes(path: Path, G: nx.MultiDiGraph | None) -> None:
+    """Name the first node without ``x``/``y`` or edge without ``length``."""
+    if G is None:
+        return
+    for node, data in G.nodes(data=True):
+        for name in ("x", "y"):
+            if data.get(name) in (None, ""):
+                msg = (
+                    f"GraphML file `{path}`: node {node} has no `{name}` coordinate "
+                    "(every node needs x and y, every edge a length)."
+                )
+                raise InputFileError(msg)
+    for u, v, data in G.edges(data=True):
+        if data.get("length") in (None, ""):
+            msg = (
+                f"GraphML file `{path}`: edge {u}-{v} has no `length` (every node "
+                "needs x and y, every edge a length)."
+            )
+            raise InputFileError(msg)
 
 
 def graph_from_file(

@@ -110,9 +110,34 @@ def _bad_graphml(tmp_path: Path) -> Path:
     return path
 
 
+def _graphml_without(tmp_path: Path, missing: str) -> Path:
+    path = tmp_path / f"no-{missing}.graphml"
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    G.add_node(1, x=140.1, y=39.7)
+    G.add_node(2, x=140.2, y=39.7)
+    G.add_edge(1, 2, length=10.0)
+    G.add_edge(2, 1, length=10.0)
+    if missing == "length":
+        del G.edges[2, 1, 0]["length"]
+    else:
+        del G.nodes[2][missing]
+    nx.write_graphml(G, path)
+    return path
+
+
+def _folder(tmp_path: Path) -> Path:
+    path = tmp_path / "roads.osm"
+    path.mkdir()
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "match"),
     [
+        (lambda p: _graphml_without(p, "x"), "node 2 has no `x` coordinate"),
+        (lambda p: _graphml_without(p, "y"), "node 2 has no `y` coordinate"),
+        (lambda p: _graphml_without(p, "length"), "edge 2-1 has no `length`"),
+        (_folder, "OSM file `.*roads.osm` is a folder, not a file"),
         (_truncated, "not valid OSM XML"),  # cut in the middle of an element
         (_truncated_bz2, "not valid OSM XML"),  # compressed stream ends early
         (_no_roads, "no drivable public roads"),

@@ -221,9 +221,29 @@ def _join_boundaries(
         logger.info("Joining %d roads to %s", int(needs_join.sum()), boundaries.source)
         mids = edge_midpoints(G)
         codes = assign_by_boundaries(mids[needs_join], boundaries, crs=G.graph["crs"])
+        _check_coverage(codes, boundaries)
         fallback = default_municipality or A.UNKNOWN
         joined[needs_join] = [c or fallback for c in codes]
     return joined
+
+
+def _check_coverage(codes: np.ndarray, boundaries: Boundaries) -> None:
+    """Refuse boundaries that cover no road; warn when most roads lie outside."""
+    outside = int(sum(1 for c in codes if not c))
+    if outside == len(codes):
+        msg = (
+            f"Boundaries `{boundaries.source}` cover none of the {len(codes)} roads "
+            "left to the municipality they lie in (another area or a wrong CRS?)."
+        )
+        raise TaggingError(msg)
+    if outside > len(codes) / 2:
+        logger.warning(
+            "%d of %d roads lie outside every polygon of %s; they go to the default "
+            "municipality or `unknown`",
+            outside,
+            len(codes),
+            boundaries.source,
+        )
 
 
 def _tag_edges(

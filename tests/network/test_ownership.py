@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -191,3 +192,20 @@ def test_sections_break_at_junctions_branches_and_ends() -> None:
     assert section[3, 5] not in {section[3, 4], section[2, 3]}
     assert len({s for s in section.values() if s.startswith("R@")}) == 4
     assert section[1, 2] == "R@1"
+
+
+def test_boundaries_that_cover_no_road_are_refused(tmp_path: Path) -> None:
+    text = JAPAN_BOUNDARIES.read_text(encoding="utf-8")
+    moved = tmp_path / "elsewhere.geojson"  # the same polygons, 10 degrees east
+    moved.write_text(_shift_lon(text, 10.0), encoding="utf-8")
+    with pytest.raises(TaggingError, match=r"cover none of the \d+ roads left to"):
+        tag_network(graph_from_osm_xml(JAPAN_OSM), boundaries=load_boundaries(moved))
+
+
+def _shift_lon(geojson: str, degrees: float) -> str:
+    data = json.loads(geojson)
+    for feature in data["features"]:
+        for ring in feature["geometry"]["coordinates"]:
+            for point in ring:
+                point[0] += degrees
+    return json.dumps(data, ensure_ascii=False)

@@ -1,4 +1,4 @@
-"""Reading road networks from OSM XML, GraphML or an online OSM query.
+"""Reading road networks from OSM XML or PBF, GraphML or an online OSM query.
 
 Every reader returns an OSMnx-compatible ``nx.MultiDiGraph`` holding drivable public
 roads only: node ``x``/``y`` in EPSG:4326, edge ``length`` in metres, ``geometry``
@@ -19,6 +19,7 @@ import json
 import logging
 import lzma
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -102,7 +103,16 @@ _SIMPLIFY_DIFFER = (
 )
 
 _NOT_PUBLIC = frozenset({"private", "no"})
-_OSM_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".osm.xz", ".xml", ".xml.bz2")
+_OSM_SUFFIXES = (
+    ".osm",
+    ".osm.bz2",
+    ".osm.gz",
+    ".osm.xz",
+    ".xml",
+    ".xml.bz2",
+    ".osm.pbf",
+    ".pbf",
+)
 
 
 def _is_public_drivable(tags: dict[str, str]) -> bool:
@@ -130,7 +140,9 @@ class _OsmData:
 
 
 def _read_osm_xml(path: Path) -> _OsmData:
-    """Read ``path``, decompressing ``.bz2``, ``.gz`` and ``.xz`` files."""
+    """Read ``path``: PBF, or XML decompressing ``.bz2``, ``.gz`` and ``.xz`` files."""
+    if path.name.lower().endswith(".pbf"):
+        return _read_osm_pbf(path)
     suffix = path.suffix.lower()
     if suffix == ".bz2":
         with bz2.open(path, "rb") as handle:
@@ -171,25 +183,66 @@ def _parse_osm_xml(handle: IO[bytes] | gzip.GzipFile) -> _OsmData:
             tags, refs, members = {}, [], []
             elem.clear()
         elif tag == "way":
-            data.n_ways += 1
-            if _is_public_drivable(tags) and len(refs) >= 2:
-                kept = {k: tags[k] for k in KEPT_WAY_TAGS if k in tags}
-                oneway, rev = _oneway(tags)
-                data.ways[int(elem.get("id", "0"))] = (refs, kept, oneway, rev)
+            _add_way(data, int(elem.get("id", "0")), refs, tags)
             tags, refs, members = {}, [], []
             elem.clear()
         elif tag == "relation":
-            if tags.get("type") == "route" and tags.get("route") == "road":
-                network = tags.get("network", "")
-                ref = tags.get("ref", "")
-                if network and ref:
-                    for way_id in members:
-                        data.way_routes[way_id].append(f"{network}={ref}")
-            elif tags.get("type") == "restriction":
-                _add_restriction(data, tags, roles)
+            _add_relation(data, tags, members, roles)
             tags, refs, members, roles = {}, [], [], {}
             elem.clear()
     return data
+
+
+def _read_osm_pbf(path: Path) -> _OsmData:
+    """Read an OSM PBF file (pyosmium) into the same data as the XML reader."""
+    import osmium  # imported here: only PBF input needs it
+
+    data = _OsmData()
+    kinds = {"n": "node", "w": "way", "r": "relation"}
+    objects: Iterable[Any] = osmium.FileProcessor(str(path))
+    for obj in objects:
+        if obj.is_node():
+            data.nodes[obj.id] = (obj.location.lon, obj.location.lat)
+        elif obj.is_way():
+            refs = [n.ref for n in obj.nodes]
+            _add_way(data, obj.id, refs, {t.k: t.v for t in obj.tags})
+        elif obj.is_relation():
+            members = [m.ref for m in obj.members if m.type == "w"]
+            roles = {
+                m.role: (kinds.get(m.type, m.type), m.ref)
+                for m in obj.members
+                if m.role in {"from", "via", "to"}
+            }
+            _add_relation(data, {t.k: t.v for t in obj.tags}, members, roles)
+    return data
+
+
+def _add_way(
+    data: _OsmData, way_id: int, refs: list[int], tags: dict[str, str]
+) -> None:
+    """Count a way and keep it when it is a drivable public road."""
+    data.n_ways += 1
+    if _is_public_drivable(tags) and len(refs) >= 2:
+        kept = {k: tags[k] for k in KEPT_WAY_TAGS if k in tags}
+        oneway, rev = _oneway(tags)
+        data.ways[way_id] = (refs, kept, oneway, rev)
+
+
+def _add_relation(
+    data: _OsmData,
+    tags: dict[str, str],
+    members: list[int],
+    roles: dict[str, tuple[str, int]],
+) -> None:
+    """Keep road route relations (on their ways) and turn restrictions."""
+    if tags.get("type") == "route" and tags.get("route") == "road":
+        network = tags.get("network", "")
+        ref = tags.get("ref", "")
+        if network and ref:
+            for way_id in members:
+                data.way_routes[way_id].append(f"{network}={ref}")
+    elif tags.get("type") == "restriction":
+        _add_restriction(data, tags, roles)
 
 
 def _add_restriction(
@@ -258,12 +311,13 @@ def _build_graph(data: _OsmData, source: str) -> nx.MultiDiGraph:
 def graph_from_osm_xml(
     path: str | Path, *, simplify: bool = True, largest: bool = False
 ) -> nx.MultiDiGraph:
-    """Read the drivable public roads of an OSM XML file (``.osm``, ``.osm.bz2``).
+    """Read the drivable public roads of an OSM file (``.osm[.bz2]``, ``.osm.pbf``).
 
     Parameters
     ----------
     path
-        OSM XML file, optionally bzip2, gzip or xz compressed.
+        OSM XML file, optionally bzip2, gzip or xz compressed, or OSM PBF (read
+        with pyosmium; route relations and turn restrictions are read as well).
     simplify
         Merge chains of degree-2 nodes into single edges (OSMnx simplification),
         keeping a node wherever a street's tags change.
@@ -282,12 +336,13 @@ def graph_from_osm_xml(
     """
     path = Path(path)
     check_input_file(path, "OSM file")
-    logger.info("Reading OSM XML %s", path)
+    kind = "OSM PBF" if path.name.lower().endswith(".pbf") else "OSM XML"
+    logger.info("Reading %s %s", kind, path)
     try:
         data = _read_osm_xml(path)
-    except (ParseError, EOFError, OSError, ValueError, UnicodeDecodeError) as exc:
+    except (ParseError, EOFError, OSError, ValueError, RuntimeError) as exc:
         reason = str(exc).rstrip(".") or type(exc).__name__
-        msg = f"`{path}` is not valid OSM XML (truncated or corrupted: {reason})."
+        msg = f"`{path}` is not valid {kind} (truncated or corrupted: {reason})."
         raise InputFileError(msg) from exc
     if not data.ways:
         msg = (
@@ -423,7 +478,8 @@ def graph_from_file(
 ) -> nx.MultiDiGraph:
     """Read a road network from a file, choosing the reader by its name.
 
-    ``.osm``/``.osm.bz2``/``.osm.gz``/``.xml`` are OSM XML; ``.graphml`` is GraphML.
+    ``.osm``/``.osm.bz2``/``.osm.gz``/``.xml`` are OSM XML, ``.osm.pbf`` is OSM PBF;
+    ``.graphml`` is GraphML.
 
     Raises
     ------
@@ -438,8 +494,8 @@ def graph_from_file(
         G = load_graphml(path)
         return largest_component(G) if largest else G
     msg = (
-        f"Cannot tell the format of `{path}`; expected .osm, .osm.bz2, .osm.gz "
-        "or .graphml."
+        f"Cannot tell the format of `{path}`; expected .osm, .osm.bz2, .osm.gz, "
+        ".osm.pbf or .graphml."
     )
     raise InputFileError(msg)
 

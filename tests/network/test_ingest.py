@@ -5,12 +5,14 @@ import networkx as nx
 import pytest
 
 from snowroute._errors import InputFileError
+from snowroute.network import attributes as A
+from snowroute.network import load_boundaries, tag_network
 from snowroute.network.ingest import (
     graph_from_file,
     graph_from_osm_xml,
     largest_component,
 )
-from tests.helpers import JAPAN_OSM
+from tests.helpers import JAPAN_BOUNDARIES, JAPAN_OSM, expected_japan
 
 
 def _way_ids(G: nx.MultiDiGraph) -> set[int]:
@@ -153,3 +155,44 @@ def test_bad_network_files_raise_one_sentence(tmp_path: Path, make, match: str) 
     message = str(exc.value)
     assert message.endswith(".")
     assert "\n" not in message
+
+
+def _as_pbf(source: Path, target: Path) -> Path:
+    import osmium
+
+    with osmium.SimpleWriter(str(target)) as writer:
+        for obj in osmium.FileProcessor(str(source)):
+            if obj.is_node():
+                writer.add_node(obj)
+            elif obj.is_way():
+                writer.add_way(obj)
+            elif obj.is_relation():
+                writer.add_relation(obj)
+    return target
+
+
+def test_pbf_extracts_read_like_their_xml(tmp_path: Path) -> None:
+    pbf = _as_pbf(JAPAN_OSM, tmp_path / "japan.osm.pbf")
+    xml_graph, pbf_graph = graph_from_file(JAPAN_OSM), graph_from_file(pbf)
+
+    def edges(G: nx.MultiDiGraph) -> list[tuple]:
+        keep = ("osmid", "highway", "name", "ref", "oneway", "length")
+        rows = [
+            (u, v, *(str(d.get(k)) for k in keep)) for u, v, d in G.edges(data=True)
+        ]
+        return sorted(rows)
+
+    assert edges(pbf_graph) == edges(xml_graph)
+    assert pbf_graph.graph.keys() == xml_graph.graph.keys()
+    tagged = tag_network(pbf_graph, boundaries=load_boundaries(JAPAN_BOUNDARIES))
+    expected = expected_japan()
+    for _, _, data in tagged.edges(data=True):
+        got = (data[A.ADMIN_ID], data[A.ROUTE_KIND], data[A.ROUTE_REF])
+        assert got == expected[data["osmid"]]  # route relations came through
+
+
+def test_a_corrupt_pbf_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.osm.pbf"
+    path.write_bytes(b"\x00\x00\x00\x0dnot a pbf block")
+    with pytest.raises(InputFileError, match="is not valid OSM PBF"):
+        graph_from_file(path)

@@ -30,8 +30,8 @@ demo: $(RUN)
 test: lint typecheck pytest
 
 lint: $(DEV)
-	$(BIN)/ruff check snowroute tests notebooks
-	$(BIN)/ruff format --check snowroute tests notebooks
+	$(BIN)/ruff check snowroute tests notebooks benchmarks
+	$(BIN)/ruff format --check snowroute tests notebooks benchmarks
 
 typecheck: $(DEV)
 	$(BIN)/mypy

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from snowroute.exchange import run_exchange
-from snowroute.scenario import scenario_from_toml
 from snowroute.prepare import graph_from_scenario
+from snowroute.scenario import scenario_from_toml
 
 PLANS = ("baseline", "optimized", "pooled")
 

@@ -24,7 +24,7 @@ Demo (``scenarios/demo.toml``, synthetic Akita-like OSM network in
 ``networks/demo``), no turn rules: ``demo-<admin>`` for the prefecture (``05``)
 and each municipality, objective ``total_time``.
 
-Generated city (``snowroute.network.synthetic.city``, the 52 k-edge ledger of
+Generated city (``snowroute.datasets.city``, the 52 k-edge ledger of
 ``benchmarks/scale``: 118 x 118 blocks, 5 x 5 municipal depot districts and 4
 prefectural ones, turn rules on), split into depot districts as
 ``benchmarks/scale/run.py`` does (nearest depot by road distance, district graph
@@ -62,16 +62,16 @@ from typing import cast
 import networkx as nx
 
 import snowroute
+from snowroute.prepare import (
+    depot_nodes,
+    graph_from_scenario,
+    plow_edges,
+    plow_problem,
+    vehicle_classes,
+)
 from snowroute.routing import ArcRoutingProblem, Objective, VehicleClass
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import Scenario
-from snowroute.prepare import (
-    depot_nodes,
-    plow_edges,
-    plow_problem,
-    graph_from_scenario,
-    vehicle_classes,
-)
 
 __all__ = ["Instance", "build", "districts", "instance_names"]
 
@@ -180,12 +180,12 @@ def _city_folder() -> Path:
     """Cache folder of the generated city: its parameters and a code hash."""
     package = Path(snowroute.__file__).parent
     code = hashlib.sha1(usedforsecurity=False)
-    for part in (
-        "network/synthetic/city.py",
-        "network/centerline.py",
-        "scenario/districts.py",
+    for path in (
+        package / "datasets" / "city.py",
+        package / "network" / "centerline.py",
+        Path(__file__).with_name("districts.py"),
     ):
-        code.update((package / part).read_bytes())
+        code.update(path.read_bytes())
     label = "-".join(f"{k}{v}" for k, v in CITY.items())
     return CACHE / f"city-{label}-{code.hexdigest()[:10]}"
 
@@ -195,7 +195,7 @@ def _city_districts(src: _Source) -> dict[str, tuple[list[EdgeKey], list[Hashabl
 
     Returns the chosen depots' edges to plow and the nodes of their district graph.
     """
-    from snowroute.scenario.districts import (
+    from districts import (
         depot_districts,
         district_graph,
         repair_borders,

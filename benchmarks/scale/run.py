@@ -37,25 +37,27 @@ from snowroute.network import (
     graph_from_file,
     tag_network,
 )
+from snowroute.prepare import (
+    depot_nodes,
+    graph_from_scenario,
+    plow_edges,
+    plow_problem,
+    solve_params,
+    tagging_inputs,
+    vehicle_classes,
+)
 from snowroute.routing import ArcRoutingProblem, Solution, solve
 from snowroute.routing.budget import Budget
 from snowroute.routing.transform import transform
 from snowroute.routing.validate import mid_block_u_turns
 from snowroute.scenario import scenario_from_toml
-from snowroute.scenario.districts import depot_districts, district_graph, repair_borders
 from snowroute.scenario.model import Scenario
-from snowroute.prepare import (
-    depot_nodes,
-    plow_edges,
-    plow_problem,
-    graph_from_scenario,
-    solve_params,
-    tagging_inputs,
-    vehicle_classes,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 MIDDLETON = ROOT / "scenarios" / "middleton.toml"
+sys.path.insert(0, str(ROOT / "benchmarks" / "realnet"))  # the shared district code
+
+from districts import depot_districts, district_graph, repair_borders  # noqa: E402
 
 EdgeKey = tuple[Hashable, Hashable, int]
 

@@ -1,0 +1,54 @@
+"""Guards on what the repository keeps: no large files, lean benchmark folders."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+#: Largest tracked file, bytes. Network data the product ships is the only thing
+#: that may come near it (networks/demo/demo.osm is 0.15 MB).
+MAX_FILE_BYTES = 1_000_000
+#: Benchmark folders keep current results, their CSVs, reproduce scripts and
+#: checked solutions of the current defaults; history lives in git.
+MAX_BENCHMARK_FILES = 100
+
+
+def _tracked() -> list[Path]:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: nothing to guard")
+    out = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    )
+    return [ROOT / name for name in out.stdout.decode().split("\0") if name]
+
+
+def oversized(paths: list[Path], limit: int = MAX_FILE_BYTES) -> list[str]:
+    """Tracked files larger than ``limit`` bytes, as ``path (size)``."""
+    return [
+        f"{p.relative_to(ROOT)} ({p.stat().st_size:,} bytes)"
+        for p in paths
+        if p.is_file() and p.stat().st_size > limit
+    ]
+
+
+def test_no_tracked_file_is_large() -> None:
+    assert oversized(_tracked()) == []
+
+
+def test_benchmark_folders_stay_lean() -> None:
+    benchmarks = [p for p in _tracked() if p.relative_to(ROOT).parts[0] == "benchmarks"]
+    assert len(benchmarks) < MAX_BENCHMARK_FILES
+    kept_logs = [p.name for p in benchmarks if p.suffix in {".log", ".err", ".out"}]
+    assert kept_logs == []
+
+
+def test_the_size_guard_catches_a_large_file() -> None:
+    big = ROOT / "tests" / "data" / "scenario_small.toml"  # a real file, low limit
+    assert oversized([big], limit=10) == [
+        f"tests/data/scenario_small.toml ({big.stat().st_size:,} bytes)"
+    ]

@@ -10,13 +10,13 @@ from typing import Any
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import administrators, load_boundaries, tagged_graph_from_file
+from snowroute.outputs.notices import save_notices
 from snowroute.outputs.patrol import write_patrol_outputs
 from snowroute.patrol import plan_patrol
 from snowroute.patrol.findings import (
     DEFAULT_TOLERANCE_M,
     match_findings,
     read_findings,
-    write_notices,
 )
 from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
@@ -73,8 +73,10 @@ def _notices(args: argparse.Namespace) -> int:
         tolerance_m=args.tolerance_m,
         municipal={k: v.get("class") == "municipality" for k, v in admins.items()},
     )
+    data = result.to_dict()
+    counts = data.pop("counts")
     with atomic_directory(args.out, force=args.force) as tmp:
-        counts = write_notices(result, tmp, sender=sender_text, names=names)
+        save_notices(**data, counts=counts, folder=tmp, sender=sender_text, names=names)
     print(f"{counts['findings']} findings:")
     for admin, n in counts["to_municipalities"].items():
         print(f"  {n:4d} to {names.get(admin, '')} ({admin}): notice_{admin}.html/.csv")

@@ -12,10 +12,7 @@ tolerance). Nothing is dropped: the counts out add up to the count in.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import html
-import io
 import json
 import math
 from collections import defaultdict
@@ -27,7 +24,9 @@ from typing import Any
 import networkx as nx
 
 from snowroute._errors import InputFileError
+from snowroute._io import read_csv
 from snowroute.network import attributes as A
+from snowroute.network.ingest import check_input_file
 from snowroute.patrol.snap import EdgeIndex, valid_lon_lat
 
 __all__ = [
@@ -35,9 +34,7 @@ __all__ = [
     "Finding",
     "FindingsResult",
     "match_findings",
-    "notice_html",
     "read_findings",
-    "write_notices",
 ]
 
 #: Finding categories and their Japanese labels.
@@ -57,23 +54,6 @@ CATEGORIES: Mapping[str, str] = {
 DEFAULT_TOLERANCE_M = 30.0
 
 _COLUMNS = ("date", "category", "severity", "note", "photo")
-_OUT_COLUMNS = (
-    "finding",
-    "date",
-    "lat",
-    "lon",
-    "category",
-    "category_ja",
-    "severity",
-    "note",
-    "photo",
-    "admin_id",
-    "route_id",
-    "route_name",
-    "section_id",
-    "distance_m",
-    "reason",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +92,7 @@ class MatchedFinding:
     reason: str = ""
 
     def row(self) -> dict[str, str]:
-        """Return the output CSV row."""
+        """Return the output CSV row (the columns of ``outputs.notices.COLUMNS``)."""
         f = self.finding
         return {
             "finding": str(f.number),
@@ -151,6 +131,15 @@ class FindingsResult:
             msg = f"{self.total} findings in but {out} out."
             raise ValueError(msg)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the rows of every list (``notices`` per municipality) and counts."""
+        return {
+            "notices": {k: [r.row() for r in v] for k, v in self.notices.items()},
+            "other_roads": [r.row() for r in self.other_roads],
+            "unmatched": [r.row() for r in self.unmatched],
+            "counts": self.counts(),
+        }
+
     def counts(self) -> dict[str, Any]:
         """Return the counts in and out, per municipality."""
         return {
@@ -176,54 +165,55 @@ def read_findings(path: Path) -> tuple[Finding, ...]:
     """
     suffix = path.suffix.lower()
     if suffix in {".geojson", ".json"}:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            msg = f"Findings file `{path}` is not valid JSON ({exc})."
-            raise InputFileError(msg) from None
-        features = doc.get("features") if isinstance(doc, dict) else None
-        if not isinstance(features, list):
-            msg = f"Findings file `{path}` is not a GeoJSON FeatureCollection."
-            raise InputFileError(msg)
-        out = []
-        for number, feature in enumerate(features, start=1):
-            feature = feature if isinstance(feature, dict) else {}
-            props = feature.get("properties") or {}
-            geom = feature.get("geometry") or {}
-            coords = geom.get("coordinates") if geom.get("type") == "Point" else None
-            lon, lat = (
-                (coords[0], coords[1])
-                if isinstance(coords, list) and len(coords) >= 2
-                else (props.get("lon"), props.get("lat"))
-            )
-            out.append(
-                Finding(
-                    number,
-                    *(_text(v) for v in (props.get("date"), lat, lon)),
-                    *(_text(props.get(c)) for c in _COLUMNS[1:]),
-                )
-            )
-        return tuple(out)
+        return _read_geojson(path)
     if suffix != ".csv":
         msg = f"Findings file `{path}` must be .csv or .geojson."
         raise InputFileError(msg)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        columns = set(reader.fieldnames or ())
-        missing = [c for c in ("date", "lat", "lon", "category") if c not in columns]
-        if missing:
-            msg = f"Findings file `{path}` lacks the column {missing[0]!r}."
-            raise InputFileError(msg)
-        return tuple(
+    rows = read_csv(
+        path, what="Findings file", required=("date", "lat", "lon", "category")
+    )
+    return tuple(
+        Finding(
+            number,
+            row.get("date"),
+            row.get("lat"),
+            row.get("lon"),
+            *(row.get(c) for c in _COLUMNS[1:]),
+        )
+        for number, row in enumerate(rows, start=1)
+    )
+
+
+def _read_geojson(path: Path) -> tuple[Finding, ...]:
+    check_input_file(path, "Findings file")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"Findings file `{path}` is not valid JSON ({exc})."
+        raise InputFileError(msg) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        msg = f"Findings file `{path}` is not a GeoJSON FeatureCollection."
+        raise InputFileError(msg)
+    out = []
+    for number, feature in enumerate(features, start=1):
+        feature = feature if isinstance(feature, dict) else {}
+        props = feature.get("properties") or {}
+        geom = feature.get("geometry") or {}
+        coords = geom.get("coordinates") if geom.get("type") == "Point" else None
+        lon, lat = (
+            (coords[0], coords[1])
+            if isinstance(coords, list) and len(coords) >= 2
+            else (props.get("lon"), props.get("lat"))
+        )
+        out.append(
             Finding(
                 number,
-                _text(row.get("date")),
-                _text(row.get("lat")),
-                _text(row.get("lon")),
-                *(_text(row.get(c)) for c in _COLUMNS[1:]),
+                *(_text(v) for v in (props.get("date"), lat, lon)),
+                *(_text(props.get(c)) for c in _COLUMNS[1:]),
             )
-            for number, row in enumerate(reader, start=1)
         )
+    return tuple(out)
 
 
 def _problem(f: Finding) -> str:
@@ -308,104 +298,3 @@ def match_findings(
         other_roads=tuple(other),
         unmatched=tuple(unmatched),
     )
-
-
-def _csv_text(rows: Sequence[MatchedFinding]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_OUT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow(r.row())
-    return buffer.getvalue()
-
-
-def notice_html(
-    admin_id: str, rows: Sequence[MatchedFinding], *, admin_name: str = "", sender: str
-) -> str:
-    """
-    Render a printable notice to one municipality (every data text escaped).
-
-    Parameters
-    ----------
-    admin_id, admin_name
-        The municipality.
-    rows
-        Its findings.
-    sender
-        The patrolling administrator.
-    """
-    e = html.escape
-    who = f"{admin_name} ({admin_id})" if admin_name else admin_id
-    body = []
-    for r in sorted(rows, key=lambda r: (r.finding.date, r.finding.number)):
-        f = r.finding
-        cells = (
-            f.date,
-            f"{CATEGORIES[f.category]} ({f.category})",
-            f.severity,
-            r.route_name or r.route_id,
-            f"{float(f.lat):.6f}, {float(f.lon):.6f}",
-            f.note,
-            f.photo,
-        )
-        body.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-    heads = (
-        "日付 date",
-        "種別 category",
-        "程度 severity",
-        "路線 route",
-        "位置 lat, lon",
-        "内容 note",
-        "写真 photo",
-    )
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="ja"><head><meta charset="utf-8">',
-            f"<title>道路パトロール発見事項 {e(who)}</title>",
-            "<style>body{font-family:sans-serif;margin:2em}"
-            "table{border-collapse:collapse;width:100%}"
-            "td,th{border:1px solid #444;padding:4px;font-size:10pt;vertical-align:top}"
-            "@media print{body{margin:0}}</style></head><body>",
-            "<h1>道路パトロール発見事項のお知らせ</h1>",
-            f"<p>宛先 To: {e(who)}<br>発信 From: {e(sender)}<br>"
-            f"件数 Findings: {len(rows)}</p>",
-            "<p>貴管理道路でのパトロール発見事項をお知らせします。"
-            "Findings of our road patrol on roads you administer.</p>",
-            "<table><thead><tr>"
-            + "".join(f"<th>{e(h)}</th>" for h in heads)
-            + "</tr></thead><tbody>",
-            *body,
-            "</tbody></table></body></html>",
-            "",
-        ]
-    )
-
-
-def write_notices(
-    result: FindingsResult,
-    folder: Path,
-    *,
-    sender: str,
-    names: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """
-    Write one notice per municipality (CSV and HTML), the other and unmatched lists.
-
-    Files: ``notice_<admin>.csv``, ``notice_<admin>.html``, ``other_roads.csv``,
-    ``unmatched.csv`` and ``findings_summary.json`` (the counts). Returns the counts.
-    """
-    names = names or {}
-    for admin, rows in result.notices.items():
-        (folder / f"notice_{admin}.csv").write_text(_csv_text(rows), encoding="utf-8")
-        text = notice_html(admin, rows, admin_name=names.get(admin, ""), sender=sender)
-        (folder / f"notice_{admin}.html").write_text(text, encoding="utf-8")
-    (folder / "other_roads.csv").write_text(
-        _csv_text(result.other_roads), encoding="utf-8"
-    )
-    (folder / "unmatched.csv").write_text(_csv_text(result.unmatched), encoding="utf-8")
-    counts = result.counts()
-    (folder / "findings_summary.json").write_text(
-        json.dumps(counts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    return counts

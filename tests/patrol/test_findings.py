@@ -138,3 +138,11 @@ def test_notices_cli_bad_input_is_exit_2_without_output(
     assert code == 2
     assert "lacks the column" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_shift_jis_findings_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "findings_sjis.csv"
+    row = f"2026-12-02,{ON_AKITA[0]},{ON_AKITA[1]},pothole,high,路肩に穴,p1.jpg"
+    path.write_bytes(f"{HEADER}\n{row}\n".encode("cp932"))
+    (finding,) = read_findings(path)
+    assert finding.note == "路肩に穴"

@@ -18,7 +18,7 @@ import networkx as nx
 from snowroute._io import atomic_directory, write_json
 from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
-from snowroute.outputs.patrol import write_patrol_outputs
+from snowroute.outputs.patrol import save_patrol
 from snowroute.patrol import PatrolPlan, plan_patrol
 from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
@@ -233,7 +233,7 @@ def write_run(
         write_json(tmp / "summary.json", summary)
         patrol = None
         if result.patrol is not None:
-            write_patrol_outputs(result.G, result.patrol, tmp)
+            save_patrol(result.G, result.patrol, tmp)
             patrol = result.patrol.to_dict()
         write_outputs(
             tmp,

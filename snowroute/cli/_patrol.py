@@ -11,7 +11,7 @@ from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import administrators, load_boundaries, tagged_graph_from_file
 from snowroute.outputs.notices import save_notices
-from snowroute.outputs.patrol import write_patrol_outputs
+from snowroute.outputs.patrol import save_patrol
 from snowroute.patrol import plan_patrol
 from snowroute.patrol.findings import (
     DEFAULT_TOLERANCE_M,
@@ -41,7 +41,7 @@ def _plan(args: argparse.Namespace) -> int:
     print(plan.summary())
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
-            write_patrol_outputs(G, plan, tmp)
+            save_patrol(G, plan, tmp)
         print(f"\nWrote {args.out}/")
     return 0 if plan.valid else 1
 

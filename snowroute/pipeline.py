@@ -15,10 +15,11 @@ from typing import Any
 
 import networkx as nx
 
-from snowroute._io import atomic_directory, write_json
+from snowroute._io import atomic_directory
 from snowroute.exchange import ExchangeResult, run_exchange
-from snowroute.outputs import PatrolDay, PlanRoutes, write_outputs, write_report
+from snowroute.outputs import PatrolDay, PlanRoutes, save_outputs, save_report
 from snowroute.outputs.patrol import save_patrol
+from snowroute.outputs.write import save_summary
 from snowroute.patrol import PatrolPlan, plan_patrol
 from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
@@ -206,13 +207,13 @@ def write_run(
     *,
     lang: str = "en",
     force: bool = False,
-    extra: Callable[[Path], None] | None = None,
+    extra: Callable[[Path], object] | None = None,
 ) -> list[Path]:
     """Write every output of ``result`` into ``out_dir``, all at once.
 
     ``summary.json``, ``patrol.json`` and ``patrol_routes.csv`` (with a patrol
     plan), ``report.html`` (in ``lang``), and the layers, GPX tracks, route sheets
-    and web map of :func:`snowroute.outputs.write_outputs`. The folder is built
+    and web map of :func:`snowroute.outputs.save_outputs`. The folder is built
     beside ``out_dir`` and moved into place, so a failure leaves nothing behind;
     ``extra`` may write more files into it first.
 
@@ -230,12 +231,12 @@ def write_run(
         for row in plan.get("exchanged", [])
     ]
     with atomic_directory(out_dir, force=force) as tmp:
-        write_json(tmp / "summary.json", summary)
+        save_summary(summary, tmp)
         patrol = None
         if result.patrol is not None:
             save_patrol(result.G, result.patrol, tmp)
             patrol = result.patrol.to_dict()
-        write_outputs(
+        save_outputs(
             tmp,
             result.G,
             plan_routes(result),
@@ -244,7 +245,7 @@ def write_run(
             lang=lang,
             force=True,
         )
-        write_report(
+        save_report(
             summary,
             tmp / "report.html",
             lang=lang,

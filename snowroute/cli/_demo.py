@@ -14,9 +14,9 @@ import networkx as nx
 import snowroute
 from snowroute._errors import InputFileError
 from snowroute._io import check_output_path
-from snowroute.cli._network import write_network_outputs
 from snowroute.cli._run import add_run_options, print_run
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
+from snowroute.outputs.network import save_tagged_network
 from snowroute.scenario import Scenario
 from snowroute.scenario.load import scenario_from_toml
 
@@ -124,7 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
             args.out,
             lang=args.lang,
             force=args.force,
-            extra=lambda tmp: write_network_outputs(G, report, tmp),
+            extra=lambda tmp: save_tagged_network(G, report, tmp),
         )
         print(f"\nWrote {args.out}/ ({len(written)} files; open report.html, map.html)")
     return 0 if result.valid else 1

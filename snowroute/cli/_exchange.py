@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from snowroute._io import atomic_directory, check_output_path, write_json
+from snowroute._io import atomic_directory, check_output_path
+from snowroute.outputs.write import save_summary
 from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
@@ -41,7 +42,7 @@ def _exchange(args: argparse.Namespace) -> int:
     print_exchange(result)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
-            write_json(tmp / "summary.json", result.to_dict())
+            save_summary(result.to_dict(), tmp)
         print(f"\nWrote {args.out}/summary.json")
     return 0 if result.valid else 1
 

@@ -13,21 +13,19 @@ import networkx as nx
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import (
-    NetworkReport,
     load_boundaries,
     load_overrides,
     load_rules,
     network_report,
-    routes_frame,
     save_network,
     tagged_graph_from_file,
 )
+from snowroute.outputs.network import save_tagged_network
 
 __all__ = [
     "add_tagging_options",
     "load_network_from_args",
     "register",
-    "write_network_outputs",
 ]
 
 logger = logging.getLogger(__name__)
@@ -117,20 +115,6 @@ def load_network_from_args(path: Path, args: argparse.Namespace) -> nx.MultiDiGr
     )
 
 
-def write_network_outputs(
-    G: nx.MultiDiGraph, report: NetworkReport, folder: Path
-) -> None:
-    """Write the tagged network, its routes table and its report into ``folder``."""
-    save_network(G, folder / "network.graphml")
-    save_network(G, folder / "network.gpkg")
-    routes_frame(G).to_csv(folder / "routes.csv", index=False)
-    (folder / "report.txt").write_text(str(report) + "\n", encoding="utf-8")
-    (folder / "report.json").write_text(
-        json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8",
-    )
-
-
 def _info(args: argparse.Namespace) -> int:
     G = load_network_from_args(args.path, args)
     report = network_report(G, examples=args.examples)
@@ -146,10 +130,9 @@ def _tag(args: argparse.Namespace) -> int:
     G = load_network_from_args(args.path, args)
     report = network_report(G)
     with atomic_directory(args.out, force=args.force) as tmp:
-        write_network_outputs(G, report, tmp)
+        files = save_tagged_network(G, report, tmp)
     print(report)
-    files = "network.graphml, network.gpkg, routes.csv, report.txt/json"
-    print(f"\nWrote {args.out}/: {files}")
+    print(f"\nWrote {args.out}/: {', '.join(files)}")
     return 0
 
 

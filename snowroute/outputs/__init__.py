@@ -1,6 +1,6 @@
 """Outputs for planners and GIS staff: layers, GPX tracks, route sheets, web map.
 
-The entry point is :func:`write_outputs`; callers describe each plan with a
+The entry point is :func:`save_outputs`; callers describe each plan with a
 :class:`PlanRoutes` (problem, solution, who runs each vehicle class). Nothing here
 calls a routing engine.
 """
@@ -23,10 +23,10 @@ from snowroute.outputs.model import ExchangedSection as ExchangedSection
 from snowroute.outputs.model import PatrolDay as PatrolDay
 from snowroute.outputs.model import PlanRoutes as PlanRoutes
 from snowroute.outputs.report import render_report as render_report
-from snowroute.outputs.report import write_report as write_report
+from snowroute.outputs.report import save_report as save_report
 from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
 from snowroute.outputs.sheets import save_route_sheets as save_route_sheets
 from snowroute.outputs.sheets import sheet_lines as sheet_lines
 from snowroute.outputs.webmap import routes_map as routes_map
 from snowroute.outputs.webmap import save_map as save_map
-from snowroute.outputs.write import write_outputs as write_outputs
+from snowroute.outputs.write import save_outputs as save_outputs

@@ -16,7 +16,7 @@ __all__ = ["outputs_markdown", "save_outputs_doc"]
 _INTRO = """\
 # Output files
 
-`snowroute.outputs.write_outputs` (and `snowroute run`) writes these files into the
+`snowroute.outputs.save_outputs` (and `snowroute run`) writes these files into the
 output folder. Text that comes from the input data (street, route, depot, vehicle and
 plan names) is escaped in every HTML file.
 

@@ -19,7 +19,7 @@ from snowroute._errors import OutputError
 from snowroute.outputs.sheets import template_environment
 from snowroute.outputs.webmap import PALETTE
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["render_report", "save_report"]
 
 _TEXT: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -304,7 +304,7 @@ def render_report(
     )
 
 
-def write_report(
+def save_report(
     summary: Mapping[str, Any],
     path: str | Path,
     *,

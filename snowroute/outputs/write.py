@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from snowroute._errors import OutputError
+from snowroute._io import write_json
 from snowroute.outputs.docs import outputs_markdown
 from snowroute.outputs.drive import driven_routes, plans_driven
 from snowroute.outputs.gpx import save_gpx_tracks
@@ -26,11 +27,11 @@ from snowroute.outputs.model import ExchangedSection, PatrolDay, PlanRoutes
 from snowroute.outputs.sheets import save_route_sheets, texts
 from snowroute.outputs.webmap import routes_map, save_map
 
-__all__ = ["OUTPUT_NAMES", "write_outputs"]
+__all__ = ["OUTPUT_NAMES", "save_outputs", "save_summary"]
 
 logger = logging.getLogger(__name__)
 
-#: Files and folders :func:`write_outputs` creates in its output folder.
+#: Files and folders :func:`save_outputs` creates in its output folder.
 OUTPUT_NAMES: tuple[str, ...] = (
     "routes.gpkg",
     "geojson",
@@ -56,7 +57,7 @@ def _days(
     return [d if isinstance(d, PatrolDay) else PatrolDay(*d) for d in patrol_days]
 
 
-def write_outputs(
+def save_outputs(
     out_dir: str | os.PathLike[str],
     G: nx.MultiDiGraph,
     plans: Sequence[PlanRoutes],
@@ -180,3 +181,10 @@ def write_outputs(
     written.append(doc)
     logger.info("Wrote %d output files to %s.", len(written), out)
     return written
+
+
+def save_summary(summary: Mapping[str, Any], folder: Path) -> Path:
+    """Write ``summary.json``: the run's plans, ledgers and comparisons (UTF-8)."""
+    path = folder / "summary.json"
+    write_json(path, dict(summary))
+    return path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from snowroute.outputs import plans_driven, write_outputs
+from snowroute.outputs import plans_driven, save_outputs
 from tests.outputs.chromium import check_page, chromium_path
 from tests.outputs.conftest import XSS, XSS_DEPOT, Demo
 
@@ -85,7 +85,7 @@ def test_map_loads_every_layer_in_headless_chromium_without_errors(
     browser: str, demo: Demo, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     out = tmp_path_factory.mktemp("browser") / "out"
-    write_outputs(
+    save_outputs(
         out,
         demo.G,
         demo.plans,
@@ -127,7 +127,7 @@ def test_map_loads_every_layer_in_headless_chromium_without_errors(
 def test_route_sheet_renders_in_headless_chromium(
     browser: str, demo: Demo, tmp_path: Path
 ) -> None:
-    write_outputs(tmp_path, demo.G, demo.plans[2:3], lang="ja")
+    save_outputs(tmp_path, demo.G, demo.plans[2:3], lang="ja")
     (sheet,) = (tmp_path / "sheets").glob("*_1.html")
     report = check_page(
         sheet.as_uri(),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from snowroute._errors import OutputError
-from snowroute.outputs import render_report, write_outputs, write_report
+from snowroute.outputs import render_report, save_outputs, save_report
 from snowroute.outputs.report import bar_chart
 from tests.outputs.chromium import check_page, chromium_path
 from tests.outputs.conftest import XSS, XSS_ROUTE, Demo
@@ -158,8 +158,8 @@ def test_report_with_the_map_renders_in_headless_chromium(
             "Debian package chromium is not installed; `make test` installs it "
             "(make system-tools)"
         )
-    write_outputs(tmp_path, demo.G, demo.plans[2:3])
-    path = write_report(
+    save_outputs(tmp_path, demo.G, demo.plans[2:3])
+    path = save_report(
         _summary(demo), tmp_path / "report.html", lang="ja", map_file="map.html"
     )
     report = check_page(

@@ -1,4 +1,4 @@
-"""write_outputs on the demo scenario: every file, layer and field, and escaping."""
+"""save_outputs on the demo scenario: every file, layer and field, and escaping."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from snowroute.outputs import (
     PlanRoutes,
     outputs_markdown,
     plans_driven,
-    write_outputs,
+    save_outputs,
 )
 from tests.outputs.conftest import XSS, XSS_DEPOT, XSS_ROUTE, XSS_VEHICLE, Demo
 
@@ -46,7 +46,7 @@ def out(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
         for s in demo.exchanged
     ]
-    write_outputs(
+    save_outputs(
         folder,
         demo.G,
         demo.plans,
@@ -225,7 +225,7 @@ def test_route_sheet_shows_clock_times_past_midnight(
     demo: Demo, tmp_path: Path
 ) -> None:
     plan = replace(demo.plans[2], start_clock="23:00")
-    write_outputs(tmp_path, demo.G, [plan], lang="ja")
+    save_outputs(tmp_path, demo.G, [plan], lang="ja")
     (path,) = (tmp_path / "sheets").glob("*.csv")
     rows = _sheet(path)
     assert rows[0]["start"] == "23:00"
@@ -262,7 +262,7 @@ def test_csv_cells_never_start_a_spreadsheet_formula(
     G = demo.G.copy()
     for edge in demo.xss_edges:
         G.edges[edge]["name"] = "=HYPERLINK(1)"
-    write_outputs(tmp_path, G, [demo.plans[2]])
+    save_outputs(tmp_path, G, [demo.plans[2]])
     text = next((tmp_path / "sheets").glob("*.csv")).read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK(1)" in text
     assert ",=HYPERLINK" not in text
@@ -281,8 +281,8 @@ def test_map_is_self_contained(out: Path) -> None:
 
 def test_same_plans_give_the_same_files(demo: Demo, tmp_path: Path) -> None:
     plans = demo.plans[:3]
-    write_outputs(tmp_path / "a", demo.G, plans)
-    write_outputs(tmp_path / "b", demo.G, plans)
+    save_outputs(tmp_path / "a", demo.G, plans)
+    save_outputs(tmp_path / "b", demo.G, plans)
     for path in sorted((tmp_path / "a").rglob("*")):
         if path.is_file() and path.suffix != ".gpkg":
             twin = tmp_path / "b" / path.relative_to(tmp_path / "a")
@@ -290,12 +290,12 @@ def test_same_plans_give_the_same_files(demo: Demo, tmp_path: Path) -> None:
 
 
 def test_existing_outputs_are_kept_without_force(demo: Demo, tmp_path: Path) -> None:
-    write_outputs(tmp_path, demo.G, demo.plans[2:3])
+    save_outputs(tmp_path, demo.G, demo.plans[2:3])
     before = (tmp_path / "map.html").stat().st_mtime_ns
     with pytest.raises(OutputError, match="already holds"):
-        write_outputs(tmp_path, demo.G, demo.plans[2:3])
+        save_outputs(tmp_path, demo.G, demo.plans[2:3])
     assert (tmp_path / "map.html").stat().st_mtime_ns == before
-    write_outputs(tmp_path, demo.G, demo.plans[3:4], force=True)
+    save_outputs(tmp_path, demo.G, demo.plans[3:4], force=True)
     assert [p.name for p in (tmp_path / "gpx").iterdir()] == [
         "baseline_gojome-dozer_1.gpx"
     ]
@@ -321,7 +321,7 @@ def test_bad_input_writes_nothing(
 ) -> None:
     plans = kwargs.pop("plans", demo.plans[2:3])
     with pytest.raises(error, match=match):
-        write_outputs(tmp_path / "out", demo.G, plans, **kwargs)
+        save_outputs(tmp_path / "out", demo.G, plans, **kwargs)
     assert not (tmp_path / "out").exists()
 
 
@@ -329,7 +329,7 @@ def test_plan_on_another_network_writes_nothing(demo: Demo, tmp_path: Path) -> N
     G = demo.G.copy()
     G.remove_edges_from(demo.xss_edges)
     with pytest.raises(OutputError, match="not in the road network"):
-        write_outputs(tmp_path / "out", G, demo.plans[2:3])
+        save_outputs(tmp_path / "out", G, demo.plans[2:3])
     assert not (tmp_path / "out").exists()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -367,22 +367,69 @@ def routes_to_gdfs(
     OutputError
         When a plan drives an edge that is not in ``G``.
     """
-    crs = G.graph.get("crs", "EPSG:4326")
-    rows: dict[str, list[dict[str, Any]]] = {layer.name: [] for layer in LAYERS}
-    geoms: dict[str, list[Any]] = {layer.name: [] for layer in LAYERS}
-    depots: dict[str, dict[str, Any]] = {}
     days = list(patrol_days)
-
     depot_names: dict[str, str] = {}
     for plan in [*plans, *(day.routes for day in days)]:
         depot_names.update(plan.depot_names)
+    out = _LayerRows(G, depot_names)
+    for route in plans_driven(plans):
+        out.add_plan_route(route)
+    for day in days:
+        for route in driven_routes(day.routes):
+            out.add_patrol_route(day, route)
+    out.add_depots()
+    for section in exchanged:
+        out.add_section(section)
+    crs = G.graph.get("crs", "EPSG:4326")
+    return {
+        layer.name: _frame(layer, out.rows[layer.name], out.geoms[layer.name], crs)
+        for layer in LAYERS
+    }
 
-    def add_depot(route: DrivenRoute) -> None:
-        row = depots.setdefault(
+
+class _LayerRows:
+    """The rows and geometries of every layer, filled route by route."""
+
+    def __init__(self, G: nx.MultiDiGraph, depot_names: Mapping[str, str]) -> None:
+        self.G = G
+        self.depot_names = depot_names
+        self.rows: dict[str, list[dict[str, Any]]] = {x.name: [] for x in LAYERS}
+        self.geoms: dict[str, list[Any]] = {x.name: [] for x in LAYERS}
+        self.depots: dict[str, dict[str, Any]] = {}
+
+    def add(self, layer: str, row: dict[str, Any], geom: Any) -> None:
+        self.rows[layer].append(row)
+        self.geoms[layer].append(geom)
+
+    def add_plan_route(self, route: DrivenRoute) -> None:
+        served, served_geom, dead, dead_geom = _route_rows(self.G, route)
+        self.rows["served_edges"] += served
+        self.geoms["served_edges"] += served_geom
+        self.rows["deadhead"] += dead
+        self.geoms["deadhead"] += dead_geom
+        self.add("route_outlines", _outline_row(route), route_line(self.G, route))
+        self._note_depot(route)
+
+    def add_patrol_route(self, day: PatrolDay, route: DrivenRoute) -> None:
+        row = {
+            "date": day.date.isoformat(),
+            "plan": route.plan,
+            "vehicle": route.vehicle,
+            "route_no": route.route_no,
+            "patrolled_km": route.served_m / 1000.0,
+            "deadhead_km": route.deadhead_m / 1000.0,
+            "duration_h": route.duration_s / 3600.0,
+            "n_patrolled": sum(1 for leg in route.legs if leg.serving),
+        }
+        self.add("patrol_days", row, route_line(self.G, route))
+        self._note_depot(route)
+
+    def _note_depot(self, route: DrivenRoute) -> None:
+        row = self.depots.setdefault(
             route.depot,
             {
                 "depot_id": route.depot,
-                "name": depot_names.get(route.depot, ""),
+                "name": self.depot_names.get(route.depot, ""),
                 "node": str(route.depot_node),
                 "vehicles": [],
                 "admins": [],
@@ -393,40 +440,16 @@ def routes_to_gdfs(
             if value not in row[key]:
                 row[key].append(value)
 
-    for route in plans_driven(plans):
-        served, served_geom, dead, dead_geom = _route_rows(G, route)
-        rows["served_edges"] += served
-        geoms["served_edges"] += served_geom
-        rows["deadhead"] += dead
-        geoms["deadhead"] += dead_geom
-        rows["route_outlines"].append(_outline_row(route))
-        geoms["route_outlines"].append(route_line(G, route))
-        add_depot(route)
-    for day in days:
-        for route in driven_routes(day.routes):
-            rows["patrol_days"].append(
-                {
-                    "date": day.date.isoformat(),
-                    "plan": route.plan,
-                    "vehicle": route.vehicle,
-                    "route_no": route.route_no,
-                    "patrolled_km": route.served_m / 1000.0,
-                    "deadhead_km": route.deadhead_m / 1000.0,
-                    "duration_h": route.duration_s / 3600.0,
-                    "n_patrolled": sum(1 for leg in route.legs if leg.serving),
-                }
-            )
-            geoms["patrol_days"].append(route_line(G, route))
-            add_depot(route)
-    for depot_id in sorted(depots):
-        row = dict(depots[depot_id])
-        node = G.nodes[row.pop("_node")]
-        row["vehicles"] = ",".join(row["vehicles"])
-        row["admins"] = ",".join(row["admins"])
-        rows["depots"].append(row)
-        geoms["depots"].append(Point(float(node["x"]), float(node["y"])))
-    for section in exchanged:
-        line, count = section_line(G, section)
+    def add_depots(self) -> None:
+        for depot_id in sorted(self.depots):
+            row = dict(self.depots[depot_id])
+            node = self.G.nodes[row.pop("_node")]
+            row["vehicles"] = ",".join(row["vehicles"])
+            row["admins"] = ",".join(row["admins"])
+            self.add("depots", row, Point(float(node["x"]), float(node["y"])))
+
+    def add_section(self, section: ExchangedSection) -> None:
+        line, count = section_line(self.G, section)
         if count == 0:
             logger.warning(
                 "Exchanged section %r has no edge in the network.", section.section
@@ -434,28 +457,22 @@ def routes_to_gdfs(
         route_name = next(
             (
                 _attr(d, A.ROUTE_NAME)
-                for _, _, d in G.edges(data=True)
+                for _, _, d in self.G.edges(data=True)
                 if _attr(d, A.ROUTE_ID) == section.route_id
             ),
             "",
         )
-        rows["exchanged_sections"].append(
-            {
-                "plan": section.plan,
-                "route_id": section.route_id,
-                "route_name": route_name,
-                "section_id": section.section,
-                "from_admin": section.from_admin,
-                "to_admin": section.to_admin,
-                "km": section.km,
-                "n_edges": count,
-            }
-        )
-        geoms["exchanged_sections"].append(line)
-    return {
-        layer.name: _frame(layer, rows[layer.name], geoms[layer.name], crs)
-        for layer in LAYERS
-    }
+        row = {
+            "plan": section.plan,
+            "route_id": section.route_id,
+            "route_name": route_name,
+            "section_id": section.section,
+            "from_admin": section.from_admin,
+            "to_admin": section.to_admin,
+            "km": section.km,
+            "n_edges": count,
+        }
+        self.add("exchanged_sections", row, line)
 
 
 def save_routes_geopackage(

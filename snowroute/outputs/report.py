@@ -10,7 +10,7 @@ escaped. Missing parts are left out of the page rather than invented.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,28 +258,17 @@ def render_report(
         msg = "The summary has no `plans` to report."
         raise OutputError(msg)
     names = admin_names or {}
-    admins: list[str] = []
-    for plan in plans.values():
-        for admin in plan.get("per_admin", {}) or {}:
-            if admin not in admins:
-                admins.append(admin)
-    deadhead = {
-        (f"{a} {names.get(a, '')}".strip(), name): float(row["deadhead_km"])
-        for name, plan in plans.items()
-        for a, row in (plan.get("per_admin", {}) or {}).items()
-        if _number(row.get("deadhead_km")) is not None
-    }
-    hours = {
-        ("", name): float(plan["total_hours"])
-        for name, plan in plans.items()
-        if _number(plan.get("total_hours")) is not None
-    }
-    priorities: list[str] = []
-    for plan in plans.values():
-        for row in (plan.get("per_admin", {}) or {}).values():
-            for key in row.get("finish", {}) or {}:
-                if key not in priorities:
-                    priorities.append(key)
+    admins = _first_seen(
+        admin for plan in plans.values() for admin in plan.get("per_admin") or {}
+    )
+    priorities = _first_seen(
+        key
+        for plan in plans.values()
+        for row in (plan.get("per_admin") or {}).values()
+        for key in row.get("finish") or {}
+    )
+    deadhead, hours = _chart_values(plans, names)
+    labels = [f"{a} {names.get(a, '')}".strip() for a in admins]
     env = template_environment()
     return env.get_template("report.html.j2").render(
         t=_TEXT[lang],
@@ -289,19 +278,36 @@ def render_report(
         admins=admins,
         names=names,
         priorities=priorities,
-        chart_deadhead=bar_chart(
-            [f"{a} {names.get(a, '')}".strip() for a in admins],
-            list(plans),
-            deadhead,
-        )
-        if deadhead
-        else None,
+        chart_deadhead=bar_chart(labels, list(plans), deadhead) if deadhead else None,
         chart_hours=bar_chart([""], list(plans), hours, height=220) if hours else None,
         comparison=summary.get("comparison") or [],
         map_file=map_file,
         patrol=patrol,
         number=_number,
     )
+
+
+def _first_seen(items: Iterable[str]) -> list[str]:
+    """Return the distinct ``items`` in the order they first appear."""
+    return list(dict.fromkeys(items))
+
+
+def _chart_values(
+    plans: Mapping[str, Any], names: Mapping[str, str]
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Deadhead km per (administrator, plan) and total hours per plan."""
+    deadhead = {
+        (f"{a} {names.get(a, '')}".strip(), name): float(row["deadhead_km"])
+        for name, plan in plans.items()
+        for a, row in (plan.get("per_admin") or {}).items()
+        if _number(row.get("deadhead_km")) is not None
+    }
+    hours = {
+        ("", name): float(plan["total_hours"])
+        for name, plan in plans.items()
+        if _number(plan.get("total_hours")) is not None
+    }
+    return deadhead, hours
 
 
 def save_report(

@@ -362,8 +362,51 @@ def routes_map(
     """
     t = texts(lang)
     m = _MAP_TEXT[lang]
-    names = depot_names or {}
     project = wgs84(G)
+    fmap = _base_map(G, project, title)
+    folium.TileLayer(
+        "OpenStreetMap", name=esc(m["tiles"]), overlay=True, show=False
+    ).add_to(fmap)
+    network = folium.FeatureGroup(name=esc(m["network_layer"]), show=True)
+    _PolyLine(
+        _network_lines(G, project),
+        color="#9a9a9a",
+        weight=1.5,
+        opacity=0.8,
+        interactive=False,
+    ).add_to(network)
+    network.add_to(fmap)
+    if exchanged:
+        _exchanged_layer(G, exchanged, project, m).add_to(fmap)
+    plans = list(dict.fromkeys(r.plan for r in routes))
+    for plan in plans:
+        plan_routes = [r for r in routes if r.plan == plan]
+        for vehicle in dict.fromkeys(r.vehicle for r in plan_routes):
+            n = sum(1 for r in plan_routes if r.vehicle == vehicle)
+            group = folium.FeatureGroup(
+                name=esc(f"{plan} · {vehicle} ({n})"), show=plan == plans[0]
+            )
+            for i, route in enumerate(plan_routes):
+                if route.vehicle == vehicle:
+                    colour = PALETTE[i % len(PALETTE)]
+                    _add_route(group, G, route, colour, project, m, t)
+            group.add_to(fmap)
+    for day, day_routes in patrol_days:
+        group = folium.FeatureGroup(
+            name=esc(f"{m['patrol']} {day.date.isoformat()}"), show=False
+        )
+        for i, route in enumerate(day_routes):
+            _add_route(group, G, route, PALETTE[i % len(PALETTE)], project, m, t)
+        group.add_to(fmap)
+    every_route = [*routes, *(r for _, rs in patrol_days for r in rs)]
+    _depot_layer(G, every_route, depot_names or {}, project, m).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(_Legend(_legend(m)))
+    return fmap
+
+
+def _base_map(G: nx.MultiDiGraph, project: Any, title: str) -> folium.Map:
+    """Return an empty map fitted to the network, Leaflet inlined (works offline)."""
     xs = np.array([float(d["x"]) for _, d in G.nodes(data=True)])
     ys = np.array([float(d["y"]) for _, d in G.nodes(data=True)])
     lon, lat = project(xs, ys)
@@ -387,68 +430,48 @@ def routes_map(
     figure.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
     figure.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
     fmap.fit_bounds(bounds)
+    return fmap
 
-    folium.TileLayer(
-        "OpenStreetMap", name=esc(m["tiles"]), overlay=True, show=False
-    ).add_to(fmap)
-    network = folium.FeatureGroup(name=esc(m["network_layer"]), show=True)
-    _PolyLine(
-        _network_lines(G, project),
-        color="#9a9a9a",
-        weight=1.5,
-        opacity=0.8,
-        interactive=False,
-    ).add_to(network)
-    network.add_to(fmap)
 
-    if exchanged:
-        group = folium.FeatureGroup(name=esc(m["exchanged_layer"]), show=True)
-        for section in exchanged:
-            line, count = section_line(G, section)
-            if count == 0:
-                continue
-            coords = [_latlon(project, part.coords) for part in line.geoms]
-            popup = "<br>".join(
-                [
-                    f"<b>{esc(m['exchanged'])}</b>"
-                    + (f" ({esc(section.plan)})" if section.plan else ""),
-                    f"{esc(m['route'])}: {esc(section.route_id)}",
-                    f"{esc(m['section'])}: {esc(section.section)}",
-                    f"{esc(section.from_admin)} → {esc(section.to_admin)}, "
-                    f"{section.km:.2f} km",
-                ]
-            )
-            poly = _PolyLine(coords, color=EXCHANGE_COLOUR, weight=12, opacity=0.45)
-            poly.add_child(_Bind(popup=popup, tooltip=esc(section.section)))
-            group.add_child(poly)
-        group.add_to(fmap)
-
-    plans = list(dict.fromkeys(r.plan for r in routes))
-    for plan in plans:
-        plan_routes = [r for r in routes if r.plan == plan]
-        for vehicle in dict.fromkeys(r.vehicle for r in plan_routes):
-            n = sum(1 for r in plan_routes if r.vehicle == vehicle)
-            group = folium.FeatureGroup(
-                name=esc(f"{plan} · {vehicle} ({n})"), show=plan == plans[0]
-            )
-            for i, route in enumerate(plan_routes):
-                if route.vehicle == vehicle:
-                    colour = PALETTE[i % len(PALETTE)]
-                    _add_route(group, G, route, colour, project, m, t)
-            group.add_to(fmap)
-
-    for day, day_routes in patrol_days:
-        group = folium.FeatureGroup(
-            name=esc(f"{m['patrol']} {day.date.isoformat()}"), show=False
+def _exchanged_layer(
+    G: nx.MultiDiGraph,
+    exchanged: Sequence[ExchangedSection],
+    project: Any,
+    m: Mapping[str, str],
+) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=esc(m["exchanged_layer"]), show=True)
+    for section in exchanged:
+        line, count = section_line(G, section)
+        if count == 0:
+            continue
+        coords = [_latlon(project, part.coords) for part in line.geoms]
+        popup = "<br>".join(
+            [
+                f"<b>{esc(m['exchanged'])}</b>"
+                + (f" ({esc(section.plan)})" if section.plan else ""),
+                f"{esc(m['route'])}: {esc(section.route_id)}",
+                f"{esc(m['section'])}: {esc(section.section)}",
+                f"{esc(section.from_admin)} → {esc(section.to_admin)}, "
+                f"{section.km:.2f} km",
+            ]
         )
-        for i, route in enumerate(day_routes):
-            _add_route(group, G, route, PALETTE[i % len(PALETTE)], project, m, t)
-        group.add_to(fmap)
+        poly = _PolyLine(coords, color=EXCHANGE_COLOUR, weight=12, opacity=0.45)
+        poly.add_child(_Bind(popup=popup, tooltip=esc(section.section)))
+        group.add_child(poly)
+    return group
 
+
+def _depot_layer(
+    G: nx.MultiDiGraph,
+    routes: Sequence[DrivenRoute],
+    names: Mapping[str, str],
+    project: Any,
+    m: Mapping[str, str],
+) -> folium.FeatureGroup:
     depots = folium.FeatureGroup(name=esc(m["depots"]), show=True)
     seen: dict[str, list[str]] = {}
     nodes: dict[str, Any] = {}
-    for route in [*routes, *(r for _, rs in patrol_days for r in rs)]:
+    for route in routes:
         seen.setdefault(route.depot, [])
         if route.vehicle not in seen[route.depot]:
             seen[route.depot].append(route.vehicle)
@@ -476,11 +499,7 @@ def routes_map(
         )
         marker.add_child(_Bind(popup=popup, tooltip=esc(name or depot)))
         depots.add_child(marker)
-    depots.add_to(fmap)
-
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Legend(_legend(m)))
-    return fmap
+    return depots
 
 
 def save_map(fmap: folium.Map, path: Path) -> Path:

@@ -118,31 +118,12 @@ def save_outputs(
         raise OutputError(msg)
     sections = _sections(exchanged)
     days = _days(patrol_days)
-    existing = [name for name in OUTPUT_NAMES if (out / name).exists()]
-    if existing and not force:
-        msg = (
-            f"Output folder `{out}` already holds {', '.join(existing)}; pass "
-            "force=True (--force) to replace them."
-        )
-        raise OutputError(msg)
-
+    existing = _existing_outputs(out, force=force)
     # build and check everything in memory first
     routes = plans_driven(plans)
-    # a patrol route's files carry its day: <plan>-<date>_<vehicle>_<n>
-    day_routes = [
-        (day, [replace(r, plan=f"{r.plan}-{day.date.isoformat()}") for r in rs])
-        for day in days
-        for rs in [driven_routes(day.routes)]
-    ]
+    day_routes = _day_routes(days)
     all_routes = [*routes, *(r for _, rs in day_routes for r in rs)]
-    stems = [r.stem for r in all_routes]
-    clashes = sorted({s for s in stems if stems.count(s) > 1})
-    if clashes:
-        msg = (
-            f"Routes would share the file name {clashes[0]!r}; give plans names "
-            "that differ in letters or digits."
-        )
-        raise OutputError(msg)
+    _check_file_names(all_routes)
     layers = routes_to_gdfs(G, plans, exchanged=sections, patrol_days=days)
     crs = output_crs(G)
     depot_names: dict[str, str] = {}
@@ -158,17 +139,7 @@ def save_outputs(
         lang=lang,
         title=f"snowroute: {', '.join(names)}",
     )
-
-    out.mkdir(parents=True, exist_ok=True)
-    if force:
-        for name in existing:
-            target = out / name
-            if target.is_dir():
-                for child in sorted(target.rglob("*"), reverse=True):
-                    child.rmdir() if child.is_dir() else child.unlink()
-                target.rmdir()
-            else:
-                target.unlink()
+    _clear(out, existing)
     written = [save_routes_geopackage(layers, out / "routes.gpkg", crs=crs)]
     written += save_geojson(layers, out / "geojson")
     written += save_gpx_tracks(G, all_routes, out / "gpx", depot_names=depot_names)
@@ -181,6 +152,51 @@ def save_outputs(
     written.append(doc)
     logger.info("Wrote %d output files to %s.", len(written), out)
     return written
+
+
+def _existing_outputs(out: Path, *, force: bool) -> list[str]:
+    """Return the outputs already in ``out``; refuse them unless ``force``."""
+    existing = [name for name in OUTPUT_NAMES if (out / name).exists()]
+    if existing and not force:
+        msg = (
+            f"Output folder `{out}` already holds {', '.join(existing)}; pass "
+            "force=True (--force) to replace them."
+        )
+        raise OutputError(msg)
+    return existing
+
+
+def _day_routes(days: Sequence[PatrolDay]) -> list[tuple[PatrolDay, list[Any]]]:
+    """Each patrol day's driven routes; their files carry the day's date."""
+    return [
+        (day, [replace(r, plan=f"{r.plan}-{day.date.isoformat()}") for r in rs])
+        for day in days
+        for rs in [driven_routes(day.routes)]
+    ]
+
+
+def _check_file_names(routes: Sequence[Any]) -> None:
+    stems = [r.stem for r in routes]
+    clashes = sorted({s for s in stems if stems.count(s) > 1})
+    if clashes:
+        msg = (
+            f"Routes would share the file name {clashes[0]!r}; give plans names "
+            "that differ in letters or digits."
+        )
+        raise OutputError(msg)
+
+
+def _clear(out: Path, existing: Sequence[str]) -> None:
+    """Make ``out`` and remove the ``existing`` outputs in it."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in existing:
+        target = out / name
+        if target.is_dir():
+            for child in sorted(target.rglob("*"), reverse=True):
+                child.rmdir() if child.is_dir() else child.unlink()
+            target.rmdir()
+        else:
+            target.unlink()
 
 
 def save_summary(summary: Mapping[str, Any], folder: Path) -> Path:

@@ -63,7 +63,7 @@ class RunResult:
         """Whether every plan passed its validator."""
         return self.exchange.valid and (self.patrol is None or self.patrol.valid)
 
-    def summary(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """Return the ``summary.json`` data: exchange plans and the patrol headline."""
         out = self.exchange.to_dict()
         out["description"] = self.scenario.description
@@ -222,7 +222,7 @@ def write_run(
     OutputError, FileExistsError
         When an output cannot be built, or ``out_dir`` exists and not ``force``.
     """
-    summary = result.summary()
+    summary = result.to_dict()
     exchanged = [
         # a whole route changes hands when no section is named
         {**row, "section": row.get("section") or row["route_id"], "plan": name}

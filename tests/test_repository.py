@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 from pathlib import Path
@@ -52,3 +53,24 @@ def test_the_size_guard_catches_a_large_file() -> None:
     assert oversized([big], limit=10) == [
         f"tests/data/scenario_small.toml ({big.stat().st_size:,} bytes)"
     ]
+
+
+#: Longest function of the package, in lines (docstring included).
+MAX_FUNCTION_LINES = 80
+
+
+def long_functions(root: Path, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """Functions under ``root`` longer than ``limit`` lines."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > limit:
+                    out.append(f"{path.relative_to(ROOT)}::{node.name} ({lines})")
+    return out
+
+
+def test_no_function_of_the_package_is_long() -> None:
+    assert long_functions(ROOT / "snowroute") == []
+    assert long_functions(ROOT / "snowroute" / "routing", limit=20) != []

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,30 +72,23 @@ def save_outputs(
 
     Creates in ``out_dir`` (made if missing): ``routes.gpkg`` (projected CRS, every
     layer of :data:`~snowroute.outputs.layers.LAYERS`), ``geojson/<layer>.geojson``
-    (WGS84 copies), ``gpx/<plan>_<vehicle>_<n>.gpx``, ``sheets/`` (CSV and HTML per
-    route, ``index.html``), ``map.html`` and ``outputs.md`` (what every file and
-    field means). Everything is built and checked in memory first, so bad input
-    writes nothing; wrap the call in :func:`snowroute._io.atomic_directory` to
-    make the whole folder appear at once.
+    (WGS84), ``gpx/<plan>_<vehicle>_<n>.gpx``, ``sheets/`` (CSV and HTML per route,
+    ``index.html``), ``map.html`` and ``outputs.md``. Everything is built and
+    checked in memory first, so bad input writes nothing.
 
     Parameters
     ----------
-    out_dir
-        Output folder.
-    G
-        The tagged road graph the plans were built on.
+    out_dir, G
+        Output folder; the tagged road graph the plans were built on.
     plans
-        The plans; several :class:`PlanRoutes` may share a name (one per
-        administrator's fleet) and form one plan.
+        The plans; several :class:`PlanRoutes` may share a name and form one plan.
     exchanged
-        Exchanged sections, as :class:`ExchangedSection` or dicts with keys
-        ``route_id``, ``section``, ``from_admin``, ``to_admin``, ``km`` (``plan``).
+        :class:`ExchangedSection` or dicts with keys ``route_id``, ``section``,
+        ``from_admin``, ``to_admin``, ``km`` (``plan``).
     patrol_days
         Patrol routes per day, as :class:`PatrolDay` or ``(date, PlanRoutes)``.
-    lang
-        Language of route sheets and map texts, ``"en"`` or ``"ja"``.
-    force
-        Replace outputs already in ``out_dir``.
+    lang, force
+        ``"en"`` or ``"ja"``; replace outputs already in ``out_dir``.
 
     Returns
     -------
@@ -119,39 +112,71 @@ def save_outputs(
     sections = _sections(exchanged)
     days = _days(patrol_days)
     existing = _existing_outputs(out, force=force)
-    # build and check everything in memory first
-    routes = plans_driven(plans)
-    day_routes = _day_routes(days)
-    all_routes = [*routes, *(r for _, rs in day_routes for r in rs)]
-    _check_file_names(all_routes)
-    layers = routes_to_gdfs(G, plans, exchanged=sections, patrol_days=days)
-    crs = output_crs(G)
-    depot_names: dict[str, str] = {}
-    for plan in [*plans, *(day.routes for day in days)]:
-        depot_names.update(plan.depot_names)
-    names = list(dict.fromkeys(p.name for p in plans))
-    fmap = routes_map(
-        G,
-        routes,
-        exchanged=sections,
-        patrol_days=day_routes,
-        depot_names=depot_names,
-        lang=lang,
-        title=f"snowroute: {', '.join(names)}",
-    )
+    built = _Built.of(G, plans, sections, days, lang)  # everything checked first
     _clear(out, existing)
-    written = [save_routes_geopackage(layers, out / "routes.gpkg", crs=crs)]
-    written += save_geojson(layers, out / "geojson")
-    written += save_gpx_tracks(G, all_routes, out / "gpx", depot_names=depot_names)
-    written += save_route_sheets(
-        G, all_routes, out / "sheets", depot_names=depot_names, lang=lang
-    )
-    written.append(save_map(fmap, out / "map.html"))
+    written = [save_routes_geopackage(built.layers, out / "routes.gpkg", crs=built.crs)]
+    written += save_geojson(built.layers, out / "geojson")
+    written += _save_route_files(G, built.routes, out, built.depot_names, lang)
+    written.append(save_map(built.fmap, out / "map.html"))
     doc = out / "outputs.md"
-    doc.write_text(outputs_markdown(crs=str(crs)), encoding="utf-8")
-    written.append(doc)
-    logger.info("Wrote %d output files to %s.", len(written), out)
-    return written
+    doc.write_text(outputs_markdown(crs=str(built.crs)), encoding="utf-8")
+    logger.info("Wrote %d output files to %s.", len(written) + 1, out)
+    return [*written, doc]
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """The layers, routes and map of a run, built and checked in memory."""
+
+    layers: dict[str, Any]
+    crs: Any
+    routes: list[Any]
+    depot_names: dict[str, str]
+    fmap: Any
+
+    @classmethod
+    def of(
+        cls,
+        G: nx.MultiDiGraph,
+        plans: list[PlanRoutes],
+        sections: list[ExchangedSection],
+        days: list[PatrolDay],
+        lang: str,
+    ) -> _Built:
+        routes = plans_driven(plans)
+        day_routes = _day_routes(days)
+        all_routes = [*routes, *(r for _, rs in day_routes for r in rs)]
+        _check_file_names(all_routes)
+        layers = routes_to_gdfs(G, plans, exchanged=sections, patrol_days=days)
+        depot_names = {
+            k: v
+            for p in [*plans, *(d.routes for d in days)]
+            for k, v in p.depot_names.items()
+        }
+        fmap = routes_map(
+            G,
+            routes,
+            exchanged=sections,
+            patrol_days=day_routes,
+            depot_names=depot_names,
+            lang=lang,
+            title=f"snowroute: {', '.join(dict.fromkeys(p.name for p in plans))}",
+        )
+        return cls(layers, output_crs(G), all_routes, depot_names, fmap)
+
+
+def _save_route_files(
+    G: nx.MultiDiGraph,
+    routes: Sequence[Any],
+    out: Path,
+    depot_names: dict[str, str],
+    lang: str,
+) -> list[Path]:
+    """Write the GPX tracks and route sheets of every route."""
+    written = save_gpx_tracks(G, routes, out / "gpx", depot_names=depot_names)
+    return written + save_route_sheets(
+        G, routes, out / "sheets", depot_names=depot_names, lang=lang
+    )
 
 
 def _existing_outputs(out: Path, *, force: bool) -> list[str]:

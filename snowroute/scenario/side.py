@@ -163,19 +163,31 @@ def _date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+def _number(row: CsvRow, column: str) -> float:
+    text = row.get(column)
+    try:
+        return float(text)
+    except ValueError:
+        msg = f"`{column}` must be a number, got {text!r}"
+        raise ValueError(msg) from None
+
+
 def _structure(row: CsvRow) -> Structure:
-    interval = row.get("interval_years")
+    interval = _number(row, "interval_years") if row.get("interval_years") else None
+    if interval is not None and not interval.is_integer():
+        msg = f"`interval_years` must be a whole number of years, got {interval:g}"
+        raise ValueError(msg)
     return Structure(
         structure_id=row.get("structure_id"),
         kind=row.get("kind").lower(),
         name=row.get("name"),
         admin_id=row.get("admin_id"),
-        lon=float(row.get("lon")),
-        lat=float(row.get("lat")),
+        lon=_number(row, "lon"),
+        lat=_number(row, "lat"),
         last_inspection=_date(row.get("last_inspection")),
-        interval_years=int(interval) if interval else None,
+        interval_years=None if interval is None else int(interval),
         due_date=_date(row.get("due_date")),
-        minutes_on_site=float(row.get("minutes_on_site")),
+        minutes_on_site=_number(row, "minutes_on_site"),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from snowroute._errors import ScenarioError
+from snowroute._errors import ScenarioError, TaggingError
 from snowroute.network import (
     Boundaries,
     Override,
@@ -44,6 +44,7 @@ from snowroute.scenario.model import Scenario
 
 __all__ = [
     "MAX_DEPOT_SNAP_M",
+    "check_network_limits",
     "depot_nodes",
     "graph_from_scenario",
     "km",
@@ -73,15 +74,51 @@ def graph_from_scenario(scenario: Scenario) -> nx.MultiDiGraph:
     """
     spec = scenario.network
     if spec.format == "centerline":
-        return _centerline_network(scenario)
-    rules, boundaries, overrides = tagging_inputs(scenario)
-    return tagged_graph_from_file(
-        scenario.resolve(spec.source),
-        rules=rules,
-        boundaries=boundaries,
-        overrides=overrides,
-        largest=spec.largest_component,
-    )
+        G = _centerline_network(scenario)
+    else:
+        rules, boundaries, overrides = tagging_inputs(scenario)
+        G = tagged_graph_from_file(
+            scenario.resolve(spec.source),
+            rules=rules,
+            boundaries=boundaries,
+            overrides=overrides,
+            largest=spec.largest_component,
+        )
+    check_network_limits(G, scenario)
+    return G
+
+
+def check_network_limits(G: nx.MultiDiGraph, scenario: Scenario) -> None:
+    """Refuse a network with more unknown or cut-off road km than the scenario allows.
+
+    Raises
+    ------
+    TaggingError
+        Naming the km, the limit and example edges (``network.max_unknown_km``,
+        ``network.max_dropped_km``).
+    """
+    spec = scenario.network
+    unknown = [
+        (d, str(d.get("osmid", f"{u}-{v}")))
+        for u, v, d in G.edges(data=True)
+        if d.get(A.ADMIN_ID) == A.UNKNOWN
+    ]
+    unknown_km = sum(A.road_km(d) for d, _ in unknown)
+    if spec.max_unknown_km is not None and unknown_km > spec.max_unknown_km:
+        examples = ", ".join(list(dict.fromkeys(e for _, e in unknown))[:5])
+        msg = (
+            f"{unknown_km:.2f} km of roads have no known administrator (limit "
+            f"`network.max_unknown_km` = {spec.max_unknown_km:g} km; e.g. {examples})."
+        )
+        raise TaggingError(msg)
+    dropped_km = float(G.graph.get("dropped_km", 0.0))
+    if spec.max_dropped_km is not None and dropped_km > spec.max_dropped_km:
+        msg = (
+            f"{dropped_km:.2f} km of roads are cut off from the largest connected "
+            f"piece (limit `network.max_dropped_km` = {spec.max_dropped_km:g} km; "
+            f"e.g. {G.graph.get('dropped_examples', '')})."
+        )
+        raise TaggingError(msg)
 
 
 def tagging_inputs(

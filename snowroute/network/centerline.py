@@ -29,6 +29,7 @@ import json
 import logging
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +44,7 @@ from scipy.spatial import cKDTree
 
 from snowroute._errors import InputFileError
 from snowroute.network import attributes as A
+from snowroute.network.copies import Copies, Directed, find_copies
 from snowroute.network.routes import add_edge_routes, add_edge_sections
 from snowroute.network.validate import validate_network
 
@@ -123,7 +125,15 @@ class CenterlineColumns:
     speed
         Travel speed in ``speed_unit``; default ``default_speed_kph``.
     width
-        Carriageway width in metres.
+        Carriageway width in ``width_unit`` (``"m"`` or ``"ft"``).
+    directed
+        Whether the layer is a directed export (each two-way street once per
+        direction, see :mod:`snowroute.network.copies`): ``"auto"``, ``"yes"``,
+        ``"no"``.
+    priority_values, road_class_values, admin_class_values
+        Tables from a column's values (as written in the layer, ``""`` for empty
+        cells) to priority classes, road classes and administrator classes; with a
+        table, a value it does not map is an error.
     grade
         Snow-clearing service grade 1-3 (第1種..第3種).
     priority
@@ -162,8 +172,13 @@ class CenterlineColumns:
     feature_id: str | None = None
     oneway_forward: tuple[str, ...] = ("forward", "f", "ft", "yes", "true", "1")
     oneway_backward: tuple[str, ...] = ("backward", "tf", "reverse", "-1")
-    oneway_both: tuple[str, ...] = ("both", "b", "no", "false", "0")
+    oneway_both: tuple[str, ...] = ("both", "b", "no", "false", "0", "none")
     speed_unit: Literal["kph", "mph"] = "kph"
+    width_unit: Literal["m", "ft"] = "m"
+    directed: Directed = "auto"
+    priority_values: Mapping[str, str] = field(default_factory=dict)
+    road_class_values: Mapping[str, str] = field(default_factory=dict)
+    admin_class_values: Mapping[str, str] = field(default_factory=dict)
     default_admin_class: str = "municipality"
     default_road_class: str = "unclassified"
     default_speed_kph: float = 40.0
@@ -182,6 +197,19 @@ class CenterlineColumns:
             raise ValueError(msg)
         if self.speed_unit not in ("kph", "mph"):
             msg = f"`speed_unit` must be kph or mph, got {self.speed_unit!r}."
+            raise ValueError(msg)
+        if self.width_unit not in ("m", "ft"):
+            msg = f"`width_unit` must be m or ft, got {self.width_unit!r}."
+            raise ValueError(msg)
+        if self.directed not in ("auto", "yes", "no"):
+            msg = f"`directed` must be auto, yes or no, got {self.directed!r}."
+            raise ValueError(msg)
+        bad = sorted(set(self.priority_values.values()) - set(A.PRIORITY_CLASSES))
+        if bad:
+            msg = (
+                f"`priority_values` maps to {bad[0]!r}, not one of "
+                f"{', '.join(A.PRIORITY_CLASSES)}."
+            )
             raise ValueError(msg)
         if not self.default_speed_kph > 0:
             msg = f"`default_speed_kph` must be positive, got {self.default_speed_kph}."
@@ -553,13 +581,42 @@ def _direction(row: pd.Series, columns: CenterlineColumns, where: str) -> int:
     raise InputFileError(msg)
 
 
+def _mapped(
+    row: pd.Series,
+    column: str | None,
+    table: Mapping[str, str],
+    what: str,
+    where: str,
+) -> str | None:
+    """Return the cell's value through the table (the raw value without one)."""
+    value = _value(row, column)
+    if not table:
+        return None if value is None else str(value)
+    key = "" if value is None else str(value).strip()
+    if key in table:
+        return table[key]
+    folded = {k.lower(): v for k, v in table.items()}
+    if key.lower() in folded:
+        return folded[key.lower()]
+    if value is None:
+        return None
+    msg = (
+        f"{where} has {what} {key!r} in column `{column}`, which "
+        f"`{what}_values` does not map."
+    )
+    raise InputFileError(msg)
+
+
 def _attributes(
     row: pd.Series, columns: CenterlineColumns, where: str
 ) -> dict[str, Any]:
     c = columns
     admin = _value(row, c.admin_id)
     admin_id = A.UNKNOWN if admin is None else str(admin).strip()
-    admin_class = str(_value(row, c.admin_class) or c.default_admin_class)
+    admin_class = str(
+        _mapped(row, c.admin_class, c.admin_class_values, "admin_class", where)
+        or c.default_admin_class
+    )
     if admin_id == A.UNKNOWN:
         admin_class = A.UNKNOWN
     direction = _direction(row, c, where)
@@ -567,19 +624,10 @@ def _attributes(
     speed = _number(row, c.speed, "speed", where)
     if speed is not None and c.speed_unit == "mph":
         speed *= 1.609344
-    grade_value = _number(row, c.grade, "grade", where)
-    grade = 0 if grade_value is None else int(grade_value)
-    if grade not in (0, 1, 2, 3):
-        msg = f"{where} has grade {grade} in column `{c.grade}`, not 1, 2 or 3."
-        raise InputFileError(msg)
-    priority = str(_value(row, c.priority) or _PRIORITY_OF_GRADE[grade]).lower()
-    if priority not in A.PRIORITY_CLASSES:
-        msg = (
-            f"{where} has priority {priority!r} in column `{c.priority}`, not one of "
-            f"{', '.join(A.PRIORITY_CLASSES)}."
-        )
-        raise InputFileError(msg)
+    priority = _priority(row, c, where)
     width = _number(row, c.width, "width", where)
+    if width is not None and c.width_unit == "ft":
+        width *= 0.3048
     closed = _value(row, c.winter_closed)
     try:
         winter_closed = False if closed is None else A.parse_bool(closed)
@@ -589,7 +637,10 @@ def _attributes(
     name = _value(row, c.route_name)
     ref = _value(row, c.route_ref)
     kind = _value(row, c.route_kind)
-    road_class = str(_value(row, c.road_class) or c.default_road_class)
+    road_class = str(
+        _mapped(row, c.road_class, c.road_class_values, "road_class", where)
+        or c.default_road_class
+    )
     out: dict[str, Any] = {
         A.ADMIN_ID: admin_id,
         A.ADMIN_CLASS: admin_class,
@@ -603,15 +654,49 @@ def _attributes(
         A.ONEWAY: direction != 0,
         A.WIDTH_M: math.nan if width is None else width,
         A.SPEED_KPH: c.default_speed_kph if not speed or speed <= 0 else speed,
-        A.SERVICE_GRADE: grade,
+        A.SERVICE_GRADE: _grade(row, c, where),
         A.PRIORITY: priority,
         A.WINTER_CLOSED: winter_closed,
         "_direction": direction,
     }
-    if name is not None:
-        out["name"] = str(name)
-    if ref is not None:
-        out["ref"] = str(ref)
+    _add_names(out, row, c, where, admin_id)
+    return out
+
+
+def _grade(row: pd.Series, c: CenterlineColumns, where: str) -> int:
+    value = _number(row, c.grade, "grade", where)
+    grade = 0 if value is None else int(value)
+    if grade not in (0, 1, 2, 3):
+        msg = f"{where} has grade {grade} in column `{c.grade}`, not 1, 2 or 3."
+        raise InputFileError(msg)
+    return grade
+
+
+def _priority(row: pd.Series, c: CenterlineColumns, where: str) -> str:
+    mapped = _mapped(row, c.priority, c.priority_values, "priority", where)
+    priority = str(mapped or _PRIORITY_OF_GRADE[_grade(row, c, where)]).lower()
+    if priority not in A.PRIORITY_CLASSES:
+        msg = (
+            f"{where} has priority {priority!r} in column `{c.priority}`, not one of "
+            f"{', '.join(A.PRIORITY_CLASSES)} (map the layer's values with "
+            "`priority_values`)."
+        )
+        raise InputFileError(msg)
+    return priority
+
+
+def _add_names(
+    out: dict[str, Any],
+    row: pd.Series,
+    c: CenterlineColumns,
+    where: str,
+    admin_id: str,
+) -> None:
+    """Route name, ref and id, and the administrator's display name."""
+    if out[A.ROUTE_NAME]:
+        out["name"] = out[A.ROUTE_NAME]
+    if out[A.ROUTE_REF]:
+        out["ref"] = out[A.ROUTE_REF]
     if c.route_id is not None:
         route_id = _value(row, c.route_id)
         label = out[A.ROUTE_NAME] or out[A.ROUTE_REF] or f"#{where.split()[-1]}"
@@ -622,7 +707,6 @@ def _attributes(
         )
     admin_name = _value(row, c.admin_name)
     out["_admin_name"] = admin_id if admin_name is None else str(admin_name)
-    return out
 
 
 def graph_from_centerline(
@@ -666,8 +750,8 @@ def graph_from_centerline(
     if not path.exists():
         msg = f"Centerline file `{path}` does not exist."
         raise InputFileError(msg)
-    try:
-        frame = gpd.read_file(path, layer=layer)
+    try:  # the layer's own feature ids (fid) become the index, for messages
+        frame = gpd.read_file(path, layer=layer, fid_as_index=True)
     except Exception as exc:  # pyogrio raises many types on unreadable files
         reason = str(exc).rstrip(".") or type(exc).__name__
         msg = f"`{path}` is not a readable line layer ({reason})."
@@ -679,7 +763,6 @@ def graph_from_centerline(
             f"(columns: {', '.join(map(str, frame.columns[:12]))})."
         )
         raise InputFileError(msg)
-    frame = frame.reset_index(drop=True)
     topo = centerline_topology(
         frame,
         snap_m=snap_m,
@@ -691,12 +774,25 @@ def graph_from_centerline(
         if items:
             logger.warning("`%s`: %d %s", path.name, len(items), what)
 
-    G = _build(frame, topo, columns, str(path))
+    oneway_given = columns.oneway is not None and bool(
+        frame[columns.oneway].dropna().astype(str).str.strip().ne("").any()
+    )
+    copies = find_copies(
+        topo.pieces,
+        tolerance_m=max(snap_m, 1.0),
+        directed=columns.directed,
+        oneway_given=oneway_given,
+    )
+    logger.info("`%s`: %s", path.name, copies.summary())
+    G = _build(frame, topo, columns, str(path), copies)
     G.graph.update(
         centerline_dangles=len(topo.dangles),
         centerline_tiny=len(topo.tiny),
         centerline_snapped=topo.snapped,
         centerline_crossings_split=topo.crossings_split,
+        centerline_directed=copies.directed,
+        centerline_twins=copies.twins,
+        centerline_duplicates=copies.duplicates,
     )
     validate_network(G, strict=True)
     return G
@@ -707,7 +803,9 @@ def _build(
     topo: CenterlineTopology,
     columns: CenterlineColumns,
     source: str,
+    copies: Copies | None = None,
 ) -> nx.MultiDiGraph:
+    copies = copies or Copies(directed=False)
     G = nx.MultiDiGraph(crs="epsg:4326", snowroute_source=source)
     lonlat = gpd.GeoSeries(
         gpd.points_from_xy(topo.nodes[:, 0], topo.nodes[:, 1]), crs=topo.crs
@@ -716,51 +814,81 @@ def _build(
         G.add_node(n, x=float(point.x), y=float(point.y))
     geoms = topo.pieces.geometry.to_crs("epsg:4326")
     lengths = topo.pieces.length.to_numpy()
-    by_row: dict[Any, dict[str, Any]] = {}
-    admins: dict[str, dict[str, str]] = {}
-    own_route_ids = columns.route_id is not None
+    rows = _RowAttributes(frame, columns)
     for i, (row, u, v) in enumerate(
         zip(topo.pieces["row"], topo.pieces["u"], topo.pieces["v"], strict=True)
     ):
-        if row not in by_row:
-            fid = _value(frame.loc[row], columns.feature_id)
-            where = f"Feature {row if fid is None else fid}"
-            by_row[row] = _attributes(frame.loc[row], columns, where)
-            by_row[row]["osmid"] = str(row if fid is None else fid)
-        attrs = dict(by_row[row])
-        direction = attrs.pop("_direction")
-        admin_name = attrs.pop("_admin_name")
-        if attrs[A.ADMIN_ID] != A.UNKNOWN:
-            admins.setdefault(
-                attrs[A.ADMIN_ID], {"class": attrs[A.ADMIN_CLASS], "name": admin_name}
-            )
-        geom = geoms.iloc[i]
-        length = float(lengths[i])
-        osmid = f"{attrs['osmid']}/{i}"
-        attrs["osmid"] = osmid
+        if i in copies.kept_of:
+            rows.compare(row, topo.pieces["row"].iloc[copies.kept_of[i]])
+            continue
+        attrs = rows.of(row)
+        direction = copies.direction.get(i, attrs.pop("_direction"))
+        attrs.pop("_direction", None)
+        attrs[A.ONEWAY] = direction != 0
+        attrs["osmid"] = f"{attrs['osmid']}/{i}"
+        edge = {"length": float(lengths[i]), **attrs}
         if direction >= 0:
-            G.add_edge(
-                int(u), int(v), length=length, geometry=geom, reversed=False, **attrs
-            )
+            G.add_edge(int(u), int(v), geometry=geoms.iloc[i], reversed=False, **edge)
         if direction <= 0:
-            G.add_edge(
-                int(v),
-                int(u),
-                length=length,
-                geometry=geom.reverse(),
-                reversed=True,
-                **attrs,
-            )
+            geom = geoms.iloc[i].reverse()
+            G.add_edge(int(v), int(u), geometry=geom, reversed=True, **edge)
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
-    if own_route_ids:
+    if columns.route_id is not None:
         add_edge_sections(G)
     else:
         add_edge_routes(G)
-    G.graph["snowroute_admins"] = json.dumps(
-        dict(sorted(admins.items())), ensure_ascii=False
-    )
-    G.graph["snowroute_rules"] = "centerline"
-    G.graph[A.TAGGED] = True
+    G.graph.update(rows.graph_attributes())
     counts = ox.stats.count_streets_per_node(G)
     nx.set_node_attributes(G, counts, name="street_count")
     return G
+
+
+class _RowAttributes:
+    """The snowroute attributes of each source row, read once per row."""
+
+    def __init__(self, frame: gpd.GeoDataFrame, columns: CenterlineColumns) -> None:
+        self.frame = frame
+        self.columns = columns
+        self.by_row: dict[Any, dict[str, Any]] = {}
+        self.admins: dict[str, dict[str, str]] = {}
+        self.disagree: list[str] = []
+
+    def of(self, row: Any) -> dict[str, Any]:
+        """Return a copy of ``row``'s attributes (``_direction`` included)."""
+        if row not in self.by_row:
+            series = self.frame.loc[row]
+            fid = _value(series, self.columns.feature_id)
+            label = row if fid is None else fid
+            attrs = _attributes(series, self.columns, f"Feature fid {label}")
+            attrs["osmid"] = str(label)
+            admin_name = attrs.pop("_admin_name")
+            if attrs[A.ADMIN_ID] != A.UNKNOWN:
+                self.admins.setdefault(
+                    attrs[A.ADMIN_ID],
+                    {"class": attrs[A.ADMIN_CLASS], "name": admin_name},
+                )
+            self.by_row[row] = attrs
+        return dict(self.by_row[row])
+
+    def compare(self, row: Any, kept_row: Any) -> None:
+        """Note a copy whose attributes differ from the kept piece's row."""
+        ignore = {"osmid", "_direction", A.ONEWAY, A.N_LANES}
+        mine, kept = self.of(row), self.of(kept_row)
+        if any(mine.get(k) != kept.get(k) for k in mine if k not in ignore):
+            self.disagree.append(mine["osmid"])
+
+    def graph_attributes(self) -> dict[str, Any]:
+        if self.disagree:
+            logger.warning(
+                "%d copies of a road differ from the copy kept (fids %s)",
+                len(self.disagree),
+                ", ".join(self.disagree[:5]),
+            )
+        return {
+            "snowroute_admins": json.dumps(
+                dict(sorted(self.admins.items())), ensure_ascii=False
+            ),
+            "snowroute_rules": "centerline",
+            A.TAGGED: True,
+            "centerline_disagreeing_copies": ",".join(self.disagree),
+        }

@@ -384,12 +384,33 @@ def largest_component(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Return a copy of ``G`` restricted to its largest strongly connected component.
 
     Vehicles must be able to drive from any road to any other and back, so routing
-    uses strong connectivity (one-way streets matter).
+    uses strong connectivity (one-way streets matter). What is left out is counted
+    in the graph attributes ``dropped_km``, ``dropped_edges`` and
+    ``dropped_examples`` (up to five edge ids).
     """
     if G.number_of_nodes() == 0:
         return G.copy()
     nodes = max(nx.strongly_connected_components(G), key=len)
-    return G.subgraph(nodes).copy()
+    kept = G.subgraph(nodes).copy()
+    dropped = [
+        (u, v, d) for u, v, d in G.edges(data=True) if u not in nodes or v not in nodes
+    ]
+    km = sum(A.road_km(d) for _, _, d in dropped)
+    examples = list(
+        dict.fromkeys(str(d.get("osmid", f"{u}-{v}")) for u, v, d in dropped)
+    )
+    kept.graph.update(
+        dropped_km=round(km, 3),
+        dropped_edges=len(dropped),
+        dropped_examples=",".join(examples[:5]),
+    )
+    if dropped:
+        logger.info(
+            "Left out %d edges (%.2f km) cut off from the largest connected piece",
+            len(dropped),
+            km,
+        )
+    return kept
 
 
 def load_graphml(path: str | Path) -> nx.MultiDiGraph:

@@ -109,15 +109,25 @@ class ColumnsSpec:
     )
     oneway_both: tuple[str, ...] = spec(
         "Direction values meaning two-way (empty values are two-way too).",
-        ("both", "B", "0"),
-        default=("both", "b", "no", "false", "0"),
+        ("both", "B", "0", "None"),
+        default=("both", "b", "no", "false", "0", "none"),
+    )
+    directed: Literal["auto", "yes", "no"] = spec(
+        "Whether the layer holds each two-way street once per direction (an OSMnx "
+        "or network-dataset export): reversed copies become one two-way road and "
+        "single lines one-way; `auto` decides when the one-way column is empty.",
+        "auto",
+        default="auto",
     )
     speed: str | None = spec("Column with the travel speed.", "SPEED", default=None)
     speed_unit: Literal["kph", "mph"] = spec(
         "Unit of the speed column.", "mph", default="kph"
     )
     width: str | None = spec(
-        "Column with the carriageway width in metres.", "FUKUIN", default=None
+        "Column with the carriageway width.", "FUKUIN", default=None
+    )
+    width_unit: Literal["m", "ft"] = spec(
+        "Unit of the width column.", "ft", default="m"
     )
     grade: str | None = spec(
         "Column with the snow-clearing grade 1-3 (第1種..第3種).",
@@ -139,6 +149,22 @@ class ColumnsSpec:
     )
     feature_id: str | None = spec(
         "Column with a stable feature id.", "FID", default=None
+    )
+    priority_values: dict[str, str] = spec(
+        "Priority class of each value of the priority column, as written in the "
+        'layer (`""` for empty cells); unmapped values are an error.',
+        {"Major Arterial": "arterial", "Minor Arterial": "collector", "None": "local"},
+        factory=dict,
+    )
+    road_class_values: dict[str, str] = spec(
+        "Road class of each value of the road-class column (unmapped: an error).",
+        {"Local": "residential"},
+        factory=dict,
+    )
+    admin_class_values: dict[str, str] = spec(
+        "Administrator class of each value of the admin-class column.",
+        {"City of Middleton": "city"},
+        factory=dict,
     )
     default_admin_class: str = spec(
         "Administrator class where no class column is mapped.",
@@ -225,8 +251,25 @@ class NetworkSpec:
         True,
         default=True,
     )
+    max_unknown_km: float | None = spec(
+        "Most road km whose administrator is unknown (empty maintainer values, no "
+        "rule) before the network is refused (none: no limit).",
+        5.0,
+        default=None,
+    )
+    max_dropped_km: float | None = spec(
+        "Most road km left out as pieces cut off from the largest connected piece "
+        "before the network is refused (none: no limit).",
+        2.0,
+        default=None,
+    )
 
     def __post_init__(self) -> None:
+        for name in ("max_unknown_km", "max_dropped_km"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                msg = f"must not be negative, got {value}"
+                raise invalid(msg, field=name)
         if self.format == "centerline" and self.columns is None:
             msg = "`format = centerline` needs a `[network.columns]` table"
             raise invalid(msg, field="columns")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -13,6 +14,9 @@ import networkx as nx
 from snowroute._errors import InputFileError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.network import (
+    CenterlineColumns,
+    graph_from_centerline,
+    largest_component,
     load_boundaries,
     load_overrides,
     load_rules,
@@ -80,6 +84,19 @@ def add_tagging_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep only the largest strongly connected piece of the network",
     )
+    line = parser.add_argument_group(
+        "centerline layers (GeoPackage, Shapefile, GeoJSON line layers)"
+    )
+    line.add_argument(
+        "--columns",
+        nargs="+",
+        metavar="COLUMN|KEY=COLUMN",
+        help="read PATH as a centerline layer: the administrator column, then "
+        "KEY=COLUMN for any other field of [network.columns] (oneway=ONEWAY, "
+        "road_class=CLASS, priority=ROAD_CLASS, width=WIDTH, ...), and "
+        "KEY=VALUE for its settings (width_unit=ft, directed=yes, speed_unit=mph)",
+    )
+    line.add_argument("--layer", help="layer of a multi-layer file (GeoPackage)")
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -93,8 +110,46 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def _centerline_columns(values: list[str]) -> CenterlineColumns:
+    """Return the column mapping of ``--columns ADMIN_COL [KEY=COLUMN ...]``."""
+    first, *rest = values
+    fields: dict[str, Any] = {}
+    if "=" in first:
+        rest = [first, *rest]
+    else:
+        fields["admin_id"] = first
+    for pair in rest:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            msg = f"`--columns {pair}` must look like KEY=COLUMN."
+            raise InputFileError(msg)
+        fields[key.strip()] = value.strip()
+    known = {f.name for f in dataclasses.fields(CenterlineColumns)}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        names = ", ".join(sorted(known))
+        msg = f"`--columns {unknown[0]}=...` is not a column field ({names})."
+        raise InputFileError(msg)
+    if "admin_id" not in fields:
+        msg = "`--columns` needs the administrator column first (or admin_id=COLUMN)."
+        raise InputFileError(msg)
+    try:
+        return CenterlineColumns(**fields)
+    except ValueError as exc:
+        msg = f"`--columns`: {exc}"
+        raise InputFileError(msg) from None
+
+
 def load_network_from_args(path: Path, args: argparse.Namespace) -> nx.MultiDiGraph:
-    """Read and tag the network at ``path`` as the tagging options say."""
+    """Read and tag the network at ``path`` as the tagging options say.
+
+    With ``--columns`` the file is a centerline layer mapped by those columns.
+    """
+    if getattr(args, "columns", None):
+        G = graph_from_centerline(
+            path, columns=_centerline_columns(args.columns), layer=args.layer
+        )
+        return largest_component(G) if args.largest else G
     rules = load_rules(args.rules, **_params(args.param))
     boundaries = (
         load_boundaries(
@@ -177,8 +232,9 @@ def register(subparsers: Any) -> None:
         "info",
         help="km and routes per administrator and road class, unknown roads, pieces",
         description=(
-            "Read a network (OSM XML, .osm.bz2 or GraphML), tag administrators unless "
-            "it is a tagged GraphML, and print the network report."
+            "Read a network (OSM XML or PBF, GraphML, or a centerline line layer with "
+            "--columns), tag administrators unless it is tagged already, and print "
+            "the network report."
         ),
     )
     info.add_argument("path", type=Path, help="network file")
@@ -198,7 +254,9 @@ def register(subparsers: Any) -> None:
             "and OUT/report.txt/json. Nothing is written if any step fails."
         ),
     )
-    tag.add_argument("path", type=Path, help="network file (OSM XML or GraphML)")
+    tag.add_argument(
+        "path", type=Path, help="network file (OSM XML or PBF, GraphML, line layer)"
+    )
     tag.add_argument("--out", type=Path, required=True, help="output folder")
     tag.add_argument("--force", action="store_true", help="replace an existing folder")
     add_tagging_options(tag)

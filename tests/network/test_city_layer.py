@@ -1,0 +1,208 @@
+"""A city's own street layer as GIS staff export it (issue: real GIS data in).
+
+The layer reproduces what a city's OSMnx export with its maintainer column joined
+on looks like: every two-way street twice (once reversed), an empty one-way column,
+road-class values such as "Minor Arterial" and "None", empty maintainer values on
+a few streets, and a small piece cut off from the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+from shapely import LineString
+
+from snowroute import graph_from_scenario, scenario_from_toml, solve, validate
+from snowroute._errors import InputFileError, TaggingError
+from snowroute.cli import main
+from snowroute.network import attributes as A
+from snowroute.network import network_report
+from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
+from snowroute.prepare import (
+    depot_nodes,
+    plow_edges,
+    plow_problem,
+    solve_params,
+    vehicle_classes,
+)
+
+CRS = "EPSG:32616"  # UTM 16N (Wisconsin)
+X0, Y0 = 300_000.0, 4_770_000.0
+BLOCK = 100.0
+COLUMNS = CenterlineColumns(
+    admin_id="maintainer",
+    oneway="oneway",
+    priority="road_class",
+    priority_values={"Minor Arterial": "arterial", "None": "local", "": "local"},
+)
+
+
+def _street(a: tuple[float, float], b: tuple[float, float], **kw: Any) -> dict:
+    line = LineString([(X0 + a[0], Y0 + a[1]), (X0 + b[0], Y0 + b[1])])
+    return {
+        "maintainer": "city",
+        "oneway": None,
+        "road_class": "None",
+        **kw,
+        "geometry": line,
+    }
+
+
+def _city_rows() -> list[dict]:
+    """A 3 x 3 block grid: 24 block sides, an arterial, 2 one-way streets."""
+    rows = []
+    for i in range(4):
+        for j in range(3):
+            kind = "Minor Arterial" if i == 0 else "None"
+            rows.append(
+                _street(
+                    (j * BLOCK, i * BLOCK),
+                    ((j + 1) * BLOCK, i * BLOCK),
+                    road_class=kind,
+                )
+            )
+            rows.append(_street((i * BLOCK, j * BLOCK), (i * BLOCK, (j + 1) * BLOCK)))
+    one_way = {5, 17}  # two streets are one-way: present once only
+    unknown = {20, 21}  # no maintainer value
+    out = []
+    for k, row in enumerate(rows):
+        if k in unknown:
+            row["maintainer"] = ""
+        out.append(row)
+        if k not in one_way:
+            (a, b) = row["geometry"].coords
+            out.append({**row, "geometry": LineString([b, a])})
+    # a small piece cut off from the grid (a private estate loop with no link)
+    far = (1000.0, 1000.0)
+    out.append(_street(far, (far[0] + 50, far[1])))
+    out.append(_street((far[0] + 50, far[1]), far))
+    return out
+
+
+@pytest.fixture
+def layer(tmp_path: Path) -> Path:
+    path = tmp_path / "streets.gpkg"
+    gpd.GeoDataFrame(_city_rows(), geometry="geometry", crs=CRS).to_file(path)
+    return path
+
+
+def test_reversed_copies_become_two_way_streets_and_singles_one_way(
+    layer: Path,
+) -> None:
+    G = graph_from_centerline(layer, columns=COLUMNS)
+    assert G.graph["centerline_directed"] is True
+    assert G.graph["centerline_twins"] == 22 + 1  # 22 grid streets, 1 estate lane
+    one_way = [d for _, _, d in G.edges(data=True) if d[A.ONEWAY]]
+    assert len(one_way) == 2
+    report = network_report(G)
+    km = {a.admin_id: a.km for a in report.admins}
+    assert km == pytest.approx({"city": 2.2 + 0.05, A.UNKNOWN: 0.2}, abs=1e-6)
+    assert report.unknown_km == pytest.approx(0.2)
+    arterials = {d[A.PRIORITY] for _, _, d in G.edges(data=True)}
+    assert arterials == {"arterial", "local"}
+
+
+def test_the_plain_reading_would_double_the_km(layer: Path) -> None:
+    plain = dataclasses.replace(COLUMNS, directed="no")
+    G = graph_from_centerline(layer, columns=plain)
+    assert G.graph["centerline_duplicates"] == 23  # reversed copies as duplicates
+    assert network_report(G).km == pytest.approx(2.45)  # still once: copies dropped
+
+
+def test_an_unmapped_class_value_names_value_column_and_fid(layer: Path) -> None:
+    columns = CenterlineColumns(admin_id="maintainer", priority="road_class")
+    with pytest.raises(
+        InputFileError, match=r"Feature fid 1 has priority 'minor arterial'"
+    ):
+        graph_from_centerline(layer, columns=columns)
+    strict = CenterlineColumns(
+        admin_id="maintainer", priority="road_class", priority_values={"None": "local"}
+    )
+    with pytest.raises(InputFileError, match="'Minor Arterial' in column `road_class`"):
+        graph_from_centerline(layer, columns=strict)
+
+
+def _scenario(folder: Path, layer: Path, extra: str = "") -> Path:
+    depot = gpd.GeoSeries(gpd.points_from_xy([X0], [Y0]), crs=CRS).to_crs(4326)[0]
+    path = folder / "city.toml"
+    path.write_text(
+        f"""
+name = "city streets"
+[network]
+source = "{layer.name}"
+format = "centerline"
+{extra}
+[network.columns]
+admin_id = "maintainer"
+oneway = "oneway"
+priority = "road_class"
+priority_values = {{ "Minor Arterial" = "arterial", "None" = "local" }}
+[[depots]]
+id = "yard"
+admin = "city"
+lon = {depot.x}
+lat = {depot.y}
+[[vehicles]]
+id = "truck"
+depot = "yard"
+count = 2
+[service]
+deadlines = {{ arterial = "05:00" }}
+[solver]
+max_iterations = 200
+seed = 1
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_city_layer_gives_a_valid_plan(layer: Path) -> None:
+    scenario = scenario_from_toml(_scenario(layer.parent, layer))
+    G = graph_from_scenario(scenario)
+    assert G.graph["dropped_km"] == pytest.approx(0.05)  # the estate lane
+    edges = plow_edges(G, scenario)
+    assert set(edges.values()) == {"city"}
+    problem = plow_problem(
+        G, scenario, depot_nodes(G, scenario), edges, vehicle_classes(scenario)
+    )
+    solution = solve(problem, solve_params(scenario), workers=1)
+    assert validate(problem, solution.routes).valid, solution.violations
+
+
+def test_limits_turn_unknown_and_cut_off_km_into_errors(layer: Path) -> None:
+    unknown = _scenario(layer.parent, layer, "max_unknown_km = 0.1")
+    with pytest.raises(TaggingError, match=r"0.20 km of roads have no known"):
+        graph_from_scenario(scenario_from_toml(unknown))
+    dropped = _scenario(layer.parent, layer, "max_dropped_km = 0.01")
+    with pytest.raises(TaggingError, match=r"0.05 km of roads are cut off"):
+        graph_from_scenario(scenario_from_toml(dropped))
+
+
+def test_network_info_reads_a_line_layer(
+    layer: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "-q",
+            "network",
+            "info",
+            str(layer),
+            "--columns",
+            "maintainer",
+            "oneway=oneway",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert '"admin_id": "city"' in out
+    code = main(
+        ["-q", "network", "info", str(layer), "--columns", "maintainer", "colour=x"]
+    )
+    assert code == 2
+    assert "`--columns colour=...` is not a column field" in capsys.readouterr().err

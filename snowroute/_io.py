@@ -25,6 +25,7 @@ __all__ = [
     "CsvRow",
     "atomic_directory",
     "atomic_file",
+    "check_input_file",
     "check_output_path",
     "read_csv",
     "write_json",
@@ -202,17 +203,8 @@ def read_csv(
 
 
 def _read_text(path: Path, what: str, error: type[Exception]) -> str:
-    if path.is_dir():
-        msg = f"{what} `{path}` is a folder, not a file."
-        raise error(msg)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{what} `{path}` does not exist."
-        raise error(msg) from None
-    except OSError as exc:
-        msg = f"{what} `{path}` cannot be read ({exc.strerror or exc})."
-        raise error(msg) from None
+    check_input_file(path, what, error=error)
+    data = path.read_bytes()
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)
@@ -220,3 +212,27 @@ def _read_text(path: Path, what: str, error: type[Exception]) -> str:
             continue
     msg = f"{what} `{path}` is neither UTF-8 nor Shift_JIS text."
     raise error(msg)
+
+
+def check_input_file(
+    path: Path, what: str, *, error: type[Exception] = InputFileError
+) -> None:
+    """Raise a one-sentence error when ``path`` is missing, a folder or unreadable.
+
+    Raises
+    ------
+    InputFileError
+        (or ``error``) Naming ``what`` (e.g. ``"OSM file"``) and the cause.
+    """
+    if path.is_dir():
+        msg = f"{what} `{path}` is a folder, not a file."
+        raise error(msg)
+    if not path.exists():
+        msg = f"{what} `{path}` does not exist."
+        raise error(msg)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        msg = f"{what} `{path}` cannot be read ({exc.strerror or exc})."
+        raise error(msg) from None

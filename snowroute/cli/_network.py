@@ -99,31 +99,26 @@ def add_tagging_options(parser: argparse.ArgumentParser) -> None:
     line.add_argument("--layer", help="layer of a multi-layer file (GeoPackage)")
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
+def _params(
+    pairs: list[str], option: str = "--param", value: str = "VALUE"
+) -> dict[str, str]:
+    """Return ``KEY=VALUE`` pairs of a repeatable option as a dict."""
     params = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
+        key, sep, text = pair.partition("=")
         if not sep or not key.strip():
-            msg = f"`--param {pair}` must look like KEY=VALUE."
+            msg = f"`{option} {pair}` must look like KEY={value}."
             raise InputFileError(msg)
-        params[key.strip()] = value.strip()
+        params[key.strip()] = text.strip()
     return params
 
 
 def _centerline_columns(values: list[str]) -> CenterlineColumns:
     """Return the column mapping of ``--columns ADMIN_COL [KEY=COLUMN ...]``."""
     first, *rest = values
-    fields: dict[str, Any] = {}
-    if "=" in first:
-        rest = [first, *rest]
-    else:
-        fields["admin_id"] = first
-    for pair in rest:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            msg = f"`--columns {pair}` must look like KEY=COLUMN."
-            raise InputFileError(msg)
-        fields[key.strip()] = value.strip()
+    fields: dict[str, Any] = {} if "=" in first else {"admin_id": first}
+    pairs = [first, *rest] if "=" in first else rest
+    fields.update(_params(pairs, "--columns", "COLUMN"))
     known = {f.name for f in dataclasses.fields(CenterlineColumns)}
     unknown = sorted(set(fields) - known)
     if unknown:

@@ -29,12 +29,12 @@ import networkx as nx
 import osmnx as ox
 
 from snowroute._errors import InputFileError
+from snowroute._io import check_input_file
 from snowroute.network import attributes as A
 from snowroute.network.tags import first
 
 __all__ = [
     "DRIVABLE_HIGHWAYS",
-    "check_input_file",
     "graph_from_bbox",
     "graph_from_file",
     "graph_from_osm_xml",
@@ -442,28 +442,6 @@ def load_graphml(path: str | Path) -> nx.MultiDiGraph:
     if A.TAGGED in G.graph:
         G.graph[A.TAGGED] = str(G.graph[A.TAGGED]).lower() == "true"
     return G
-
-
-def check_input_file(path: Path, what: str) -> None:
-    """Raise a one-sentence error when ``path`` is missing, a folder or unreadable.
-
-    Raises
-    ------
-    InputFileError
-        Naming ``what`` (e.g. ``"OSM file"``) and the cause.
-    """
-    if path.is_dir():
-        msg = f"{what} `{path}` is a folder, not a file."
-        raise InputFileError(msg)
-    if not path.exists():
-        msg = f"{what} `{path}` does not exist."
-        raise InputFileError(msg)
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        msg = f"{what} `{path}` cannot be read ({exc.strerror or exc})."
-        raise InputFileError(msg) from None
 
 
 def _raw_graphml(path: Path) -> nx.MultiDiGraph | None:

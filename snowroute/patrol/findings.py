@@ -24,9 +24,8 @@ from typing import Any
 import networkx as nx
 
 from snowroute._errors import InputFileError
-from snowroute._io import read_csv
+from snowroute._io import check_input_file, read_csv
 from snowroute.network import attributes as A
-from snowroute.network.ingest import check_input_file
 from snowroute.patrol.snap import EdgeIndex, valid_lon_lat
 
 __all__ = [

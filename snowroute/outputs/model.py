@@ -14,27 +14,26 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
 from snowroute.routing import ArcRoutingProblem, Solution
 
 __all__ = ["ExchangedSection", "PatrolDay", "PlanRoutes", "file_stem"]
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
 
 def clock_to_s(text: str, *, name: str = "start_clock") -> float:
-    """Seconds after midnight of a ``HH:MM`` clock time.
+    """Seconds after midnight of a ``HH:MM`` clock time (one parser: ``_clock``).
 
     Raises
     ------
     OutputError
         When ``text`` is not a ``HH:MM`` time.
     """
-    match = _CLOCK.match(text)
-    if match is None:
-        msg = f"`{name}` must be a clock time HH:MM, got {text!r}."
-        raise OutputError(msg)
-    return int(match.group(1)) * 3600.0 + int(match.group(2)) * 60.0
+    try:
+        return float(parse_clock(text))
+    except ValueError as exc:
+        msg = f"`{name}` {exc}."
+        raise OutputError(msg) from None
 
 
 def file_stem(*parts: object) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from snowroute.exchange.ledger import PlanReport
 
-__all__ = ["REFERENCE", "ComparisonRow", "comparison_rows"]
+__all__ = ["REFERENCE", "ComparisonRow", "comparison_rows", "in_akita"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +36,27 @@ REFERENCE: tuple[ComparisonRow, ...] = (
 )
 
 
+def in_akita(admins: Iterable[str]) -> bool:
+    """Whether any of ``admins`` is Akita prefecture (05) or one of its municipalities.
+
+    >>> in_akita(["05", "05201"]), in_akita(["WI", "dane", "middleton"])
+    (True, False)
+    """
+    return any(
+        a == "05" or (len(a) == 5 and a.isdigit() and a[:2] == "05") for a in admins
+    )
+
+
 def comparison_rows(
-    reports: dict[str, PlanReport], *, upper: str | None
+    reports: dict[str, PlanReport], *, upper: str | None, reference: bool = True
 ) -> tuple[ComparisonRow, ...]:
     """Return the published rows, then the scenario's given and optimized plans.
 
     ``upper`` is the prefecture (or state); without one, ``up`` counts exchanges
-    towards the administrator with the smaller id.
+    towards the administrator with the smaller id. ``reference`` adds Akita's
+    published H20/H21 rows (only meaningful for Akita's administrators).
     """
-    rows = list(REFERENCE)
+    rows = list(REFERENCE) if reference else []
     baseline = reports.get("baseline")
     for name in ("given", "optimized"):
         report = reports.get(name)

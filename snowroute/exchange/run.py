@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 
 from snowroute._errors import ScenarioError
-from snowroute.exchange.compare import comparison_rows
+from snowroute.exchange.compare import comparison_rows, in_akita
 from snowroute.exchange.ledger import plan_report
 from snowroute.exchange.optimize import optimize_exchange
 from snowroute.exchange.plans import (
@@ -87,7 +87,9 @@ def run_exchange(
         context=ctx,
         plans=computed,
         reports=reports,
-        comparison=comparison_rows(reports, upper=upper),
+        comparison=comparison_rows(
+            reports, upper=upper, reference=in_akita(ctx.admins)
+        ),
         runtime_s=time.perf_counter() - start,
         prefecture=upper,
         extra={"routing_solves": router.solves},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snowroute.exchange.compare import REFERENCE, comparison_rows
+from snowroute.exchange.compare import REFERENCE, comparison_rows, in_akita
 from snowroute.exchange.ledger import Exchange
 
 from .reports import report
@@ -40,3 +40,13 @@ def test_without_a_prefecture_up_is_towards_the_smaller_id():
     assert (mine.up_routes, mine.down_routes) == (0, 1)
     assert mine.deadhead_saved_km is None  # no baseline to save against
     assert mine.hours_saved is None
+
+
+def test_akitas_figures_stand_only_beside_akitas_administrators():
+    reports = {
+        "given": report("given", deadhead_km=1.0, total_h=1.0, exchanges=(DOWN,))
+    }
+    rows = comparison_rows(reports, upper="WI", reference=in_akita(["WI", "dane"]))
+    assert [r.label for r in rows] == ["scenario: given"]
+    assert in_akita(["05", "05201"])
+    assert not in_akita(["050", "15201", "middleton"])

@@ -18,6 +18,7 @@ import networkx as nx
 from snowroute._io import atomic_directory
 from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import PatrolDay, PlanRoutes, save_outputs, save_report
+from snowroute.outputs.network import save_left_out
 from snowroute.outputs.patrol import save_patrol
 from snowroute.outputs.write import save_summary
 from snowroute.patrol import PatrolPlan, plan_patrol
@@ -232,6 +233,7 @@ def write_run(
     ]
     with atomic_directory(out_dir, force=force) as tmp:
         save_summary(summary, tmp)
+        save_left_out(result.G, tmp)
         patrol = None
         if result.patrol is not None:
             save_patrol(result.G, result.patrol, tmp)

@@ -386,7 +386,8 @@ def largest_component(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     Vehicles must be able to drive from any road to any other and back, so routing
     uses strong connectivity (one-way streets matter). What is left out is counted
     in the graph attributes ``dropped_km``, ``dropped_edges`` and
-    ``dropped_examples`` (up to five edge ids).
+    ``dropped_examples`` (up to five edge ids), and ``dropped_lines`` keeps their
+    lines (JSON: id, km, WGS84 coordinates) for a layer of what was left out.
     """
     if G.number_of_nodes() == 0:
         return G.copy()
@@ -403,6 +404,9 @@ def largest_component(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         dropped_km=round(km, 3),
         dropped_edges=len(dropped),
         dropped_examples=",".join(examples[:5]),
+        dropped_lines=json.dumps(
+            [_line_record(G, u, v, d) for u, v, d in dropped[:MAX_DROPPED_LINES]]
+        ),
     )
     if dropped:
         logger.info(
@@ -411,6 +415,23 @@ def largest_component(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             km,
         )
     return kept
+
+
+#: Most left-out edges whose lines :func:`largest_component` keeps for a layer.
+MAX_DROPPED_LINES = 10_000
+
+
+def _line_record(
+    G: nx.MultiDiGraph, u: Any, v: Any, data: dict[str, Any]
+) -> dict[str, Any]:
+    geom = data.get("geometry")
+    coords = (
+        [list(c) for c in geom.coords]
+        if geom is not None
+        else [[G.nodes[n]["x"], G.nodes[n]["y"]] for n in (u, v)]
+    )
+    edge_id = str(data.get("osmid", f"{u}-{v}"))
+    return {"id": edge_id, "km": A.road_km(data), "coords": coords}
 
 
 def load_graphml(path: str | Path) -> nx.MultiDiGraph:

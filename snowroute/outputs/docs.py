@@ -53,6 +53,12 @@ _FILES: tuple[tuple[str, str], ...] = (
     ("sheets/index.html", "Every route with totals, and every sheet in one page."),
     ("map.html", "Web map (Leaflet), self-contained: opens offline in any browser."),
     ("outputs.md", "This reference."),
+    (
+        "left_out.gpkg",
+        "Only when roads were left out: layer `left_out` (WGS84) with the roads of no "
+        "known administrator and the pieces cut off from the network (`reason`, "
+        "`id`, `km`).",
+    ),
 )
 
 _SHEETS = """\

@@ -206,3 +206,14 @@ def test_network_info_reads_a_line_layer(
     )
     assert code == 2
     assert "`--columns colour=...` is not a column field" in capsys.readouterr().err
+
+
+def test_network_tag_writes_a_layer_of_what_was_left_out(layer: Path) -> None:
+    out = layer.parent / "tagged"
+    argv = ["-q", "network", "tag", str(layer), "--columns", "maintainer"]
+    assert main([*argv, "oneway=oneway", "--largest", "--out", str(out)]) == 0
+    left_out = gpd.read_file(out / "left_out.gpkg", layer="left_out")
+    km = left_out.groupby("reason")["km"].sum()
+    assert km["unknown administrator"] == pytest.approx(0.2)
+    assert km["cut off"] == pytest.approx(0.05)
+    assert left_out.crs.to_epsg() == 4326

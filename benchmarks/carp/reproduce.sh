@@ -3,7 +3,7 @@
 # the other, and re-check every run's solutions from the instance files alone.
 # Run from anywhere after `make test` (which creates .venv), with
 # ../shared/benchmarks/carp beside the project; time it alone on the machine (two
-# search workers use both cores). About 2 h 40 min in all. Seed 1 unless
+# search workers use both cores). About 3 h 05 min in all. Seed 1 unless
 # `seed=N bash reproduce.sh`. Logs (*.log, *.err) are written beside the CSVs and
 # are not kept in git; solutions are packed into solutions/NAME.sols.
 set -u
@@ -25,6 +25,7 @@ run() {  # name, then the options of `snowroute bench carp`
 }
 run pyvrp-60s-egl-portfolio --set egl --time-limit 60 --engine pyvrp
 seed=2 run pyvrp-60s-egl-portfolio-seed2 --set egl --time-limit 60 --engine pyvrp
+seed=3 run pyvrp-60s-egl-portfolio-seed3 --set egl --time-limit 60 --engine pyvrp
 run pyvrp-60s-gdb-val-portfolio --set gdb,val --time-limit 60 --engine pyvrp
 run hefei10-pyvrp-300s-portfolio --set hefei --instances Hefei-10 --time-limit 300 --engine pyvrp
 run beijing10-pyvrp-300s-portfolio --set beijing --instances Beijing-10 --time-limit 300 --engine pyvrp

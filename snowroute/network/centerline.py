@@ -658,6 +658,7 @@ def _attributes(
         A.PRIORITY: priority,
         A.WINTER_CLOSED: winter_closed,
         "_direction": direction,
+        "_lanes_given": bool(lanes),
     }
     _add_names(out, row, c, where, admin_id)
     return out
@@ -823,7 +824,8 @@ def _build(
             continue
         attrs = rows.of(row)
         direction = copies.direction.get(i, attrs.pop("_direction"))
-        attrs.pop("_direction", None)
+        if not attrs.pop("_lanes_given"):  # default lanes follow the direction
+            attrs[A.N_LANES] = 1 if direction else 2
         attrs[A.ONEWAY] = direction != 0
         attrs["osmid"] = f"{attrs['osmid']}/{i}"
         edge = {"length": float(lengths[i]), **attrs}
@@ -872,7 +874,7 @@ class _RowAttributes:
 
     def compare(self, row: Any, kept_row: Any) -> None:
         """Note a copy whose attributes differ from the kept piece's row."""
-        ignore = {"osmid", "_direction", A.ONEWAY, A.N_LANES}
+        ignore = {"osmid", "_direction", "_lanes_given", A.ONEWAY, A.N_LANES}
         mine, kept = self.of(row), self.of(kept_row)
         if any(mine.get(k) != kept.get(k) for k in mine if k not in ignore):
             self.disagree.append(mine["osmid"])

@@ -217,3 +217,9 @@ def test_network_tag_writes_a_layer_of_what_was_left_out(layer: Path) -> None:
     assert km["unknown administrator"] == pytest.approx(0.2)
     assert km["cut off"] == pytest.approx(0.05)
     assert left_out.crs.to_epsg() == 4326
+
+
+def test_one_way_streets_of_a_directed_export_have_one_lane(layer: Path) -> None:
+    G = graph_from_centerline(layer, columns=COLUMNS)
+    lanes = {(d[A.ONEWAY], d[A.N_LANES]) for _, _, d in G.edges(data=True)}
+    assert lanes == {(True, 1), (False, 2)}

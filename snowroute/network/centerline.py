@@ -748,6 +748,38 @@ def graph_from_centerline(
         read (the message names the feature and the column).
     """
     path = Path(path)
+    frame = _read_layer(path, layer, columns)
+    topo = centerline_topology(
+        frame,
+        snap_m=snap_m,
+        crossings=crossings,
+        level=columns.level,
+        min_piece_m=min_piece_m,
+    )
+    for what, items in (("dangles", topo.dangles), ("tiny pieces", topo.tiny)):
+        if items:
+            logger.warning("`%s`: %d %s", path.name, len(items), what)
+
+    copies = _copies(frame, topo, columns, snap_m)
+    logger.info("`%s`: %s", path.name, copies.summary())
+    G = _build(frame, topo, columns, str(path), copies)
+    G.graph.update(
+        centerline_dangles=len(topo.dangles),
+        centerline_tiny=len(topo.tiny),
+        centerline_snapped=topo.snapped,
+        centerline_crossings_split=topo.crossings_split,
+        centerline_directed=copies.directed,
+        centerline_twins=copies.twins,
+        centerline_duplicates=copies.duplicates,
+    )
+    validate_network(G, strict=True)
+    return G
+
+
+def _read_layer(
+    path: Path, layer: str | None, columns: CenterlineColumns
+) -> gpd.GeoDataFrame:
+    """Read the layer, its own feature ids (fid) as index, and check its columns."""
     if not path.exists():
         msg = f"Centerline file `{path}` does not exist."
         raise InputFileError(msg)
@@ -764,39 +796,25 @@ def graph_from_centerline(
             f"(columns: {', '.join(map(str, frame.columns[:12]))})."
         )
         raise InputFileError(msg)
-    topo = centerline_topology(
-        frame,
-        snap_m=snap_m,
-        crossings=crossings,
-        level=columns.level,
-        min_piece_m=min_piece_m,
-    )
-    for what, items in (("dangles", topo.dangles), ("tiny pieces", topo.tiny)):
-        if items:
-            logger.warning("`%s`: %d %s", path.name, len(items), what)
+    return frame
 
+
+def _copies(
+    frame: gpd.GeoDataFrame,
+    topo: CenterlineTopology,
+    columns: CenterlineColumns,
+    snap_m: float,
+) -> Copies:
+    """Find the copies of one road (see :mod:`snowroute.network.copies`)."""
     oneway_given = columns.oneway is not None and bool(
         frame[columns.oneway].dropna().astype(str).str.strip().ne("").any()
     )
-    copies = find_copies(
+    return find_copies(
         topo.pieces,
         tolerance_m=max(snap_m, 1.0),
         directed=columns.directed,
         oneway_given=oneway_given,
     )
-    logger.info("`%s`: %s", path.name, copies.summary())
-    G = _build(frame, topo, columns, str(path), copies)
-    G.graph.update(
-        centerline_dangles=len(topo.dangles),
-        centerline_tiny=len(topo.tiny),
-        centerline_snapped=topo.snapped,
-        centerline_crossings_split=topo.crossings_split,
-        centerline_directed=copies.directed,
-        centerline_twins=copies.twins,
-        centerline_duplicates=copies.duplicates,
-    )
-    validate_network(G, strict=True)
-    return G
 
 
 def _build(

@@ -179,3 +179,12 @@ def test_make_demo_regenerates_the_committed_network(tmp_path: Path) -> None:
     for name in ("demo.osm", "boundaries.geojson", "depots.csv", "structures.csv"):
         committed = (ROOT / "networks" / "demo" / name).read_bytes()
         assert (out / name).read_bytes() == committed, name
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import snowroute
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"snowroute {snowroute.__version__}"

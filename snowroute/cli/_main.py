@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import snowroute
 from snowroute._errors import SnowrouteError
 from snowroute.cli import (
     _bench,
@@ -89,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress messages"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"snowroute {snowroute.__version__}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _COMMANDS:

@@ -22,6 +22,7 @@ from snowroute._clock import clock_after
 from snowroute._errors import OutputError
 from snowroute.network import attributes as A
 from snowroute.outputs.model import PlanRoutes, clock_to_s, file_stem
+from snowroute.routing.validate import turn_s
 
 __all__ = [
     "DrivenRoute",
@@ -168,9 +169,11 @@ def driven_routes(plan: PlanRoutes) -> tuple[DrivenRoute, ...]:
         counts[route.vehicle] = counts.get(route.vehicle, 0) + 1
         legs = []
         t = 0.0
-        for i, (arc, req) in enumerate(
-            zip(route.arcs.tolist(), route.serving.tolist(), strict=True)
-        ):
+        arcs = route.arcs.tolist()
+        depot_visits = {r.position for r in route.refills}
+        for i, (arc, req) in enumerate(zip(arcs, route.serving.tolist(), strict=True)):
+            if i > 0 and i not in depot_visits:  # as the validator counts turns
+                t += turn_s(problem, arcs[i - 1], arc)
             if req >= 0:
                 direction = 0 if problem.required[req].arc == arc else 1
                 dt = float(problem.service_s[c, req, direction])

@@ -17,7 +17,7 @@ import numpy as np
 from snowroute.routing.problem import ArcRoutingProblem, RequiredArc, VehicleClass
 from snowroute.routing.solution import Route
 
-__all__ = ["ValidationReport", "mid_block_u_turns", "validate"]
+__all__ = ["ValidationReport", "mid_block_u_turns", "turn_s", "validate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,17 @@ def _turn_s(problem: ArcRoutingProblem, a: int, b: int) -> tuple[float, str | No
     to_right = change > 0
     across = to_right if rules.drive_side == "left" else not to_right
     return (rules.across_s if across else rules.with_s), None
+
+
+def turn_s(problem: ArcRoutingProblem, a: int, b: int) -> float:
+    """Seconds the validator counts for turning from arc ``a`` into arc ``b``.
+
+    Zero without turn rules. Outputs use it so that every time they print is the
+    validator's (route sheets, GPX, layers).
+    """
+    if problem.turns is None:
+        return 0.0
+    return _turn_s(problem, a, b)[0]
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:

@@ -1,0 +1,41 @@
+"""Route times in the outputs are the validator's, turn penalties included."""
+
+from __future__ import annotations
+
+import pytest
+
+from snowroute.outputs.drive import driven_routes
+from snowroute.outputs.model import PlanRoutes
+from snowroute.routing import TurnRules, VehicleClass, problem_from_graph, solve
+from snowroute.routing.validate import validate
+from tests.routing.test_turns import _both_ways, _grid
+
+
+@pytest.mark.parametrize("turns", [None, TurnRules(drive_side="left", across_s=30.0)])
+def test_driven_times_equal_the_validators(turns: TurnRules | None) -> None:
+    problem = problem_from_graph(
+        _grid(),
+        required=_both_ways(((0, 0), (1, 0)), ((1, 1), (1, 2)), ((2, 1), "spur")),
+        depots={"yard": (0, 0)},
+        vehicles=[VehicleClass("truck", "yard", plow_speed_kph=20.0)],
+        both_directions=True,
+        turns=turns,
+    )
+    solution = solve(problem, seed=1, workers=1, max_iterations=200)
+    report = validate(problem, solution.routes)
+    assert report.valid
+    plan = PlanRoutes(
+        name="baseline",
+        problem=problem,
+        solution=solution,
+        vehicle_admin={"truck": "city"},
+        depot_names={"yard": "Yard"},
+        start_clock="03:00",
+    )
+    driven = driven_routes(plan)
+    assert [r.duration_s for r in driven] == pytest.approx(
+        [r["duration_s"] for r in report.routes]
+    )
+    if turns is not None:  # turning costs time the plain sum of legs leaves out
+        legs = sum(leg.end_s - leg.start_s for leg in driven[0].legs)
+        assert driven[0].duration_s > legs

@@ -12,7 +12,7 @@ from tests.helpers import ROOT
 
 
 def _start_run(out: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "snowroute", "run", "scenarios/demo.toml"]
+    command = [sys.executable, "-m", "snowroute", "-v", "run", "scenarios/demo.toml"]
     command += ["--plans", "baseline", "--time-limit", "120", "--out", str(out)]
     return subprocess.Popen(
         command,

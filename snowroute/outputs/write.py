@@ -120,7 +120,7 @@ def save_outputs(
     written.append(save_map(built.fmap, out / "map.html"))
     doc = out / "outputs.md"
     doc.write_text(outputs_markdown(crs=str(built.crs)), encoding="utf-8")
-    logger.info("Wrote %d output files to %s.", len(written) + 1, out)
+    logger.debug("Wrote %d output files to %s.", len(written) + 1, out)
     return [*written, doc]
 
 

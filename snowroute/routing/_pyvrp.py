@@ -742,7 +742,7 @@ def solve_pyvrp(
     start = time.perf_counter()
     end = start + time_limit_s
     data, classes = build_data(tr)
-    logger.info(
+    logger.debug(
         "pyvrp: %d clients, %d groups, %d vehicle types, built in %.1f s",
         data.num_clients,
         data.num_groups,
@@ -767,7 +767,7 @@ def solve_pyvrp(
         seed = params.seed * 7919 + epoch * 104729
         jobs = [(w, seed + w, span, best.routes) for w in range(workers)]
         best.add(_run_workers(work, jobs, relay), side_by_side=workers > 1)
-        logger.info("pyvrp epoch %d/%d: %s", epoch + 1, epochs, best)
+        logger.debug("pyvrp epoch %d/%d: %s", epoch + 1, epochs, best)
     assert best.routes is not None
     return EngineResult(
         routes=tuple(r for r in best.routes if r.nodes),

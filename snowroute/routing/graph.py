@@ -258,7 +258,7 @@ def _wanted_edges(
                 raise ProblemError(msg)
             wanted.append(edge)
     if closed:
-        logger.info("%d winter-closed edges left out of the plan", len(closed))
+        logger.debug("%d winter-closed edges left out of the plan", len(closed))
     return wanted
 
 

@@ -117,12 +117,12 @@ def solve(
         raise ProblemError(msg)
     tr = transform(problem) if transformation is None else transformation
     bound = lower_bound(problem)
-    logger.info("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
+    logger.debug("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     start_routes = _first_plan(tr, params, initial)
     run = _Run(tr, params, start + params.time_limit_s, bound, callback, start)
     result, routes, report, extra = _search_plan(run, start_routes)
     runtime = time.perf_counter() - start
-    logger.info(
+    logger.debug(
         "%s: cost %.1f, %d routes, %s, %.1f s",
         params.engine,
         report.cost,

@@ -213,7 +213,7 @@ def transform(problem: ArcRoutingProblem) -> Transformation:
     )
     speeds, vehicle_profile = _profiles(problem)
     paths, legs = _legs(problem, speeds, node_arc)
-    logger.info(
+    logger.debug(
         "transformation: %d required arcs, %d services, %d nodes, %d profile(s)",
         problem.num_required,
         len(ptr) - 1,

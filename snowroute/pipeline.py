@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def _admin_names(G: nx.MultiDiGraph) -> dict[str, str]:
 
 def write_run(
     result: RunResult,
-    out_dir: Path,
+    out_dir: str | os.PathLike[str],
     *,
     lang: str = "en",
     force: bool = False,
@@ -258,4 +259,4 @@ def write_run(
         if extra is not None:
             extra(tmp)
         files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-    return [out_dir / p for p in files]
+    return [Path(out_dir) / p for p in files]

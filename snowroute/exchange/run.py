@@ -52,7 +52,7 @@ def run_exchange(
         ``optimized``, ``pooled``. The baseline is always computed (savings are
         measured against it); the optimised plan also needs the pooled problem.
     time_limit_s, seed
-        Override the scenario's routing time limit per problem and seed.
+        Override the run's routing budget (shared between its problems) and seed.
 
     Returns
     -------

@@ -48,6 +48,11 @@ SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("road_admin", "Administrator(s) owning the road."),
     ("route_name", "Route name(s) of the road."),
     ("n_edges", "Network edges merged into this line."),
+    (
+        "for_other",
+        "`yes` when the line plows another administrator's road (an exchanged "
+        "road), else empty.",
+    ),
 )
 
 _TEXT: Mapping[str, Mapping[str, str]] = {
@@ -71,6 +76,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "until": "Until",
         "elapsed": "Elapsed",
         "owner": "Road of",
+        "for_other": "plowed for them",
         "plow": "plow",
         "patrol": "patrol",
         "drive": "drive",
@@ -100,6 +106,7 @@ _TEXT: Mapping[str, Mapping[str, str]] = {
         "until": "終了",
         "elapsed": "経過",
         "owner": "道路管理者",
+        "for_other": "交換除雪",
         "plow": "除雪",
         "patrol": "巡回",
         "drive": "回送",
@@ -151,6 +158,7 @@ class SheetLine:
     road_admin: str
     route_name: str
     n_edges: int
+    for_other: str = ""
 
     def row(self) -> dict[str, Any]:
         """Return the line as a CSV row."""
@@ -215,9 +223,18 @@ def sheet_lines(
                 road_admin=_join(str(d.get(A.ADMIN_ID, "") or "") for _, d in legs),
                 route_name=_join(str(d.get(A.ROUTE_NAME, "") or "") for _, d in legs),
                 n_edges=len(legs),
+                for_other=_for_other(route, group["action"], legs),
             )
         )
     return out
+
+
+def _for_other(route: DrivenRoute, action: str, legs: list[Any]) -> str:
+    """``yes`` when a working line serves a road another administrator owns."""
+    if action == "drive" or not legs:
+        return ""
+    owners = {str(d.get(A.ADMIN_ID, "") or "") for _, d in legs}
+    return "yes" if owners - {route.admin, ""} else ""
 
 
 def _csv_cell(value: Any) -> Any:

@@ -39,3 +39,23 @@ def test_driven_times_equal_the_validators(turns: TurnRules | None) -> None:
     if turns is not None:  # turning costs time the plain sum of legs leaves out
         legs = sum(leg.end_s - leg.start_s for leg in driven[0].legs)
         assert driven[0].duration_s > legs
+
+
+def test_sheets_mark_the_roads_plowed_for_another_administrator(demo) -> None:  # type: ignore[no-untyped-def]
+    from snowroute.outputs import sheet_lines
+    from snowroute.outputs.drive import plans_driven
+
+    def marked(name: str) -> list[tuple[str, str]]:
+        plans = [p for p in demo.plans if p.name == name]
+        return [
+            (line.road_admin, route.admin)
+            for route in plans_driven(plans)
+            for line in sheet_lines(demo.G, route)
+            if line.for_other
+        ]
+
+    assert marked("baseline") == []
+    swapped = marked("swapped")
+    assert swapped  # Akita city plows the prefectural section it took over
+    assert {admin for _, admin in swapped} == {"05201"}
+    assert all("05" in owners.split(", ") for owners, _ in swapped)

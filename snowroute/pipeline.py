@@ -175,6 +175,8 @@ def _patrol_days(result: RunResult) -> list[PatrolDay]:
     if plan is None:
         return []
     names = {d.id: d.name or d.id for d in result.scenario.depots}
+    spec = result.scenario.patrol
+    cars_start = None if spec is None else spec.cars.start
     days = []
     for day in plan.day_plans:
         if day.routing is None:
@@ -191,6 +193,7 @@ def _patrol_days(result: RunResult) -> list[PatrolDay]:
                     vehicle_admin=admin,
                     depot_names=names,
                     activity="patrol",
+                    start_clock=cars_start,
                 ),
             )
         )

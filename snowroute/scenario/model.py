@@ -529,8 +529,14 @@ class PatrolCarSpec:
     speed_kph: float = spec(
         "Patrol driving speed (slow enough to look).", 30.0, default=30.0
     )
+    start: str = spec(
+        "Clock time (HH:MM) the cars leave the depot; route sheets count from it.",
+        "08:30",
+        default="08:30",
+    )
 
     def __post_init__(self) -> None:
+        clock_seconds(self.start, field="start")
         if self.count < 1:
             msg = f"must be at least 1, got {self.count}"
             raise invalid(msg, field="count")

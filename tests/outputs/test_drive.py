@@ -59,3 +59,25 @@ def test_sheets_mark_the_roads_plowed_for_another_administrator(demo) -> None:  
     assert swapped  # Akita city plows the prefectural section it took over
     assert {admin for _, admin in swapped} == {"05201"}
     assert all("05" in owners.split(", ") for owners, _ in swapped)
+
+
+def test_patrol_sheets_count_from_the_cars_start(demo) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from snowroute.outputs import sheet_lines
+    from snowroute.pipeline import RunResult, _patrol_days
+    from snowroute.scenario import scenario_from_toml
+    from tests.helpers import ROOT
+
+    scenario = scenario_from_toml(ROOT / "scenarios" / "demo.toml")
+    assert scenario.patrol is not None
+    plan = demo.plans[2]
+    day = SimpleNamespace(
+        date=dt.date(2026, 12, 1), routing=(plan.problem, plan.solution)
+    )
+    patrol = SimpleNamespace(admin="05", day_plans=[day])
+    result = RunResult(scenario, demo.G, None, patrol, 0.0)  # type: ignore[arg-type]
+    (patrol_day,) = _patrol_days(result)
+    route = driven_routes(patrol_day.routes)[0]
+    assert sheet_lines(demo.G, route)[0].start == scenario.patrol.cars.start == "08:30"

@@ -283,18 +283,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+#: Route kinds whose numbered name a driver reads before the street's own name.
+_NUMBERED_KINDS = frozenset(
+    {"expressway", "national", "prefectural", "prefectural_major", "state_highway"}
+)
+
+
 def street_name(data: Mapping[str, Any]) -> str:
     """Name a driver reads for an edge: its street name, else route name, else ref.
 
-    Empty when the road has none of them.
+    On a numbered national or prefectural route with a name of its own, the route
+    number comes first (``県道7号 秋田岩城線``). Empty when the road has no name.
 
     >>> street_name({"name": "山王大通り", "route_name": "県道28号"})
     '山王大通り'
+    >>> street_name({"name": "秋田岩城線", "route_name": "県道7号",
+    ...              "route_kind": "prefectural"})
+    '県道7号 秋田岩城線'
     >>> street_name({"route_name": "県道28号"})
     '県道28号'
     """
-    for key in ("name", A.ROUTE_NAME, "ref", A.ROUTE_REF):
-        text = _text(data.get(key))
+    name = _text(data.get("name"))
+    route = _text(data.get(A.ROUTE_NAME))
+    numbered = _text(data.get(A.ROUTE_KIND)) in _NUMBERED_KINDS
+    if numbered and name and route and route not in name and name not in route:
+        return f"{route} {name}"
+    for text in (name, route, _text(data.get("ref")), _text(data.get(A.ROUTE_REF))):
         if text:
             return text
     return ""

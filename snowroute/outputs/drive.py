@@ -300,14 +300,17 @@ def street_name(data: Mapping[str, Any]) -> str:
     >>> street_name({"name": "秋田岩城線", "route_name": "県道7号",
     ...              "route_kind": "prefectural"})
     '県道7号 秋田岩城線'
+    >>> street_name({"name": "太平山線", "route_name": "県道233号 太平山線",
+    ...              "route_kind": "prefectural"})
+    '県道233号 太平山線'
     >>> street_name({"route_name": "県道28号"})
     '県道28号'
     """
     name = _text(data.get("name"))
     route = _text(data.get(A.ROUTE_NAME))
     numbered = _text(data.get(A.ROUTE_KIND)) in _NUMBERED_KINDS
-    if numbered and name and route and route not in name and name not in route:
-        return f"{route} {name}"
+    if numbered and name and route and route not in name:
+        return route if name in route else f"{route} {name}"
     for text in (name, route, _text(data.get("ref")), _text(data.get(A.ROUTE_REF))):
         if text:
             return text

@@ -64,7 +64,13 @@ def _check(row: dict[str, str], lines: list[str], carp: Path) -> str | None:
 
 def main(argv: list[str]) -> int:
     """Check every row of the CSV (or pack a bundle); return the exit code."""
-    if argv and argv[0] == "--bundle":
+    if not argv or argv[0] in {"-h", "--help"} or len(argv) < 2:
+        print(__doc__)
+        return 0 if argv and argv[0] in {"-h", "--help"} else 2
+    if argv[0] == "--bundle":
+        if len(argv) != 3:
+            print(__doc__)
+            return 2
         bundle(Path(argv[1]), Path(argv[2]))
         return 0
     results, solutions = Path(argv[0]), read_solutions(Path(argv[1]))

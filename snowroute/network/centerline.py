@@ -863,6 +863,13 @@ def _build(
     return G
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Whether two attribute values are equal (two missing numbers are)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
 class _RowAttributes:
     """The snowroute attributes of each source row, read once per row."""
 
@@ -894,7 +901,7 @@ class _RowAttributes:
         """Note a copy whose attributes differ from the kept piece's row."""
         ignore = {"osmid", "_direction", "_lanes_given", A.ONEWAY, A.N_LANES}
         mine, kept = self.of(row), self.of(kept_row)
-        if any(mine.get(k) != kept.get(k) for k in mine if k not in ignore):
+        if any(not _same(mine.get(k), kept.get(k)) for k in mine if k not in ignore):
             self.disagree.append(mine["osmid"])
 
     def graph_attributes(self) -> dict[str, Any]:

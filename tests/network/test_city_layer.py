@@ -223,3 +223,19 @@ def test_one_way_streets_of_a_directed_export_have_one_lane(layer: Path) -> None
     G = graph_from_centerline(layer, columns=COLUMNS)
     lanes = {(d[A.ONEWAY], d[A.N_LANES]) for _, _, d in G.edges(data=True)}
     assert lanes == {(True, 1), (False, 2)}
+
+
+def test_copies_that_disagree_keep_the_first_and_are_reported(tmp_path: Path) -> None:
+    rows = _city_rows()
+    assert rows[1]["geometry"].coords[0] == rows[0]["geometry"].coords[-1]
+    rows[1] = {**rows[1], "maintainer": "county"}  # the reversed twin of fid 1
+    path = tmp_path / "disagree.gpkg"
+    gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).to_file(path)
+    G = graph_from_centerline(path, columns=COLUMNS)
+    assert G.graph["centerline_disagreeing_copies"] == "2"  # fid 2 differs
+    assert {d[A.ADMIN_ID] for _, _, d in G.edges(data=True)} == {"city", A.UNKNOWN}
+
+
+def test_identical_copies_are_not_reported_as_disagreeing(layer: Path) -> None:
+    G = graph_from_centerline(layer, columns=COLUMNS)  # widths are empty (NaN)
+    assert G.graph["centerline_disagreeing_copies"] == ""

@@ -160,7 +160,11 @@ def tagging_inputs(
 def _centerline_network(scenario: Scenario) -> nx.MultiDiGraph:
     spec = scenario.network
     assert spec.columns is not None  # NetworkSpec checks it
-    columns = CenterlineColumns(**dataclasses.asdict(spec.columns))
+    try:
+        columns = CenterlineColumns(**dataclasses.asdict(spec.columns))
+    except ValueError as exc:  # ColumnsSpec checks these; a last guard
+        msg = f"Scenario table `[network.columns]`: {exc}"
+        raise ScenarioError(msg) from None
     G = graph_from_centerline(
         scenario.resolve(spec.source),
         columns=columns,

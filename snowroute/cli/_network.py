@@ -24,6 +24,7 @@ from snowroute.network import (
     save_network,
     tagged_graph_from_file,
 )
+from snowroute.network.centerline import columns_from_text
 from snowroute.outputs.network import save_tagged_network
 
 __all__ = [
@@ -94,7 +95,8 @@ def add_tagging_options(parser: argparse.ArgumentParser) -> None:
         help="read PATH as a centerline layer: the administrator column, then "
         "KEY=COLUMN for any other field of [network.columns] (oneway=ONEWAY, "
         "road_class=CLASS, priority=ROAD_CLASS, width=WIDTH, ...), and "
-        "KEY=VALUE for its settings (width_unit=ft, directed=yes, speed_unit=mph)",
+        "KEY=VALUE for its settings (width_unit=ft, directed=yes, speed_unit=mph, "
+        "oneway_both=both,None, priority_values='Minor Arterial:arterial,None:local')",
     )
     line.add_argument("--layer", help="layer of a multi-layer file (GeoPackage)")
 
@@ -129,7 +131,7 @@ def _centerline_columns(values: list[str]) -> CenterlineColumns:
         msg = "`--columns` needs the administrator column first (or admin_id=COLUMN)."
         raise InputFileError(msg)
     try:
-        return CenterlineColumns(**fields)
+        return columns_from_text(fields)
     except ValueError as exc:
         msg = f"`--columns`: {exc}"
         raise InputFileError(msg) from None

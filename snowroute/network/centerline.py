@@ -52,6 +52,7 @@ __all__ = [
     "CenterlineColumns",
     "CenterlineTopology",
     "centerline_topology",
+    "columns_from_text",
     "graph_from_centerline",
 ]
 
@@ -222,6 +223,56 @@ class CenterlineColumns:
             for name in _COLUMN_FIELDS
             if getattr(self, name) is not None
         }
+
+
+_LIST_FIELDS = ("oneway_forward", "oneway_backward", "oneway_both")
+_TABLE_FIELDS = ("priority_values", "road_class_values", "admin_class_values")
+
+
+def columns_from_text(fields: Mapping[str, str]) -> CenterlineColumns:
+    """
+    Return the column mapping given as text (``--columns KEY=VALUE`` pairs).
+
+    Column names and settings are taken as written; the direction value lists
+    are comma-separated (``oneway_both=both,None``), the value tables are
+    comma-separated ``VALUE:TO`` pairs (``priority_values=Minor Arterial:arterial,
+    None:local,:local``, an empty VALUE for empty cells) and
+    ``default_speed_kph`` is a number.
+
+    Raises
+    ------
+    ValueError
+        When a table entry has no ``:``, the speed is not a number, or the
+        mapping itself is invalid (see :class:`CenterlineColumns`).
+    """
+    values: dict[str, Any] = dict(fields)
+    for name in _LIST_FIELDS:
+        if name in values:
+            values[name] = tuple(v.strip() for v in fields[name].split(","))
+    for name in _TABLE_FIELDS:
+        if name in values:
+            values[name] = _table_from_text(name, fields[name])
+    if "default_speed_kph" in values:
+        try:
+            values["default_speed_kph"] = float(fields["default_speed_kph"])
+        except ValueError:
+            msg = (
+                f"`default_speed_kph` must be a number, got "
+                f"{fields['default_speed_kph']!r}."
+            )
+            raise ValueError(msg) from None
+    return CenterlineColumns(**values)
+
+
+def _table_from_text(name: str, text: str) -> dict[str, str]:
+    table = {}
+    for entry in text.split(","):
+        key, sep, value = entry.rpartition(":")
+        if not sep or not value.strip():
+            msg = f"`{name}` entry {entry.strip()!r} must look like VALUE:TO."
+            raise ValueError(msg)
+        table[key.strip()] = value.strip()
+    return table
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -34,6 +34,9 @@ __all__ = [
 
 PLAN_NAMES = ("baseline", "given", "optimized", "pooled")
 ROAD_CLASSES_WIDE = ("motorway", "trunk", "primary", "secondary", "tertiary")
+#: Priority classes a centerline value table may map to (the network's own list,
+#: repeated here so that the scenario layer imports no network code).
+PRIORITY_CLASSES = ("emergency", "arterial", "collector", "local")
 
 
 class FieldValueError(ValueError):
@@ -179,6 +182,22 @@ class ColumnsSpec:
     default_speed_kph: float = spec(
         "Travel speed where no speed is given.", 40.0, default=40.0
     )
+
+    def __post_init__(self) -> None:
+        bad = sorted(set(self.priority_values.values()) - set(PRIORITY_CLASSES))
+        if bad:
+            msg = f"maps to {bad[0]!r}, not one of {', '.join(PRIORITY_CLASSES)}"
+            raise invalid(msg, field="priority_values")
+        seen: dict[str, str] = {}
+        for name in ("oneway_forward", "oneway_backward", "oneway_both"):
+            for value in getattr(self, name):
+                other = seen.setdefault(str(value).strip().lower(), name)
+                if other != name:
+                    msg = f"value {value!r} is listed in `{other}` too"
+                    raise invalid(msg, field=name)
+        if not self.default_speed_kph > 0:
+            msg = f"must be positive, got {self.default_speed_kph}"
+            raise invalid(msg, field="default_speed_kph")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

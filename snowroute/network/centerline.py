@@ -73,6 +73,7 @@ _KIND_OF_CLASS = {
 #: Priority of a road whose layer has no priority column, by service grade.
 _PRIORITY_OF_GRADE = {1: "arterial", 2: "collector", 3: "local", 0: "local"}
 _KEY_MM = 1000.0  # coordinates are compared to the millimetre
+_MAX_FIDS = 100  # fids of unknown features kept in the graph attributes
 _COLUMN_FIELDS = (
     "admin_id",
     "admin_class",
@@ -790,7 +791,10 @@ def graph_from_centerline(
         Tagged network (graph attribute ``snowroute_tagged``), two directed edges
         per two-way road and one per one-way road, in EPSG:4326. Graph attributes
         ``centerline_dangles``, ``centerline_tiny`` and ``centerline_snapped`` count
-        the topology findings.
+        the topology findings; ``centerline_directed``, ``centerline_twins``,
+        ``centerline_duplicates`` and ``centerline_disagreeing_copies`` (fids) what
+        was merged; ``centerline_unknown_features``, ``centerline_unknown_km`` and
+        ``centerline_unknown_fids`` the features without an administrator value.
 
     Raises
     ------
@@ -822,9 +826,32 @@ def graph_from_centerline(
         centerline_directed=copies.directed,
         centerline_twins=copies.twins,
         centerline_duplicates=copies.duplicates,
+        **_unknown_features(G),
     )
     validate_network(G, strict=True)
     return G
+
+
+def _unknown_features(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Count the layer's features left without an administrator (empty values)."""
+    km = 0.0
+    fids: dict[str, None] = {}
+    for _, _, data in G.edges(data=True):
+        if data[A.ADMIN_ID] == A.UNKNOWN:
+            km += A.road_km(data)
+            fids[str(data["osmid"]).rsplit("/", 1)[0]] = None
+    if fids:
+        logger.warning(
+            "%d features (%.2f km) have no administrator value (fids %s)",
+            len(fids),
+            km,
+            ", ".join(list(fids)[:5]),
+        )
+    return {
+        "centerline_unknown_features": len(fids),
+        "centerline_unknown_km": round(km, 3),
+        "centerline_unknown_fids": ",".join(list(fids)[:_MAX_FIDS]),
+    }
 
 
 def _read_layer(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -60,6 +60,10 @@ class NetworkReport:
     strong_pieces: int
     largest_piece_share: float
     small_pieces: tuple[dict[str, Any], ...]
+    dropped_edges: int = 0
+    dropped_km: float = 0.0
+    dropped_examples: tuple[str, ...] = ()
+    layer: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-ready data."""
@@ -107,7 +111,31 @@ class NetworkReport:
             f"  piece of {p['edges']} edges, {p['km']:.2f} km near node {p['node']}"
             for p in self.small_pieces
         ]
-        return "\n".join(lines)
+        if self.dropped_edges:
+            lines.append(
+                f"Left out: {self.dropped_edges} edges, {self.dropped_km:.2f} km cut "
+                "off from the largest connected piece (e.g. "
+                f"{', '.join(self.dropped_examples)})"
+            )
+        return "\n".join([*lines, *self._layer_lines()])
+
+    def _layer_lines(self) -> list[str]:
+        """List what reading a centerline layer merged and left without owner."""
+        if not self.layer:
+            return []
+        lay = self.layer
+        kind = "a directed export" if lay["directed"] else "one line per road"
+        differ = lay["disagreeing"]
+        unknown = lay["unknown_fids"]
+        return [
+            f"Centerline layer read as {kind}: {lay['twins']} reversed twins merged "
+            f"into two-way roads, {lay['duplicates']} duplicate lines dropped",
+            f"  {len(differ)} copies differ from the copy kept"
+            + (f" (fids {', '.join(differ[:5])})" if differ else ""),
+            f"  {lay['unknown_features']} features, {lay['unknown_km']:.2f} km "
+            "without an administrator"
+            + (f" (fids {', '.join(unknown[:5])})" if unknown else ""),
+        ]
 
 
 def _summaries(groups: dict[str, list[float]]) -> tuple[ClassSummary, ...]:
@@ -156,7 +184,31 @@ def network_report(G: nx.MultiDiGraph, *, examples: int = 5) -> NetworkReport:
         strong_pieces=strong,
         largest_piece_share=largest / total_km if total_km else 0.0,
         small_pieces=tuple(small),
+        dropped_edges=int(G.graph.get("dropped_edges", 0)),
+        dropped_km=float(G.graph.get("dropped_km", 0.0)),
+        dropped_examples=tuple(_split(G.graph.get("dropped_examples", ""))),
+        layer=_layer_findings(G),
     )
+
+
+def _split(text: Any) -> list[str]:
+    return [item for item in str(text or "").split(",") if item]
+
+
+def _layer_findings(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return what :func:`~snowroute.network.centerline.graph_from_centerline` noted."""
+    if "centerline_twins" not in G.graph:
+        return {}
+    graph = G.graph
+    return {
+        "directed": str(graph.get("centerline_directed")).lower() == "true",
+        "twins": int(graph["centerline_twins"]),
+        "duplicates": int(graph.get("centerline_duplicates", 0)),
+        "disagreeing": _split(graph.get("centerline_disagreeing_copies")),
+        "unknown_features": int(graph.get("centerline_unknown_features", 0)),
+        "unknown_km": float(graph.get("centerline_unknown_km", 0.0)),
+        "unknown_fids": _split(graph.get("centerline_unknown_fids")),
+    }
 
 
 class _Tally:

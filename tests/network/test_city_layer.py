@@ -239,3 +239,35 @@ def test_copies_that_disagree_keep_the_first_and_are_reported(tmp_path: Path) ->
 def test_identical_copies_are_not_reported_as_disagreeing(layer: Path) -> None:
     G = graph_from_centerline(layer, columns=COLUMNS)  # widths are empty (NaN)
     assert G.graph["centerline_disagreeing_copies"] == ""
+
+
+def test_the_report_says_what_was_merged_unknown_and_dropped(layer: Path) -> None:
+    G = graph_from_scenario(scenario_from_toml(_scenario(layer.parent, layer)))
+    report = network_report(G)
+    assert report.layer["directed"] is True
+    assert (report.layer["twins"], report.layer["duplicates"]) == (23, 0)
+    assert report.layer["disagreeing"] == []
+    # rows 38 and 40 of the layer (fids count from 1) have no maintainer
+    assert sorted(report.layer["unknown_fids"]) == ["39", "41"]
+    assert report.layer["unknown_features"] == 2
+    assert report.layer["unknown_km"] == pytest.approx(0.2)
+    assert (report.dropped_edges, report.dropped_km) == (2, pytest.approx(0.05))
+    assert len(report.dropped_examples) == 1  # the estate lane, both directions
+    text = str(report)
+    assert "23 reversed twins merged into two-way roads" in text
+    assert "2 features, 0.20 km without an administrator (fids" in text
+    assert "Left out: 2 edges, 0.05 km cut off from the largest connected piece" in text
+    assert report.to_dict()["layer"]["twins"] == 23
+
+
+def test_a_network_not_read_from_a_layer_reports_no_layer_findings(
+    layer: Path,
+) -> None:
+    G = graph_from_centerline(layer, columns=COLUMNS)
+    for key in [k for k in G.graph if k.startswith("centerline_")]:
+        del G.graph[key]
+    report = network_report(G)
+    assert report.layer == {}
+    assert report.dropped_edges == 0
+    assert "Centerline layer" not in str(report)
+    assert "Left out" not in str(report)

@@ -62,6 +62,7 @@ from typing import cast
 import networkx as nx
 
 import snowroute
+from snowroute.network.attributes import EdgeKey
 from snowroute.prepare import (
     depot_nodes,
     graph_from_scenario,
@@ -87,8 +88,6 @@ FOUR_TRUCKS = ("city-tandem", 4, 12 * 3600.0)
 #: Generated city: layout parameters and the depot district of each instance.
 CITY = {"blocks": 118, "districts": 5, "seed": 0}
 CITY_DISTRICTS = {"city-d1": "C22", "city-d2": "C33", "city-d3": "P0"}
-
-EdgeKey = tuple[Hashable, Hashable, int]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from snowroute.network import (
     graph_from_file,
     tag_network,
 )
+from snowroute.network.attributes import EdgeKey
 from snowroute.prepare import (
     depot_nodes,
     graph_from_scenario,
@@ -58,8 +59,6 @@ MIDDLETON = ROOT / "scenarios" / "middleton.toml"
 sys.path.insert(0, str(ROOT / "benchmarks" / "realnet"))  # the shared district code
 
 from districts import depot_districts, district_graph, repair_borders  # noqa: E402
-
-EdgeKey = tuple[Hashable, Hashable, int]
 
 
 def _rss_mb() -> tuple[float, float]:

@@ -18,10 +18,16 @@ import networkx as nx
 
 from snowroute._io import atomic_directory
 from snowroute.exchange import ExchangeResult, run_exchange
-from snowroute.outputs import PatrolDay, PlanRoutes, save_outputs, save_report
-from snowroute.outputs.network import save_left_out
-from snowroute.outputs.patrol import save_patrol
-from snowroute.outputs.write import save_summary
+from snowroute.outputs import (
+    PatrolDay,
+    PlanRoutes,
+    exchanged_sections,
+    save_left_out,
+    save_outputs,
+    save_patrol,
+    save_report,
+    save_summary,
+)
 from snowroute.patrol import PatrolPlan, plan_patrol
 from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
@@ -216,9 +222,11 @@ def write_run(
 ) -> list[Path]:
     """Write every output of ``result`` into ``out_dir``, all at once.
 
-    ``summary.json``, ``patrol.json`` and ``patrol_routes.csv`` (with a patrol
-    plan), ``report.html`` (in ``lang``), and the layers, GPX tracks, route sheets
-    and web map of :func:`snowroute.outputs.save_outputs`. The folder is built
+    ``summary.json``, ``left_out.gpkg`` (when roads were left out of the network),
+    ``patrol.json`` and ``patrol_routes.csv`` (with a patrol plan), ``report.html``
+    (in ``lang``), and the layers, GPX tracks, route sheets and web map of
+    :func:`snowroute.outputs.save_outputs`: one ``save_*`` of :mod:`snowroute.outputs`
+    each. The folder is built
     beside ``out_dir`` and moved into place, so a failure leaves nothing behind;
     ``extra`` may write more files into it first.
 
@@ -228,25 +236,17 @@ def write_run(
         When an output cannot be built, or ``out_dir`` exists and not ``force``.
     """
     summary = result.to_dict()
-    exchanged = [
-        # a whole route changes hands when no section is named
-        {**row, "section": row.get("section") or row["route_id"], "plan": name}
-        for name, plan in summary["plans"].items()
-        if name != "pooled"
-        for row in plan.get("exchanged", [])
-    ]
+    patrol = None if result.patrol is None else result.patrol.to_dict()
     with atomic_directory(out_dir, force=force) as tmp:
         save_summary(summary, tmp)
         save_left_out(result.G, tmp)
-        patrol = None
         if result.patrol is not None:
             save_patrol(result.G, result.patrol, tmp)
-            patrol = result.patrol.to_dict()
         save_outputs(
             tmp,
             result.G,
             plan_routes(result),
-            exchanged=exchanged,
+            exchanged=exchanged_sections(summary),
             patrol_days=_patrol_days(result),
             lang=lang,
             force=True,

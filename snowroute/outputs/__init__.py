@@ -1,8 +1,13 @@
-"""Outputs for planners and GIS staff: layers, GPX tracks, route sheets, web map.
+"""Outputs for planners and GIS staff: every file snowroute writes.
 
-The entry point is :func:`save_outputs`; callers describe each plan with a
-:class:`PlanRoutes` (problem, solution, who runs each vehicle class). Nothing here
-calls a routing engine.
+Each file format has one writer, named ``save_*``: the layers, GPX tracks, route
+sheets and web map of a run (:func:`save_outputs`), ``summary.json``
+(:func:`save_summary`), the patrol plan (:func:`save_patrol`), the findings notices
+(:func:`save_notices`), the report (:func:`save_report`) and a tagged network
+(:func:`save_tagged_network`, :func:`save_left_out`). Callers describe each plan
+with a :class:`PlanRoutes` (problem, solution, who runs each vehicle class) and pass
+the planners' results as plain data; nothing here imports a planner or calls a
+routing engine.
 """
 
 from snowroute.outputs.docs import outputs_markdown as outputs_markdown
@@ -22,6 +27,13 @@ from snowroute.outputs.layers import save_routes_geopackage as save_routes_geopa
 from snowroute.outputs.model import ExchangedSection as ExchangedSection
 from snowroute.outputs.model import PatrolDay as PatrolDay
 from snowroute.outputs.model import PlanRoutes as PlanRoutes
+from snowroute.outputs.model import exchanged_sections as exchanged_sections
+from snowroute.outputs.network import left_out_roads as left_out_roads
+from snowroute.outputs.network import save_left_out as save_left_out
+from snowroute.outputs.network import save_tagged_network as save_tagged_network
+from snowroute.outputs.notices import save_notices as save_notices
+from snowroute.outputs.patrol import PatrolPlanData as PatrolPlanData
+from snowroute.outputs.patrol import save_patrol as save_patrol
 from snowroute.outputs.report import render_report as render_report
 from snowroute.outputs.report import save_report as save_report
 from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
@@ -30,3 +42,4 @@ from snowroute.outputs.sheets import sheet_lines as sheet_lines
 from snowroute.outputs.webmap import routes_map as routes_map
 from snowroute.outputs.webmap import save_map as save_map
 from snowroute.outputs.write import save_outputs as save_outputs
+from snowroute.outputs.write import save_summary as save_summary

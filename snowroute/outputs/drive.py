@@ -21,12 +21,12 @@ from shapely.geometry import LineString
 from snowroute._clock import clock_after
 from snowroute._errors import OutputError
 from snowroute.network import attributes as A
+from snowroute.network.attributes import EdgeKey
 from snowroute.outputs.model import PlanRoutes, clock_to_s, file_stem
 from snowroute.routing.validate import turn_s
 
 __all__ = [
     "DrivenRoute",
-    "EdgeKey",
     "Leg",
     "clock_text",
     "driven_routes",
@@ -35,8 +35,6 @@ __all__ = [
     "plans_driven",
     "street_name",
 ]
-
-EdgeKey = tuple[Hashable, Hashable, int]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,13 @@ from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
 from snowroute.routing import ArcRoutingProblem, Solution
 
-__all__ = ["ExchangedSection", "PatrolDay", "PlanRoutes", "file_stem"]
+__all__ = [
+    "ExchangedSection",
+    "PatrolDay",
+    "PlanRoutes",
+    "exchanged_sections",
+    "file_stem",
+]
 
 
 def clock_to_s(text: str, *, name: str = "start_clock") -> float:
@@ -193,6 +199,28 @@ class ExchangedSection:
         except (TypeError, ValueError) as exc:
             msg = f"An exchanged section has an invalid value: {exc}."
             raise OutputError(msg) from None
+
+
+def exchanged_sections(summary: Mapping[str, Any]) -> list[ExchangedSection]:
+    """Return the sections that change hands in the plans of ``summary`` (not pooled).
+
+    ``summary`` is the ``summary.json`` data of the exchange planner: the rows of
+    ``plans.<name>.exchanged``; a whole route changes hands when a row names no
+    section.
+
+    Raises
+    ------
+    OutputError
+        When a row lacks a key or holds an invalid value.
+    """
+    return [
+        ExchangedSection.from_mapping(
+            {**row, "section": row.get("section") or row["route_id"], "plan": name}
+        )
+        for name, plan in summary["plans"].items()
+        if name != "pooled"
+        for row in plan.get("exchanged", [])
+    ]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

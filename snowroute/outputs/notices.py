@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from snowroute._io import write_json
-from snowroute.outputs.sheets import template_environment
+from snowroute.outputs.text import NOTICE_HEADS, template_environment
 
 __all__ = ["COLUMNS", "notice_html", "save_notices"]
 
@@ -35,15 +35,6 @@ COLUMNS = (
     "section_id",
     "distance_m",
     "reason",
-)
-_HEADS = (
-    "日付 date",
-    "種別 category",
-    "程度 severity",
-    "路線 route",
-    "位置 lat, lon",
-    "内容 note",
-    "写真 photo",
 )
 
 Row = Mapping[str, str]
@@ -84,7 +75,7 @@ def notice_html(
         .render(
             who=f"{admin_name} ({admin_id})" if admin_name else admin_id,
             sender=sender,
-            heads=_HEADS,
+            heads=NOTICE_HEADS,
             rows=[_cells(r) for r in ordered],
         )
         + "\n"

@@ -16,111 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from snowroute._errors import OutputError
-from snowroute.outputs.sheets import template_environment
+from snowroute.outputs.text import check_lang, template_environment, texts
 from snowroute.outputs.webmap import PALETTE
 
 __all__ = ["render_report", "save_report"]
-
-_TEXT: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "title": "Snow clearing plans: report",
-        "scenario": "Scenario",
-        "plans": "Plans",
-        "plan": "Plan",
-        "deadhead_km": "Deadhead km",
-        "service_km": "Plowed km",
-        "total_hours": "Total hours",
-        "vehicles": "Vehicles",
-        "valid": "Checked",
-        "yes": "valid",
-        "no": "NOT valid",
-        "saving": "Saving vs baseline (deadhead km, time %)",
-        "whole_route": "whole route",
-        "pooled_share": "Share of pooled saving",
-        "per_admin": "Per administrator",
-        "admin": "Administrator",
-        "own_km": "Own roads km",
-        "for_others_km": "For others km",
-        "handed_over_km": "Handed over km",
-        "finish": "Finish by priority class",
-        "chart_deadhead": "Deadhead km per administrator by plan",
-        "chart_hours": "Total hours by plan",
-        "exchanged": "Exchanged sections",
-        "route": "Route",
-        "section": "Section",
-        "from": "From",
-        "to": "To",
-        "km": "km",
-        "comparison": "Exchange each way: published figures and this scenario",
-        "label": "",
-        "up": "Prefecture plows municipal roads",
-        "down": "Municipalities plow prefectural roads",
-        "routes": "routes",
-        "deadhead_saved": "Deadhead saved km",
-        "hours_saved": "Hours saved",
-        "map": "Map",
-        "violations": "Violations",
-        "none": "none",
-        "patrol": "Road patrol",
-        "days": "days",
-        "sections_compliant": "Sections meeting their frequency",
-        "structures_scheduled": "Structures due and scheduled",
-        "total_km": "Total km driven",
-        "day_spread": "km per patrol day (min-max)",
-        "date": "Date",
-        "sections": "Sections",
-        "structures": "Structures",
-    },
-    "ja": {
-        "title": "除雪計画レポート",
-        "scenario": "シナリオ",
-        "plans": "計画",
-        "plan": "計画",
-        "deadhead_km": "回送距離 km",
-        "service_km": "除雪距離 km",
-        "total_hours": "総作業時間 h",
-        "vehicles": "車両数",
-        "valid": "検証",
-        "yes": "適合",
-        "no": "不適合",
-        "saving": "基準計画からの削減（回送 km、時間 %）",
-        "whole_route": "路線全体",
-        "pooled_share": "共同化効果の達成率",
-        "per_admin": "道路管理者別",
-        "admin": "道路管理者",
-        "own_km": "自管理道路 km",
-        "for_others_km": "他管理者分 km",
-        "handed_over_km": "委託した道路 km",
-        "finish": "優先区分別の完了時刻",
-        "chart_deadhead": "計画別・道路管理者別の回送距離 km",
-        "chart_hours": "計画別の総作業時間 h",
-        "exchanged": "交換区間",
-        "route": "路線",
-        "section": "区間",
-        "from": "管理者",
-        "to": "作業担当",
-        "km": "km",
-        "comparison": "交換除雪の規模：公表値と本シナリオ",
-        "label": "",
-        "up": "県が市町村道を除雪",
-        "down": "市町村が県道を除雪",
-        "routes": "路線",
-        "deadhead_saved": "回送削減 km",
-        "hours_saved": "時間削減 h",
-        "map": "地図",
-        "violations": "違反",
-        "none": "なし",
-        "patrol": "道路パトロール",
-        "days": "日間",
-        "sections_compliant": "頻度を満たす区間",
-        "structures_scheduled": "点検予定の構造物（期限内）",
-        "total_km": "総走行距離 km",
-        "day_spread": "1日あたり走行距離 km（最小-最大）",
-        "date": "日付",
-        "sections": "区間数",
-        "structures": "構造物",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +149,7 @@ def render_report(
     ValueError
         When ``lang`` is not ``en`` or ``ja``.
     """
-    if lang not in _TEXT:
-        msg = f"`lang` must be one of {', '.join(_TEXT)}, got {lang!r}."
-        raise ValueError(msg)
+    check_lang(lang)
     plans = summary.get("plans")
     if not isinstance(plans, Mapping) or not plans:
         msg = "The summary has no `plans` to report."
@@ -271,7 +168,7 @@ def render_report(
     labels = [f"{a} {names.get(a, '')}".strip() for a in admins]
     env = template_environment()
     return env.get_template("report.html.j2").render(
-        t=_TEXT[lang],
+        t=texts(lang, "report"),
         lang=lang,
         summary=summary,
         plans=plans,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, PackageLoader
 
 from snowroute.network import attributes as A
 from snowroute.outputs.drive import (
@@ -26,13 +25,13 @@ from snowroute.outputs.drive import (
     elapsed_text,
     street_name,
 )
+from snowroute.outputs.text import template_environment, texts
 
 __all__ = [
     "SHEET_COLUMNS",
     "SheetLine",
     "save_route_sheets",
     "sheet_lines",
-    "template_environment",
 ]
 
 #: Columns of a route sheet CSV, with their meaning.
@@ -54,93 +53,6 @@ SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
         "road), else empty.",
     ),
 )
-
-_TEXT: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "title": "Route sheet",
-        "plan": "Plan",
-        "vehicle": "Vehicle",
-        "depot": "Depot",
-        "served_by": "Crew of",
-        "start": "Start",
-        "return": "Back at depot",
-        "work_km": "Working km",
-        "drive_km": "Driving km",
-        "total_km": "Total km",
-        "duration": "Duration",
-        "step": "#",
-        "street": "Street",
-        "action": "Action",
-        "km": "km",
-        "cum_km": "Total km",
-        "until": "Until",
-        "elapsed": "Elapsed",
-        "owner": "Road of",
-        "for_other": "plowed for them",
-        "plow": "plow",
-        "patrol": "patrol",
-        "drive": "drive",
-        "refill": "refill",
-        "unnamed": "unnamed",
-        "index": "Route sheets",
-        "routes": "Routes",
-        "print": "Print this page; each route starts on a new sheet.",
-    },
-    "ja": {
-        "title": "作業経路表",
-        "plan": "計画",
-        "vehicle": "車両",
-        "depot": "基地",
-        "served_by": "担当",
-        "start": "出発",
-        "return": "帰着",
-        "work_km": "作業距離 km",
-        "drive_km": "回送距離 km",
-        "total_km": "総距離 km",
-        "duration": "所要時間",
-        "step": "#",
-        "street": "路線・道路名",
-        "action": "作業",
-        "km": "km",
-        "cum_km": "累計 km",
-        "until": "終了",
-        "elapsed": "経過",
-        "owner": "道路管理者",
-        "for_other": "交換除雪",
-        "plow": "除雪",
-        "patrol": "巡回",
-        "drive": "回送",
-        "refill": "補給",
-        "unnamed": "名称なし",
-        "index": "作業経路表",
-        "routes": "経路",
-        "print": "印刷すると経路ごとに改ページされます。",
-    },
-}
-
-
-def texts(lang: str) -> Mapping[str, str]:
-    """Interface texts in ``lang`` (``en`` or ``ja``).
-
-    Raises
-    ------
-    ValueError
-        When ``lang`` is neither.
-    """
-    if lang not in _TEXT:
-        msg = f"`lang` must be one of {', '.join(_TEXT)}, got {lang!r}."
-        raise ValueError(msg)
-    return _TEXT[lang]
-
-
-def template_environment() -> Environment:
-    """Return the jinja2 environment of the HTML outputs (autoescape on)."""
-    return Environment(
-        loader=PackageLoader("snowroute.outputs", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 @dataclass(frozen=True, slots=True)

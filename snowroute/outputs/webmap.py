@@ -42,7 +42,7 @@ from snowroute.outputs.drive import (
 from snowroute.outputs.gpx import Project, wgs84
 from snowroute.outputs.layers import section_line
 from snowroute.outputs.model import ExchangedSection, PatrolDay
-from snowroute.outputs.sheets import texts
+from snowroute.outputs.text import texts
 
 __all__ = ["PALETTE", "esc", "leaflet_assets", "routes_map", "save_map"]
 
@@ -64,45 +64,6 @@ PALETTE: tuple[str, ...] = (
 EXCHANGE_COLOUR = "#ff7f00"
 
 _PolyLine: Any = folium.PolyLine  # untyped constructor
-
-_MAP_TEXT: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "legend": "Legend",
-        "served": "served (one colour per route)",
-        "deadhead": "driving without serving",
-        "exchanged": "exchanged section",
-        "depot": "depot",
-        "network": "road network",
-        "depots": "Depots",
-        "exchanged_layer": "Exchanged sections",
-        "network_layer": "Road network",
-        "tiles": "OpenStreetMap background (needs internet)",
-        "road_of": "Road of",
-        "served_by": "Served by",
-        "route": "Route",
-        "section": "Section",
-        "vehicles": "Vehicles",
-        "patrol": "Patrol",
-    },
-    "ja": {
-        "legend": "凡例",
-        "served": "作業区間（経路ごとに色分け）",
-        "deadhead": "回送",
-        "exchanged": "交換区間",
-        "depot": "基地",
-        "network": "道路網",
-        "depots": "基地",
-        "exchanged_layer": "交換区間",
-        "network_layer": "道路網",
-        "tiles": "OpenStreetMap 背景図（要インターネット）",
-        "road_of": "道路管理者",
-        "served_by": "作業担当",
-        "route": "路線",
-        "section": "区間",
-        "vehicles": "車両",
-        "patrol": "巡回",
-    },
-}
 
 
 def esc(text: object) -> str:
@@ -361,7 +322,7 @@ def routes_map(
         When ``lang`` is not ``en`` or ``ja``.
     """
     t = texts(lang)
-    m = _MAP_TEXT[lang]
+    m = texts(lang, "map")
     project = wgs84(G)
     fmap = _base_map(G, project, title)
     folium.TileLayer(

@@ -24,7 +24,8 @@ from snowroute.outputs.layers import (
     save_routes_geopackage,
 )
 from snowroute.outputs.model import ExchangedSection, PatrolDay, PlanRoutes
-from snowroute.outputs.sheets import save_route_sheets, texts
+from snowroute.outputs.sheets import save_route_sheets
+from snowroute.outputs.text import check_lang
 from snowroute.outputs.webmap import routes_map, save_map
 
 __all__ = ["OUTPUT_NAMES", "save_outputs", "save_summary"]
@@ -103,7 +104,7 @@ def save_outputs(
     ValueError
         When ``lang`` is not ``en`` or ``ja``.
     """
-    texts(lang)
+    check_lang(lang)
     out = Path(out_dir)
     plans = list(plans)
     if not plans:

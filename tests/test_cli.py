@@ -159,8 +159,9 @@ def test_demo_prints_the_report_and_writes_outputs(
     text = capsys.readouterr().out
     assert "秋田県" in text
     assert "Unknown administrator: 0 edges" in text
-    assert "Exchange ledger" in text
-    assert "H21 (FY2009 plan, Akita)" in text
+    assert "Exchange snow clearing (交換除雪)" in text
+    assert text.rstrip().splitlines()[-1].startswith("Wrote ")
+    assert f"{out.resolve()}/" in text.rstrip().splitlines()[-1]
     assert (out / "network.gpkg").is_file()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     baseline = summary["plans"]["baseline"]
@@ -188,3 +189,74 @@ def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> N
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"snowroute {snowroute.__version__}"
+
+
+def test_demo_console_fits_40_lines_and_shows_details_only_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from snowroute.cli import _demo
+
+    monkeypatch.setattr(_demo, "DEMO_EXCHANGE_PLANS", ("baseline", "optimized"))
+    monkeypatch.setattr(_demo, "DEMO_TIME_LIMIT_S", 0.5)
+    out = tmp_path / "demo"
+    # as `make demo` runs it: no --verbose, stdout and stderr both count
+    assert main(["demo", "--out", str(out), "--force"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines() + captured.err.splitlines()
+    assert len(lines) <= 40, "\n".join(lines)
+    assert captured.err == ""  # not a terminal: no status line, no log lines
+    closing = [line for line in lines if line.startswith("Wrote ")]
+    assert closing == [lines[-1]]  # one closing line, naming the real folder
+    assert f"{out.resolve()}/" in closing[0]
+    assert ".tmp" not in closing[0]
+    assert "Balance between partners" in captured.out or "optimized" in captured.out
+    # spelled out: no ledger abbreviations such as "emer 05:04" or "veh"
+    assert " emer " not in captured.out
+    assert " veh " not in captured.out
+    # with --verbose: the full tables and the solver's steps
+    assert main(["-v", "demo", "--out", str(out), "--force"]) == 0
+    verbose = capsys.readouterr()
+    assert "Exchange ledger" in verbose.out
+    assert "H21 (FY2009 plan, Akita)" in verbose.out
+    assert "By administrator:" in verbose.out
+    assert "exchange plans" in verbose.err
+
+
+def test_progress_is_one_redrawn_status_line_on_a_terminal() -> None:
+    import io
+    import logging
+
+    from snowroute.cli._main import _ClearingStdout, _configure_logging
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    status = _configure_logging(0, quiet=False, stream=screen)
+    assert status is not None
+    log = logging.getLogger("snowroute.test")
+    try:
+        log.info("exchange plans")
+        log.debug("solver internals stay hidden")
+        log.info("patrol plan")
+        status._bar.refresh()
+        stdout = Terminal()
+        _ClearingStdout(stdout, status).write("result\n")
+        log.warning("a warning is kept")
+    finally:
+        status.close()
+        logging.getLogger("snowroute").handlers[:] = []
+    text = screen.getvalue()
+    assert "\r" in text  # the line is redrawn in place
+    assert "patrol plan" in text
+    assert "solver internals" not in text
+    assert "a warning is kept\n" in text
+    assert stdout.getvalue() == "result\n"
+    # not a terminal: nothing but warnings
+    plain = io.StringIO()
+    assert _configure_logging(0, quiet=False, stream=plain) is None
+    log.info("hidden")
+    log.warning("shown")
+    logging.getLogger("snowroute").handlers[:] = []
+    assert plain.getvalue() == "shown\n"

@@ -15,6 +15,7 @@ import snowroute
 from snowroute._errors import InputFileError
 from snowroute._io import check_output_path
 from snowroute.cli._run import add_run_options, print_run
+from snowroute.cli._summary import closing_line, network_lines
 from snowroute.network import load_boundaries, network_report, tagged_graph_from_file
 from snowroute.outputs.network import save_tagged_network
 from snowroute.scenario import Scenario
@@ -108,8 +109,6 @@ def _demo(args: argparse.Namespace) -> int:
         scenario = demo_scenario(folder)
         G = load_demo_network(folder)
         report = network_report(G)
-        print(report)
-        print()
         result = run_scenario(
             scenario,
             G=G,
@@ -117,8 +116,9 @@ def _demo(args: argparse.Namespace) -> int:
             time_limit_s=args.time_limit or DEMO_TIME_LIMIT_S,
             seed=args.seed,
         )
-    print_run(result)
+    written = None
     if args.out is not None:
+        logger.info("writing the outputs")
         written = write_run(
             result,
             args.out,
@@ -126,7 +126,13 @@ def _demo(args: argparse.Namespace) -> int:
             force=args.force,
             extra=lambda tmp: save_tagged_network(G, report, tmp),
         )
-        print(f"\nWrote {args.out}/ ({len(written)} files; open report.html, map.html)")
+    verbose = args.verbose > 0
+    print(report if verbose else "\n".join(network_lines(report)))
+    print()
+    print_run(result, verbose=verbose)
+    if written is not None:
+        print()
+        print(closing_line(args.out, len(written)))
     return 0 if result.valid else 1
 
 

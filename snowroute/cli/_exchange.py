@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from snowroute._io import atomic_directory, check_output_path
+from snowroute.cli._summary import exchange_lines
+from snowroute.network import administrators
 from snowroute.outputs.write import save_summary
 from snowroute.prepare import graph_from_scenario
 from snowroute.scenario.load import scenario_from_toml
@@ -15,8 +17,19 @@ from snowroute.scenario.model import PLAN_NAMES
 __all__ = ["print_exchange", "register"]
 
 
-def print_exchange(result: Any) -> None:
-    """Print the ledger, the comparison table and every violation."""
+def print_exchange(result: Any, *, verbose: bool = False) -> None:
+    """Print every plan in one line, the partners' balance and every violation.
+
+    ``verbose``: the full ledger per administrator and the comparison with the
+    prefecture's published figures instead.
+    """
+    if not verbose:
+        names = {
+            a: info.get("name", "")
+            for a, info in administrators(result.context.G).items()
+        }
+        print("\n".join(exchange_lines(result.to_dict(), names)))
+        return
     print(result.ledger_text())
     print()
     print(result.comparison_text())
@@ -39,7 +52,7 @@ def _exchange(args: argparse.Namespace) -> int:
         time_limit_s=args.time_limit,
         seed=args.seed,
     )
-    print_exchange(result)
+    print_exchange(result, verbose=args.verbose > 0)
     if args.out is not None:
         with atomic_directory(args.out, force=args.force) as tmp:
             save_summary(result.to_dict(), tmp)

@@ -13,13 +13,17 @@ output behind: outputs are written to a temporary folder that is removed.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
+
+from tqdm import tqdm
 
 import snowroute
 from snowroute._errors import SnowrouteError
@@ -64,16 +68,92 @@ class _ProgressFormatter(logging.Formatter):
         return f"[{elapsed:7.1f}s] {record.getMessage()}"
 
 
-def _configure_logging(verbosity: int, *, quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_ProgressFormatter())
+class _StatusLine(logging.Handler):
+    """Progress on a terminal: one tqdm status line redrawn for each step.
+
+    Shows the elapsed time and the latest progress message; warnings are written
+    above it. Text printed to ``stdout`` meanwhile clears the line first, so results
+    never share a line with it. :meth:`close` removes the line.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(logging.INFO)
+        self._stream = stream
+        self._bar = tqdm(
+            total=None,
+            file=stream,
+            bar_format="[{elapsed}] {desc}",
+            leave=False,
+            # a terminal that reports no width (a bare pty) gets 100 columns
+            ncols=shutil.get_terminal_size((100, 24)).columns,
+            mininterval=0.2,
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            self._bar.write(message, file=self._stream)
+        else:
+            self._bar.set_description_str(message.splitlines()[0])
+
+    def clear(self) -> None:
+        """Remove the status line from the screen until the next step."""
+        self._bar.clear()
+
+    def close(self) -> None:
+        self._bar.close()
+        super().close()
+
+
+class _ClearingStdout(io.TextIOBase):
+    """``sys.stdout`` that clears the status line before it writes."""
+
+    def __init__(self, stream: TextIO, status: _StatusLine) -> None:
+        self._stream = stream
+        self._status = status
+
+    def write(self, text: str) -> int:
+        self._status.clear()
+        written = self._stream.write(text)
+        self._stream.flush()
+        return written
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
+def _configure_logging(
+    verbosity: int, *, quiet: bool, stream: TextIO | None = None
+) -> _StatusLine | None:
+    """Route the package's log records: details, a status line or warnings only.
+
+    ``-v``: every record with its elapsed seconds, one line each (debug level
+    included). ``-q``: warnings and errors only. Otherwise progress messages redraw
+    one status line when ``stream`` (stderr) is a terminal, and only warnings are
+    printed when it is not (a log file, a test). Returns the status line, if any.
+    """
+    stream = stream if stream is not None else sys.stderr
     root = logging.getLogger("snowroute")
-    root.handlers[:] = [handler]
     root.propagate = False
-    if quiet:
-        root.setLevel(logging.WARNING)
+    status = None
+    if verbosity > 0 and not quiet:
+        handler: logging.Handler = logging.StreamHandler(stream)
+        handler.setFormatter(_ProgressFormatter())
+        root.setLevel(logging.DEBUG)
+    elif not quiet and stream.isatty():
+        handler = status = _StatusLine(stream)
+        root.setLevel(logging.INFO)
     else:
-        root.setLevel(logging.DEBUG if verbosity > 0 else logging.INFO)
+        handler = logging.StreamHandler(stream)
+        root.setLevel(logging.WARNING)
+    root.handlers[:] = [handler]
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,10 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more progress detail"
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="every step and the solver's details, one line each, and the full "
+        "tables (network report, ledger, patrol days)",
     )
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress messages"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress display, warnings and results only (for scripts)",
     )
     parser.add_argument(
         "--version", action="version", version=f"snowroute {snowroute.__version__}"
@@ -112,12 +200,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``snowroute`` command line and return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.verbose, quiet=args.quiet)
+    status = _configure_logging(args.verbose, quiet=args.quiet)
     previous = signal.signal(signal.SIGTERM, _terminate)
+    stdout = sys.stdout
+    if status is not None:
+        sys.stdout = _ClearingStdout(stdout, status)
     try:
         return _dispatch(args)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if status is not None:
+            sys.stdout = stdout
+            status.close()
+            logging.getLogger("snowroute").removeHandler(status)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -11,18 +12,27 @@ from typing import Any
 from snowroute._errors import InputFileError
 from snowroute._io import check_output_path
 from snowroute.cli._exchange import print_exchange
+from snowroute.cli._summary import closing_line, patrol_lines
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
 
 __all__ = ["compare_text", "print_run", "register"]
 
+logger = logging.getLogger(__name__)
 
-def print_run(result: Any) -> None:
-    """Print the exchange ledger, the comparison table and the patrol summary."""
-    print_exchange(result.exchange)
+
+def print_run(result: Any, *, verbose: bool = False) -> None:
+    """Print the plans, the partners' balance and the patrol headline.
+
+    ``verbose``: the full exchange ledger, the comparison table and every patrol day.
+    """
+    print_exchange(result.exchange, verbose=verbose)
     if result.patrol is not None:
         print()
-        print(result.patrol.summary())
+        if verbose:
+            print(result.patrol.summary())
+        else:
+            print("\n".join(patrol_lines(result.patrol)))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -33,9 +43,11 @@ def _run(args: argparse.Namespace) -> int:
     result = run_scenario(
         scenario, plans=args.plans, time_limit_s=args.time_limit, seed=args.seed
     )
-    print_run(result)
+    logger.info("writing the outputs")
     written = write_run(result, args.out, lang=args.lang, force=args.force)
-    print(f"\nWrote {args.out}/ ({len(written)} files; open report.html, map.html)")
+    print_run(result, verbose=args.verbose > 0)
+    print()
+    print(closing_line(args.out, len(written)))
     return 0 if result.valid else 1
 
 

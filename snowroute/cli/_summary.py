@@ -1,0 +1,105 @@
+"""The concise console summary of a run: a few lines per step, words spelled out.
+
+The full tables (network report, exchange ledger, patrol days) print with
+``--verbose``; every figure is also in the output files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["closing_line", "exchange_lines", "network_lines", "patrol_lines"]
+
+
+def network_lines(report: Any) -> list[str]:
+    """Three lines of a network report: size, administrators, what to check."""
+    admins = " · ".join(f"{a.name or a.admin_id} {a.km:.1f} km" for a in report.admins)
+    return [
+        f"Network {Path(report.source).name} (rules: {report.rules}): "
+        f"{report.nodes:,} nodes, {report.edges:,} directed edges, "
+        f"{report.km:,.1f} km of road",
+        f"  administrators: {admins}",
+        f"  Unknown administrator: {report.unknown_edges} edges, "
+        f"{report.unknown_km:.1f} km; winter-closed {report.winter_closed_km:.1f} km; "
+        f"{report.weak_pieces} connected piece(s)",
+    ]
+
+
+def _last_cleared(plan: Mapping[str, Any]) -> str:
+    total = plan.get("total") or {}
+    finish, finish_s = total.get("finish") or {}, total.get("finish_s") or {}
+    if not finish_s:
+        return "—"
+    last = max(finish_s, key=lambda k: finish_s[k])
+    return f"{finish.get(last, '—')} ({last})"
+
+
+def _saving(plan: Mapping[str, Any], unit: str) -> str:
+    saving = plan.get("saving")
+    if not saving or not plan.get("units_exchanged"):
+        return ""
+    text = (
+        f"saves {saving['deadhead_km']:.2f} km driven empty, "
+        f"{saving['hours']:.2f} h ({saving['hours_pct']:.1f} %)"
+    )
+    units = plan["units_exchanged"]
+    return f"{text}; {units} {unit}s exchanged"
+
+
+def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list[str]:
+    """Return the plans of an exchange run, one line each, and the balance."""
+    plans = summary["plans"]
+    lines = [
+        f"Exchange snow clearing (交換除雪), scenario {summary['scenario']}: "
+        f"{len(summary['partners'])} partner pairs",
+        f"  {'plan':<10} {'hours':>6} {'empty km':>9} {'vehicles':>8}  "
+        f"{'all roads cleared':<22} {'check':<9} saving against baseline",
+    ]
+    for name, plan in plans.items():
+        check = "valid" if plan.get("valid") else "NOT VALID"
+        lines.append(
+            f"  {name:<10} {plan['total_hours']:>6.2f} {plan['deadhead_km']:>9.2f} "
+            f"{plan['vehicles']:>8}  {_last_cleared(plan):<22} {check:<9} "
+            f"{_saving(plan, str(summary.get('unit') or 'unit'))}".rstrip()
+        )
+    tolerance = 100 * float(summary.get("balance_tolerance") or 0.0)
+    balance = [
+        (name, pair)
+        for name, plan in plans.items()
+        if name != "pooled"  # a reference, not an agreement between partners
+        for pair in (plan.get("balance") or {}).values()
+        if pair["a_to_b_km"] or pair["b_to_a_km"]
+    ]
+    if balance:
+        lines.append(
+            f"  Balance between partners (km plowed for the other, each way; "
+            f"tolerance {tolerance:.0f} %):"
+        )
+    for name, pair in balance:
+        a, b = pair["a"], pair["b"]
+        verdict = "balanced" if pair["ok"] else "OUT OF TOLERANCE"
+        lines.append(
+            f"    {name:<10} {names.get(a) or a} → {names.get(b) or b} "
+            f"{pair['a_to_b_km']:.2f} km, {names.get(b) or b} → {names.get(a) or a} "
+            f"{pair['b_to_a_km']:.2f} km: {verdict}"
+        )
+    for name, plan in plans.items():
+        lines += [f"  {name}: violation: {v}" for v in plan.get("violations") or []]
+    return lines
+
+
+def patrol_lines(plan: Any) -> list[str]:
+    """Return the patrol headline: validity, compliance and km (days with -v)."""
+    lines: list[str] = plan.summary().splitlines()
+    head = lines[:3]
+    return head + [line for line in lines[3:] if "violation:" in line]
+
+
+def closing_line(folder: Path, count: int) -> str:
+    """Return the last line of a run: how many files, the real folder, what to open."""
+    return (
+        f"Wrote {count} files to {folder.resolve()}/ "
+        "(open report.html, map.html and sheets/index.html)"
+    )

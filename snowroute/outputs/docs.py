@@ -39,8 +39,10 @@ _FILES: tuple[tuple[str, str], ...] = (
     ("geojson/<layer>.geojson", "The same layers in WGS84 (EPSG:4326, RFC 7946)."),
     (
         "gpx/<plan>_<vehicle>_<n>.gpx",
-        "One GPX 1.1 track per vehicle route (depot to depot), the depot as a "
-        "waypoint.",
+        "GPX 1.1 of one vehicle route (depot to depot): a working track (type "
+        "`plow` or `patrol`) and an empty-driving track (type `drive`), a segment "
+        "per stretch; waypoints for the depot (type `depot`) and for every turn of "
+        "the route sheet (type `turn`, named `<line> <turn> <street>`).",
     ),
     (
         "sheets/<plan>_<vehicle>_<n>.csv",
@@ -48,7 +50,8 @@ _FILES: tuple[tuple[str, str], ...] = (
     ),
     (
         "sheets/<plan>_<vehicle>_<n>.html",
-        "The printable route sheet for the driver (one A4 sheet per route).",
+        "The printable route sheet for the driver: turn-by-turn lines in two "
+        "columns per A4 page (a city route of 300 lines fits on 2 pages).",
     ),
     ("sheets/index.html", "Every route with totals, and every sheet in one page."),
     ("map.html", "Web map (Leaflet), self-contained: opens offline in any browser."),
@@ -64,10 +67,18 @@ _FILES: tuple[tuple[str, str], ...] = (
 _SHEETS = """\
 ## Route sheets
 
-Streets in driving order; consecutive edges of the same street and action are one
-line, the way a driver reads directions. A refill stop (salt) is a line of its own.
-The HTML sheet shows the same lines with the depot, crew, start and return times and
-totals on top, working lines in bold and driving lines in grey.
+Turn-by-turn directions in driving order. Consecutive edges of the same street and
+action are one line; a line also starts where the driver turns off at a junction or
+turns round. Each line says how to get onto it (left, right, straight on, U-turn at a
+dead end, from the edges' geometry as the turn model measures headings) and which
+other streets meet at that junction. A refill stop (salt) is a line of its own.
+Unnamed roads read as what they are (`秋田市道 (名称なし・生活道路)`,
+`(unnamed residential street)`).
+
+The HTML sheet shows the depot, crew, start and return times and totals on top, then
+the lines in two columns per printed A4 page (7.5 pt, one text line per row):
+working lines in bold, empty driving in grey italics, U-turns in red, roads plowed
+for another administrator (交換除雪) highlighted with their owner.
 
 | Column | Meaning |
 |---|---|

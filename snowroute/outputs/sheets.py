@@ -17,21 +17,30 @@ from typing import Any
 
 import networkx as nx
 
+from snowroute.network import administrators
 from snowroute.network import attributes as A
+from snowroute.outputs.directions import (
+    Turn,
+    cross_streets,
+    is_junction,
+    turn_between,
+)
 from snowroute.outputs.drive import (
     DrivenRoute,
+    Leg,
     clock_text,
     edge_data,
     elapsed_text,
     street_name,
 )
-from snowroute.outputs.text import template_environment, texts
+from snowroute.outputs.text import road_class_text, template_environment, texts
 
 __all__ = [
     "SHEET_COLUMNS",
     "SheetLine",
     "save_route_sheets",
     "sheet_lines",
+    "sheet_pages",
 ]
 
 #: Columns of a route sheet CSV, with their meaning.
@@ -52,6 +61,13 @@ SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
         "`yes` when the line plows another administrator's road (an exchanged "
         "road), else empty.",
     ),
+    (
+        "turn",
+        "How to get onto this line from the previous one: `depart`, `straight`, "
+        "`slight_right`, `right`, `sharp_right`, `slight_left`, `left`, "
+        "`sharp_left`, `uturn`, `uturn_dead_end` (empty for a refill).",
+    ),
+    ("cross", "Other streets meeting at that junction (up to two, `/`-separated)."),
 )
 
 
@@ -71,6 +87,8 @@ class SheetLine:
     route_name: str
     n_edges: int
     for_other: str = ""
+    turn: str = ""
+    cross: str = ""
 
     def row(self) -> dict[str, Any]:
         """Return the line as a CSV row."""
@@ -81,42 +99,91 @@ def _join(values: Iterable[str]) -> str:
     return ", ".join(dict.fromkeys(v for v in values if v))
 
 
-def sheet_lines(
-    G: nx.MultiDiGraph, route: DrivenRoute, *, lang: str = "en"
-) -> list[SheetLine]:
-    """Return the route sheet lines of ``route``.
+def _street(
+    data: Mapping[str, Any], t: Mapping[str, str], names: Mapping[str, str]
+) -> str:
+    """Street name, else what the road is: ``秋田市道 (名称なし・生活道路)``."""
+    street = street_name(data)
+    if street:
+        return street
+    road_class = str(data.get(A.ROAD_CLASS, data.get("highway", "")) or "")
+    kind = road_class_text(road_class, t["lang"])
+    admin = names.get(str(data.get(A.ADMIN_ID, "") or ""), "")
+    if t["lang"] == "ja" and admin and not admin.endswith(("県", "省", "(MLIT)")):
+        return f"{admin}道 ({t['unnamed']}・{kind})"
+    return f"({t['unnamed']} {kind})"
 
-    Consecutive edges of one street and action are merged into one line.
-    """
-    t = texts(lang)
+
+def _split_here(G: nx.MultiDiGraph, previous: Leg | None, turn: Turn | None) -> bool:
+    """Whether a turn starts a new line even on the same street."""
+    if previous is None or turn is None:
+        return False
+    if turn.kind.startswith("uturn"):
+        return True
+    return not turn.straight and is_junction(G, previous.edge)
+
+
+def _groups(
+    G: nx.MultiDiGraph, route: DrivenRoute, t: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Legs grouped into lines: one per street and action, split at real turns."""
+    names = {a: info.get("name", "") for a, info in administrators(G).items()}
     groups: list[dict[str, Any]] = []
     refills = dict(route.refills)
+    previous: Leg | None = None
     for index, leg in enumerate([*route.legs, None]):
         if index in refills:
+            at = leg.start_s if leg else route.duration_s
             groups.append(
-                {
-                    "street": refills[index],
-                    "action": "refill",
-                    "legs": [],
-                    "at": leg.start_s if leg else route.duration_s,
-                }
+                {"street": refills[index], "action": "refill", "legs": [], "at": at}
             )
         if leg is None:
             break
         data = edge_data(G, leg.edge)
-        street = street_name(data)
-        if not street:
-            road_class = str(data.get(A.ROAD_CLASS, data.get("highway", "")) or "")
-            street = f"({t['unnamed']} {road_class})".replace(" )", ")")
+        street = _street(data, t, names)
         action = route.activity if leg.serving else "drive"
+        turn = None if previous is None else turn_between(G, previous.edge, leg.edge)
         last = groups[-1] if groups else None
-        if last is not None and last["street"] == street and last["action"] == action:
+        if (
+            last is not None
+            and (last["street"], last["action"]) == (street, action)
+            and not _split_here(G, previous, turn)
+        ):
             last["legs"].append((leg, data))
         else:
-            groups.append({"street": street, "action": action, "legs": [(leg, data)]})
+            groups.append(
+                {
+                    "street": street,
+                    "action": action,
+                    "legs": [(leg, data)],
+                    "turn": "depart" if turn is None else turn.kind,
+                    "cross": []
+                    if turn is None
+                    else cross_streets(
+                        G,
+                        turn.node,
+                        skip=(street, last["street"] if last else ""),
+                    )[:2],
+                }
+            )
+        previous = leg
+    return groups
+
+
+def sheet_lines(
+    G: nx.MultiDiGraph, route: DrivenRoute, *, lang: str = "en"
+) -> list[SheetLine]:
+    """Return the route sheet lines of ``route``: one per instruction.
+
+    Consecutive edges of one street and action are merged into one line; a line
+    also starts where the driver turns off at a junction or turns round. Each line
+    says how to get onto it (``turn``, from the geometry: see
+    :mod:`snowroute.outputs.directions`) and which other streets meet there.
+    """
+    t = {**texts(lang), "lang": lang}
     out = []
     cum_m = 0.0
-    for step, group in enumerate(groups, start=1):
+    for step, group in enumerate(_groups(G, route, t), start=1):
         legs = group["legs"]
         metres = math.fsum(leg.length_m for leg, _ in legs)
         cum_m += metres
@@ -136,6 +203,8 @@ def sheet_lines(
                 route_name=_join(str(d.get(A.ROUTE_NAME, "") or "") for _, d in legs),
                 n_edges=len(legs),
                 for_other=_for_other(route, group["action"], legs),
+                turn=group.get("turn", ""),
+                cross=" / ".join(group.get("cross", [])),
             )
         )
     return out
@@ -184,6 +253,31 @@ def _summary(route: DrivenRoute, depot_names: Mapping[str, str]) -> dict[str, An
     }
 
 
+#: Lines of a sheet in each of the two columns of its first printed A4 page, and
+#: of every later page: the print CSS of ``sheet.html.j2`` gives every row one text
+#: line 3 mm high (7.5 pt; 3.26 mm with its border), so a column of 80 rows and its
+#: head take 264 mm of the
+#: 281 mm inside the 8 mm margins; the first page also holds the route header.
+ROWS_FIRST, ROWS_PER_COLUMN = 72, 80
+
+
+def sheet_pages(lines: Sequence[SheetLine]) -> list[list[list[SheetLine]]]:
+    """Split ``lines`` into printed pages of two columns each (see ``ROWS_FIRST``).
+
+    >>> [[len(c) for c in page] for page in sheet_pages([None] * 200)]
+    [[72, 72], [56]]
+    """
+    columns: list[list[SheetLine]] = []
+    rest = list(lines)
+    first = True
+    while rest or first:
+        size = ROWS_FIRST if len(columns) < 2 else ROWS_PER_COLUMN
+        columns.append(rest[:size])
+        rest = rest[size:]
+        first = False
+    return [columns[i : i + 2] for i in range(0, len(columns), 2)]
+
+
 def save_route_sheets(
     G: nx.MultiDiGraph,
     routes: Sequence[DrivenRoute],
@@ -203,6 +297,7 @@ def save_route_sheets(
     """
     t = texts(lang)
     names = depot_names or {}
+    owners = {a: info.get("name") or a for a, info in administrators(G).items()}
     env = template_environment()
     sheet = env.get_template("sheet.html.j2")
     folder.mkdir(parents=True, exist_ok=True)
@@ -212,16 +307,22 @@ def save_route_sheets(
         lines = sheet_lines(G, route, lang=lang)
         csv_path = folder / f"{route.stem}.csv"
         _write_csv(csv_path, lines)
-        page = {"route": _summary(route, names), "lines": lines}
+        page = {
+            "route": _summary(route, names),
+            "lines": lines,
+            "columns": sheet_pages(lines),
+        }
         pages.append(page)
         html_path = folder / f"{route.stem}.html"
         html_path.write_text(
-            sheet.render(t=t, lang=lang, pages=[page], index=False), encoding="utf-8"
+            sheet.render(t=t, lang=lang, pages=[page], index=False, owners=owners),
+            encoding="utf-8",
         )
         out += [csv_path, html_path]
     index = folder / "index.html"
     index.write_text(
-        sheet.render(t=t, lang=lang, pages=pages, index=True), encoding="utf-8"
+        sheet.render(t=t, lang=lang, pages=pages, index=True, owners=owners),
+        encoding="utf-8",
     )
     out.append(index)
     return out

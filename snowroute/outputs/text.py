@@ -13,7 +13,14 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader
 
-__all__ = ["LANGS", "NOTICE_HEADS", "check_lang", "template_environment", "texts"]
+__all__ = [
+    "LANGS",
+    "NOTICE_HEADS",
+    "check_lang",
+    "road_class_text",
+    "template_environment",
+    "texts",
+]
 
 _SHEET: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -45,6 +52,20 @@ _SHEET: Mapping[str, Mapping[str, str]] = {
         "index": "Route sheets",
         "routes": "Routes",
         "print": "Print this page; each route starts on a new sheet.",
+        "direction": "Direction",
+        "cross": "at",
+        "turn.depart": "● Start on",
+        "turn.straight": "↑ Straight on",
+        "turn.slight_right": "↗ Bear right",
+        "turn.right": "→ Turn right",
+        "turn.sharp_right": "↘ Sharp right",
+        "turn.slight_left": "↖ Bear left",
+        "turn.left": "← Turn left",
+        "turn.sharp_left": "↙ Sharp left",
+        "turn.uturn": "↶ U-turn",
+        "turn.uturn_dead_end": "↶ U-turn, dead end",
+        "turn.": "",
+        "pages": "Fits on 1-2 A4 pages; the table header repeats on each page.",
     },
     "ja": {
         "title": "作業経路表",
@@ -75,6 +96,20 @@ _SHEET: Mapping[str, Mapping[str, str]] = {
         "index": "作業経路表",
         "routes": "経路",
         "print": "印刷すると経路ごとに改ページされます。",
+        "direction": "進行方向",
+        "cross": "交差",
+        "turn.depart": "● 出発",
+        "turn.straight": "↑ 直進",
+        "turn.slight_right": "↗ 斜め右",
+        "turn.right": "→ 右折",
+        "turn.sharp_right": "↘ 大きく右折",
+        "turn.slight_left": "↖ 斜め左",
+        "turn.left": "← 左折",
+        "turn.sharp_left": "↙ 大きく左折",
+        "turn.uturn": "↶ 転回",
+        "turn.uturn_dead_end": "↶ 転回(行止)",
+        "turn.": "",
+        "pages": "A4 1～2 枚に収まります。表の見出しは各ページに繰り返します。",
     },
 }
 
@@ -217,6 +252,48 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "structures": "構造物",
     },
 }
+
+#: What a road without a name is, by its road class (OSM highway), per language.
+_ROAD_CLASSES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "motorway": "expressway",
+        "trunk": "trunk road",
+        "primary": "main road",
+        "secondary": "main road",
+        "tertiary": "local road",
+        "unclassified": "minor road",
+        "residential": "residential street",
+        "living_street": "residential street",
+        "service": "service road",
+        "track": "track",
+    },
+    "ja": {
+        "motorway": "自動車専用道路",
+        "trunk": "幹線道路",
+        "primary": "主要地方道",
+        "secondary": "一般県道",
+        "tertiary": "地域幹線道路",
+        "unclassified": "一般道路",
+        "residential": "生活道路",
+        "living_street": "生活道路",
+        "service": "構内道路",
+        "track": "農道・林道",
+    },
+}
+
+
+def road_class_text(road_class: str, lang: str) -> str:
+    """Return what an unnamed road of ``road_class`` is called in ``lang``.
+
+    >>> road_class_text("residential", "ja"), road_class_text("tertiary_link", "en")
+    ('生活道路', 'local road')
+    """
+    check_lang(lang)
+    key = road_class.removesuffix("_link")
+    return _ROAD_CLASSES[lang].get(
+        key, road_class or ("道路" if lang == "ja" else "road")
+    )
+
 
 #: Column heads of a findings notice (Japanese and English together).
 NOTICE_HEADS: tuple[str, ...] = (

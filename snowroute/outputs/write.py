@@ -174,7 +174,9 @@ def _save_route_files(
     lang: str,
 ) -> list[Path]:
     """Write the GPX tracks and route sheets of every route."""
-    written = save_gpx_tracks(G, routes, out / "gpx", depot_names=depot_names)
+    written = save_gpx_tracks(
+        G, routes, out / "gpx", depot_names=depot_names, lang=lang
+    )
     return written + save_route_sheets(
         G, routes, out / "sheets", depot_names=depot_names, lang=lang
     )

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -53,6 +54,7 @@ class PageReport:
     messages: list[str] = field(default_factory=list)
     value: Any = None
     screenshot: Path | None = None
+    pdf_pages: int | None = None
 
 
 class _Pipe:
@@ -165,6 +167,11 @@ def _describe(event: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def pdf_page_count(data: bytes) -> int:
+    """Pages of a PDF that Chromium printed (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
 def check_page(
     url: str,
     *,
@@ -172,10 +179,15 @@ def check_page(
     screenshot: Path,
     init_script: str = "",
     settle_s: float = 1.0,
+    pdf: Path | None = None,
+    full_page: bool = False,
 ) -> PageReport:
     """Load ``url`` headless, collect errors, evaluate ``expression``, screenshot.
 
-    ``init_script`` runs in the page before any of its own scripts.
+    ``init_script`` runs in the page before any of its own scripts. With ``pdf``,
+    the page is also printed there (A4 from its own ``@page`` rule, as the print
+    dialog does) and :attr:`PageReport.pdf_pages` counts its pages. ``full_page``
+    screenshots the whole page, not only the window.
     """
     exe = chromium_path()
     if exe is None:
@@ -235,9 +247,23 @@ def check_page(
         report.value = result.get("result", {}).get("value")
         if "exceptionDetails" in result:
             report.errors.append(f"evaluation failed: {result['exceptionDetails']}")
-        shot = pipe.call("Page.captureScreenshot", {"format": "png"}, session=session)
+        shot = pipe.call(
+            "Page.captureScreenshot",
+            {"format": "png", "captureBeyondViewport": full_page},
+            session=session,
+        )
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         report.screenshot = screenshot
+        if pdf is not None:
+            printed = pipe.call(
+                "Page.printToPDF",
+                {"preferCSSPageSize": True, "printBackground": True},
+                session=session,
+                timeout=60.0,
+            )
+            data = base64.b64decode(printed["data"])
+            pdf.write_bytes(data)
+            report.pdf_pages = pdf_page_count(data)
         for event in pipe.events:
             described = _describe(event)
             if described is not None:

@@ -6,6 +6,7 @@ Chromium is the Debian package ``chromium``, installed by ``make system-tools``
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,52 @@ def test_route_sheet_renders_in_headless_chromium(
     assert report.value["rows"] > 10
     assert report.value["alerts"] == []
     assert XSS in report.value["text"]
+
+
+def keep_screenshot(path: Path) -> None:
+    """Copy a screenshot to $SNOWROUTE_SCREENSHOTS (when set) for a person to see."""
+    import os
+    import shutil
+
+    folder = os.environ.get("SNOWROUTE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / path.name)
+
+
+def test_every_demo_driver_sheet_turns_at_each_change_of_street_and_fits_2_a4(
+    browser: str, demo: Demo, tmp_path: Path
+) -> None:
+    from snowroute.outputs import sheet_lines
+    from snowroute.outputs.directions import TURNS
+
+    save_outputs(tmp_path, demo.G, demo.plans, lang="ja")
+    routes = plans_driven(demo.plans)
+    longest = max(routes, key=lambda r: len(sheet_lines(demo.G, r)))
+    for route in routes:
+        lines = sheet_lines(demo.G, route, lang="ja")
+        assert lines[0].turn == "depart"
+        for before, line in itertools.pairwise(lines):
+            if line.action == "refill" or before.action == "refill":
+                continue
+            if line.street != before.street:  # a change of street: an instruction
+                assert line.turn in TURNS[1:], (route.stem, line)
+    pages = {}
+    for route in routes:
+        sheet = tmp_path / "sheets" / f"{route.stem}.html"
+        shot = tmp_path / f"sheet-{route.stem}.png"
+        report = check_page(
+            sheet.as_uri(),
+            expression="document.querySelectorAll('table.lines tbody tr').length",
+            screenshot=shot,
+            pdf=tmp_path / f"{route.stem}.pdf",
+            settle_s=0.1,
+        )
+        assert report.errors == []
+        assert report.value == len(sheet_lines(demo.G, route))
+        pages[route.stem] = report.pdf_pages
+        if route is longest:
+            keep_screenshot(shot)
+    # the longest city route (about 300 lines) included
+    assert all(1 <= n <= 2 for n in pages.values()), pages
+    assert len(sheet_lines(demo.G, longest)) > 250

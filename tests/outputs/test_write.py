@@ -172,7 +172,9 @@ def test_geojson_copies_are_wgs84_with_the_same_features(out: Path) -> None:
         assert 39 < miny < maxy < 40
 
 
-def test_one_gpx_track_per_route_from_depot_to_depot(demo: Demo, out: Path) -> None:
+def test_gpx_per_route_has_work_and_drive_tracks_from_depot_to_depot(
+    demo: Demo, out: Path
+) -> None:
     files = sorted((out / "gpx").glob("*.gpx"))
     n_patrol = sum(len(d.routes.solution.routes) for d in demo.patrol_days)
     assert len(files) == len(plans_driven(demo.plans)) + n_patrol
@@ -182,17 +184,27 @@ def test_one_gpx_track_per_route_from_depot_to_depot(demo: Demo, out: Path) -> N
         text = path.read_text(encoding="utf-8")
         assert XSS_VEHICLE not in text
         gpx = gpxpy.parse(text)
-        (track,) = gpx.tracks
-        (segment,) = track.segments
-        first, last = segment.points[0], segment.points[-1]
+        kinds = [track.type for track in gpx.tracks]
+        assert set(kinds) <= {"plow", "patrol", "drive"}
+        assert len(kinds) == len(set(kinds))
         depot = gpx.waypoints[0]
-        assert (first.latitude, first.longitude) == pytest.approx(
-            (depot.latitude, depot.longitude), abs=1e-6
-        )
-        assert (last.latitude, last.longitude) == pytest.approx(
-            (depot.latitude, depot.longitude), abs=1e-6
-        )
-        assert len(segment.points) > 2
+        assert depot.type == "depot"
+        at_depot = (depot.latitude, depot.longitude)
+        ends = [
+            (p.latitude, p.longitude)
+            for track in gpx.tracks
+            for segment in track.segments
+            for p in (segment.points[0], segment.points[-1])
+        ]
+        # the drive leaves the depot and comes back to it
+        assert ends.count(pytest.approx(at_depot, abs=1e-6)) >= 2
+        assert sum(len(s.points) for t in gpx.tracks for s in t.segments) > 2
+        turns = [w for w in gpx.waypoints if w.type == "turn"]
+        assert all(w.name.split(" ")[0].isdigit() for w in turns)
+    city = gpxpy.parse((out / "gpx" / "baseline_akita-dozer_1.gpx").read_text("utf-8"))
+    assert {t.type for t in city.tracks} == {"plow", "drive"}
+    assert len([w for w in city.waypoints if w.type == "turn"]) > 10
+    assert any("Turn right" in w.name for w in city.waypoints)
 
 
 def _sheet(path: Path) -> list[dict[str, str]]:
@@ -207,7 +219,10 @@ def test_route_sheets_merge_streets_and_add_up(demo: Demo, out: Path) -> None:
         assert list(rows[0]) == [name for name, _ in SHEET_COLUMNS]
         assert rows[0]["start"] == "03:00"
         for a, b in itertools.pairwise(rows):
-            assert (a["street"], a["action"]) != (b["street"], b["action"])
+            # a new line: another street or action, or a turn off at a junction
+            assert (a["street"], a["action"]) != (b["street"], b["action"]) or b[
+                "turn"
+            ] not in ("straight", "depart")
             assert float(b["cum_km"]) >= float(a["cum_km"])
         total_km = (route.served_m + route.deadhead_m) / 1000
         assert sum(float(r["km"]) for r in rows) == pytest.approx(total_km, abs=0.01)

@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import jpholiday
+
 from snowroute._errors import ScenarioError
 from snowroute.patrol.scope import Section
 from snowroute.scenario.model import PatrolSpec
@@ -36,7 +38,8 @@ class Calendar:
     days
         Number of days.
     days_off
-        Weekdays (``mon`` .. ``sun``) or ISO dates without patrol.
+        Weekdays (``mon`` .. ``sun``), ISO dates or ``holidays`` (Japan's public
+        holidays, from ``jpholiday``) without patrol.
     patrol_days_only
         Count gaps in patrol days (days off skipped) instead of calendar days.
     """
@@ -67,10 +70,17 @@ class Calendar:
         return self.start + dt.timedelta(days=day)
 
     def is_off(self, date: dt.date) -> bool:
-        """Whether ``date`` has no patrol."""
-        return _WEEKDAYS[date.weekday()] in self.days_off or (
-            date.isoformat() in self.days_off
-        )
+        """Whether ``date`` has no patrol (``holidays``: Japan's public holidays).
+
+        >>> Calendar(dt.date(2026, 11, 1), 30, ("holidays",)).is_off(
+        ...     dt.date(2026, 11, 23))  # 勤労感謝の日
+        True
+        """
+        if _WEEKDAYS[date.weekday()] in self.days_off:
+            return True
+        if "holidays" in self.days_off and jpholiday.is_holiday(date):
+            return True
+        return date.isoformat() in self.days_off
 
     @property
     def patrol_days(self) -> tuple[int, ...]:

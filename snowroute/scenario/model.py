@@ -589,7 +589,8 @@ class PatrolSpec:
         "Municipal route ids patrolled in addition (override list).", (), factory=tuple
     )
     days_off: tuple[str, ...] = spec(
-        "Weekdays (mon..sun) or dates (YYYY-MM-DD) without patrol.",
+        "Weekdays (mon..sun), dates (YYYY-MM-DD) or `holidays` (Japan's public "
+        "holidays, 祝日) without patrol.",
         ("sun",),
         factory=tuple,
     )
@@ -635,12 +636,12 @@ class PatrolSpec:
                 raise invalid(msg, field=f"frequency_days.{key}")
         weekdays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
         for i, day in enumerate(self.days_off):
-            if day.lower() in weekdays:
+            if day.lower() in weekdays or day.lower() == "holidays":
                 continue
             try:
                 dt.date.fromisoformat(day)
             except ValueError:
-                msg = f"must be a weekday or a date, got {day!r}"
+                msg = f"must be a weekday, a date or holidays, got {day!r}"
                 raise invalid(msg, field=f"days_off[{i}]") from None
 
 

@@ -21,6 +21,7 @@ from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import (
     PatrolDay,
     PlanRoutes,
+    exchange_figure,
     exchanged_sections,
     save_left_out,
     save_outputs,
@@ -212,6 +213,40 @@ def _admin_names(G: nx.MultiDiGraph) -> dict[str, str]:
     return {a: info.get("name", "") for a, info in administrators(G).items()}
 
 
+def report_assumptions(scenario: Scenario) -> dict[str, Any]:
+    """Return what the report states the plans assume: shift, deadlines, fleet."""
+    depots = {d.id: d.name or d.id for d in scenario.depots}
+    return {
+        "description": scenario.description,
+        "start": scenario.service.start,
+        "deadlines": dict(scenario.service.deadlines),
+        "plowing_days": scenario.exchange.plowing_days,
+        "vehicles": [
+            {
+                "id": v.id,
+                "admin": scenario.admin_of_vehicle(v),
+                "kind": v.kind,
+                "count": v.count,
+                "depot": depots.get(v.depot, v.depot),
+                "plow_speed_kph": v.plow_speed_kph,
+                "deadhead_speed_kph": v.deadhead_speed_kph,
+                "shift_h": v.shift_h,
+            }
+            for v in scenario.vehicles
+        ],
+    }
+
+
+def _figures(G: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
+    """Draw a map figure of each exchange plan's sections (none for pooled)."""
+    sections = exchanged_sections(summary)
+    return {
+        name: exchange_figure(G, [s for s in sections if s.plan == name])
+        for name in summary["plans"]
+        if any(s.plan == name for s in sections)
+    }
+
+
 def write_run(
     result: RunResult,
     out_dir: str | os.PathLike[str],
@@ -258,6 +293,8 @@ def write_run(
             admin_names=_admin_names(result.G),
             map_file="map.html",
             patrol=patrol,
+            assumptions=report_assumptions(result.scenario),
+            figures=_figures(result.G, summary),
         )
         if extra is not None:
             extra(tmp)

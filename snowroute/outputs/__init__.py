@@ -10,11 +10,14 @@ the planners' results as plain data; nothing here imports a planner or calls a
 routing engine.
 """
 
+from snowroute.outputs.directions import turn_between as turn_between
 from snowroute.outputs.docs import outputs_markdown as outputs_markdown
 from snowroute.outputs.docs import save_outputs_doc as save_outputs_doc
 from snowroute.outputs.drive import DrivenRoute as DrivenRoute
 from snowroute.outputs.drive import driven_routes as driven_routes
 from snowroute.outputs.drive import plans_driven as plans_driven
+from snowroute.outputs.figure import ExchangeFigure as ExchangeFigure
+from snowroute.outputs.figure import exchange_figure as exchange_figure
 from snowroute.outputs.gpx import route_to_gpx as route_to_gpx
 from snowroute.outputs.gpx import save_gpx_tracks as save_gpx_tracks
 from snowroute.outputs.layers import LAYERS as LAYERS
@@ -39,6 +42,7 @@ from snowroute.outputs.report import save_report as save_report
 from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
 from snowroute.outputs.sheets import save_route_sheets as save_route_sheets
 from snowroute.outputs.sheets import sheet_lines as sheet_lines
+from snowroute.outputs.sheets import sheet_pages as sheet_pages
 from snowroute.outputs.webmap import routes_map as routes_map
 from snowroute.outputs.webmap import save_map as save_map
 from snowroute.outputs.write import save_outputs as save_outputs

@@ -9,17 +9,41 @@ escaped. Missing parts are left out of the page rather than invented.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jpholiday
+
+from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
-from snowroute.outputs.text import check_lang, template_environment, texts
+from snowroute.outputs.figure import ExchangeFigure
+from snowroute.outputs.text import (
+    PLAN_TEXTS,
+    PRIORITY_TEXTS,
+    check_lang,
+    date_text,
+    fiscal_year_text,
+    plan_name,
+    template_environment,
+    texts,
+)
 from snowroute.outputs.webmap import PALETTE
 
-__all__ = ["render_report", "save_report"]
+__all__ = [
+    "agreement",
+    "balance_rows",
+    "comparison_label",
+    "finish_rows",
+    "headline",
+    "patrol_calendar",
+    "render_report",
+    "save_report",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +143,216 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+#: Plans that are exchanges between partners (not the baseline, not the reference).
+_EXCHANGE_PLANS = ("given", "optimized", "swapped")
+
+
+def _clock_s(text: str) -> float:
+    """Seconds after midnight of ``HH:MM`` or ``HH:MM+1d``."""
+    day = 86_400.0 if text.endswith("+1d") else 0.0
+    return float(parse_clock(text.removesuffix("+1d"))) + day
+
+
+def finish_rows(
+    plans: Mapping[str, Any], assumptions: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Return each plan's finish time per priority class against its deadline.
+
+    Rows ``plan, priority, finish, deadline, met`` (``met`` None: no deadline).
+    """
+    start = _clock_s(str(assumptions.get("start", "00:00")))
+    deadlines = assumptions.get("deadlines") or {}
+    rows = []
+    for name, plan in plans.items():
+        total = plan.get("total") or {}
+        finish = total.get("finish") or {}
+        finish_s = total.get("finish_s") or {}
+        for priority, seconds in finish_s.items():
+            deadline = deadlines.get(priority)
+            met = None
+            if deadline:
+                due = _clock_s(str(deadline)) - start
+                met = float(seconds) <= (due if due >= 0 else due + 86_400.0) + 1e-6
+            rows.append(
+                {
+                    "plan": name,
+                    "priority": priority,
+                    "finish": finish.get(priority, ""),
+                    "deadline": deadline or "",
+                    "met": met,
+                }
+            )
+    return rows
+
+
+def balance_rows(
+    plans: Mapping[str, Any], tolerance: float | None
+) -> list[dict[str, Any]]:
+    """Return the balance of every exchange plan, one row per partner pair.
+
+    ``verdict``: ``balanced``, ``unbalanced`` or ``no_exchange``, whatever the
+    plan's validity (a plan can pass every constraint and still be lopsided).
+    """
+    rows = []
+    for name, plan in plans.items():
+        if name not in _EXCHANGE_PLANS:
+            continue
+        for pair in (plan.get("balance") or {}).values():
+            ab, ba = float(pair["a_to_b_km"]), float(pair["b_to_a_km"])
+            if ab == 0 and ba == 0:
+                verdict = "no_exchange"
+            else:
+                verdict = "balanced" if pair.get("ok") else "unbalanced"
+            rows.append(
+                {
+                    "plan": name,
+                    "a": pair["a"],
+                    "b": pair["b"],
+                    "a_to_b_km": ab,
+                    "b_to_a_km": ba,
+                    "a_to_b_routes": pair.get("a_to_b_routes", 0),
+                    "b_to_a_routes": pair.get("b_to_a_routes", 0),
+                    "difference_pct": 100 * abs(ab - ba) / max(ab, ba, 1e-9),
+                    "verdict": verdict,
+                    "tolerance_pct": None if tolerance is None else 100 * tolerance,
+                }
+            )
+    return rows
+
+
+def agreement(exchanged: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Group an exchange list by direction (owner → who plows), numbered 1..n.
+
+    Each group: ``from``, ``to``, ``rows`` (``no``, ``route``, ``section``, ``km``),
+    ``km`` and ``routes`` in total.
+    """
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for row in exchanged:
+        groups.setdefault((str(row["from_admin"]), str(row["to_admin"])), []).append(
+            row
+        )
+    out = []
+    number = 0
+    for (frm, to), rows in sorted(groups.items()):
+        items = []
+        for row in sorted(rows, key=lambda r: str(r.get("route_name") or "")):
+            number += 1
+            items.append(
+                {
+                    "no": number,
+                    "route": row.get("route_name") or row["route_id"],
+                    "route_id": row["route_id"],
+                    "section": row.get("section") or "",
+                    "km": float(row.get("km") or 0.0),
+                }
+            )
+        out.append(
+            {
+                "from": frm,
+                "to": to,
+                "rows": items,
+                "km": math.fsum(i["km"] for i in items),
+                "routes": len({i["route_id"] for i in items}),
+            }
+        )
+    return out
+
+
+def headline(
+    plans: Mapping[str, Any],
+    assumptions: Mapping[str, Any],
+    t: Mapping[str, str],
+    lang: str,
+) -> list[str]:
+    """Return the first sentences: what the best exchange plan saves."""
+    candidates = [
+        name
+        for name in ("optimized", "given", "swapped")
+        if name in plans and plans[name].get("saving")
+    ]
+    if not candidates:
+        return [t["headline_none"] + "."]
+    name = candidates[0]
+    saving = plans[name]["saving"]
+    text = t["headline_saving"].format(
+        plan=plan_name(name, lang),
+        km=float(saving["deadhead_km"]),
+        hours=float(saving["hours"]),
+        pct=float(saving["hours_pct"]),
+    )
+    days = assumptions.get("plowing_days")
+    if days:
+        text += t["headline_season"].format(
+            days=days,
+            season_h=float(saving["hours"]) * days,
+            season_km=float(saving["deadhead_km"]) * days,
+        )
+    lines = [text + ("。" if lang == "ja" else ".")]
+    missed = [
+        r for r in finish_rows({name: plans[name]}, assumptions) if r["met"] is False
+    ]
+    lines.append(
+        t["headline_finish_missed"].format(n=len(missed))
+        if missed
+        else t["headline_finish_ok"]
+    )
+    bad = [
+        r
+        for r in balance_rows({name: plans[name]}, None)
+        if r["verdict"] == "unbalanced"
+    ]
+    lines.append(
+        t["headline_balance_bad"].format(n=len(bad))
+        if bad
+        else t["headline_balance_ok"]
+    )
+    return lines
+
+
+def comparison_label(label: str, lang: str) -> str:
+    """Translate a comparison label: ``H20 (FY2008, Akita)`` → 平成20年度.
+
+    >>> comparison_label("H21 (FY2009 plan, Akita)", "ja")
+    '平成21年度計画（秋田県）'
+    >>> comparison_label("scenario: optimized", "ja")
+    '本シナリオ：最適化案'
+    """
+    match = re.fullmatch(r"H\d+ \(FY(\d{4})( plan)?, ([^)]*)\)", label)
+    if match:
+        year = fiscal_year_text(int(match.group(1)), lang)
+        if lang == "en":
+            return f"{year}{' plan' if match.group(2) else ''}, {match.group(3)}"
+        place = {"Akita": "秋田県"}.get(match.group(3), match.group(3))
+        return f"{year}{'計画' if match.group(2) else ''}（{place}）"
+    if label.startswith("scenario: "):
+        plan = plan_name(label.removeprefix("scenario: "), lang)
+        return f"本シナリオ：{plan}" if lang == "ja" else f"this scenario: {plan}"
+    return label
+
+
+def patrol_calendar(patrol: Mapping[str, Any], lang: str) -> dict[str, Any] | None:
+    """Return which section is patrolled on which day (holidays marked)."""
+    days = patrol.get("days") or []
+    if not days:
+        return None
+    dates = [dt.date.fromisoformat(str(d["date"])) for d in days]
+    sections = sorted({s for d in days for s in d.get("sections") or []})
+    return {
+        "days": [
+            {
+                "date": date_text(date, lang),
+                "off": bool(d.get("off")),
+                "holiday": jpholiday.is_holiday(date),
+                "weekend": date.weekday() >= 5,
+            }
+            for date, d in zip(dates, days, strict=True)
+        ],
+        "rows": [
+            (s, [s in set(d.get("sections") or []) for d in days]) for s in sections
+        ],
+    }
+
+
 def render_report(
     summary: Mapping[str, Any],
     *,
@@ -126,6 +360,8 @@ def render_report(
     admin_names: Mapping[str, str] | None = None,
     map_file: str | None = None,
     patrol: Mapping[str, Any] | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    figures: Mapping[str, ExchangeFigure] | None = None,
 ) -> str:
     """Render the report page of ``summary`` (the data of ``summary.json``).
 
@@ -134,13 +370,18 @@ def render_report(
     summary
         Run summary with ``plans`` (and optionally ``scenario``, ``comparison``).
     lang
-        ``"en"`` or ``"ja"``.
+        ``"en"`` or ``"ja"``: every word, date, plan, class and year in it.
     admin_names
         Display names of administrator ids.
     map_file
-        Relative path of the web map to embed (``"map.html"``), or ``None``.
+        Relative path of the web map to link (``"map.html"``), or ``None``.
     patrol
         The patrol plan (the data of ``patrol.json``): compliance and days.
+    assumptions
+        What the plans assume: ``start``, ``deadlines``, ``vehicles`` (rows),
+        ``plowing_days``, ``unit``, ``engine``, ``description``.
+    figures
+        A map figure of the exchanged sections per plan (:func:`exchange_figure`).
 
     Raises
     ------
@@ -154,33 +395,53 @@ def render_report(
     if not isinstance(plans, Mapping) or not plans:
         msg = "The summary has no `plans` to report."
         raise OutputError(msg)
-    names = admin_names or {}
+    names = dict(admin_names or {})
+    facts = dict(assumptions or {})
+    t = texts(lang, "report")
     admins = _first_seen(
         admin for plan in plans.values() for admin in plan.get("per_admin") or {}
     )
-    priorities = _first_seen(
-        key
-        for plan in plans.values()
-        for row in (plan.get("per_admin") or {}).values()
-        for key in row.get("finish") or {}
-    )
-    deadhead, hours = _chart_values(plans, names)
-    labels = [f"{a} {names.get(a, '')}".strip() for a in admins]
-    env = template_environment()
-    return env.get_template("report.html.j2").render(
-        t=texts(lang, "report"),
-        lang=lang,
-        summary=summary,
-        plans=plans,
-        admins=admins,
-        names=names,
-        priorities=priorities,
-        chart_deadhead=bar_chart(labels, list(plans), deadhead) if deadhead else None,
-        chart_hours=bar_chart([""], list(plans), hours, height=220) if hours else None,
-        comparison=summary.get("comparison") or [],
-        map_file=map_file,
-        patrol=patrol,
-        number=_number,
+    shown = {name: plan_name(name, lang) for name in plans}
+    deadhead, hours = _chart_values(plans, names, shown)
+    labels = [names.get(a) or a for a in admins]
+    series = list(shown.values())
+    return (
+        template_environment()
+        .get_template("report.html.j2")
+        .render(
+            t=t,
+            lang=lang,
+            summary=summary,
+            plans=plans,
+            admins=admins,
+            names=names,
+            plan_texts=PLAN_TEXTS[lang],
+            priorities=PRIORITY_TEXTS[lang],
+            headline=headline(plans, facts, t, lang),
+            assumptions=facts,
+            finish=finish_rows(plans, facts),
+            balance=balance_rows(plans, summary.get("balance_tolerance")),
+            agreements={
+                name: agreement(plan.get("exchanged") or [])
+                for name, plan in plans.items()
+                if plan.get("exchanged")
+            },
+            figures=figures or {},
+            chart_deadhead=bar_chart(labels, series, deadhead) if deadhead else None,
+            chart_hours=bar_chart([""], series, hours, height=220) if hours else None,
+            comparison=[
+                {**row, "label": comparison_label(str(row.get("label", "")), lang)}
+                for row in summary.get("comparison") or []
+            ],
+            map_file=map_file,
+            patrol=patrol,
+            calendar=None if patrol is None else patrol_calendar(patrol, lang),
+            patrol_dates={
+                str(d["date"]): date_text(dt.date.fromisoformat(str(d["date"])), lang)
+                for d in (patrol or {}).get("days") or []
+            },
+            number=_number,
+        )
     )
 
 
@@ -190,17 +451,20 @@ def _first_seen(items: Iterable[str]) -> list[str]:
 
 
 def _chart_values(
-    plans: Mapping[str, Any], names: Mapping[str, str]
+    plans: Mapping[str, Any], names: Mapping[str, str], shown: Mapping[str, str]
 ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
-    """Deadhead km per (administrator, plan) and total hours per plan."""
+    """Deadhead km per (administrator, plan) and total hours per plan.
+
+    Keys hold the display names: ``names`` of administrators, ``shown`` of plans.
+    """
     deadhead = {
-        (f"{a} {names.get(a, '')}".strip(), name): float(row["deadhead_km"])
+        (names.get(a) or a, shown[name]): float(row["deadhead_km"])
         for name, plan in plans.items()
         for a, row in (plan.get("per_admin") or {}).items()
         if _number(row.get("deadhead_km")) is not None
     }
     hours = {
-        ("", name): float(plan["total_hours"])
+        ("", shown[name]): float(plan["total_hours"])
         for name, plan in plans.items()
         if _number(plan.get("total_hours")) is not None
     }
@@ -215,6 +479,8 @@ def save_report(
     admin_names: Mapping[str, str] | None = None,
     map_file: str | None = None,
     patrol: Mapping[str, Any] | None = None,
+    assumptions: Mapping[str, Any] | None = None,
+    figures: Mapping[str, ExchangeFigure] | None = None,
 ) -> Path:
     """Write :func:`render_report` to ``path``.
 
@@ -224,7 +490,13 @@ def save_report(
         As :func:`render_report`.
     """
     text = render_report(
-        summary, lang=lang, admin_names=admin_names, map_file=map_file, patrol=patrol
+        summary,
+        lang=lang,
+        admin_names=admin_names,
+        map_file=map_file,
+        patrol=patrol,
+        assumptions=assumptions,
+        figures=figures,
     )
     target = Path(path)
     target.write_text(text, encoding="utf-8")

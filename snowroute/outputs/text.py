@@ -8,15 +8,22 @@ language for every writer, and :func:`template_environment` renders every HTML p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Literal
 
+from babel.dates import format_date
 from jinja2 import Environment, PackageLoader
 
 __all__ = [
     "LANGS",
     "NOTICE_HEADS",
+    "PLAN_TEXTS",
+    "PRIORITY_TEXTS",
     "check_lang",
+    "date_text",
+    "fiscal_year_text",
+    "plan_name",
     "road_class_text",
     "template_environment",
     "texts",
@@ -201,6 +208,73 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "date": "Date",
         "sections": "Sections",
         "structures": "Structures",
+        "headline": "In short",
+        "headline_saving": (
+            "The {plan} saves {km:.1f} km of empty driving and {hours:.2f} "
+            "vehicle-hours ({pct:.1f} %) per snowfall"
+        ),
+        "headline_season": ", {season_h:.1f} h and {season_km:.0f} km per season of {days} plowing days",
+        "headline_none": "No exchange plan improves on each administrator plowing its own roads",
+        "headline_finish_ok": "Every priority class is cleared by its deadline.",
+        "headline_finish_missed": "{n} priority class deadline(s) missed: see the finish times.",
+        "headline_balance_ok": "The partners' km stay balanced.",
+        "headline_balance_bad": "{n} partner pair(s) out of balance: see the balance table.",
+        "assumptions": "Assumptions",
+        "fleet": "Fleet",
+        "vehicle_class": "Vehicle class",
+        "kind": "Kind",
+        "count": "Count",
+        "depot": "Depot",
+        "plow_speed": "Plowing km/h",
+        "deadhead_speed": "Driving km/h",
+        "shift_h": "Shift h",
+        "start_time": "Shift starts",
+        "deadlines": "Deadlines",
+        "trigger": "Call-out",
+        "trigger_text": "one plowing run after a snowfall (the scenario's description says when)",
+        "plowing_days": "Plowing days per season",
+        "tolerance": "Balance tolerance",
+        "tolerance_text": "km given and received per partner pair differ by at most {pct:.0f} % of the larger",
+        "unit": "Unit exchanged",
+        "unit_route": "whole routes (路線)",
+        "unit_section": "route sections",
+        "engine": "Routing",
+        "plans_explained": "The plans",
+        "balance": "Balance between partners",
+        "balance_note": "Whether each partner pair gives and receives about the same km; separate from the plan check (constraints).",
+        "pair": "Partners",
+        "a_to_b": "km plowed by B for A",
+        "b_to_a": "km plowed by A for B",
+        "difference": "Difference",
+        "verdict": "Balance",
+        "balanced": "balanced",
+        "unbalanced": "OUT OF TOLERANCE",
+        "no_exchange": "no exchange",
+        "finish_title": "Finish time per priority class",
+        "deadline": "Deadline",
+        "finished": "Last road cleared",
+        "met": "met",
+        "missed": "MISSED",
+        "no_deadline": "no deadline",
+        "agreement": "Exchange list",
+        "agreement_note": "Laid out like the agreement: who plows whose road.",
+        "number": "No.",
+        "direction": "{frm} roads plowed by {to}",
+        "subtotal": "Subtotal",
+        "figure": "Map of the exchanged sections",
+        "figure_note": "Numbers as in the exchange list; colour: who takes the road over.",
+        "appendix": "Appendix",
+        "appendix_pooled": "Pooled plan: every road and who plows it",
+        "calendar": "Patrol calendar: which section is patrolled on which day",
+        "day_off": "day off",
+        "holiday": "public holiday",
+        "route_or_section": "Section",
+        "metres": "m",
+        "kind.plow_truck": "plow truck",
+        "kind.grader": "motor grader",
+        "kind.dozer": "wheel-loader dozer",
+        "kind.rotary": "rotary blower",
+        "kind.spreader": "spreader",
     },
     "ja": {
         "title": "除雪計画レポート",
@@ -250,6 +324,73 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "date": "日付",
         "sections": "区間数",
         "structures": "構造物",
+        "headline": "要旨",
+        "headline_saving": (
+            "{plan}により、1回の出動あたり回送距離 {km:.1f} km、作業時間 {hours:.2f} "
+            "時間（{pct:.1f} %）を削減できます"
+        ),
+        "headline_season": "（1シーズン {days} 日の出動で {season_h:.1f} 時間、{season_km:.0f} km）",
+        "headline_none": "各管理者が自らの道路を除雪する現行の計画を改善する交換計画はありません",
+        "headline_finish_ok": "すべての優先区分が期限までに除雪を完了します。",
+        "headline_finish_missed": "{n} 件の優先区分で期限に間に合いません（完了時刻の表を参照）。",
+        "headline_balance_ok": "交換する距離は相手方ごとに均衡しています。",
+        "headline_balance_bad": "{n} 組の相手方で交換距離が許容範囲を超えています（均衡表を参照）。",
+        "assumptions": "前提条件",
+        "fleet": "車両",
+        "vehicle_class": "車種",
+        "kind": "種別",
+        "count": "台数",
+        "depot": "基地",
+        "plow_speed": "作業速度 km/h",
+        "deadhead_speed": "回送速度 km/h",
+        "shift_h": "勤務時間 h",
+        "start_time": "出動時刻",
+        "deadlines": "完了期限",
+        "trigger": "出動",
+        "trigger_text": "降雪後の1回の除雪出動（出動基準はシナリオの説明による）",
+        "plowing_days": "1シーズンの出動日数",
+        "tolerance": "均衡の許容範囲",
+        "tolerance_text": "相手方ごとの受託距離と委託距離の差が大きい方の {pct:.0f} % 以内",
+        "unit": "交換の単位",
+        "unit_route": "路線単位",
+        "unit_section": "区間単位",
+        "engine": "経路計算",
+        "plans_explained": "比較する計画",
+        "balance": "相手方ごとの均衡",
+        "balance_note": "相手方ごとに受託と委託の距離が釣り合っているかを示します（制約の検証とは別の判定です）。",
+        "pair": "相手方",
+        "a_to_b": "Bが除雪するAの道路 km",
+        "b_to_a": "Aが除雪するBの道路 km",
+        "difference": "差",
+        "verdict": "均衡",
+        "balanced": "均衡",
+        "unbalanced": "許容範囲外",
+        "no_exchange": "交換なし",
+        "finish_title": "優先区分別の完了時刻",
+        "deadline": "期限",
+        "finished": "完了時刻",
+        "met": "達成",
+        "missed": "未達",
+        "no_deadline": "期限なし",
+        "agreement": "交換除雪路線一覧",
+        "agreement_note": "協定書の様式：どの管理者の道路をどの管理者が除雪するか。",
+        "number": "番号",
+        "direction": "{frm}の道路を{to}が除雪",
+        "subtotal": "小計",
+        "figure": "交換区間図",
+        "figure_note": "番号は交換除雪路線一覧の番号。色は除雪を引き受ける管理者。",
+        "appendix": "付録",
+        "appendix_pooled": "共同化（参考）：全道路と除雪担当",
+        "calendar": "パトロール日程表：区間ごとの巡回日",
+        "day_off": "休み",
+        "holiday": "祝日",
+        "route_or_section": "区間",
+        "metres": "m",
+        "kind.plow_truck": "除雪トラック",
+        "kind.grader": "モーターグレーダ",
+        "kind.dozer": "除雪ドーザ",
+        "kind.rotary": "ロータリ除雪車",
+        "kind.spreader": "凍結防止剤散布車",
     },
 }
 
@@ -293,6 +434,102 @@ def road_class_text(road_class: str, lang: str) -> str:
     return _ROAD_CLASSES[lang].get(
         key, road_class or ("道路" if lang == "ja" else "road")
     )
+
+
+#: Plan names and what each plan is, per language.
+PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "en": {
+        "baseline": (
+            "Baseline",
+            "Each administrator plows its own roads with its own fleet (today).",
+        ),
+        "given": (
+            "Agreed list",
+            "The exchange list of the scenario, as agreed between the partners.",
+        ),
+        "optimized": (
+            "Optimised exchange",
+            "The exchange found to save the most time while every partner pair "
+            "stays balanced.",
+        ),
+        "pooled": (
+            "Pooled (reference)",
+            "Every fleet may plow every road: what sharing could give at most; a "
+            "reference, not a target for an exchange between equals.",
+        ),
+        "swapped": ("Swapped", "A plan with sections handed over."),
+    },
+    "ja": {
+        "baseline": (
+            "現行",
+            "各道路管理者が自らの車両で自らの道路を除雪します（現状）。",
+        ),
+        "given": ("協定案", "シナリオの交換除雪路線一覧（相手方と合意した案）です。"),
+        "optimized": (
+            "最適化案",
+            "相手方ごとの均衡を保ちつつ、作業時間が最も短くなる交換です。",
+        ),
+        "pooled": (
+            "共同化（参考）",
+            "すべての車両がすべての道路を除雪できるとした場合の上限です。対等な交換の目標では"
+            "なく参考値です。",
+        ),
+        "swapped": ("交換案", "区間を交換した計画です。"),
+    },
+}
+
+#: Priority classes (雪みちネットワーク) per language.
+PRIORITY_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "emergency": "Emergency routes",
+        "arterial": "Main arterials",
+        "collector": "Local arterials",
+        "local": "Residential roads",
+    },
+    "ja": {
+        "emergency": "緊急路線",
+        "arterial": "主要幹線",
+        "collector": "生活幹線",
+        "local": "一般生活道路",
+    },
+}
+
+
+def plan_name(plan: str, lang: str) -> str:
+    """Display name of plan ``plan`` (its id where unknown).
+
+    >>> plan_name("optimized", "ja"), plan_name("patrol-1", "en")
+    ('最適化案', 'patrol-1')
+    """
+    check_lang(lang)
+    return PLAN_TEXTS[lang].get(plan, (plan, ""))[0]
+
+
+def fiscal_year_text(year: int, lang: str) -> str:
+    """Write a Japanese fiscal year (April to March): 平成20年度 or FY2008.
+
+    >>> fiscal_year_text(2008, "ja"), fiscal_year_text(2019, "ja")
+    ('平成20年度', '令和元年度')
+    >>> fiscal_year_text(2008, "en")
+    'FY2008'
+    """
+    check_lang(lang)
+    if lang == "en":
+        return f"FY{year}"
+    era, first = ("令和", 2019) if year >= 2019 else ("平成", 1989)
+    number = year - first + 1
+    return f"{era}{'元' if number == 1 else number}年度"
+
+
+def date_text(date: dt.date, lang: str) -> str:
+    """Write a date as people do: 12月1日(火) or Tue 1 Dec (Babel, CLDR data).
+
+    >>> date_text(dt.date(2026, 12, 1), "ja"), date_text(dt.date(2026, 12, 1), "en")
+    ('12月1日(火)', 'Tue 1 Dec')
+    """
+    check_lang(lang)
+    pattern = "M月d日(E)" if lang == "ja" else "EEE d MMM"
+    return str(format_date(date, pattern, locale=lang))
 
 
 #: Column heads of a findings notice (Japanese and English together).

@@ -512,8 +512,17 @@ class ExchangeSpec:
     lns_rounds: int = spec(
         "Rounds of large neighbourhood search after the first assignment.", 3, default=3
     )
+    plowing_days: int | None = spec(
+        "Plowing days (call-outs after a snowfall) per winter: the report gives the "
+        "saving per snowfall and, times this, per season (none: per snowfall only).",
+        40,
+        default=None,
+    )
 
     def __post_init__(self) -> None:
+        if self.plowing_days is not None and self.plowing_days < 1:
+            msg = f"must be at least 1, got {self.plowing_days}"
+            raise invalid(msg, field="plowing_days")
         if len(set(self.plans)) != len(self.plans):
             msg = "lists a plan twice"
             raise invalid(msg, field="plans")

@@ -47,15 +47,40 @@ def _summary(demo: Demo) -> dict[str, Any]:
             "vehicles": s.num_routes,
             "finish": {"emergency": "05:10", "arterial": "06:20"},
         }
+        entry["total"] = {
+            "finish": {"emergency": "05:10", "arterial": "06:20"},
+            "finish_s": {"emergency": 7800.0, "arterial": 12000.0},
+        }
     base = plans["baseline"]
     swapped = plans["swapped"]
     swapped["saving"] = {
         "deadhead_km": base["deadhead_km"] - swapped["deadhead_km"],
+        "hours": base["total_hours"] - swapped["total_hours"],
         "hours_pct": 100
         * (base["total_hours"] - swapped["total_hours"])
         / base["total_hours"],
     }
     swapped["pooled_share"] = 0.5
+    swapped["balance"] = {
+        "05-05201": {
+            "a": "05",
+            "b": "05201",
+            "a_to_b_km": demo.exchanged[0].km,
+            "b_to_a_km": 0.0,
+            "a_to_b_routes": 1,
+            "b_to_a_routes": 0,
+            "ok": False,
+        },
+        "05-05211": {
+            "a": "05",
+            "b": "05211",
+            "a_to_b_km": 0.0,
+            "b_to_a_km": 0.0,
+            "a_to_b_routes": 0,
+            "b_to_a_routes": 0,
+            "ok": True,
+        },
+    }
     swapped["exchanged"] = [
         {
             "route_id": x.route_id,
@@ -69,6 +94,8 @@ def _summary(demo: Demo) -> dict[str, Any]:
     ]
     return {
         "scenario": "demo",
+        "balance_tolerance": 0.2,
+        "unit": "route",
         "plans": plans,
         "comparison": [
             {
@@ -101,27 +128,118 @@ NAMES = {
 }
 
 
+#: What the plans assume (as pipeline.report_assumptions gives it).
+FACTS = {
+    "start": "03:00",
+    "deadlines": {"emergency": "06:30", "arterial": "06:00"},
+    "plowing_days": 40,
+    "vehicles": [
+        {
+            "id": "akita-dozer",
+            "admin": "05201",
+            "kind": "dozer",
+            "count": 3,
+            "depot": "秋田市 中央除雪センター",
+            "plow_speed_kph": 12.0,
+            "deadhead_speed_kph": 30.0,
+            "shift_h": 6.0,
+        }
+    ],
+}
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees: no tags, no style sheet."""
+    import re
+
+    body = page.split("</style>", 1)[1]
+    return re.sub(r"<[^>]+>", " ", body)
+
+
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ["Deadhead km", "Per administrator"]),
-        ("ja", ["回送距離", "道路管理者別"]),
+        (
+            "en",
+            [
+                "In short",
+                "Assumptions",
+                "wheel-loader dozer",
+                "Balance between partners",
+                "OUT OF TOLERANCE",
+                "no exchange",
+                "Finish time per priority class",
+                "MISSED",
+                "Exchange list",
+                "秋田県 roads plowed by 秋田市",
+                "FY2008, Akita",
+                "per season of 40 plowing days",
+            ],
+        ),
+        (
+            "ja",
+            [
+                "要旨",
+                "前提条件",
+                "除雪ドーザ",
+                "相手方ごとの均衡",
+                "許容範囲外",
+                "優先区分別の完了時刻",
+                "緊急路線",
+                "未達",
+                "達成",
+                "交換除雪路線一覧",
+                "秋田県の道路を秋田市が除雪",
+                "平成20年度（秋田県）",
+                "現行",
+                "交換案",
+            ],
+        ),
     ],
 )
-def test_report_renders_tables_and_charts(
+def test_report_renders_headline_assumptions_balance_deadlines_and_agreement(
     demo: Demo, lang: str, words: list[str]
 ) -> None:
-    page = render_report(_summary(demo), lang=lang, admin_names=NAMES)
+    page = render_report(
+        _summary(demo), lang=lang, admin_names=NAMES, assumptions=FACTS
+    )
     assert f'<html lang="{lang}">' in page
     for word in words:
-        assert word in page
+        assert word in page, word
     # two charts: hours by plan, deadhead per administrator by plan
     assert page.count("<svg") == 2
     assert page.count("<rect") >= 2 * 4 + 2  # bars (both plans x 4 admins) + legend
-    assert "baseline" in page
-    assert "swapped" in page
-    assert "H20 (FY2008, Akita)" in page
     assert "05:10" in page
+    if lang == "ja":  # Japanese throughout: no plan, class or year ids in the text
+        text = _visible(page)
+        for english in ("baseline", "swapped", "emergency", "arterial", "H20", "FY"):
+            assert english not in text, english
+
+
+def test_report_balance_has_its_own_verdict_apart_from_validity(demo: Demo) -> None:
+    from snowroute.outputs.report import balance_rows, finish_rows
+
+    summary = _summary(demo)
+    rows = balance_rows(summary["plans"], 0.2)
+    assert [r["verdict"] for r in rows] == ["unbalanced", "no_exchange"]
+    assert summary["plans"]["swapped"]["valid"] is True  # valid, yet lopsided
+    finish = {
+        (r["plan"], r["priority"]): r["met"]
+        for r in finish_rows(summary["plans"], FACTS)
+    }
+    assert finish[("baseline", "emergency")] is True
+    assert finish[("baseline", "arterial")] is False  # 06:20 against 06:00
+
+
+def test_report_figure_draws_the_exchanged_sections(demo: Demo) -> None:
+    from snowroute.outputs import exchange_figure
+
+    figure = exchange_figure(demo.G, list(demo.exchanged))
+    assert len(figure.sections) == 1
+    assert figure.network.count("M") > 500
+    page = render_report(_summary(demo), admin_names=NAMES, figures={"swapped": figure})
+    assert page.count("<svg") == 3
+    assert 'class="figure"' in page
 
 
 def test_report_escapes_text_from_the_data(demo: Demo) -> None:
@@ -158,16 +276,35 @@ def test_report_with_the_map_renders_in_headless_chromium(
             "Debian package chromium is not installed; `make test` installs it "
             "(make system-tools)"
         )
+    from snowroute.outputs import exchange_figure
+    from tests.outputs.test_browser import keep_screenshot
+
     save_outputs(tmp_path, demo.G, demo.plans[2:3])
-    path = save_report(
-        _summary(demo), tmp_path / "report.html", lang="ja", map_file="map.html"
-    )
-    report = check_page(
-        path.as_uri(),
-        expression="({svg: document.querySelectorAll('svg rect').length,"
-        " frame: document.querySelector('iframe').getAttribute('src')})",
-        screenshot=tmp_path / "report.png",
-    )
-    assert report.errors == []
-    assert report.value["svg"] > 8
-    assert report.value["frame"] == "map.html"
+    figures = {"swapped": exchange_figure(demo.G, list(demo.exchanged))}
+    for lang in ("ja", "en"):
+        path = save_report(
+            _summary(demo),
+            tmp_path / f"report-{lang}.html",
+            lang=lang,
+            map_file="map.html",
+            admin_names=NAMES,
+            assumptions=FACTS,
+            figures=figures,
+        )
+        shot = tmp_path / f"report-{lang}.png"
+        report = check_page(
+            path.as_uri(),
+            expression="({svg: document.querySelectorAll('svg rect').length,"
+            " figure: document.querySelectorAll('svg.figure path').length,"
+            " link: document.querySelector('a.maplink').getAttribute('href')})",
+            screenshot=shot,
+            pdf=tmp_path / f"report-{lang}.pdf",
+            full_page=True,
+        )
+        keep_screenshot(shot)
+        assert report.errors == []
+        assert report.value["svg"] > 8
+        assert report.value["figure"] >= 2  # the network and the section
+        assert report.value["link"] == "map.html"
+        assert report.pdf_pages is not None
+        assert 2 <= report.pdf_pages <= 12

@@ -19,6 +19,7 @@ import networkx as nx
 from snowroute._io import atomic_directory
 from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.outputs import (
+    InspectionStop,
     PatrolDay,
     PlanRoutes,
     exchange_figure,
@@ -190,6 +191,11 @@ def _patrol_days(result: RunResult) -> list[PatrolDay]:
             continue
         problem, solution = day.routing
         admin = {v.name: plan.admin for v in problem.vehicles}
+        stops = {
+            s.edge: InspectionStop(s.structure_id, s.name, s.kind, s.minutes_on_site)
+            for s in getattr(plan, "structures", ())
+            if s.day == day.day and s.edge is not None
+        }
         days.append(
             PatrolDay(
                 date=day.date,
@@ -201,6 +207,7 @@ def _patrol_days(result: RunResult) -> list[PatrolDay]:
                     depot_names=names,
                     activity="patrol",
                     start_clock=cars_start,
+                    stops=stops,
                 ),
             )
         )

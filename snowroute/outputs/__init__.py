@@ -28,6 +28,7 @@ from snowroute.outputs.layers import routes_to_gdfs as routes_to_gdfs
 from snowroute.outputs.layers import save_geojson as save_geojson
 from snowroute.outputs.layers import save_routes_geopackage as save_routes_geopackage
 from snowroute.outputs.model import ExchangedSection as ExchangedSection
+from snowroute.outputs.model import InspectionStop as InspectionStop
 from snowroute.outputs.model import PatrolDay as PatrolDay
 from snowroute.outputs.model import PlanRoutes as PlanRoutes
 from snowroute.outputs.model import exchanged_sections as exchanged_sections

@@ -22,7 +22,7 @@ from snowroute._clock import clock_after
 from snowroute._errors import OutputError
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
-from snowroute.outputs.model import PlanRoutes, clock_to_s, file_stem
+from snowroute.outputs.model import InspectionStop, PlanRoutes, clock_to_s, file_stem
 from snowroute.routing.validate import turn_s
 
 __all__ = [
@@ -98,6 +98,8 @@ class DrivenRoute:
     refills
         Refill stops as ``(position, depot id)``: before ``legs[position]``, or at
         the end when ``position == len(legs)``.
+    stops
+        Structures inspected, as ``(position, stop)``: on ``legs[position]``.
     """
 
     plan: str
@@ -110,6 +112,7 @@ class DrivenRoute:
     start_clock: str | None
     legs: tuple[Leg, ...]
     refills: tuple[tuple[int, str], ...] = ()
+    stops: tuple[tuple[int, InspectionStop], ...] = ()
 
     @property
     def stem(self) -> str:
@@ -208,8 +211,22 @@ def driven_routes(plan: PlanRoutes) -> tuple[DrivenRoute, ...]:
                 start_clock=plan.start_clock,
                 legs=tuple(legs),
                 refills=tuple((r.position, r.depot) for r in route.refills),
+                stops=_stops_on(legs, plan),
             )
         )
+    return tuple(out)
+
+
+def _stops_on(
+    legs: list[Leg], plan: PlanRoutes
+) -> tuple[tuple[int, InspectionStop], ...]:
+    """Place each inspection stop on the first leg serving its road."""
+    wanted = {frozenset(e[:2]): stop for e, stop in plan.stops.items()}
+    out = []
+    for position, leg in enumerate(legs):
+        stop = wanted.pop(frozenset(leg.edge[:2]), None) if leg.serving else None
+        if stop is not None:
+            out.append((position, stop))
     return tuple(out)
 
 

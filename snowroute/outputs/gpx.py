@@ -72,7 +72,8 @@ def route_to_gpx(
     one (type ``drive``), each a segment per stretch, so a device draws them apart;
     together they run from depot to depot. Waypoints: the depot, then the start of
     every route sheet line in ``lines`` that begins with a turn, named as the sheet
-    reads (``→ 右折 県道7号 秋田岩城線``). Text from input data is escaped as XML.
+    reads (``→ 右折 県道7号 秋田岩城線``), and every structure inspected. Text from
+    input data is escaped as XML.
     """
     project = project or wgs84(G)
     t = texts(lang)
@@ -127,22 +128,34 @@ def _turn_waypoints(
     project: Project,
     gpx: gpxpy.gpx.GPX,
 ) -> None:
-    """Add a waypoint where each sheet line starts with a turn."""
+    """Add a waypoint where each sheet line starts with a turn, and per inspection.
+
+    An inspection's waypoint sits in the middle of the structure's road, named by
+    the sheet (``点検 上町橋 (橋梁 B07, 40 分)``), type ``inspection``.
+    """
     position = 0
     for line in lines:
         legs = route.legs[position : position + line.n_edges]
         position += line.n_edges
-        if not legs or line.turn in ("", "depart", "straight"):
+        if not legs:
             continue
-        node = G.nodes[legs[0].edge[0]]
-        lat, lon = _point(project, float(node["x"]), float(node["y"]))
+        if line.action == "inspect":
+            middle = edge_line(G, legs[0].edge).interpolate(0.5, normalized=True)
+            lat, lon = _point(project, middle.x, middle.y)
+            name, kind = f"{t['inspect']} {line.street}", "inspection"
+        elif line.turn in ("", "depart", "straight"):
+            continue
+        else:
+            node = G.nodes[legs[0].edge[0]]
+            lat, lon = _point(project, float(node["x"]), float(node["y"]))
+            name, kind = f"{line.step} {t['turn.' + line.turn]} {line.street}", "turn"
         gpx.waypoints.append(
             gpxpy.gpx.GPXWaypoint(
                 latitude=lat,
                 longitude=lon,
-                name=f"{line.step} {t['turn.' + line.turn]} {line.street}",
+                name=name,
                 description=f"{t[line.action]} {line.km:.2f} km, {line.start}",
-                type="turn",
+                type=kind,
             )
         )
 

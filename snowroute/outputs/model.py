@@ -16,10 +16,12 @@ from typing import Any
 
 from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
+from snowroute.network.attributes import EdgeKey
 from snowroute.routing import ArcRoutingProblem, Solution
 
 __all__ = [
     "ExchangedSection",
+    "InspectionStop",
     "PatrolDay",
     "PlanRoutes",
     "exchanged_sections",
@@ -55,6 +57,29 @@ def file_stem(*parts: object) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class InspectionStop:
+    """
+    A structure inspected on a patrol route: where the car stops, and for how long.
+
+    Parameters
+    ----------
+    structure_id
+        The structure's id (``B07``).
+    name
+        Its name (``上町橋``).
+    kind
+        ``bridge``, ``tunnel`` or another kind.
+    minutes
+        Minutes on site.
+    """
+
+    structure_id: str
+    name: str
+    kind: str
+    minutes: float
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class PlanRoutes:
     """
@@ -80,6 +105,9 @@ class PlanRoutes:
     activity
         What a vehicle does on the roads it serves: ``"plow"`` or ``"patrol"``
         (the action word of route sheets and map popups).
+    stops
+        Structures inspected, by the network edge they sit on (either direction):
+        the route that serves that road stops there.
 
     Raises
     ------
@@ -96,6 +124,7 @@ class PlanRoutes:
     depot_names: Mapping[str, str] = field(default_factory=dict)
     start_clock: str | None = None
     activity: str = "plow"
+    stops: Mapping[EdgeKey, InspectionStop] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         name: object = self.name
@@ -115,6 +144,7 @@ class PlanRoutes:
         object.__setattr__(
             self, "depot_names", MappingProxyType(dict(self.depot_names))
         )
+        object.__setattr__(self, "stops", MappingProxyType(dict(self.stops)))
         for route in self.solution.routes:
             if route.vehicle not in self.vehicle_admin:
                 msg = (

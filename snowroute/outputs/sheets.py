@@ -33,6 +33,7 @@ from snowroute.outputs.drive import (
     elapsed_text,
     street_name,
 )
+from snowroute.outputs.model import InspectionStop
 from snowroute.outputs.text import road_class_text, template_environment, texts
 
 __all__ = [
@@ -47,7 +48,11 @@ __all__ = [
 SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
     ("step", "Line number, from 1."),
     ("street", "Street name, else route name or ref; `(unnamed <road class>)`."),
-    ("action", "`plow` or `patrol` (working), `drive` (deadheading), `refill`."),
+    (
+        "action",
+        "`plow` or `patrol` (working), `drive` (deadheading), `refill`, `inspect` "
+        "(a structure inspected: `street` names it, its kind, id and minutes).",
+    ),
     ("km", "Kilometres of this line."),
     ("cum_km", "Kilometres from the depot to the end of this line."),
     ("start", "Clock time (HH:MM, `+1` next day) entering the line."),
@@ -114,6 +119,12 @@ def _street(
     return f"({t['unnamed']} {kind})"
 
 
+def _stop_text(stop: InspectionStop, t: Mapping[str, str]) -> str:
+    """``上町橋 (橋梁 B07, 40 分)``: the structure, its kind and id, time on site."""
+    kind = t.get(f"kind.{stop.kind}", stop.kind)
+    return f"{stop.name} ({kind} {stop.structure_id}, {stop.minutes:.0f} {t['min']})"
+
+
 def _split_here(G: nx.MultiDiGraph, previous: Leg | None, turn: Turn | None) -> bool:
     """Whether a turn starts a new line even on the same street."""
     if previous is None or turn is None:
@@ -130,6 +141,7 @@ def _groups(
     names = {a: info.get("name", "") for a, info in administrators(G).items()}
     groups: list[dict[str, Any]] = []
     refills = dict(route.refills)
+    stops = dict(route.stops)
     previous: Leg | None = None
     for index, leg in enumerate([*route.legs, None]):
         if index in refills:
@@ -142,11 +154,14 @@ def _groups(
         data = edge_data(G, leg.edge)
         street = _street(data, t, names)
         action = route.activity if leg.serving else "drive"
+        if index in stops:  # an inspection: a line of its own, naming the structure
+            street, action = _stop_text(stops[index], t), "inspect"
         turn = None if previous is None else turn_between(G, previous.edge, leg.edge)
         last = groups[-1] if groups else None
         if (
             last is not None
             and (last["street"], last["action"]) == (street, action)
+            and action != "inspect"
             and not _split_here(G, previous, turn)
         ):
             last["legs"].append((leg, data))

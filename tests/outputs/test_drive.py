@@ -81,3 +81,29 @@ def test_patrol_sheets_count_from_the_cars_start(demo) -> None:  # type: ignore[
     (patrol_day,) = _patrol_days(result)
     route = driven_routes(patrol_day.routes)[0]
     assert sheet_lines(demo.G, route)[0].start == scenario.patrol.cars.start == "08:30"
+
+
+def test_patrol_sheet_and_gpx_name_the_structure_inspected(demo) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import gpxpy
+
+    from snowroute.outputs import InspectionStop, route_to_gpx, sheet_lines
+
+    plan = demo.plans[2]
+    route = driven_routes(plan)[0]
+    served = [leg for leg in route.legs if leg.serving]
+    edge = served[len(served) // 2].edge
+    reverse = (edge[1], edge[0], edge[2])  # a stop is found in either direction
+    bridge = InspectionStop("B07", "上町橋", "bridge", 40.0)
+    day = dataclasses.replace(plan, activity="patrol", stops={reverse: bridge})
+    route = driven_routes(day)[0]
+    assert [stop for _, stop in route.stops] == [bridge]
+    lines = sheet_lines(demo.G, route, lang="ja")
+    inspections = [line for line in lines if line.action == "inspect"]
+    assert len(inspections) == 1
+    assert inspections[0].street == "上町橋 (橋梁 B07, 40 分)"
+    assert inspections[0].n_edges == 1
+    gpx = gpxpy.parse(route_to_gpx(demo.G, route, lines=lines, lang="ja"))
+    names = [w.name for w in gpx.waypoints if w.type == "inspection"]
+    assert names == ["点検 上町橋 (橋梁 B07, 40 分)"]

@@ -35,7 +35,8 @@ class ExchangeFigure:
     network
         SVG path data of the whole road network.
     sections
-        ``(number, colour, path data, label x, label y)`` per exchanged section.
+        ``(number, colour, path data, label x, label y, section id)`` per
+        exchanged section.
     legend
         ``(colour, administrator id)`` of each administrator taking roads over.
     scale
@@ -45,7 +46,7 @@ class ExchangeFigure:
     width: int
     height: int
     network: str
-    sections: tuple[tuple[int, str, str, float, float], ...]
+    sections: tuple[tuple[int, str, str, float, float, str], ...]
     legend: tuple[tuple[str, str], ...]
     scale: tuple[float, int]
 
@@ -63,7 +64,12 @@ def exchange_figure(
     *,
     width: int = 680,
 ) -> ExchangeFigure:
-    """Lay out the network and ``sections`` (numbered 1.. in their order) as SVG."""
+    """Lay out the network and ``sections`` as SVG.
+
+    Sections are numbered 1.. by direction (owner, then who plows) and in their
+    order within one direction, as the report's exchange list numbers them.
+    """
+    sections = sorted(sections, key=lambda s: (s.from_admin, s.to_admin))
     mid, lonlat = _projector(G)
     kx = math.cos(math.radians(mid)) * 111_320.0 if lonlat else 1.0
     ky = 110_574.0 if lonlat else 1.0
@@ -100,7 +106,7 @@ def exchange_figure(
         label = geometry.interpolate(0.5, normalized=True)
         lx, ly = to_svg(label.x, label.y)
         data = "".join(path(line.coords) for line in geometry.geoms)
-        drawn.append((number, colour, data, lx, ly))
+        drawn.append((number, colour, data, lx, ly, section.section))
     metres = _round_metres((x1 - x0) / 5)
     return ExchangeFigure(
         width=width,

@@ -235,7 +235,7 @@ def agreement(exchanged: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     number = 0
     for (frm, to), rows in sorted(groups.items()):
         items = []
-        for row in sorted(rows, key=lambda r: str(r.get("route_name") or "")):
+        for row in rows:  # in the summary's order, as exchange_figure numbers them
             number += 1
             items.append(
                 {

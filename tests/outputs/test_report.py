@@ -308,3 +308,32 @@ def test_report_with_the_map_renders_in_headless_chromium(
         assert report.value["link"] == "map.html"
         assert report.pdf_pages is not None
         assert 2 <= report.pdf_pages <= 12
+
+
+def test_figure_numbers_the_sections_as_the_exchange_list_does(demo: Demo) -> None:
+    from snowroute.network import attributes as A
+    from snowroute.outputs import ExchangedSection, exchange_figure
+    from snowroute.outputs.report import agreement
+
+    routes = sorted(
+        {str(d[A.ROUTE_ID]) for _, _, d in demo.G.edges(data=True) if A.ROUTE_ID in d}
+    )[:4]
+    directions = [("05201", "05"), ("05", "05201"), ("05201", "05"), ("05", "05211")]
+    rows = [
+        {"route_id": r, "section": None, "from_admin": a, "to_admin": b, "km": 1.0}
+        for r, (a, b) in zip(routes, directions, strict=True)
+    ]
+    listed = {
+        x["no"]: x["route_id"] for group in agreement(rows) for x in group["rows"]
+    }
+    figure = exchange_figure(
+        demo.G,
+        [
+            ExchangedSection(
+                r["route_id"], r["route_id"], r["from_admin"], r["to_admin"], 1.0
+            )
+            for r in rows
+        ],
+    )
+    drawn = {number: section for number, *_, section in figure.sections}
+    assert drawn == listed

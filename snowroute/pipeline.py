@@ -18,6 +18,7 @@ import networkx as nx
 
 from snowroute._io import atomic_directory
 from snowroute.exchange import ExchangeResult, run_exchange
+from snowroute.network import load_boundaries
 from snowroute.outputs import (
     InspectionStop,
     PatrolDay,
@@ -220,6 +221,18 @@ def _admin_names(G: nx.MultiDiGraph) -> dict[str, str]:
     return {a: info.get("name", "") for a, info in administrators(G).items()}
 
 
+def _boundaries(scenario: Scenario) -> Any:
+    """Read the scenario's municipal boundaries for the web map (or None)."""
+    spec = scenario.network
+    if spec.boundaries is None:
+        return None
+    return load_boundaries(
+        scenario.resolve(spec.boundaries),
+        code_col=spec.boundary_code,
+        name_col=spec.boundary_name,
+    )
+
+
 def report_assumptions(scenario: Scenario) -> dict[str, Any]:
     """Return what the report states the plans assume: shift, deadlines, fleet."""
     depots = {d.id: d.name or d.id for d in scenario.depots}
@@ -292,6 +305,7 @@ def write_run(
             patrol_days=_patrol_days(result),
             lang=lang,
             force=True,
+            boundaries=_boundaries(result.scenario),
         )
         save_report(
             summary,

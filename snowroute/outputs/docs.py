@@ -87,14 +87,20 @@ for another administrator (交換除雪) highlighted with their owner.
 _MAP = """\
 ## Web map (`map.html`)
 
-- A layer per plan and vehicle class (`<plan> · <vehicle> (<routes>)`), toggled in
-  the layer control; the first plan is shown, the others start hidden.
+- A layer per plan and vehicle class (`<plan> · <vehicle> (<routes>)`). The layer
+  list groups them per plan in collapsible sections: the chosen plan (`optimized`,
+  else `given`, else the first) is open, shown, drawn on top; the others start
+  hidden and closed. Patrol days (one layer each, hidden at first) are one section,
+  the base layers another. The list scrolls instead of growing over the map.
 - Served edges are solid lines, one colour per route; driving without serving is
   dashed in the route's colour.
-- Exchanged sections (wide orange), depots (white circles), the road network (grey)
-  and one layer per patrol day (hidden at first).
-- Click a line for its street, route, section, administrator, who serves it, the
-  vehicle route, km and clock times.
+- The road network is coloured by administrator (muted colours, named in the
+  legend and in a tooltip); municipal boundaries (dashed, named) when the scenario
+  has a boundary layer; exchanged sections (wide orange); depots (white circles).
+- Click a line for its street, route, section, administrator and who serves it (by
+  name), the vehicle route, km and clock times.
+- The legend sits bottom left, apart from the layer list; the scale bar is metric
+  only.
 - Leaflet is inlined (from the XStatic-Leaflet package), so the page needs no
   internet; the OpenStreetMap background layer is off by default and only loads
   where there is internet.

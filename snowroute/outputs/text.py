@@ -146,6 +146,8 @@ _MAP: Mapping[str, Mapping[str, str]] = {
         "section": "Section",
         "vehicles": "Vehicles",
         "patrol": "Patrol",
+        "boundaries": "Municipal boundaries",
+        "other_layers": "Base layers",
     },
     "ja": {
         "legend": "凡例",
@@ -164,6 +166,8 @@ _MAP: Mapping[str, Mapping[str, str]] = {
         "section": "区間",
         "vehicles": "車両",
         "patrol": "巡回",
+        "boundaries": "市町村界",
+        "other_layers": "基本レイヤ",
     },
 }
 

@@ -30,6 +30,7 @@ import numpy as np
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from snowroute.network import administrators
 from snowroute.network import attributes as A
 from snowroute.outputs.drive import (
     DrivenRoute,
@@ -62,6 +63,17 @@ PALETTE: tuple[str, ...] = (
     "#66a61e",
 )
 EXCHANGE_COLOUR = "#ff7f00"
+#: Road network colours per administrator: muted, so routes stand out on top.
+ADMIN_PALETTE: tuple[str, ...] = (
+    "#8da0cb",
+    "#a6d854",
+    "#e5c494",
+    "#fc8d62",
+    "#b3b3b3",
+    "#66c2a5",
+    "#ffd92f",
+    "#e78ac3",
+)
 
 _PolyLine: Any = folium.PolyLine  # untyped constructor
 
@@ -173,11 +185,14 @@ def _run_popup(
     legs: Sequence[tuple[Leg, Mapping[str, Any]]],
     m: Mapping[str, str],
     t: Mapping[str, str],
+    names: Mapping[str, str],
 ) -> str:
     km = math.fsum(leg.length_m for leg, _ in legs) / 1000.0
     start = clock_text(route.start_clock, legs[0][0].start_s)
     end = clock_text(route.start_clock, legs[-1][0].end_s)
-    owners = _join(d.get(A.ADMIN_ID) for _, d in legs)
+    owners = _join(
+        names.get(str(d.get(A.ADMIN_ID)), d.get(A.ADMIN_ID)) for _, d in legs
+    )
     action = t[route.activity] if serving else t["drive"]
     lines = [
         f"<b>{esc(street or '-')}</b>",
@@ -186,7 +201,9 @@ def _run_popup(
         f"{esc(m['road_of'])}: {esc(owners)}",
     ]
     if serving:
-        lines.append(f"{esc(m['served_by'])}: {esc(route.admin)}")
+        lines.append(
+            f"{esc(m['served_by'])}: {esc(names.get(route.admin, route.admin))}"
+        )
         lines.append(
             f"{esc(m['route'])}: {esc(_join(d.get(A.ROUTE_NAME) for _, d in legs))}"
             f" ({esc(_join(d.get(A.ROUTE_ID) for _, d in legs))})"
@@ -234,6 +251,7 @@ def _add_route(
     project: Project,
     m: Mapping[str, str],
     t: Mapping[str, str],
+    names: Mapping[str, str],
 ) -> None:
     runs = []
     for serving, street, legs in _runs(G, route):
@@ -249,14 +267,16 @@ def _add_route(
                 "w": 5 if serving else 2,
                 "o": 0.9 if serving else 0.75,
                 "d": None if serving else "6 6",
-                "p": _run_popup(route, serving, street, legs, m, t),
+                "p": _run_popup(route, serving, street, legs, m, t, names),
                 "t": esc(street or route.label),
             }
         )
     group.add_child(_Runs(runs))
 
 
-def _legend(m: Mapping[str, str]) -> str:
+def _legend(
+    m: Mapping[str, str], colours: Mapping[str, str], names: Mapping[str, str]
+) -> str:
     def swatch(style: str) -> str:
         return (
             '<svg width="34" height="12" style="vertical-align:middle">'
@@ -278,27 +298,90 @@ def _legend(m: Mapping[str, str]) -> str:
             'cx="17" cy="7" r="6" fill="#fff" stroke="#000" stroke-width="2"/></svg>',
             m["depot"],
         ),
-        (swatch('stroke="#9a9a9a" stroke-width="1.5"'), m["network"]),
+        (
+            swatch('stroke="#444" stroke-width="1.5" stroke-dasharray="8 4"'),
+            m["boundaries"],
+        ),
+    ]
+    rows += [
+        (
+            swatch(f'stroke="{c}" stroke-width="2"'),
+            f"{m['road_of']}: {names.get(a) or a}",
+        )
+        for a, c in colours.items()
     ]
     body = "".join(f"<div>{icon} {esc(text)}</div>" for icon, text in rows)
     return (
-        '<div id="snowroute-legend" style="position:absolute;bottom:28px;right:10px;'
+        '<div id="snowroute-legend" style="position:absolute;bottom:40px;left:10px;'
         "z-index:1000;background:rgba(255,255,255,.92);padding:6px 10px;"
         "border:1px solid #999;border-radius:4px;font:12px sans-serif;"
-        f'line-height:1.6"><b>{esc(m["legend"])}</b>{body}</div>'
+        f'line-height:1.5;max-height:45vh;overflow:auto"><b>{esc(m["legend"])}</b>'
+        f"{body}</div>"
     )
 
 
-def _network_lines(G: nx.MultiDiGraph, project: Project) -> list[list[list[float]]]:
-    seen: set[frozenset[Any]] = set()
-    lines = []
-    for u, v, k in G.edges(keys=True):
-        pair = frozenset((u, v))
-        if pair in seen:
-            continue
-        seen.add(pair)
-        lines.append(_latlon(project, edge_line(G, (u, v, k)).coords))
-    return lines
+class _Controls(MacroElement):
+    """Metric scale bar; the layer list grouped per plan in collapsible sections.
+
+    Leaflet's layer control lists every overlay in one column; a script wraps the
+    overlays of each plan (labels ``<plan> · <vehicle> (n)``) in a ``<details>``
+    element, the chosen plan first and open, patrol days in one closed section,
+    and caps the list's height so it never covers the legend (bottom left).
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+          .leaflet-control-layers-list { max-height: 55vh; overflow-y: auto; }
+          .leaflet-control-layers summary { cursor: pointer; font-weight: bold; }
+          .leaflet-control-layers details { margin: 2px 0; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false})
+            .addTo({{ this._parent.get_name() }});
+        (function () {
+            var box = document.querySelector('.leaflet-control-layers-overlays');
+            if (!box) { return; }
+            var chosen = {{ this.chosen|tojson }};
+            var patrol = {{ this.patrol|tojson }};
+            var other = {{ this.other|tojson }};
+            var groups = {};
+            var order = [];
+            Array.from(box.querySelectorAll('label')).forEach(function (label) {
+                var text = label.textContent.trim();
+                var key = text.indexOf(' · ') > 0 ? text.split(' · ')[0]
+                    : (text.indexOf(patrol + ' ') === 0 ? patrol : other);
+                if (!(key in groups)) {
+                    var details = document.createElement('details');
+                    var summary = document.createElement('summary');
+                    summary.textContent = key;
+                    details.appendChild(summary);
+                    details.open = key === chosen || key === other;
+                    groups[key] = details;
+                    order.push(key);
+                }
+                groups[key].appendChild(label);
+            });
+            order.sort(function (a, b) {
+                var rank = function (k) {
+                    return k === other ? 0 : (k === chosen ? 1 : 2);
+                };
+                return rank(a) - rank(b);
+            });
+            order.forEach(function (key) { box.appendChild(groups[key]); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, chosen: str, patrol: str, other: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Controls"
+        self.chosen = chosen
+        self.patrol = patrol
+        self.other = other
 
 
 def routes_map(
@@ -310,11 +393,19 @@ def routes_map(
     depot_names: Mapping[str, str] | None = None,
     lang: str = "en",
     title: str = "snowroute",
+    chosen: str | None = None,
+    boundaries: Any = None,
 ) -> folium.Map:
     """Build the web map of ``routes``.
 
-    One layer (toggle) per plan and vehicle class, the first plan shown; depots,
-    exchanged sections, the road network and one layer per patrol day (hidden).
+    One layer (toggle) per plan and vehicle class, grouped per plan in collapsible
+    sections of the layer list; the ``chosen`` plan (default: ``optimized``, else
+    ``given``, else the first) is shown, drawn on top and listed first, the others
+    start hidden. Also the road network coloured by administrator, municipal
+    ``boundaries`` (polygons in EPSG:4326 with ``code`` and ``name``, or an object
+    with such ``polygons``), exchanged sections, depots and one layer per patrol
+    day (hidden). The scale bar is metric only; the legend sits bottom left, apart
+    from the layer list.
 
     Raises
     ------
@@ -324,46 +415,102 @@ def routes_map(
     t = texts(lang)
     m = texts(lang, "map")
     project = wgs84(G)
+    names = {a: info.get("name") or a for a, info in administrators(G).items()}
     fmap = _base_map(G, project, title)
     folium.TileLayer(
         "OpenStreetMap", name=esc(m["tiles"]), overlay=True, show=False
     ).add_to(fmap)
-    network = folium.FeatureGroup(name=esc(m["network_layer"]), show=True)
-    _PolyLine(
-        _network_lines(G, project),
-        color="#9a9a9a",
-        weight=1.5,
-        opacity=0.8,
-        interactive=False,
-    ).add_to(network)
+    network = _network_layer(G, project, names, m)
     network.add_to(fmap)
+    colours = network.colours
+    if boundaries is not None:
+        _boundary_layer(boundaries, m).add_to(fmap)
     if exchanged:
-        _exchanged_layer(G, exchanged, project, m).add_to(fmap)
+        _exchanged_layer(G, exchanged, project, m, names).add_to(fmap)
     plans = list(dict.fromkeys(r.plan for r in routes))
-    for plan in plans:
+    top = _chosen(plans, chosen)
+    for plan in [p for p in plans if p != top] + [top] * bool(plans):
         plan_routes = [r for r in routes if r.plan == plan]
         for vehicle in dict.fromkeys(r.vehicle for r in plan_routes):
             n = sum(1 for r in plan_routes if r.vehicle == vehicle)
             group = folium.FeatureGroup(
-                name=esc(f"{plan} · {vehicle} ({n})"), show=plan == plans[0]
+                name=esc(f"{plan} · {vehicle} ({n})"), show=plan == top
             )
             for i, route in enumerate(plan_routes):
                 if route.vehicle == vehicle:
                     colour = PALETTE[i % len(PALETTE)]
-                    _add_route(group, G, route, colour, project, m, t)
+                    _add_route(group, G, route, colour, project, m, t, names)
             group.add_to(fmap)
     for day, day_routes in patrol_days:
         group = folium.FeatureGroup(
             name=esc(f"{m['patrol']} {day.date.isoformat()}"), show=False
         )
         for i, route in enumerate(day_routes):
-            _add_route(group, G, route, PALETTE[i % len(PALETTE)], project, m, t)
+            colour = PALETTE[i % len(PALETTE)]
+            _add_route(group, G, route, colour, project, m, t, names)
         group.add_to(fmap)
     every_route = [*routes, *(r for _, rs in patrol_days for r in rs)]
     _depot_layer(G, every_route, depot_names or {}, project, m).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.add_child(_Legend(_legend(m)))
+    fmap.add_child(_Legend(_legend(m, colours, names)))
+    fmap.add_child(_Controls(top or "", m["patrol"], m["other_layers"]))
     return fmap
+
+
+def _chosen(plans: Sequence[str], chosen: str | None) -> str | None:
+    """Pick the plan shown first: ``chosen``, else optimized, given, the first."""
+    for name in (chosen, "optimized", "given"):
+        if name in plans:
+            return name
+    return plans[0] if plans else None
+
+
+class _NetworkLayer(folium.FeatureGroup):
+    """The road network, one colour per administrator (``colours``)."""
+
+    colours: dict[str, str]
+
+
+def _network_layer(
+    G: nx.MultiDiGraph, project: Project, names: Mapping[str, str], m: Mapping[str, str]
+) -> _NetworkLayer:
+    network = _NetworkLayer(name=esc(m["network_layer"]), show=True)
+    by_admin: dict[str, list[list[list[float]]]] = {}
+    seen: set[frozenset[Any]] = set()
+    for u, v, k, data in G.edges(keys=True, data=True):
+        pair = frozenset((u, v))
+        if pair in seen:
+            continue
+        seen.add(pair)
+        admin = str(data.get(A.ADMIN_ID) or "")
+        line = _latlon(project, edge_line(G, (u, v, k)).coords)
+        by_admin.setdefault(admin, []).append(line)
+    network.colours = {}
+    for i, (admin, lines) in enumerate(sorted(by_admin.items())):
+        colour = ADMIN_PALETTE[i % len(ADMIN_PALETTE)]
+        network.colours[admin] = colour
+        poly = _PolyLine(lines, color=colour, weight=2, opacity=0.8)
+        label = esc(f"{m['road_of']}: {names.get(admin) or admin or '?'}")
+        poly.add_child(_Bind(tooltip=label))
+        network.add_child(poly)
+    return network
+
+
+def _boundary_layer(boundaries: Any, m: Mapping[str, str]) -> folium.FeatureGroup:
+    """Municipal boundaries as dashed outlines, named in a tooltip."""
+    polygons = getattr(boundaries, "polygons", boundaries)
+    group = folium.FeatureGroup(name=esc(m["boundaries"]), show=True)
+    for row in polygons.to_crs("EPSG:4326").itertuples():
+        geom = row.geometry
+        parts = list(getattr(geom, "geoms", [geom]))
+        rings = [
+            [[round(y, 6), round(x, 6)] for x, y, *_ in part.exterior.coords]
+            for part in parts
+        ]
+        poly = _PolyLine(rings, color="#444", weight=1.5, opacity=0.7, dash_array="8 4")
+        poly.add_child(_Bind(tooltip=esc(f"{row.name} ({row.code})")))
+        group.add_child(poly)
+    return group
 
 
 def _base_map(G: nx.MultiDiGraph, project: Any, title: str) -> folium.Map:
@@ -380,7 +527,7 @@ def _base_map(G: nx.MultiDiGraph, project: Any, title: str) -> folium.Map:
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         tiles=None,
         zoom_start=13,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale is added by _Controls
         prefer_canvas=False,
     )
     # offline: no CDN links; Leaflet is inlined below
@@ -399,6 +546,7 @@ def _exchanged_layer(
     exchanged: Sequence[ExchangedSection],
     project: Any,
     m: Mapping[str, str],
+    names: Mapping[str, str],
 ) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=esc(m["exchanged_layer"]), show=True)
     for section in exchanged:
@@ -412,7 +560,8 @@ def _exchanged_layer(
                 + (f" ({esc(section.plan)})" if section.plan else ""),
                 f"{esc(m['route'])}: {esc(section.route_id)}",
                 f"{esc(m['section'])}: {esc(section.section)}",
-                f"{esc(section.from_admin)} → {esc(section.to_admin)}, "
+                f"{esc(names.get(section.from_admin, section.from_admin))} → "
+                f"{esc(names.get(section.to_admin, section.to_admin))}, "
                 f"{section.km:.2f} km",
             ]
         )

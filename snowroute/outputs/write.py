@@ -67,6 +67,7 @@ def save_outputs(
     patrol_days: Iterable[PatrolDay | tuple[dt.date, PlanRoutes]] = (),
     lang: str = "en",
     force: bool = False,
+    boundaries: Any = None,
 ) -> list[Path]:
     """
     Write the GIS layers, GPX tracks, route sheets and web map of a run.
@@ -90,6 +91,8 @@ def save_outputs(
         Patrol routes per day, as :class:`PatrolDay` or ``(date, PlanRoutes)``.
     lang, force
         ``"en"`` or ``"ja"``; replace outputs already in ``out_dir``.
+    boundaries
+        Municipal polygons for the web map (see :func:`routes_map`), or ``None``.
 
     Returns
     -------
@@ -113,7 +116,7 @@ def save_outputs(
     sections = _sections(exchanged)
     days = _days(patrol_days)
     existing = _existing_outputs(out, force=force)
-    built = _Built.of(G, plans, sections, days, lang)  # everything checked first
+    built = _Built.of(G, plans, sections, days, lang, boundaries)  # checked first
     _clear(out, existing)
     written = [save_routes_geopackage(built.layers, out / "routes.gpkg", crs=built.crs)]
     written += save_geojson(built.layers, out / "geojson")
@@ -143,6 +146,7 @@ class _Built:
         sections: list[ExchangedSection],
         days: list[PatrolDay],
         lang: str,
+        boundaries: Any = None,
     ) -> _Built:
         routes = plans_driven(plans)
         day_routes = _day_routes(days)
@@ -162,6 +166,7 @@ class _Built:
             depot_names=depot_names,
             lang=lang,
             title=f"snowroute: {', '.join(dict.fromkeys(p.name for p in plans))}",
+            boundaries=boundaries,
         )
         return cls(layers, output_crs(G), all_routes, depot_names, fmap)
 

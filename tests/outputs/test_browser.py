@@ -54,7 +54,19 @@ PROBE = """
   const labels = Array.from(
     document.querySelectorAll('.leaflet-control-layers-selector + span'))
     .map((s) => s.textContent.trim());
+  const box = (el) => el && el.getBoundingClientRect();
+  const legend = box(document.getElementById('snowroute-legend'));
+  const control = box(document.querySelector('.leaflet-control-layers'));
+  const overlap = !!(legend && control && !(legend.right < control.left ||
+      control.right < legend.left || legend.bottom < control.top ||
+      control.bottom < legend.top));
   return {
+    overlap: overlap,
+    groups: Array.from(document.querySelectorAll(
+      '.leaflet-control-layers-overlays details')).map(
+        (d) => [d.querySelector('summary').textContent, d.open]),
+    scale: Array.from(document.querySelectorAll('.leaflet-control-scale-line'))
+      .map((e) => e.textContent),
     paths: document.querySelectorAll('path.leaflet-interactive').length,
     labels: labels,
     checked: Array.from(
@@ -86,12 +98,18 @@ def test_map_loads_every_layer_in_headless_chromium_without_errors(
     browser: str, demo: Demo, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     out = tmp_path_factory.mktemp("browser") / "out"
+    from snowroute.network import load_boundaries
+    from tests.helpers import ROOT
+
+    boundaries = load_boundaries(ROOT / "networks" / "demo" / "boundaries.geojson")
     save_outputs(
         out,
         demo.G,
         demo.plans,
         exchanged=demo.exchanged,
         patrol_days=demo.patrol_days,
+        lang="ja",
+        boundaries=boundaries,
     )
     screenshot = out / "map-screenshot.png"
     report = check_page(
@@ -109,10 +127,20 @@ def test_map_loads_every_layer_in_headless_chromium_without_errors(
     labels = value["labels"]
     for group in groups:
         assert any(label.startswith(group + " (") for label in labels), group
-    for fixed in ("Road network", "Exchanged sections", "Depots"):
+    for fixed in ("道路網", "交換区間", "基地", "市町村界"):
         assert fixed in labels
-    assert sum(label.startswith("Patrol 2026-12-") for label in labels) == 2
+    assert sum(label.startswith("巡回 2026-12-") for label in labels) == 2
     assert value["legend"]
+    # the layer list is grouped per plan (collapsible), the chosen plan open;
+    # it does not cover the legend; the scale is metric only
+    groups = dict(value["groups"])
+    assert {"baseline", "swapped", "巡回", "基本レイヤ"} <= set(groups)
+    assert groups["baseline"] is True  # no optimized/given plan: the first
+    assert groups["swapped"] is False
+    assert not value["overlap"]
+    assert value["scale"]
+    assert all(text.strip().endswith(("m", "km")) for text in value["scale"])
+    keep_screenshot(screenshot)
     assert value["paths"] > 100  # the first plan's routes are drawn
     assert 10 <= value["zoom"] <= 16
     # hostile names are shown as text and never run

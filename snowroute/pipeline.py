@@ -294,7 +294,8 @@ def write_run(
     patrol = None if result.patrol is None else result.patrol.to_dict()
     with atomic_directory(out_dir, force=force) as tmp:
         save_summary(summary, tmp)
-        save_left_out(result.G, tmp)
+        crs = result.scenario.network.output_crs
+        save_left_out(result.G, tmp, crs=crs)
         if result.patrol is not None:
             save_patrol(result.G, result.patrol, tmp)
         save_outputs(
@@ -306,6 +307,7 @@ def write_run(
             lang=lang,
             force=True,
             boundaries=_boundaries(result.scenario),
+            crs=crs,
         )
         save_report(
             summary,

@@ -124,7 +124,9 @@ def _demo(args: argparse.Namespace) -> int:
             args.out,
             lang=args.lang,
             force=args.force,
-            extra=lambda tmp: save_tagged_network(G, report, tmp),
+            extra=lambda tmp: save_tagged_network(
+                G, report, tmp, crs=scenario.network.output_crs
+            ),
         )
     verbose = args.verbose > 0
     print(report if verbose else "\n".join(network_lines(report)))

@@ -45,12 +45,15 @@ def network_to_gdfs(
     return nodes, edges
 
 
-def save_network(G: nx.MultiDiGraph, path: str | Path, *, force: bool = True) -> Path:
+def save_network(
+    G: nx.MultiDiGraph, path: str | Path, *, force: bool = True, crs: Any = None
+) -> Path:
     """Write ``G`` to ``path``: ``.graphml`` (reloadable) or ``.gpkg`` (layers).
 
     The GeoPackage holds layers ``nodes``, ``edges`` and, for a tagged network,
-    ``routes`` (one multi-line per route with administrator, kind, name and km).
-    Written to a temporary file first, so a failure leaves nothing behind.
+    ``routes`` (one multi-line per route with administrator, kind, name and km),
+    in ``crs`` (default: the graph's own). Written to a temporary file first, so a
+    failure leaves nothing behind.
 
     Raises
     ------
@@ -68,6 +71,8 @@ def save_network(G: nx.MultiDiGraph, path: str | Path, *, force: bool = True) ->
             ox.save_graphml(G, tmp)
         else:
             nodes, edges = network_to_gdfs(G)
+            if crs is not None:
+                nodes, edges = nodes.to_crs(crs), edges.to_crs(crs)
             nodes.to_file(tmp, layer="nodes", driver="GPKG")
             edges.to_file(tmp, layer="edges", driver="GPKG")
             if G.graph.get(A.TAGGED):

@@ -34,7 +34,9 @@ it is served and its deadhead time otherwise, exactly as the plan validator coun
 _FILES: tuple[tuple[str, str], ...] = (
     (
         "routes.gpkg",
-        "GeoPackage for QGIS/ArcGIS, in a projected CRS ({crs}): the layers below.",
+        "GeoPackage for QGIS/ArcGIS, in the run's projected CRS ({crs}; the same "
+        "in `network.gpkg` and `left_out.gpkg`, set by `network.output_crs`): the "
+        "layers below, each with its QGIS default style (table `layer_styles`).",
     ),
     ("geojson/<layer>.geojson", "The same layers in WGS84 (EPSG:4326, RFC 7946)."),
     (
@@ -58,7 +60,8 @@ _FILES: tuple[tuple[str, str], ...] = (
     ("outputs.md", "This reference."),
     (
         "left_out.gpkg",
-        "Only when roads were left out: layer `left_out` (WGS84) with the roads of no "
+        "Only when roads were left out: layer `left_out` (in the run's CRS) with "
+        "the roads of no "
         "known administrator and the pieces cut off from the network (`reason`, "
         "`id`, `km`).",
     ),
@@ -112,7 +115,10 @@ def outputs_markdown(*, crs: str | None = None) -> str:
 
     ``crs`` names the GeoPackage's CRS; by default the rule that picks it.
     """
-    where = crs or "the network's own CRS when projected, else its UTM zone"
+    where = crs or (
+        "the network's own CRS when projected, else in Japan the JGD2011 plane "
+        "rectangular zone nearest the network, else its UTM zone"
+    )
     files = "| File | What it is |\n|---|---|\n" + "".join(
         f"| `{name}` | {meaning.format(crs=where)} |\n" for name, meaning in _FILES
     )

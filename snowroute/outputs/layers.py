@@ -35,6 +35,7 @@ from snowroute.outputs.drive import (
     street_name,
 )
 from snowroute.outputs.model import ExchangedSection, PatrolDay, PlanRoutes
+from snowroute.outputs.styles import line_qml, point_qml, run_crs, save_layer_styles
 
 __all__ = [
     "LAYERS",
@@ -43,6 +44,7 @@ __all__ = [
     "output_crs",
     "routes_to_gdfs",
     "save_geojson",
+    "save_route_styles",
     "save_routes_geopackage",
 ]
 
@@ -215,20 +217,24 @@ _BY_NAME = {layer.name: layer for layer in LAYERS}
 _DTYPES = {"str": "object", "int": "int64", "float": "float64", "bool": "bool"}
 
 
-def output_crs(G: nx.MultiDiGraph) -> CRS:
-    """Return the projected CRS of the GeoPackage.
+def output_crs(G: nx.MultiDiGraph, crs: str | None = None) -> CRS:
+    """Return the projected CRS of the GeoPackages (:func:`~.styles.run_crs`)."""
+    return run_crs(G, crs)
 
-    The graph's CRS when it is projected, else the UTM zone of its nodes
-    (``GeoSeries.estimate_utm_crs``).
-    """
-    crs = CRS.from_user_input(G.graph.get("crs", "EPSG:4326"))
-    if crs.is_projected:
-        return crs
-    xs = [float(d["x"]) for _, d in G.nodes(data=True)]
-    ys = [float(d["y"]) for _, d in G.nodes(data=True)]
-    points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=crs)
-    utm: CRS = points.estimate_utm_crs()
-    return utm
+
+def save_route_styles(path: Path) -> None:
+    """Give every layer of ``routes.gpkg`` its QGIS default style (as the map)."""
+    save_layer_styles(
+        path,
+        {
+            "served_edges": line_qml("#0072b2", 0.9),
+            "deadhead": line_qml("#555555", 0.4, dashed=True),
+            "route_outlines": line_qml("#009e73", 0.5),
+            "exchanged_sections": line_qml("#ff7f00", 2.0),
+            "patrol_days": line_qml("#cc79a7", 0.7),
+            "depots": point_qml("#ffffff", "#000000", 3.5),
+        },
+    )
 
 
 def _frame(layer: Layer, rows: list[dict[str, Any]], geoms: list[Any], crs: Any) -> Any:

@@ -52,7 +52,9 @@ class PatrolPlanData(Protocol):
 def save_patrol(G: nx.MultiDiGraph, plan: PatrolPlanData, folder: Path) -> None:
     """Write ``patrol.json`` and ``patrol_routes.csv`` (each edge driven)."""
     write_json(folder / "patrol.json", plan.to_dict())
-    with (folder / "patrol_routes.csv").open("w", encoding="utf-8", newline="") as f:
+    # UTF-8 with a byte-order mark, so Excel in Japan reads it as UTF-8
+    path = folder / "patrol_routes.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(
             ["date", "car", "seq", "u", "v", "key", "patrolled", "section_id", "km"]

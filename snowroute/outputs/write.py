@@ -21,6 +21,7 @@ from snowroute.outputs.layers import (
     output_crs,
     routes_to_gdfs,
     save_geojson,
+    save_route_styles,
     save_routes_geopackage,
 )
 from snowroute.outputs.model import ExchangedSection, PatrolDay, PlanRoutes
@@ -68,6 +69,7 @@ def save_outputs(
     lang: str = "en",
     force: bool = False,
     boundaries: Any = None,
+    crs: str | None = None,
 ) -> list[Path]:
     """
     Write the GIS layers, GPX tracks, route sheets and web map of a run.
@@ -93,6 +95,8 @@ def save_outputs(
         ``"en"`` or ``"ja"``; replace outputs already in ``out_dir``.
     boundaries
         Municipal polygons for the web map (see :func:`routes_map`), or ``None``.
+    crs
+        CRS of ``routes.gpkg`` (``None`` or ``"auto"``: :func:`output_crs` picks).
 
     Returns
     -------
@@ -116,9 +120,10 @@ def save_outputs(
     sections = _sections(exchanged)
     days = _days(patrol_days)
     existing = _existing_outputs(out, force=force)
-    built = _Built.of(G, plans, sections, days, lang, boundaries)  # checked first
+    built = _Built.of(G, plans, sections, days, lang, boundaries, crs)  # checked
     _clear(out, existing)
     written = [save_routes_geopackage(built.layers, out / "routes.gpkg", crs=built.crs)]
+    save_route_styles(out / "routes.gpkg")
     written += save_geojson(built.layers, out / "geojson")
     written += _save_route_files(G, built.routes, out, built.depot_names, lang)
     written.append(save_map(built.fmap, out / "map.html"))
@@ -147,6 +152,7 @@ class _Built:
         days: list[PatrolDay],
         lang: str,
         boundaries: Any = None,
+        crs: str | None = None,
     ) -> _Built:
         routes = plans_driven(plans)
         day_routes = _day_routes(days)
@@ -168,7 +174,7 @@ class _Built:
             title=f"snowroute: {', '.join(dict.fromkeys(p.name for p in plans))}",
             boundaries=boundaries,
         )
-        return cls(layers, output_crs(G), all_routes, depot_names, fmap)
+        return cls(layers, output_crs(G, crs), all_routes, depot_names, fmap)
 
 
 def _save_route_files(

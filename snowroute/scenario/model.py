@@ -258,6 +258,14 @@ class NetworkSpec:
         "N03_004",
         default="N03_004",
     )
+    output_crs: str = spec(
+        "CRS of every GeoPackage of a run (routes.gpkg, network.gpkg, "
+        "left_out.gpkg): `auto` (Japan: the JGD2011 plane rectangular zone, "
+        "平面直角座標系, nearest the network; elsewhere its UTM zone) or an EPSG code "
+        "such as `EPSG:6678`.",
+        "auto",
+        default="auto",
+    )
     overrides: Path | None = spec(
         "Override table (CSV: way_id, ref or name → administrator/route) that wins "
         "over the rules.",

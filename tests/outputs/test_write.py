@@ -64,12 +64,12 @@ def test_geopackage_reopens_with_every_documented_layer_and_field(out: Path) -> 
     path = out / "routes.gpkg"
     assert {name for name, _ in pyogrio.list_layers(path)} == {
         layer.name for layer in LAYERS
-    }
+    } | {"layer_styles"}
     for layer in LAYERS:
         gdf = _read_layer(path, layer.name)
         assert list(gdf.columns[:-1]) == layer.columns, layer.name
         assert gdf.crs.is_projected
-        assert gdf.crs.to_epsg() == 32654  # WGS 84 / UTM zone 54N around Akita
+        assert gdf.crs.to_epsg() == 6678  # JGD2011 / Japan Plane Rectangular CS X
         assert len(gdf) > 0, f"layer {layer.name} is empty"
         assert set(gdf.geometry.geom_type) == {layer.geometry}
         for field in layer.fields:
@@ -380,3 +380,47 @@ def test_sheet_lines_round_to_the_route_length(demo: Demo) -> None:
     )
     assert any(line.street == XSS for line in lines)
     assert any(XSS_ROUTE in line.route_name for line in lines)
+
+
+def test_every_layer_has_a_default_qgis_style(out: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    styles = pyogrio.read_dataframe(out / "routes.gpkg", layer="layer_styles")
+    assert set(styles["f_table_name"]) == {layer.name for layer in LAYERS}
+    assert styles["useAsDefault"].all()
+    for qml in styles["styleQML"]:
+        root = ET.fromstring(qml.removeprefix("<!DOCTYPE qgis>"))
+        assert root.tag == "qgis"
+        assert root.find("renderer-v2") is not None
+
+
+def test_one_crs_per_run_chosen_by_the_scenario(demo: Demo, tmp_path: Path) -> None:
+    from snowroute.network import network_report
+    from snowroute.outputs import save_outputs, save_tagged_network
+    from snowroute.outputs.styles import run_crs
+
+    assert run_crs(demo.G).to_epsg() == 6678  # Akita: zone X
+    assert run_crs(demo.G, "EPSG:32654").to_epsg() == 32654
+    save_outputs(tmp_path, demo.G, demo.plans[2:3], crs="EPSG:6678")
+    save_tagged_network(demo.G, network_report(demo.G), tmp_path, crs="EPSG:6678")
+    for name in ("routes.gpkg", "network.gpkg"):
+        for layer, _ in pyogrio.list_layers(tmp_path / name):
+            if layer != "layer_styles":
+                info = pyogrio.read_info(tmp_path / name, layer=layer)
+                assert info["crs"] == "EPSG:6678", (name, layer)
+    styles = pyogrio.read_dataframe(tmp_path / "network.gpkg", layer="layer_styles")
+    edges = styles.set_index("f_table_name").loc["edges", "styleQML"]
+    assert "categorizedSymbol" in edges
+    assert "秋田市" in edges
+
+
+def test_csvs_open_in_excel_with_their_codes(demo: Demo, tmp_path: Path) -> None:
+    from snowroute.network import network_report
+    from snowroute.outputs import save_tagged_network
+
+    save_tagged_network(demo.G, network_report(demo.G), tmp_path)
+    raw = (tmp_path / "routes.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    admins = {row["admin_id"] for row in rows}
+    assert {'="05"', '="05201"', "mlit"} <= admins  # codes stay text in Excel

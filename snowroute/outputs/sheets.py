@@ -9,7 +9,9 @@ escaped; CSV cells that a spreadsheet would run as a formula are quoted.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,13 @@ from snowroute.outputs.drive import (
     street_name,
 )
 from snowroute.outputs.model import InspectionStop
-from snowroute.outputs.text import road_class_text, template_environment, texts
+from snowroute.outputs.text import (
+    date_text,
+    plan_name,
+    road_class_text,
+    template_environment,
+    texts,
+)
 
 __all__ = [
     "SHEET_COLUMNS",
@@ -250,9 +258,24 @@ def _write_csv(path: Path, lines: Sequence[SheetLine]) -> None:
             writer.writerow({k: _csv_cell(v) for k, v in line.row().items()})
 
 
-def _summary(route: DrivenRoute, depot_names: Mapping[str, str]) -> dict[str, Any]:
+def plan_label(plan: str, lang: str) -> str:
+    """Name a plan as a sheet shows it; a patrol day's with its date.
+
+    >>> plan_label("patrol-2026-12-01", "ja"), plan_label("optimized", "ja")
+    ('巡回 12月1日(火)', '最適化案')
+    """
+    match = re.fullmatch(r"(.+)-(\d{4}-\d{2}-\d{2})", plan)
+    if match is None:
+        return plan_name(plan, lang)
+    day = dt.date.fromisoformat(match.group(2))
+    return f"{plan_name(match.group(1), lang)} {date_text(day, lang)}"
+
+
+def _summary(
+    route: DrivenRoute, depot_names: Mapping[str, str], lang: str
+) -> dict[str, Any]:
     return {
-        "plan": route.plan,
+        "plan": plan_label(route.plan, lang),
         "label": route.label,
         "stem": route.stem,
         "depot": route.depot,
@@ -323,7 +346,7 @@ def save_route_sheets(
         csv_path = folder / f"{route.stem}.csv"
         _write_csv(csv_path, lines)
         page = {
-            "route": _summary(route, names),
+            "route": _summary(route, names, lang),
             "lines": lines,
             "columns": sheet_pages(lines),
         }

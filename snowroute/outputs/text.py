@@ -470,6 +470,7 @@ PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "reference, not a target for an exchange between equals.",
         ),
         "swapped": ("Swapped", "A plan with sections handed over."),
+        "patrol": ("Patrol", "Road patrol routes of one day."),
     },
     "ja": {
         "baseline": (
@@ -487,6 +488,7 @@ PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "なく参考値です。",
         ),
         "swapped": ("交換案", "区間を交換した計画です。"),
+        "patrol": ("巡回", "1日の道路パトロール経路です。"),
     },
 }
 

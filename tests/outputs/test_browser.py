@@ -218,3 +218,34 @@ def test_every_demo_driver_sheet_turns_at_each_change_of_street_and_fits_2_a4(
     # the longest city route (about 300 lines) included
     assert all(1 <= n <= 2 for n in pages.values()), pages
     assert len(sheet_lines(demo.G, longest)) > 250
+
+
+def test_patrol_sheet_of_a_day_with_an_inspection_names_the_structure(
+    browser: str, demo: Demo, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from snowroute.outputs import InspectionStop, PatrolDay, driven_routes
+
+    day = demo.patrol_days[0]
+    route = driven_routes(day.routes)[0]
+    edge = next(leg.edge for leg in route.legs if leg.serving)
+    bridge = InspectionStop("B07", "上町橋", "bridge", 40.0)
+    patrol = PatrolDay(day.date, dataclasses.replace(day.routes, stops={edge: bridge}))
+    save_outputs(tmp_path, demo.G, demo.plans[:1], patrol_days=[patrol], lang="ja")
+    (sheet,) = (tmp_path / "sheets").glob("patrol-1-2026-12-01_*_1.html")
+    shot = tmp_path / "patrol-sheet.png"
+    report = check_page(
+        sheet.as_uri(),
+        expression="({text: document.body.textContent,"
+        " inspect: document.querySelectorAll('tr.inspect').length})",
+        screenshot=shot,
+        pdf=tmp_path / "patrol-sheet.pdf",
+    )
+    keep_screenshot(shot)
+    assert report.errors == []
+    assert report.value["inspect"] == 1
+    assert "上町橋 (橋梁 B07, 40 分)" in report.value["text"]
+    assert "12月1日(火)" in report.value["text"]  # the day, in Japanese
+    assert report.pdf_pages is not None
+    assert report.pdf_pages <= 2

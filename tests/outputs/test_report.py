@@ -337,3 +337,25 @@ def test_figure_numbers_the_sections_as_the_exchange_list_does(demo: Demo) -> No
     )
     drawn = {number: section for number, *_, section in figure.sections}
     assert drawn == listed
+
+
+def test_patrol_calendar_marks_days_off_and_public_holidays() -> None:
+    from snowroute.outputs.report import patrol_calendar
+
+    patrol = {
+        "days": [
+            {"date": "2026-11-22", "off": False, "sections": ["a", "b"]},
+            {"date": "2026-11-23", "off": True, "sections": []},  # 勤労感謝の日
+            {"date": "2026-11-24", "off": False, "sections": ["b"]},
+        ]
+    }
+    calendar = patrol_calendar(patrol, "ja")
+    assert calendar is not None
+    assert [d["date"] for d in calendar["days"]] == [
+        "11月22日(日)",
+        "11月23日(月)",
+        "11月24日(火)",
+    ]
+    assert [d["holiday"] for d in calendar["days"]] == [False, True, False]
+    assert [d["off"] for d in calendar["days"]] == [False, True, False]
+    assert calendar["rows"] == [("a", [True, False, False]), ("b", [True, False, True])]

@@ -57,6 +57,28 @@ _FILES: tuple[tuple[str, str], ...] = (
     ),
     ("sheets/index.html", "Every route with totals, and every sheet in one page."),
     ("map.html", "Web map (Leaflet), self-contained: opens offline in any browser."),
+    (
+        "report.html",
+        "The council report (`snowroute run`/`demo`, in `--lang`): see below; prints "
+        "on A4 from the browser.",
+    ),
+    ("summary.json", "Every plan's figures, ledger, exchanges and balance (data)."),
+    ("patrol.json", "The patrol plan: days, sections, structures (with a patrol)."),
+    (
+        "patrol_routes.csv",
+        "Each edge driven by each patrol car each day (UTF-8 with BOM).",
+    ),
+    (
+        "network.gpkg, network.graphml",
+        "The tagged network (`demo`, `network tag`): layers `nodes`, `edges`, "
+        "`routes` in the run's CRS, styled by administrator; GraphML reloads it.",
+    ),
+    (
+        "routes.csv",
+        "One row per route (路線) of the tagged network: administrator, kind, name, "
+        'km. UTF-8 with BOM; digit codes written `="05"` so Excel keeps them text.',
+    ),
+    ("report.txt, report.json", "The network report (km per administrator, ...)."),
     ("outputs.md", "This reference."),
     (
         "left_out.gpkg",
@@ -85,6 +107,35 @@ for another administrator (交換除雪) highlighted with their owner.
 
 | Column | Meaning |
 |---|---|
+"""
+
+_REPORT = """\
+## Report (`report.html`)
+
+For the council, in Japanese or English (`--lang`), with a print stylesheet (A4):
+
+1. **In short**: what the best exchange plan saves per snowfall and, with
+   `exchange.plowing_days`, per season; whether every priority class meets its
+   deadline; whether the partners stay balanced.
+2. **Assumptions**: shift start, call-out, plowing days, deadlines per priority
+   class, balance tolerance, unit exchanged, routing settings, and the fleet
+   (vehicles per administrator, kind, depot, speeds, shift).
+3. **The plans**, named and explained (現行, 協定案, 最適化案, 共同化（参考）), with
+   their km, hours, saving and whether they pass the plan check.
+4. **Balance between partners**: per exchange plan and partner pair, the km each
+   plows for the other, the difference and a verdict of its own (balanced, out of
+   tolerance, no exchange), apart from the plan check.
+5. **Finish time per priority class** against its deadline: met or missed.
+6. **Exchange list** per plan, laid out like the agreement: grouped by whose roads
+   are plowed by whom, numbered, route (路線), section (区間), km, from → to,
+   subtotals; then a **map figure** (SVG, so it prints) of the sections, numbered
+   as in the list.
+7. Per administrator, the H20/H21 comparison, the patrol summary by day.
+8. **Appendix**: the pooled plan's full list, the patrol calendar (which section on
+   which day; days off and public holidays marked).
+
+Dates read 12月1日(火) in Japanese (Babel), fiscal years 平成20年度.
+
 """
 
 _MAP = """\
@@ -132,7 +183,7 @@ def outputs_markdown(*, crs: str | None = None) -> str:
         )
     text += "\n" + _SHEETS
     text += "".join(f"| `{name}` | {meaning} |\n" for name, meaning in SHEET_COLUMNS)
-    text += "\n" + _MAP
+    text += "\n" + _REPORT + _MAP
     return text
 
 

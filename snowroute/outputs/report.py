@@ -395,8 +395,32 @@ def render_report(
     if not isinstance(plans, Mapping) or not plans:
         msg = "The summary has no `plans` to report."
         raise OutputError(msg)
-    names = dict(admin_names or {})
-    facts = dict(assumptions or {})
+    page = _page(summary, plans, lang, dict(admin_names or {}), dict(assumptions or {}))
+    return (
+        template_environment()
+        .get_template("report.html.j2")
+        .render(
+            **page,
+            figures=figures or {},
+            map_file=map_file,
+            patrol=patrol,
+            calendar=None if patrol is None else patrol_calendar(patrol, lang),
+            patrol_dates={
+                str(d["date"]): date_text(dt.date.fromisoformat(str(d["date"])), lang)
+                for d in (patrol or {}).get("days") or []
+            },
+        )
+    )
+
+
+def _page(
+    summary: Mapping[str, Any],
+    plans: Mapping[str, Any],
+    lang: str,
+    names: dict[str, str],
+    facts: dict[str, Any],
+) -> dict[str, Any]:
+    """Return the template's values for the plans of ``summary``."""
     t = texts(lang, "report")
     admins = _first_seen(
         admin for plan in plans.values() for admin in plan.get("per_admin") or {}
@@ -405,44 +429,32 @@ def render_report(
     deadhead, hours = _chart_values(plans, names, shown)
     labels = [names.get(a) or a for a in admins]
     series = list(shown.values())
-    return (
-        template_environment()
-        .get_template("report.html.j2")
-        .render(
-            t=t,
-            lang=lang,
-            summary=summary,
-            plans=plans,
-            admins=admins,
-            names=names,
-            plan_texts=PLAN_TEXTS[lang],
-            priorities=PRIORITY_TEXTS[lang],
-            headline=headline(plans, facts, t, lang),
-            assumptions=facts,
-            finish=finish_rows(plans, facts),
-            balance=balance_rows(plans, summary.get("balance_tolerance")),
-            agreements={
-                name: agreement(plan.get("exchanged") or [])
-                for name, plan in plans.items()
-                if plan.get("exchanged")
-            },
-            figures=figures or {},
-            chart_deadhead=bar_chart(labels, series, deadhead) if deadhead else None,
-            chart_hours=bar_chart([""], series, hours, height=220) if hours else None,
-            comparison=[
-                {**row, "label": comparison_label(str(row.get("label", "")), lang)}
-                for row in summary.get("comparison") or []
-            ],
-            map_file=map_file,
-            patrol=patrol,
-            calendar=None if patrol is None else patrol_calendar(patrol, lang),
-            patrol_dates={
-                str(d["date"]): date_text(dt.date.fromisoformat(str(d["date"])), lang)
-                for d in (patrol or {}).get("days") or []
-            },
-            number=_number,
-        )
-    )
+    return {
+        "t": t,
+        "lang": lang,
+        "summary": summary,
+        "plans": plans,
+        "admins": admins,
+        "names": names,
+        "plan_texts": PLAN_TEXTS[lang],
+        "priorities": PRIORITY_TEXTS[lang],
+        "headline": headline(plans, facts, t, lang),
+        "assumptions": facts,
+        "finish": finish_rows(plans, facts),
+        "balance": balance_rows(plans, summary.get("balance_tolerance")),
+        "agreements": {
+            name: agreement(plan.get("exchanged") or [])
+            for name, plan in plans.items()
+            if plan.get("exchanged")
+        },
+        "chart_deadhead": bar_chart(labels, series, deadhead) if deadhead else None,
+        "chart_hours": bar_chart([""], series, hours, height=220) if hours else None,
+        "comparison": [
+            {**row, "label": comparison_label(str(row.get("label", "")), lang)}
+            for row in summary.get("comparison") or []
+        ],
+        "number": _number,
+    }
 
 
 def _first_seen(items: Iterable[str]) -> list[str]:

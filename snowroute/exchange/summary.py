@@ -156,7 +156,7 @@ def ledger_text(
     pooled = reports.get("pooled")
     head = (
         f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
-        f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'veh':>4}  finish"
+        f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'vehicles':>8}  finished by class"
     )
     lines = [
         "Exchange ledger (km of road; deadhead km driven empty; bound: proven lower "
@@ -172,14 +172,14 @@ def ledger_text(
                 else f"{row.admin} {names.get(row.admin, '')}"
             )
             finish = " ".join(
-                f"{k[:4]} {clock(start_s, v)}" for k, v in row.finish_s.items()
+                f"{k} {clock(start_s, v)}" for k, v in row.finish_s.items()
             )
             lines.append(
                 f"{name if row is report.rows[0] else '':<10} {label[:16]:<16} "
                 f"{row.own_km:>8.2f} {row.for_others_km:>8.2f} "
                 f"{row.handed_over_km:>8.2f} {row.deadhead_km:>9.2f} "
                 f"{row.total_h:>7.2f} {_fixed(row.lower_bound_h, 7, 2)} "
-                f"{_fixed(row.gap_to_bound_pct, 6, 1)} {row.vehicles:>4}  {finish}"
+                f"{_fixed(row.gap_to_bound_pct, 6, 1)} {row.vehicles:>8}  {finish}"
             )
         state = (
             "valid" if report.valid else f"INVALID: {'; '.join(report.violations[:3])}"

@@ -72,7 +72,7 @@ SHEET_COLUMNS: tuple[tuple[str, str], ...] = (
     (
         "for_other",
         "`yes` when the line plows another administrator's road (an exchanged "
-        "road), else empty.",
+        "road), else empty (always empty on patrol sheets).",
     ),
     (
         "turn",
@@ -234,8 +234,12 @@ def sheet_lines(
 
 
 def _for_other(route: DrivenRoute, action: str, legs: list[Any]) -> str:
-    """``yes`` when a working line serves a road another administrator owns."""
-    if action == "drive" or not legs:
+    """``yes`` when a plowing line clears a road another administrator owns.
+
+    Patrol routes cover other administrators' roads by design (the prefecture
+    patrols municipal roads with its own), not by exchange: never marked.
+    """
+    if action != "plow" or not legs:
         return ""
     owners = {str(d.get(A.ADMIN_ID, "") or "") for _, d in legs}
     return "yes" if owners - {route.admin, ""} else ""

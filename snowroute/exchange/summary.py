@@ -156,7 +156,8 @@ def ledger_text(
     pooled = reports.get("pooled")
     head = (
         f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
-        f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'vehicles':>8}  finished by class"
+        f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'vehicles':>8}  "
+        "finished by class"
     )
     lines = [
         "Exchange ledger (km of road; deadhead km driven empty; bound: proven lower "

@@ -264,14 +264,19 @@ def headline(
     t: Mapping[str, str],
     lang: str,
 ) -> list[str]:
-    """Return the first sentences: what the best exchange plan saves."""
+    """Return the first sentences: what the best exchange plan saves.
+
+    The optimised plan, else the agreed list, when it saves time; otherwise the
+    report says that no exchange improves on the baseline.
+    """
     candidates = [
         name
         for name in ("optimized", "given", "swapped")
-        if name in plans and plans[name].get("saving")
+        if name in plans
+        and float((plans[name].get("saving") or {}).get("hours") or 0.0) > 0
     ]
     if not candidates:
-        return [t["headline_none"] + "."]
+        return [t["headline_none"] + ("。" if lang == "ja" else ".")]
     name = candidates[0]
     saving = plans[name]["saving"]
     text = t["headline_saving"].format(

@@ -19,6 +19,7 @@ import os
 import resource
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,7 +28,13 @@ from snowroute._errors import ClusterError
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["SCHEDULER_ENV", "dask_client", "run_tasks", "scheduler_address"]
+__all__ = [
+    "SCHEDULER_ENV",
+    "dask_client",
+    "dask_executor",
+    "run_tasks",
+    "scheduler_address",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +130,24 @@ def dask_client(address: str | None, *, workers: int | None = None) -> Iterator[
         raise ClusterError(msg) from None
     with client:
         yield client
+
+
+@contextmanager
+def dask_executor(
+    address: str | None, *, workers: int | None = None
+) -> Iterator[Executor]:
+    """Yield a ``concurrent.futures`` executor whose tasks run on Dask.
+
+    The planners take it (``executor=``) to route independent problems side by
+    side; the cluster is as in :func:`dask_client`.
+
+    Raises
+    ------
+    ClusterError
+        When the scheduler at ``address`` cannot be reached.
+    """
+    with dask_client(address, workers=workers) as client:
+        yield client.get_executor(pure=False)
 
 
 def _peak_mb() -> float:

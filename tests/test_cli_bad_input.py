@@ -385,6 +385,14 @@ CASES: dict[str, tuple[Setup, str]] = {
     ),
     "sweep key not dotted": (_sweep("--vary", "seed=1,2"), "not a dotted scenario"),
     "sweep fixed key": (_sweep("--vary", "solver.workers=1,2"), "cannot be varied"),
+    "sweep set and varied": (
+        _sweep("--vary", "solver.seed=1,2", "--set", "solver.seed=3"),
+        "`solver.seed` cannot be both set and varied",
+    ),
+    "sweep set two values": (
+        _sweep("--vary", "solver.seed=1,2", "--set", "solver.max_iterations=3,4"),
+        "must be KEY=VALUE with one value",
+    ),
     "sweep scheduler address": (
         _sweep("--vary", "solver.seed=1,2", "--scheduler", "example.org"),
         "is not an address like tcp://HOST:PORT",

@@ -40,13 +40,14 @@ def sweep_text(rows: list[dict[str, Any]], keys: list[str]) -> str:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from snowroute.sweep import parse_vary, run_sweep, sweep_variants
+    from snowroute.sweep import parse_set, parse_vary, run_sweep, sweep_variants
     from snowroute.sweep.cluster import scheduler_address
 
     check_output_path(args.out, force=args.force, kind="folder")
     variations = [parse_vary(text) for text in args.vary]
+    fixed = dict(parse_set(text) for text in args.set or ())
     scheduler_address(args.scheduler)  # a bad address stops here, before any work
-    variants = sweep_variants(args.scenario, variations)
+    variants = sweep_variants(args.scenario, variations, fixed=fixed)
     result = run_sweep(
         variants,
         args.out,
@@ -57,8 +58,9 @@ def _sweep(args: argparse.Namespace) -> int:
         force=args.force,
     )
     print(sweep_text(list(result.rows), [v.key for v in variations]))
+    n = len(result.rows)
     print(
-        f"\n{len(result.rows)} variants on {result.scheduler} "
+        f"\n{n} variant{'' if n == 1 else 's'} on {result.scheduler} "
         f"({result.workers} workers) in {result.runtime_s / 60:.1f} min. "
         f"Wrote {args.out}/ (open sweep.html)"
     )
@@ -91,6 +93,12 @@ def register(subparsers: Any) -> None:
             "exchange.balance_tolerance=0.2,0.3, vehicles.akita-dozer.count=3,4, "
             "service.start=03:00,04:00 (repeat for more fields)"
         ),
+    )
+    sweep.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a scenario field set alike for every variant (repeat for more)",
     )
     sweep.add_argument("--out", type=Path, required=True, help="output folder")
     sweep.add_argument(

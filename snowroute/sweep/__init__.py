@@ -12,5 +12,6 @@ from snowroute.sweep.task import VariantOutcome as VariantOutcome
 from snowroute.sweep.task import run_variant as run_variant
 from snowroute.sweep.vary import Variant as Variant
 from snowroute.sweep.vary import Variation as Variation
+from snowroute.sweep.vary import parse_set as parse_set
 from snowroute.sweep.vary import parse_vary as parse_vary
 from snowroute.sweep.vary import sweep_variants as sweep_variants

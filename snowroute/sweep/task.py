@@ -68,6 +68,7 @@ def plan_columns(summary: dict[str, Any]) -> dict[str, Any]:
     for plan, figures in summary.get("plans", {}).items():
         for name in PLAN_FIGURES:
             row[f"{plan}.{name}"] = figures.get(name)
+        row[f"{plan}.violations"] = " | ".join(figures.get("violations", ()))
         finish = figures.get("total", {}).get("finish", {})
         for cls, clock in finish.items():
             row[f"{plan}.finish.{cls}"] = clock

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ __all__ = [
     "FIXED",
     "Variant",
     "Variation",
+    "parse_set",
     "parse_vary",
     "short_key",
     "sweep_variants",
@@ -84,6 +85,24 @@ def short_key(key: str) -> str:
     return key.split(".", 1)[1]
 
 
+def parse_set(text: str) -> tuple[str, Any]:
+    """Parse ``KEY=VALUE`` (one value, as in ``--vary``).
+
+    >>> parse_set("solver.max_iterations=500")
+    ('solver.max_iterations', 500)
+
+    Raises
+    ------
+    ScenarioError
+        When it is not one ``KEY=VALUE``.
+    """
+    variation = parse_vary(text)
+    if len(variation.values) != 1:
+        msg = f"--set `{text}` must be KEY=VALUE with one value."
+        raise ScenarioError(msg)
+    return variation.key, variation.values[0]
+
+
 def parse_vary(text: str) -> Variation:
     """Parse ``KEY=V1,V2,...``; values are TOML values or bare text.
 
@@ -140,9 +159,15 @@ class Variant:
 
 
 def sweep_variants(
-    path: str | Path, variations: Sequence[Variation]
+    path: str | Path,
+    variations: Sequence[Variation],
+    *,
+    fixed: Mapping[str, Any] | None = None,
 ) -> tuple[Variant, ...]:
     """Read the scenario once per combination of the variations' values.
+
+    ``fixed`` (dotted field → value, ``--set``) changes the scenario the same way
+    for every variant, e.g. a smaller iteration budget for a quick sweep.
 
     Raises
     ------
@@ -151,6 +176,12 @@ def sweep_variants(
         not valid for its field (the message names the key and value).
     """
     keys = [v.key for v in variations]
+    fixed = dict(fixed or {})
+    both = sorted(set(keys) & set(fixed))
+    if both or set(fixed) & set(FIXED):
+        name = (both or sorted(set(fixed) & set(FIXED)))[0]
+        msg = f"`{name}` cannot be both set and varied, or set in a sweep."
+        raise ScenarioError(msg)
     if not variations:
         msg = "A sweep needs at least one --vary KEY=V1,V2,..."
         raise ScenarioError(msg)
@@ -167,7 +198,7 @@ def sweep_variants(
     combos = itertools.product(*(v.values for v in variations))
     for number, combo in enumerate(combos, start=1):
         values = tuple(zip(keys, combo, strict=True))
-        scenario = scenario_from_toml(path, overrides=dict(values))
+        scenario = scenario_from_toml(path, overrides={**fixed, **dict(values)})
         solver = dataclasses.replace(scenario.solver, workers=FIXED["solver.workers"])
         scenario = dataclasses.replace(scenario, solver=solver)
         out.append(Variant(number=number, values=values, scenario=scenario))

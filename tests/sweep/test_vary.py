@@ -83,3 +83,14 @@ def test_a_bad_combination_is_refused_naming_it(
 ) -> None:
     with pytest.raises(ScenarioError, match=cause):
         sweep_variants(SWEEP, variations)
+
+
+def test_set_changes_every_variant_alike() -> None:
+    variants = sweep_variants(
+        SWEEP, [parse_vary("solver.seed=1,2")], fixed={"solver.max_iterations": 7}
+    )
+    assert [v.scenario.solver.max_iterations for v in variants] == [7, 7]
+    assert [v.values for v in variants] == [
+        (("solver.seed", 1),),
+        (("solver.seed", 2),),
+    ]

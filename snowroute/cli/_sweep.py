@@ -10,7 +10,7 @@ from snowroute._io import check_output_path
 from snowroute.scenario.model import PLAN_NAMES
 from snowroute.sweep.vary import short_key
 
-__all__ = ["register", "sweep_text"]
+__all__ = ["bands_text", "register", "sweep_text"]
 
 
 def sweep_text(rows: list[dict[str, Any]], keys: list[str]) -> str:
@@ -39,6 +39,23 @@ def sweep_text(rows: list[dict[str, Any]], keys: list[str]) -> str:
     )
 
 
+def bands_text(bands: list[dict[str, Any]], keys: list[str]) -> str:
+    """Return one line per noise band: the saving over seeds against its band."""
+    others = [k for k in keys if k != "solver.seed"]
+    lines = []
+    for b in bands:
+        where = ", ".join(f"{short_key(k)}={b[k]}" for k in others)
+        lines.append(
+            f"{b['plan']}{f' ({where})' if where else ''}: saves "
+            f"{b['saving_hours_mean']:.2f} h ({b['saving_hours_min']:.2f} to "
+            f"{b['saving_hours_max']:.2f}) over {b['seeds']} seeds, band "
+            f"{b['band_hours']:.2f} h: {b['verdict_hours']}; deadhead "
+            f"{b['saving_km_mean']:.1f} km, band {b['band_km']:.1f} km: "
+            f"{b['verdict_km']}"
+        )
+    return "\n".join(lines)
+
+
 def _sweep(args: argparse.Namespace) -> int:
     from snowroute.sweep import parse_set, parse_vary, run_sweep, sweep_variants
     from snowroute.sweep.cluster import scheduler_address
@@ -57,7 +74,11 @@ def _sweep(args: argparse.Namespace) -> int:
         lang=args.lang,
         force=args.force,
     )
-    print(sweep_text(list(result.rows), [v.key for v in variations]))
+    keys = [v.key for v in variations]
+    print(sweep_text(list(result.rows), keys))
+    if result.bands:
+        print("\nSavings against the baseline over seeds (band: the baseline's spread)")
+        print(bands_text(list(result.bands), keys))
     n = len(result.rows)
     print(
         f"\n{n} variant{'' if n == 1 else 's'} on {result.scheduler} "

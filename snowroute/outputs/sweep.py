@@ -30,6 +30,13 @@ _TEXTS = {
         "outputs": "outputs",
         "ran": "Ran {n} variants on {where} ({workers} workers) in {minutes} min.",
         "error": "error",
+        "bands": "Savings against the baseline and the search's noise",
+        "bands_note": (
+            "Per plan and combination of the other values, over the seeds: the "
+            "saving against the baseline with the same seed, and the band (how far "
+            "the baseline itself moves between seeds). Only a saving larger than "
+            "the band on every seed is significant."
+        ),
     },
     "ja": {
         "title": "条件比較",
@@ -39,6 +46,12 @@ _TEXTS = {
         "outputs": "出力",
         "ran": "{n} ケースを {where} ({workers} ワーカー) で {minutes} 分で計算。",
         "error": "エラー",
+        "bands": "基準計画に対する削減量と探索のばらつき",
+        "bands_note": (
+            "計画ごと・他の条件の組合せごとに、乱数シード間で比較。削減量は同じ"
+            "シードの基準計画との差、幅は基準計画自体のシード間の変動。全シードで"
+            "幅を超える削減だけが有意です。"
+        ),
     },
 }
 
@@ -126,12 +139,16 @@ def save_sweep(
     *,
     keys: Sequence[str],
     timing: Mapping[str, Any],
+    bands: Sequence[Mapping[str, Any]] = (),
     lang: str = "en",
 ) -> list[Path]:
     """Write a sweep's table (CSV with BOM, JSON), chart (SVG) and page (HTML).
 
     ``rows`` have a ``variant`` number, a ``label``, the varied ``keys`` and the
     figures; ``timing`` (where it ran, seconds, memory) goes to ``sweep.json``.
+    ``bands`` (savings against the baseline and their noise band over seeds, see
+    :func:`snowroute.sweep.bands.seed_bands`) go to ``sweep_bands.csv``, the JSON
+    and the page when there are any.
     Variant folders are linked as ``variants/<name>/report.html`` when a row has
     a ``name``.
 
@@ -145,7 +162,12 @@ def save_sweep(
     plans = _plans(columns)
     paths = [folder / f"sweep.{ext}" for ext in ("csv", "json", "svg", "html")]
     paths[0].write_text(_csv_text(rows, columns), encoding="utf-8-sig")
-    write_json(paths[1], {"keys": list(keys), "rows": list(rows), "timing": timing})
+    data = {"keys": list(keys), "rows": list(rows), "bands": list(bands)}
+    write_json(paths[1], {**data, "timing": timing})
+    band_columns = sweep_columns(bands)
+    if bands:
+        paths.append(folder / "sweep_bands.csv")
+        paths[-1].write_text(_csv_text(bands, band_columns), encoding="utf-8-sig")
     svg = _chart_svg(rows, plans, lang)
     paths[2].write_text(svg, encoding="utf-8")
     text = _TEXTS[lang]
@@ -165,6 +187,8 @@ def save_sweep(
             columns=columns,
             rows=[{c: _cell(row.get(c)) for c in columns} for row in rows],
             names=[row.get("name") for row in rows],
+            band_columns=band_columns,
+            bands=[{c: _cell(b.get(c)) for c in band_columns} for b in bands],
             svg=svg[svg.find("<svg") :],
         )
     )

@@ -25,6 +25,7 @@ from snowroute._errors import ScenarioError, SnowrouteError
 from snowroute._io import atomic_directory, check_output_path
 from snowroute.outputs.sweep import save_sweep
 from snowroute.prepare import graph_from_scenario
+from snowroute.sweep.bands import seed_bands
 from snowroute.sweep.cluster import dask_client, run_tasks, scheduler_address
 from snowroute.sweep.task import VariantOutcome, run_variant
 from snowroute.sweep.vary import Variant
@@ -55,6 +56,9 @@ class SweepResult:
         Peak resident memory of each worker process, MB.
     files
         Every file written, relative to the output folder.
+    bands
+        Savings against the baseline and their noise band over seeds
+        (:func:`~snowroute.sweep.bands.seed_bands`; empty unless the seed varies).
     """
 
     rows: tuple[dict[str, Any], ...]
@@ -64,6 +68,7 @@ class SweepResult:
     task_runtime_s: dict[int, float] = field(default_factory=dict)
     worker_peak_mb: dict[str, float] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    bands: tuple[dict[str, Any], ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -214,8 +219,12 @@ def run_sweep(
             worker_peak_mb=peaks,
         )
         keys = [k for k, _ in variants[0].values]
-        save_sweep(rows, tmp, keys=keys, timing=result.timing(), lang=lang)
+        bands = seed_bands(rows, keys)
+        save_sweep(rows, tmp, keys=keys, timing=result.timing(), bands=bands, lang=lang)
         files = tuple(sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file()))
     return dataclasses.replace(
-        result, runtime_s=time.perf_counter() - start, files=files
+        result,
+        runtime_s=time.perf_counter() - start,
+        files=files,
+        bands=tuple(bands),
     )

@@ -37,8 +37,6 @@ FIXED: dict[str, Any] = {"solver.workers": 1}
 #: At most this many variants in one sweep (a typo in a range is caught early).
 MAX_VARIANTS = 1000
 
-_SPLIT = re.compile(r",(?=(?:[^\"']*[\"'][^\"']*[\"'])*[^\"']*$)")
-
 
 @dataclass(frozen=True, slots=True)
 class Variation:
@@ -74,6 +72,28 @@ class Variation:
         if len({repr(v) for v in self.values}) < len(self.values):
             msg = f"--vary `{self.key}` repeats a value."
             raise ScenarioError(msg)
+
+
+def _split(text: str) -> list[str]:
+    """Split on commas outside quotes and brackets: ``1,"a,b",[x,y]``.
+
+    >>> _split('1,"a,b",[2, 3]')
+    ['1', '"a,b"', '[2, 3]']
+    """
+    parts, start, depth, quote = [], 0, 0, ""
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 def short_key(key: str) -> str:
@@ -120,7 +140,7 @@ def parse_vary(text: str) -> Variation:
     if not sep or not rest.strip():
         msg = f"--vary `{text}` must be KEY=V1,V2,... (like `solver.seed=1,2,3`)."
         raise ScenarioError(msg)
-    raw = [v.strip() for v in _SPLIT.split(rest)]
+    raw = [v.strip() for v in _split(rest)]
     if not all(raw):
         msg = f"--vary `{text}` has an empty value."
         raise ScenarioError(msg)

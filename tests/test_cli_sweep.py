@@ -17,16 +17,20 @@ def test_sweep_prints_the_table_and_names_the_folder(
 ) -> None:
     out = tmp_path / "sweep"
     argv = ["-q", "sweep", str(SWEEP), "--out", str(out), "--scheduler", "serial"]
-    argv += ["--vary", "vehicles.gojome-dozer.count=1,2", "--set", "solver.seed=3"]
+    argv += ["--vary", "solver.seed=1,2", "--set", 'exchange.plans=["pooled"]']
     assert main(argv) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split() == ["#", "gojome-dozer.count", "baseline", "h", "valid"]
+    assert lines[0].split() == ["#", "seed", "baseline", "h", "pooled", "h", "valid"]
     assert [line.split()[0] for line in lines[1:3]] == ["1", "2"]
+    assert lines[4].startswith("Savings against the baseline over seeds")
+    assert lines[5].startswith("pooled: saves ")
+    assert " over 2 seeds, band " in lines[5]
     assert lines[-1].startswith("2 variants on serial (1 workers) in ")
     assert lines[-1].endswith(f"Wrote {out}/ (open sweep.html)")
-    assert (out / "sweep.html").is_file()
+    assert (out / "sweep_bands.csv").is_file()
     html = (out / "sweep.html").read_text("utf-8")
-    assert 'href="variants/01_vehicles.gojome-dozer.count=1/report.html"' in html
+    assert 'href="variants/01_solver.seed=1/report.html"' in html
+    assert "band_hours" in html
     assert "<svg" in html
 
 

@@ -458,7 +458,7 @@ def _add_pieces(model: cp_model.CpModel, est: Estimates, x: _Choices) -> _Terms:
 def _add_balance(
     model: cp_model.CpModel, ctx: ExchangeContext, est: Estimates, x: _Choices
 ) -> None:
-    """Keep the km each partner pair gives and receives within the tolerance."""
+    """Keep what each partner pair gives and receives within the tolerance."""
     tolerance = ctx.scenario.exchange.balance_tolerance
     if tolerance is None:
         return
@@ -478,9 +478,17 @@ def _add_balance(
 def _handed_m(
     ctx: ExchangeContext, est: Estimates, x: _Choices, *, owner: str, taker: str
 ) -> _Terms:
-    """Metres of ``owner``'s units, each with its choice of going to ``taker``."""
+    """Return the weight of ``owner``'s units, each with its choice of ``taker``.
+
+    Metres, or with ``exchange.balance_by = "hours"`` the seconds ``taker``'s
+    fleet needs to plow them.
+    """
+    by_hours = ctx.scenario.exchange.balance_by == "hours"
     return [
-        (round(1000 * ctx.units[u].km), x[(u, taker)])
+        (
+            round(est.service_s[(u, taker)] if by_hours else 1000 * ctx.units[u].km),
+            x[(u, taker)],
+        )
         for u in est.options
         if ctx.units[u].owner == owner and (u, taker) in x
     ]

@@ -211,7 +211,8 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         exchanges=exchanges,
         balance=pair_balance(ctx, exchanges),
         units_moved=units_moved,
-        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * units_moved,
+        objective_h=total.total_h
+        + ctx.scenario.exchange.admin_cost_h * plan.agreement_lines(ctx),
         valid=not violations,
         violations=violations,
         runtime_s=plan.runtime_s,

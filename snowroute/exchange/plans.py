@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -46,7 +46,14 @@ from snowroute.routing.budget import Budget
 from snowroute.routing.warm import WarmRoute, carry_over
 from snowroute.scenario.model import Scenario
 
-__all__ = ["ExchangeContext", "Plan", "Router", "assignment_plan", "pooled_plan"]
+__all__ = [
+    "ExchangeContext",
+    "Plan",
+    "Router",
+    "agreement_lines",
+    "assignment_plan",
+    "pooled_plan",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -429,6 +436,28 @@ class Plan:
             for e, admin in self.assignment.items()
             if admin != context.plow[e]
         }
+
+    def agreement_lines(self, context: ExchangeContext) -> int:
+        """Lines of the exchange agreement (see :func:`agreement_lines`)."""
+        return agreement_lines(context, self.assignment)
+
+
+def agreement_lines(context: ExchangeContext, assignment: Mapping[EdgeKey, str]) -> int:
+    """Lines of the exchange agreement: what ``exchange.admin_cost_h`` is paid on.
+
+    A route handed over whole to one administrator is one line, however many
+    sections it has; otherwise each section handed over is one.
+    """
+    takers: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for e, admin in assignment.items():
+        if admin != context.plow[e]:
+            unit = context.units[context.unit_of[e]]
+            takers[(unit.route_id, admin)].add(unit.id)
+    sections = Counter(u.route_id for u in context.units.values())
+    return sum(
+        1 if len(units) == sections[route] else len(units)
+        for (route, _), units in takers.items()
+    )
 
 
 def assignment_plan(

@@ -499,7 +499,8 @@ class ExchangeSpec:
         default="km",
     )
     admin_cost_h: float = spec(
-        "Administrative cost of each exchanged section, in hours of plowing time.",
+        "Administrative cost of each line of the exchange agreement (a route handed "
+        "over whole, or else each section handed over), in hours of plowing time.",
         0.25,
         default=0.25,
     )

@@ -154,6 +154,7 @@ class PlanReport:
     violations: tuple[str, ...]
     runtime_s: float
     notes: tuple[str, ...] = ()
+    agreement_lines: int = 0
 
     def row(self, admin: str) -> LedgerRow:
         """Return the ledger row of ``admin``."""
@@ -203,6 +204,7 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     total = _total_row(rows, plan)
     exchanges = exchanged(ctx, plan.assignment, plow_s=plow_seconds(ctx, plan))
     units_moved = len(plan.moved_units(ctx))
+    lines = plan.agreement_lines(ctx)
     violations = plan.violations(ctx)
     return PlanReport(
         name=plan.name,
@@ -211,12 +213,12 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         exchanges=exchanges,
         balance=pair_balance(ctx, exchanges),
         units_moved=units_moved,
-        objective_h=total.total_h
-        + ctx.scenario.exchange.admin_cost_h * plan.agreement_lines(ctx),
+        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * lines,
         valid=not violations,
         violations=violations,
         runtime_s=plan.runtime_s,
         notes=plan.notes,
+        agreement_lines=lines,
     )
 
 

@@ -77,6 +77,9 @@ def plan_summary(
         "objective_hours": round(report.objective_h, 4),
         "valid": report.valid,
         "violations": list(report.violations),
+        # the balance rule's verdict, apart from validity (the routes' constraints)
+        "balanced": all(b.ok for b in report.balance),
+        "agreement_lines": report.agreement_lines,
         "vehicles": total.vehicles,
         "units_exchanged": report.units_moved,
         "runtime_s": round(report.runtime_s, 1),

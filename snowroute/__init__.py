@@ -43,6 +43,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from snowroute._errors import (
+    ClusterError,
     InfeasibleError,
     InputFileError,
     NetworkValidationError,
@@ -82,6 +83,9 @@ if TYPE_CHECKING:
     from snowroute.routing import validate as validate
     from snowroute.scenario import Scenario as Scenario
     from snowroute.scenario import scenario_from_toml as scenario_from_toml
+    from snowroute.sweep import SweepResult as SweepResult
+    from snowroute.sweep import run_sweep as run_sweep
+    from snowroute.sweep import sweep_variants as sweep_variants
 
 try:
     __version__ = version("snowroute")
@@ -119,9 +123,13 @@ _HOMES = {
     "Solution": "snowroute.routing",
     "Route": "snowroute.routing",
     "ValidationReport": "snowroute.routing",
+    "sweep_variants": "snowroute.sweep",
+    "run_sweep": "snowroute.sweep",
+    "SweepResult": "snowroute.sweep",
 }
 
 __all__ = [
+    "ClusterError",
     "InfeasibleError",
     "InputFileError",
     "NetworkValidationError",

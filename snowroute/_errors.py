@@ -8,6 +8,7 @@ Every error subclasses :class:`SnowrouteError` and a builtin, so generic handler
 from __future__ import annotations
 
 __all__ = [
+    "ClusterError",
     "InfeasibleError",
     "InputFileError",
     "NetworkValidationError",
@@ -52,3 +53,7 @@ class InfeasibleError(SnowrouteError):
 
 class OutputError(SnowrouteError, ValueError):
     """Results cannot be written as asked (a plan that does not match the network)."""
+
+
+class ClusterError(SnowrouteError, ConnectionError):
+    """The Dask scheduler cannot be reached, or a task kept losing its workers."""

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,7 @@ def run_scenario(
     plans: Sequence[str] | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Run every planner the scenario asks for.
 
@@ -119,6 +121,11 @@ def run_scenario(
         Override the scenario's routing budget (all searches of the run: the
         exchange plans get :data:`_EXCHANGE_SHARE` of it when there is a patrol
         plan, the patrol what they leave) and seed.
+    executor
+        Where independent routing problems run side by side: each plan's
+        administrators and the patrol days (a :class:`concurrent.futures.Executor`
+        such as a Dask client's ``get_executor()``; each problem is then one task
+        with one search process). Default: one after another in this process.
 
     Raises
     ------
@@ -139,6 +146,7 @@ def run_scenario(
         plans=plans,
         time_limit_s=total * (_EXCHANGE_SHARE if with_patrol else 1.0),
         seed=seed,
+        executor=executor,
     )
     patrol = None
     if with_patrol:
@@ -148,6 +156,7 @@ def run_scenario(
             scenario,
             time_limit_s=max(MIN_SEARCH_S, budget.remaining()),
             seed=seed,
+            executor=executor,
         )
     return RunResult(
         scenario=scenario,

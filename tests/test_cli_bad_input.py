@@ -112,6 +112,10 @@ def _run_into(make_out: Callable[[Path], Path], *options: str) -> Setup:
     return setup
 
 
+def _sweep(*options: str) -> Setup:
+    return lambda tmp: ["sweep", str(SMALL), "--out", str(tmp / "out"), *options]
+
+
 def _existing_folder(tmp: Path) -> Path:
     (tmp / "out").mkdir()
     return tmp / "out"
@@ -353,6 +357,49 @@ CASES: dict[str, tuple[Setup, str]] = {
     "bench with no iterations": (
         lambda t: ["bench", "carp", "--set", "gdb", "--max-iterations", "0"],
         "`--max-iterations` must be at least 1",
+    ),
+    # sweeps: refused before any network is read or any worker starts
+    "sweep key unknown": (
+        _sweep("--vary", "solver.sed=1,2"),
+        "`solver.sed` is not a known field",
+    ),
+    "sweep value invalid": (
+        _sweep("--vary", "exchange.balance_tolerance=0.2,-1"),
+        "with exchange.balance_tolerance=-1.*must be at least 0",
+    ),
+    "sweep value of the wrong type": (
+        _sweep("--vary", "solver.seed=1,one"),
+        "with solver.seed='one'.*`solver.seed`",
+    ),
+    "sweep vehicle unknown": (
+        _sweep("--vary", "vehicles.plow-9.count=1,2"),
+        "`vehicles` has no entry with id `plow-9`",
+    ),
+    "sweep without values": (_sweep("--vary", "solver.seed="), "must be KEY=V1,V2"),
+    "sweep without =": (_sweep("--vary", "solver.seed"), "must be KEY=V1,V2"),
+    "sweep empty value": (_sweep("--vary", "solver.seed=1,,2"), "has an empty value"),
+    "sweep repeated value": (_sweep("--vary", "solver.seed=1,1"), "repeats a value"),
+    "sweep key twice": (
+        _sweep("--vary", "solver.seed=1", "--vary", "solver.seed=2"),
+        "names a key twice",
+    ),
+    "sweep key not dotted": (_sweep("--vary", "seed=1,2"), "not a dotted scenario"),
+    "sweep fixed key": (_sweep("--vary", "solver.workers=1,2"), "cannot be varied"),
+    "sweep set and varied": (
+        _sweep("--vary", "solver.seed=1,2", "--set", "solver.seed=3"),
+        "`solver.seed` cannot be both set and varied",
+    ),
+    "sweep set two values": (
+        _sweep("--vary", "solver.seed=1,2", "--set", "solver.max_iterations=3,4"),
+        "must be KEY=VALUE with one value",
+    ),
+    "sweep scheduler address": (
+        _sweep("--vary", "solver.seed=1,2", "--scheduler", "example.org"),
+        "is not an address like tcp://HOST:PORT",
+    ),
+    "sweep scheduler unreachable": (
+        _sweep("--vary", "solver.seed=1", "--scheduler", "tcp://127.0.0.1:9"),
+        "Cannot reach the Dask scheduler at tcp://127.0.0.1:9",
     ),
 }
 

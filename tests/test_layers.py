@@ -24,6 +24,7 @@ ALLOWED = {
     "patrol": {"scenario", "network", "routing", "prepare"},
     "outputs": {"network", "routing"},
     "bench": {"routing"},
+    "sweep": {"scenario", "prepare", "pipeline", "outputs"},
 }
 
 

@@ -35,6 +35,7 @@ from snowroute.cli import (
     _patrol,
     _run,
     _scenario,
+    _sweep,
 )
 
 __all__ = ["Terminated", "main"]
@@ -53,6 +54,7 @@ _COMMANDS: tuple[_CommandModule, ...] = (
     _patrol,
     _demo,
     _bench,
+    _sweep,
 )
 
 

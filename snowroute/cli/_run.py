@@ -6,6 +6,9 @@ import argparse
 import json
 import logging
 import math
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +43,36 @@ def _run(args: argparse.Namespace) -> int:
 
     check_output_path(args.out, force=args.force, kind="folder")
     scenario = scenario_from_toml(args.scenario)
-    result = run_scenario(
-        scenario, plans=args.plans, time_limit_s=args.time_limit, seed=args.seed
-    )
+    with _executor(args.scheduler) as executor:
+        result = run_scenario(
+            scenario,
+            plans=args.plans,
+            time_limit_s=args.time_limit,
+            seed=args.seed,
+            executor=executor,
+        )
     logger.info("writing the outputs")
     written = write_run(result, args.out, lang=args.lang, force=args.force)
     print_run(result, verbose=args.verbose > 0)
     print()
     print(closing_line(args.out, len(written)))
     return 0 if result.valid else 1
+
+
+@contextmanager
+def _executor(scheduler: str | None) -> Iterator[Executor | None]:
+    """Nothing (routing in this process), or a Dask client's executor."""
+    if scheduler is None:
+        yield None
+        return
+    from snowroute.sweep.cluster import dask_executor, scheduler_address
+
+    address = scheduler_address(scheduler)
+    if address == "serial":
+        yield None
+        return
+    with dask_executor(address) as executor:
+        yield executor
 
 
 def _load(folder: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -192,6 +216,16 @@ def register(subparsers: Any) -> None:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--out", type=Path, required=True, help="output folder")
     run.add_argument("--force", action="store_true", help="replace an existing folder")
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=(
+            "route the independent problems (each plan's administrators, the "
+            "patrol days) side by side as Dask tasks, one search process each: "
+            "on the scheduler at tcp://HOST:PORT, or `local` for a local cluster "
+            "(default: one after another in this process)"
+        ),
+    )
     add_run_options(run)
     run.set_defaults(handler=_run)
     compare = subparsers.add_parser(

@@ -72,18 +72,25 @@ def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list
         for pair in (plan.get("balance") or {}).values()
         if pair["a_to_b_km"] or pair["b_to_a_km"]
     ]
+    by = str(summary.get("balance_by") or "km")
+    unit = "h" if by == "hours" else "km"
     if balance:
         lines.append(
-            f"  Balance between partners (km plowed for the other, each way; "
+            f"  Balance between partners ({by} plowed for the other, each way; "
             f"tolerance {tolerance:.0f} %):"
         )
     for name, pair in balance:
         a, b = pair["a"], pair["b"]
+        ab, ba = (
+            (pair["a_to_b_hours"], pair["b_to_a_hours"])
+            if by == "hours"
+            else (pair["a_to_b_km"], pair["b_to_a_km"])
+        )
         verdict = "balanced" if pair["ok"] else "OUT OF TOLERANCE"
         lines.append(
             f"    {name:<10} {names.get(a) or a} → {names.get(b) or b} "
-            f"{pair['a_to_b_km']:.2f} km, {names.get(b) or b} → {names.get(a) or a} "
-            f"{pair['b_to_a_km']:.2f} km: {verdict}"
+            f"{ab:.2f} {unit}, {names.get(b) or b} → {names.get(a) or a} "
+            f"{ba:.2f} {unit}: {verdict}"
         )
     for name, plan in plans.items():
         lines += [f"  {name}: violation: {v}" for v in plan.get("violations") or []]

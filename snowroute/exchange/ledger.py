@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from snowroute.exchange.plans import ExchangeContext, Plan
+import numpy as np
+
+from snowroute.exchange.plans import ExchangeContext, Plan, required_edges
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
 from snowroute.prepare import km
@@ -100,14 +102,18 @@ class Exchange:
     from_admin: str
     to_admin: str
     km: float
+    hours: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class PairBalance:
     """
-    Km and routes exchanged each way between two partners.
+    Km, plow-hours and routes exchanged each way between two partners.
 
-    ``a_to_b_km`` is the km of ``a``'s roads that ``b`` plows.
+    ``a_to_b_km`` is the km of ``a``'s roads that ``b`` plows, ``a_to_b_hours``
+    the hours ``b``'s fleet plows them; ``ok`` is the balance rule's verdict on
+    the scenario's ``exchange.balance_by`` figure (``by``), apart from whether
+    the plan is valid.
     """
 
     a: str
@@ -117,10 +123,17 @@ class PairBalance:
     a_to_b_routes: int
     b_to_a_routes: int
     ok: bool
+    a_to_b_hours: float = 0.0
+    b_to_a_hours: float = 0.0
+    by: str = "km"
 
 
 def balance_ok(x: float, y: float, tolerance: float | None) -> bool:
-    """Whether km given and received differ by at most ``tolerance`` (relative)."""
+    """Whether what is given and received differ by at most ``tolerance`` (relative).
+
+    >>> balance_ok(71.5, 51.9, 0.3), balance_ok(71.5, 51.9, 0.2)  # Akita's H21
+    (True, False)
+    """
     if tolerance is None:
         return True
     return abs(x - y) <= tolerance * max(x, y) + 1e-9
@@ -141,6 +154,7 @@ class PlanReport:
     violations: tuple[str, ...]
     runtime_s: float
     notes: tuple[str, ...] = ()
+    agreement_lines: int = 0
 
     def row(self, admin: str) -> LedgerRow:
         """Return the ledger row of ``admin``."""
@@ -188,8 +202,9 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     """Compute the ledger of ``plan``: rows, exchanges, balance, objective, validity."""
     rows = _admin_rows(ctx, plan)
     total = _total_row(rows, plan)
-    exchanges = exchanged(ctx, plan.assignment)
+    exchanges = exchanged(ctx, plan.assignment, plow_s=plow_seconds(ctx, plan))
     units_moved = len(plan.moved_units(ctx))
+    lines = plan.agreement_lines(ctx)
     violations = plan.violations(ctx)
     return PlanReport(
         name=plan.name,
@@ -198,11 +213,12 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         exchanges=exchanges,
         balance=pair_balance(ctx, exchanges),
         units_moved=units_moved,
-        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * units_moved,
+        objective_h=total.total_h + ctx.scenario.exchange.admin_cost_h * lines,
         valid=not violations,
         violations=violations,
         runtime_s=plan.runtime_s,
         notes=plan.notes,
+        agreement_lines=lines,
     )
 
 
@@ -305,14 +321,50 @@ def _ordered(finish: Mapping[str, float]) -> dict[str, float]:
     return {k: finish[k] for k in sorted(finish, key=lambda k: (rank.get(k, 99), k))}
 
 
+def plow_seconds(ctx: ExchangeContext, plan: Plan) -> dict[EdgeKey, float]:
+    """Seconds each road takes to plow in ``plan``, by the fleet that plows it.
+
+    Each pass by the fastest class of that fleet able to plow it (as the
+    optimiser estimates); a required arc's time is split evenly over its roads.
+    """
+    out: dict[EdgeKey, float] = {}
+    for problem, _ in plan.parts.values():
+        classes = list(range(len(problem.vehicles)))
+        for i in range(problem.num_required):
+            edges = required_edges(problem, i)
+            seconds = _pass_seconds(problem, i, classes)
+            for edge in edges:
+                out[edge] = out.get(edge, 0.0) + seconds / len(edges)
+    return out
+
+
+def _pass_seconds(problem: ArcRoutingProblem, i: int, classes: list[int]) -> float:
+    """All passes of required arc ``i``, each by the fastest able class (0: none)."""
+    times = [
+        float(np.nanmin(problem.service_s[c, i]))
+        for c in classes
+        if problem.compatible[c, i]
+    ]
+    return min(times) * problem.required[i].num_services if times else 0.0
+
+
 def exchanged(
-    ctx: ExchangeContext, assignment: Mapping[EdgeKey, str]
+    ctx: ExchangeContext,
+    assignment: Mapping[EdgeKey, str],
+    *,
+    plow_s: Mapping[EdgeKey, float] | None = None,
 ) -> tuple[Exchange, ...]:
     """Roads plowed by another administrator than their own, as agreement lines.
 
     A route handed over whole to one administrator is one line (``section``
-    None); otherwise one line per section and taker.
+    None); otherwise one line per section and taker. ``plow_s`` (seconds each
+    road takes its plower, :func:`plow_seconds`) gives each line its hours.
     """
+    plow_s = plow_s or {}
+
+    def hours(edges: list[EdgeKey]) -> float:
+        return math.fsum(plow_s.get(e, 0.0) for e in edges) / 3600
+
     G = ctx.G
     route_edges: defaultdict[str, list[EdgeKey]] = defaultdict(list)
     moved: defaultdict[tuple[str, str], list[EdgeKey]] = defaultdict(list)
@@ -328,13 +380,17 @@ def exchanged(
         owner = ctx.plow[edges[0]]
         name = str(data.get(A.ROUTE_NAME, ""))
         if len(edges) == len(route_edges[route]):
-            out.append(Exchange(route, name, None, owner, taker, km(G, edges)))
+            out.append(
+                Exchange(route, name, None, owner, taker, km(G, edges), hours(edges))
+            )
             continue
         sections: defaultdict[str, list[EdgeKey]] = defaultdict(list)
         for edge in edges:
             sections[str(G.edges[edge][A.SECTION_ID])].append(edge)
         for section, part in sorted(sections.items()):
-            out.append(Exchange(route, name, section, owner, taker, km(G, part)))
+            out.append(
+                Exchange(route, name, section, owner, taker, km(G, part), hours(part))
+            )
     return tuple(out)
 
 
@@ -346,22 +402,31 @@ def pair_balance(
     for x in exchanges:
         pairs.add((min(x.from_admin, x.to_admin), max(x.from_admin, x.to_admin)))
     tolerance = ctx.scenario.exchange.balance_tolerance
+    by = ctx.scenario.exchange.balance_by
     out = []
     for a, b in sorted(pairs):
         ab = [x for x in exchanges if (x.from_admin, x.to_admin) == (a, b)]
         ba = [x for x in exchanges if (x.from_admin, x.to_admin) == (b, a)]
-        ab_km = math.fsum(x.km for x in ab)
-        ba_km = math.fsum(x.km for x in ba)
+        sums = {
+            unit: (
+                math.fsum(getattr(x, unit) for x in ab),
+                math.fsum(getattr(x, unit) for x in ba),
+            )
+            for unit in ("km", "hours")
+        }
         out.append(
             PairBalance(
                 a=a,
                 b=b,
-                a_to_b_km=ab_km,
-                b_to_a_km=ba_km,
+                a_to_b_km=sums["km"][0],
+                b_to_a_km=sums["km"][1],
                 a_to_b_routes=len({x.route_id for x in ab}),
                 b_to_a_routes=len({x.route_id for x in ba}),
-                ok=((a, b) in ctx.pairs and balance_ok(ab_km, ba_km, tolerance))
+                ok=((a, b) in ctx.pairs and balance_ok(*sums[by], tolerance))
                 or (not ab and not ba),
+                a_to_b_hours=sums["hours"][0],
+                b_to_a_hours=sums["hours"][1],
+                by=by,
             )
         )
     return tuple(out)

@@ -383,6 +383,7 @@ def solve_assignment(
         return None
     x, cost_terms, load = built
     cost_terms.extend(_add_pieces(model, est, x))
+    cost_terms.extend(_add_whole_routes(model, ctx, est, x))
     for admin, terms in load.items():
         model.add(sum(c * v for c, v in terms) <= round(est.fleet_s[admin]))
     _add_balance(model, ctx, est, x)
@@ -440,6 +441,33 @@ def _add_choices(
     return x, cost_terms, load
 
 
+def _add_whole_routes(
+    model: cp_model.CpModel, ctx: ExchangeContext, est: Estimates, x: _Choices
+) -> _Terms:
+    """Refund the admin cost of all but one section of a route handed over whole.
+
+    Each unit handed over pays ``exchange.admin_cost_h`` (in :func:`_add_choices`);
+    a route whose sections all go to one taker is one agreement line.
+    """
+    admin_cost_s = ctx.scenario.exchange.admin_cost_h * 3600.0
+    sections: defaultdict[str, list[str]] = defaultdict(list)
+    for unit in ctx.units.values():
+        sections[unit.route_id].append(unit.id)
+    terms: _Terms = []
+    for route, units in sections.items():
+        if len(units) < 2 or admin_cost_s <= 0:
+            continue
+        owner = ctx.units[units[0]].owner
+        for taker in ctx.admins:
+            if taker == owner or any((u, taker) not in x for u in units):
+                continue
+            whole = model.new_bool_var(f"whole[{route},{taker}]")
+            for u in units:
+                model.add_implication(whole, x[(u, taker)])
+            terms.append((-round(admin_cost_s * (len(units) - 1)), whole))
+    return terms
+
+
 def _add_pieces(model: cp_model.CpModel, est: Estimates, x: _Choices) -> _Terms:
     """Reward each cut-off piece handed over whole with its owner's round trip."""
     terms: _Terms = []
@@ -458,7 +486,7 @@ def _add_pieces(model: cp_model.CpModel, est: Estimates, x: _Choices) -> _Terms:
 def _add_balance(
     model: cp_model.CpModel, ctx: ExchangeContext, est: Estimates, x: _Choices
 ) -> None:
-    """Keep the km each partner pair gives and receives within the tolerance."""
+    """Keep what each partner pair gives and receives within the tolerance."""
     tolerance = ctx.scenario.exchange.balance_tolerance
     if tolerance is None:
         return
@@ -478,9 +506,17 @@ def _add_balance(
 def _handed_m(
     ctx: ExchangeContext, est: Estimates, x: _Choices, *, owner: str, taker: str
 ) -> _Terms:
-    """Metres of ``owner``'s units, each with its choice of going to ``taker``."""
+    """Return the weight of ``owner``'s units, each with its choice of ``taker``.
+
+    Metres, or with ``exchange.balance_by = "hours"`` the seconds ``taker``'s
+    fleet needs to plow them.
+    """
+    by_hours = ctx.scenario.exchange.balance_by == "hours"
     return [
-        (round(1000 * ctx.units[u].km), x[(u, taker)])
+        (
+            round(est.service_s[(u, taker)] if by_hours else 1000 * ctx.units[u].km),
+            x[(u, taker)],
+        )
         for u in est.options
         if ctx.units[u].owner == owner and (u, taker) in x
     ]
@@ -553,9 +589,9 @@ def _edge_assignment(
 
 
 def _objective_h(ctx: ExchangeContext, plan: Plan) -> float:
-    return plan.duration_s / 3600 + ctx.scenario.exchange.admin_cost_h * len(
-        plan.moved_units(ctx)
-    )
+    """Plow-hours plus the administrative cost of each agreement line."""
+    lines = plan.agreement_lines(ctx)
+    return plan.duration_s / 3600 + ctx.scenario.exchange.admin_cost_h * lines
 
 
 def optimize_exchange(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 
 import networkx as nx
@@ -44,7 +46,14 @@ from snowroute.routing.budget import Budget
 from snowroute.routing.warm import WarmRoute, carry_over
 from snowroute.scenario.model import Scenario
 
-__all__ = ["ExchangeContext", "Plan", "Router", "assignment_plan", "pooled_plan"]
+__all__ = [
+    "ExchangeContext",
+    "Plan",
+    "Router",
+    "agreement_lines",
+    "assignment_plan",
+    "pooled_plan",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +86,11 @@ class ExchangeContext:
         ``time_limit_s`` is the budget of the whole exchange run.
     budget
         What is left of that budget; each search gets a share by size.
+    executor
+        Where the administrators' problems of a plan are solved side by side (a
+        :class:`concurrent.futures.Executor`, such as a Dask client's
+        ``get_executor()``), each as one task with one search process; ``None``
+        (default): one after another in this process.
     """
 
     G: nx.MultiDiGraph
@@ -88,6 +102,7 @@ class ExchangeContext:
     pairs: tuple[tuple[str, str], ...]
     params: SolveParams = field(default_factory=SolveParams)
     budget: Budget = field(default_factory=lambda: Budget(60.0))
+    executor: Executor | None = None
     unit_of: Mapping[EdgeKey, str] = field(init=False, repr=False)
     admin_of_vehicle: Mapping[str, str] = field(init=False, repr=False)
 
@@ -113,6 +128,7 @@ class ExchangeContext:
         *,
         time_limit_s: float | None = None,
         seed: int | None = None,
+        executor: Executor | None = None,
     ) -> ExchangeContext:
         """Pick the roads, fleets, units and partners of ``scenario`` on ``G``.
 
@@ -144,6 +160,7 @@ class ExchangeContext:
             pairs=partner_pairs(G, scenario, sorted(set(plow.values()))),
             params=params,
             budget=Budget(params.time_limit_s),
+            executor=executor,
         )
 
     @property
@@ -161,6 +178,42 @@ class ExchangeContext:
         """Seed of the run."""
         return self.params.seed
 
+    def submit(
+        self,
+        problem: ArcRoutingProblem,
+        *,
+        seed_offset: int = 0,
+        initial: tuple[WarmRoute, ...] | None = None,
+        budget: Budget | None = None,
+        roads: int | None = None,
+        pending: int | None = None,
+    ) -> Future[Solution]:
+        """Start routing ``problem`` with this context's settings and budget share.
+
+        The share is in proportion to the problem's ``roads`` (network edges to
+        plow; default: all) against the ``pending`` roads still to route with that
+        budget (default: all roads to plow). Without an :attr:`executor` the
+        problem is solved now and the future is done; with one it is a task there,
+        searched by one process.
+        """
+        budget = self.budget if budget is None else budget
+        everything = len(self.plow)
+        pending = everything if pending is None else pending
+        roads = everything if roads is None else roads
+        share = budget.share(roads, max(1, pending))
+        seed = self.params.seed + seed_offset
+        if self.executor is not None:
+            params = self.params.with_(workers=1, time_limit_s=share, seed=seed)
+            # a partial: executors (Dask's) read some keywords as their own
+            return self.executor.submit(
+                partial(solve, problem, params, initial=initial)
+            )
+        done: Future[Solution] = Future()
+        done.set_result(
+            solve(problem, self.params, time_limit_s=share, seed=seed, initial=initial)
+        )
+        return done
+
     def solve(
         self,
         problem: ArcRoutingProblem,
@@ -171,24 +224,15 @@ class ExchangeContext:
         roads: int | None = None,
         pending: int | None = None,
     ) -> Solution:
-        """Route ``problem`` with this context's settings and its share of ``budget``.
-
-        The share is in proportion to the problem's ``roads`` (network edges to
-        plow; default: all) against the ``pending`` roads still to route with that
-        budget (default: all roads to plow).
-        """
-        budget = self.budget if budget is None else budget
-        everything = len(self.plow)
-        pending = everything if pending is None else pending
-        roads = everything if roads is None else roads
-        share = budget.share(roads, max(1, pending))
-        return solve(
+        """Route ``problem`` with this context's settings (see :meth:`submit`)."""
+        return self.submit(
             problem,
-            self.params,
-            time_limit_s=share,
-            seed=self.params.seed + seed_offset,
+            seed_offset=seed_offset,
             initial=initial,
-        )
+            budget=budget,
+            roads=roads,
+            pending=pending,
+        ).result()
 
     @property
     def admins(self) -> tuple[str, ...]:
@@ -218,6 +262,12 @@ class ExchangeContext:
         return {e: moved.get(e, owner) for e, owner in self.plow.items()}
 
 
+#: An administrator and the roads it plows: what :class:`Router` remembers.
+Key = tuple[str, frozenset[EdgeKey]]
+#: What :meth:`Router.route_many` routes: administrator, roads, warm start.
+Request = tuple[str, frozenset[EdgeKey], "tuple[ArcRoutingProblem, Solution] | None"]
+
+
 class Router:
     """Routes one administrator's roads with its fleet, remembering every answer.
 
@@ -227,9 +277,7 @@ class Router:
 
     def __init__(self, context: ExchangeContext) -> None:
         self.context = context
-        self._cache: dict[
-            tuple[str, frozenset[EdgeKey]], tuple[ArcRoutingProblem, Solution]
-        ] = {}
+        self._cache: dict[Key, tuple[ArcRoutingProblem, Solution]] = {}
         self.solves = 0
         #: The budget of the stage being routed (the run's by default).
         self.budget = context.budget
@@ -257,35 +305,67 @@ class Router:
         InfeasibleError
             When the fleet provably cannot plow one of the roads.
         """
-        key = (admin, edges)
-        if key not in self._cache:
-            ctx = self.context
-            problem = plow_problem(
-                ctx.G,
-                ctx.scenario,
-                ctx.depots,
-                sorted(edges, key=str),
-                ctx.fleets[admin],
-            )
-            initial = None if start is None else carry_over(*start, problem)
-            solution = ctx.solve(
-                problem,
-                initial=initial,
-                budget=self.budget,
-                roads=len(edges),
-                pending=pending,
-            )
-            self.solves += 1
-            logger.info(
-                "%s: %d roads, %.2f h, deadhead %.1f km, %s",
-                admin,
-                problem.num_required,
-                solution.duration_s / 3600,
-                solution.deadhead_km,
-                "valid" if solution.feasible else "INVALID",
-            )
-            self._cache[key] = (problem, solution)
-        return self._cache[key]
+        return self.route_many([(admin, edges, start)], pending=pending)[0]
+
+    def route_many(
+        self,
+        requests: Sequence[Request],
+        *,
+        pending: int | None = None,
+    ) -> list[tuple[ArcRoutingProblem, Solution]]:
+        """Problems and plans of several ``(admin, edges, start)`` requests.
+
+        As :meth:`route` each. In this process they are routed in order, each
+        with its share of what the earlier ones left of ``pending``; with the
+        context's executor they are routed side by side, each with its share of
+        ``pending`` now.
+
+        Raises
+        ------
+        InfeasibleError
+            When a fleet provably cannot plow one of its roads.
+        """
+        ctx = self.context
+        started: dict[Key, tuple[ArcRoutingProblem, Future[Solution]]] = {}
+        for admin, edges, start in requests:
+            key = (admin, edges)
+            if key not in self._cache and key not in started:
+                problem = plow_problem(
+                    ctx.G,
+                    ctx.scenario,
+                    ctx.depots,
+                    sorted(edges, key=str),
+                    ctx.fleets[admin],
+                )
+                initial = None if start is None else carry_over(*start, problem)
+                future = ctx.submit(
+                    problem,
+                    initial=initial,
+                    budget=self.budget,
+                    roads=len(edges),
+                    pending=pending,
+                )
+                started[key] = (problem, future)
+            if ctx.executor is None and pending is not None:
+                pending -= len(edges)
+        for (admin, edges), (problem, future) in started.items():
+            self._cache[(admin, edges)] = (problem, self._done(admin, problem, future))
+        return [self._cache[(admin, edges)] for admin, edges, _ in requests]
+
+    def _done(
+        self, admin: str, problem: ArcRoutingProblem, future: Future[Solution]
+    ) -> Solution:
+        solution = future.result()
+        self.solves += 1
+        logger.info(
+            "%s: %d roads, %.2f h, deadhead %.1f km, %s",
+            admin,
+            problem.num_required,
+            solution.duration_s / 3600,
+            solution.deadhead_km,
+            "valid" if solution.feasible else "INVALID",
+        )
+        return solution
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -357,6 +437,28 @@ class Plan:
             if admin != context.plow[e]
         }
 
+    def agreement_lines(self, context: ExchangeContext) -> int:
+        """Lines of the exchange agreement (see :func:`agreement_lines`)."""
+        return agreement_lines(context, self.assignment)
+
+
+def agreement_lines(context: ExchangeContext, assignment: Mapping[EdgeKey, str]) -> int:
+    """Lines of the exchange agreement: what ``exchange.admin_cost_h`` is paid on.
+
+    A route handed over whole to one administrator is one line, however many
+    sections it has; otherwise each section handed over is one.
+    """
+    takers: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for e, admin in assignment.items():
+        if admin != context.plow[e]:
+            unit = context.units[context.unit_of[e]]
+            takers[(unit.route_id, admin)].add(unit.id)
+    sections = Counter(u.route_id for u in context.units.values())
+    return sum(
+        1 if len(units) == sections[route] else len(units)
+        for (route, _), units in takers.items()
+    )
+
 
 def assignment_plan(
     name: str,
@@ -381,15 +483,16 @@ def assignment_plan(
     by_admin: defaultdict[str, set[EdgeKey]] = defaultdict(set)
     for edge, admin in assignment.items():
         by_admin[admin].add(edge)
-    parts = {}
-    pending = len(assignment)
     # smallest first: time a small problem saves by converging goes to the large
-    for admin in sorted(ctx.admins, key=lambda a: len(by_admin.get(a, ()))):
+    order = sorted(ctx.admins, key=lambda a: len(by_admin.get(a, ())))
+    requests: list[Request] = []
+    for admin in order:
         edges = frozenset(by_admin.get(admin, ()))
         check_compatible(ctx, admin, edges, plan=name)
         before = None if warm is None else warm.parts.get(admin)
-        parts[admin] = router.route(admin, edges, start=before, pending=pending)
-        pending -= len(edges)
+        requests.append((admin, edges, before))
+    routed = router.route_many(requests, pending=len(assignment))
+    parts = dict(zip(order, routed, strict=True))
     parts = {admin: parts[admin] for admin in ctx.admins}
     return Plan(
         name=name,

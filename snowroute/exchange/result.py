@@ -70,6 +70,7 @@ class ExchangeResult:
             "prefecture": self.prefecture,
             "partners": [list(p) for p in ctx.pairs],
             "balance_tolerance": spec.balance_tolerance,
+            "balance_by": spec.balance_by,
             "admin_cost_h": spec.admin_cost_h,
             "engine": ctx.engine,
             "time_limit_s": ctx.time_limit_s,

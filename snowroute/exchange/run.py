@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 
 import networkx as nx
 import numpy as np
@@ -37,6 +38,7 @@ def run_exchange(
     plans: Sequence[str] | None = None,
     time_limit_s: float | None = None,
     seed: int | None = None,
+    executor: Executor | None = None,
 ) -> ExchangeResult:
     """
     Compute the exchange plans of ``scenario`` on its tagged network ``G``.
@@ -53,6 +55,10 @@ def run_exchange(
         measured against it); the optimised plan also needs the pooled problem.
     time_limit_s, seed
         Override the run's routing budget (shared between its problems) and seed.
+    executor
+        Where the administrators' problems of each plan are routed side by side
+        (see :class:`~snowroute.exchange.plans.ExchangeContext`); default: one
+        after another in this process.
 
     Returns
     -------
@@ -68,7 +74,7 @@ def run_exchange(
     start = time.perf_counter()
     wanted = _wanted_plans(scenario, plans)
     ctx = ExchangeContext.from_scenario(
-        G, scenario, time_limit_s=time_limit_s, seed=seed
+        G, scenario, time_limit_s=time_limit_s, seed=seed, executor=executor
     )
     logger.info(
         "exchange: %d roads in %d %ss, %d administrators, partners %s",

@@ -77,6 +77,9 @@ def plan_summary(
         "objective_hours": round(report.objective_h, 4),
         "valid": report.valid,
         "violations": list(report.violations),
+        # the balance rule's verdict, apart from validity (the routes' constraints)
+        "balanced": all(b.ok for b in report.balance),
+        "agreement_lines": report.agreement_lines,
         "vehicles": total.vehicles,
         "units_exchanged": report.units_moved,
         "runtime_s": round(report.runtime_s, 1),
@@ -92,6 +95,7 @@ def plan_summary(
                 "from_admin": x.from_admin,
                 "to_admin": x.to_admin,
                 "km": round(x.km, 3),
+                "hours": round(x.hours, 3),
             }
             for x in report.exchanges
         ],
@@ -103,6 +107,9 @@ def plan_summary(
                 "b_to_a_km": round(b.b_to_a_km, 3),
                 "a_to_b_routes": b.a_to_b_routes,
                 "b_to_a_routes": b.b_to_a_routes,
+                "a_to_b_hours": round(b.a_to_b_hours, 3),
+                "b_to_a_hours": round(b.b_to_a_hours, 3),
+                "by": b.by,
                 "ok": b.ok,
             }
             for b in report.balance
@@ -202,8 +209,10 @@ def ledger_text(
         for b in report.balance:
             if b.a_to_b_km or b.b_to_a_km:
                 lines.append(
-                    f"  balance {b.a}→{b.b} {b.a_to_b_km:.2f} km / {b.b}→{b.a} "
-                    f"{b.b_to_a_km:.2f} km: {'ok' if b.ok else 'OUT OF TOLERANCE'}"
+                    f"  balance {b.a}→{b.b} {b.a_to_b_km:.2f} km, "
+                    f"{b.a_to_b_hours:.2f} h / {b.b}→{b.a} {b.b_to_a_km:.2f} km, "
+                    f"{b.b_to_a_hours:.2f} h: by {b.by} "
+                    f"{'ok' if b.ok else 'OUT OF TOLERANCE'}"
                 )
         if bad and report.name != "pooled":
             lines.append(f"  {len(bad)} partner pairs out of balance")

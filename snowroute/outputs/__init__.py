@@ -44,6 +44,7 @@ from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
 from snowroute.outputs.sheets import save_route_sheets as save_route_sheets
 from snowroute.outputs.sheets import sheet_lines as sheet_lines
 from snowroute.outputs.sheets import sheet_pages as sheet_pages
+from snowroute.outputs.sweep import save_sweep as save_sweep
 from snowroute.outputs.webmap import routes_map as routes_map
 from snowroute.outputs.webmap import save_map as save_map
 from snowroute.outputs.write import save_outputs as save_outputs

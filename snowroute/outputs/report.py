@@ -192,6 +192,8 @@ def balance_rows(
 
     ``verdict``: ``balanced``, ``unbalanced`` or ``no_exchange``, whatever the
     plan's validity (a plan can pass every constraint and still be lopsided).
+    ``by``: the figure the balance rule compares (``km`` or ``hours`` of the
+    taker's fleet); ``difference_pct`` is on that figure.
     """
     rows = []
     for name, plan in plans.items():
@@ -199,6 +201,12 @@ def balance_rows(
             continue
         for pair in (plan.get("balance") or {}).values():
             ab, ba = float(pair["a_to_b_km"]), float(pair["b_to_a_km"])
+            by = str(pair.get("by") or "km")
+            x, y = (
+                (float(pair["a_to_b_hours"]), float(pair["b_to_a_hours"]))
+                if by == "hours" and "a_to_b_hours" in pair
+                else (ab, ba)
+            )
             if ab == 0 and ba == 0:
                 verdict = "no_exchange"
             else:
@@ -210,9 +218,12 @@ def balance_rows(
                     "b": pair["b"],
                     "a_to_b_km": ab,
                     "b_to_a_km": ba,
+                    "a_to_b_hours": pair.get("a_to_b_hours"),
+                    "b_to_a_hours": pair.get("b_to_a_hours"),
                     "a_to_b_routes": pair.get("a_to_b_routes", 0),
                     "b_to_a_routes": pair.get("b_to_a_routes", 0),
-                    "difference_pct": 100 * abs(ab - ba) / max(ab, ba, 1e-9),
+                    "by": by,
+                    "difference_pct": 100 * abs(x - y) / max(x, y, 1e-9),
                     "verdict": verdict,
                     "tolerance_pct": None if tolerance is None else 100 * tolerance,
                 }

@@ -26,7 +26,7 @@ from snowroute.routing import (
     solve,
 )
 
-__all__ = ["day_roads", "road_edges", "route_day"]
+__all__ = ["day_problem", "day_roads", "day_routes", "road_edges", "route_day"]
 
 #: A structure stop on an edge: the structure named for it, and seconds on site.
 Stop = tuple[str, float]
@@ -84,6 +84,42 @@ def _one_pass(u: Hashable, v: Hashable, k: int, data: Any) -> int:
     return 1
 
 
+def day_problem(
+    G: nx.MultiDiGraph,
+    *,
+    required: list[EdgeKey],
+    stops: Mapping[EdgeKey, Stop],
+    depots: dict[str, Hashable],
+    vehicle: VehicleClass,
+) -> ArcRoutingProblem | None:
+    """Return the routing problem of one day's patrol (None: nothing to do)."""
+
+    def extra(u: Hashable, v: Hashable, k: int, data: Any) -> float:
+        stop = stops.get((u, v, k))
+        return 0.0 if stop is None else stop[1]
+
+    problem = problem_from_graph(
+        G,
+        required=required,
+        depots=depots,
+        vehicles=(vehicle,),
+        passes=_one_pass,
+        extra_service_s=extra,
+    )
+    return None if problem.num_required == 0 else problem
+
+
+def day_routes(
+    problem: ArcRoutingProblem, solution: Solution, stops: Mapping[EdgeKey, Stop]
+) -> tuple[tuple[CarRoute, ...], tuple[str, ...], tuple[ArcRoutingProblem, Solution]]:
+    """Return the car routes of a day's solution, its violations and both."""
+    cars = tuple(
+        _car_route(problem, route, number, stops)
+        for number, route in enumerate(solution.routes, start=1)
+    )
+    return cars, solution.violations, (problem, solution)
+
+
 def route_day(
     G: nx.MultiDiGraph,
     *,
@@ -105,20 +141,10 @@ def route_day(
     Returns the car routes, the routing validator's violations, and the routing
     problem with its solution (None when the day has nothing to patrol).
     """
-
-    def extra(u: Hashable, v: Hashable, k: int, data: Any) -> float:
-        stop = stops.get((u, v, k))
-        return 0.0 if stop is None else stop[1]
-
-    problem = problem_from_graph(
-        G,
-        required=required,
-        depots=depots,
-        vehicles=(vehicle,),
-        passes=_one_pass,
-        extra_service_s=extra,
+    problem = day_problem(
+        G, required=required, stops=stops, depots=depots, vehicle=vehicle
     )
-    if problem.num_required == 0:
+    if problem is None:
         return (), (), None
     solution = solve(
         problem,
@@ -128,11 +154,7 @@ def route_day(
         workers=1,
         max_iterations=max_iterations,
     )
-    cars = tuple(
-        _car_route(problem, route, number, stops)
-        for number, route in enumerate(solution.routes, start=1)
-    )
-    return cars, solution.violations, (problem, solution)
+    return day_routes(problem, solution, stops)
 
 
 def _car_route(

@@ -12,13 +12,17 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from snowroute._errors import ScenarioError
+from snowroute.network.attributes import EdgeKey
 from snowroute.patrol.days import DayChoice, choose_days
 from snowroute.patrol.frequency import (
     Calendar,
@@ -26,13 +30,14 @@ from snowroute.patrol.frequency import (
     frequency_of,
 )
 from snowroute.patrol.plan import (
+    CarRoute,
     DayPlan,
     PatrolPlan,
     PatrolReport,
     SectionPlan,
     StructurePlan,
 )
-from snowroute.patrol.routes import day_roads, route_day
+from snowroute.patrol.routes import Stop, day_problem, day_roads, day_routes
 from snowroute.patrol.scope import PatrolScope, patrol_scope
 from snowroute.patrol.structures import (
     PlacedStructure,
@@ -42,7 +47,13 @@ from snowroute.patrol.structures import (
 from snowroute.patrol.validate import validate_patrol
 from snowroute.patrol.visits import unit_distances, visit_items
 from snowroute.prepare import depot_nodes
-from snowroute.routing import VehicleClass, problem_from_graph
+from snowroute.routing import (
+    ArcRoutingProblem,
+    Solution,
+    VehicleClass,
+    problem_from_graph,
+    solve,
+)
 from snowroute.routing.budget import Budget
 from snowroute.scenario import side_files
 from snowroute.scenario.model import PatrolCarSpec, PatrolSpec, Scenario
@@ -113,6 +124,7 @@ def plan_patrol(
     seed: int | None = None,
     max_iterations: int | None = None,
     max_evaluations: int = 20_000,
+    executor: Executor | None = None,
 ) -> PatrolPlan:
     """
     Plan the patrol of ``scenario`` over its horizon on the tagged network ``G``.
@@ -133,6 +145,10 @@ def plan_patrol(
         Routing iterations per day; with it, the same seed gives the same plan.
     max_evaluations
         Budget of day-cost estimates of the visit-day search.
+    executor
+        Where the days are routed side by side (a
+        :class:`concurrent.futures.Executor`, such as a Dask client's
+        ``get_executor()``); default: one after another in this process.
 
     Returns
     -------
@@ -169,7 +185,9 @@ def plan_patrol(
         G, spec, demand, depots, vehicle, rng=rng, max_evaluations=max_evaluations
     )
     # 4. Daily routes.
-    day_plans = _route_days(G, scenario, demand, days, depots, vehicle, run)
+    day_plans = _route_days(
+        G, scenario, demand, days, depots, vehicle, run, executor=executor
+    )
     # 5. The plan, checked by the independent validator.
     plan = _plan(spec, demand, days, day_plans, depot_node=depot_node, seed=run.seed)
     report = validate_patrol(G, plan)
@@ -282,6 +300,25 @@ def _visit_days(
     return _Days(day_sections, day_structures, planned, choice)
 
 
+@dataclass(frozen=True, slots=True)
+class _PendingDay:
+    """One day's routing problem and its solution, done or still on its way."""
+
+    problem: ArcRoutingProblem | None
+    stops: Mapping[EdgeKey, Stop]
+    solution: Future[Solution] | None
+
+    def result(
+        self,
+    ) -> tuple[
+        tuple[CarRoute, ...], tuple[str, ...], tuple[ArcRoutingProblem, Solution] | None
+    ]:
+        """Car routes, violations, problem and solution (as :func:`route_day`)."""
+        if self.problem is None or self.solution is None:
+            return (), (), None
+        return day_routes(self.problem, self.solution.result(), self.stops)
+
+
 def _route_days(
     G: nx.MultiDiGraph,
     scenario: Scenario,
@@ -290,27 +327,44 @@ def _route_days(
     depots: dict[str, Hashable],
     vehicle: VehicleClass,
     run: _Settings,
+    executor: Executor | None = None,
 ) -> tuple[DayPlan, ...]:
-    """Route every day, each with an equal share of what the budget has left."""
+    """Route every day, each with an equal share of what the budget has left.
+
+    With an ``executor`` the days are routed side by side there, each with an
+    equal share of the budget now.
+    """
     calendar = demand.calendar
-    day_plans = []
     budget = Budget(run.time_limit_s)
+    pending = []
     for d in range(calendar.days):
-        date = calendar.date(d)
         required, stops = day_roads(
             G, demand.scope, days.sections[d], days.structures[d]
         )
-        routes, problems, routing = route_day(
-            G,
-            required=required,
-            stops=stops,
-            depots=depots,
-            vehicle=vehicle,
-            engine=scenario.solver.engine,
-            time_limit_s=budget.share(1, calendar.days - d),
-            seed=run.seed + d,
-            max_iterations=run.max_iterations,
+        problem = day_problem(
+            G, required=required, stops=stops, depots=depots, vehicle=vehicle
         )
+        solution: Future[Solution] | None = None
+        if problem is not None:
+            left = calendar.days if executor is not None else calendar.days - d
+            settings: dict[str, Any] = {
+                "engine": scenario.solver.engine,
+                "time_limit_s": budget.share(1, left),
+                "seed": run.seed + d,
+                "workers": 1,
+                "max_iterations": run.max_iterations,
+            }
+            if executor is not None:
+                # a partial: executors (Dask's) read some keywords as their own
+                solution = executor.submit(partial(solve, problem, **settings))
+            else:
+                solution = Future()
+                solution.set_result(solve(problem, **settings))
+        pending.append(_PendingDay(problem, stops, solution))
+    day_plans = []
+    for d in range(calendar.days):
+        date = calendar.date(d)
+        routes, problems, routing = pending[d].result()
         day_plans.append(
             DayPlan(
                 day=d,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Hashable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from functools import partial
 
 from snowroute._errors import ProblemError
 from snowroute.routing.budget import Budget
@@ -65,6 +67,7 @@ def solve_in_districts(
     params: SolveParams | None = None,
     *,
     fleets: Mapping[Hashable, tuple[VehicleClass, ...]] | None = None,
+    executor: Executor | None = None,
 ) -> Solution:
     """
     Route each district's required arcs with its own vehicles; join the plans.
@@ -81,6 +84,11 @@ def solve_in_districts(
     fleets
         Vehicles of each district (classes named as in ``problem``); default
         :func:`district_fleets`.
+    executor
+        Where the districts are routed side by side (a
+        :class:`concurrent.futures.Executor`, such as a Dask client's), each
+        with one search process and its share of the whole budget now; default:
+        one after another here, each with its share of what the earlier left.
 
     Returns
     -------
@@ -106,7 +114,7 @@ def solve_in_districts(
     fleets = district_fleets(problem, names) if fleets is None else fleets
     budget = Budget(params.time_limit_s)
     pending = problem.num_required
-    warm: list[WarmRoute] = []
+    parts: list[tuple[ArcRoutingProblem, Future[Solution]]] = []
     for d in names:
         arcs = [i for i, x in enumerate(district_of) if x == d]
         sub = dataclasses.replace(
@@ -115,9 +123,17 @@ def solve_in_districts(
             vehicles=fleets[d],
         )
         share = budget.share(len(arcs), pending)
-        pending -= len(arcs)
-        part = solve(sub, params, time_limit_s=share)
-        warm.extend(carry_over(sub, part, problem))
+        if executor is None:
+            pending -= len(arcs)
+            done: Future[Solution] = Future()
+            done.set_result(solve(sub, params, time_limit_s=share))
+            parts.append((sub, done))
+        else:
+            one = params.with_(workers=1, time_limit_s=share)
+            parts.append((sub, executor.submit(partial(solve, sub, one))))
+    warm: list[WarmRoute] = []
+    for sub, part in parts:
+        warm.extend(carry_over(sub, part.result(), problem))
     return plan_from_warm(
         problem,
         warm,

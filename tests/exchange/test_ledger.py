@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from snowroute.exchange.ledger import Exchange, balance_ok, exchanged, pair_balance
-from snowroute.exchange.plans import ExchangeContext
+from snowroute.exchange.plans import ExchangeContext, agreement_lines
 
 from .test_run import H_ROUTE, PREF, S_ROUTE, TOWN, _network, _scenario
 
@@ -68,3 +68,22 @@ def test_an_exchange_outside_the_partner_pairs_is_never_in_balance():
     balances = {(b.a, b.b): b for b in pair_balance(ctx, lines)}
     assert balances[(PREF, TOWN)].ok
     assert not balances[("05", "05888")].ok
+
+
+def test_the_admin_cost_is_paid_per_agreement_line_not_per_section():
+    ctx = _ctx(unit="section")
+    route = f"{PREF}/prefectural/1"  # two sections, @1 and @2
+
+    def moving(*sections: str, to: str = TOWN) -> dict:
+        return {
+            e: to if ctx.G.edges[e]["section_id"] in sections else owner
+            for e, owner in ctx.plow.items()
+        }
+
+    assert agreement_lines(ctx, dict(ctx.plow)) == 0
+    assert agreement_lines(ctx, moving(f"{route}@2")) == 1
+    assert agreement_lines(ctx, moving(f"{route}@1", f"{route}@2")) == 1  # whole
+    both = moving(f"{route}@2") | {
+        e: PREF for e in ctx.plow if ctx.G.edges[e]["route_id"] == H_ROUTE
+    }
+    assert agreement_lines(ctx, both) == 2

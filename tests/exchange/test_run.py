@@ -79,7 +79,7 @@ def _network(*, spur_km: float = 1.0) -> nx.MultiDiGraph:
     return G
 
 
-def _scenario(**exchange: object) -> Scenario:
+def _scenario(*, dozer_kph: float = 20.0, **exchange: object) -> Scenario:
     spec = {"admin_cost_h": 0.01, "lns_rounds": 1, "plans": ("baseline", "optimized")}
     spec |= exchange
     return Scenario(
@@ -91,11 +91,12 @@ def _scenario(**exchange: object) -> Scenario:
         ),
         vehicles=(
             VehicleSpec(id="truck", depot="DP", plow_speed_kph=20.0, shift_h=8.0),
-            VehicleSpec(id="dozer", depot="DT", plow_speed_kph=20.0, shift_h=8.0),
+            VehicleSpec(id="dozer", depot="DT", plow_speed_kph=dozer_kph, shift_h=8.0),
         ),
         service=ServiceSpec(deadlines={}, both_directions=()),
         exchange=ExchangeSpec(**exchange | spec),  # type: ignore[arg-type]
-        solver=SolverSpec(time_limit_s=0.5, seed=3),
+        # an iteration budget: the same plans however loaded the machine is
+        solver=SolverSpec(time_limit_s=60.0, seed=3, max_iterations=300),
     )
 
 
@@ -122,8 +123,33 @@ def test_optimizer_finds_the_obvious_swap():
         "b_to_a_km": 1.0,
         "a_to_b_routes": 1,
         "b_to_a_routes": 1,
+        "a_to_b_hours": 0.05,  # 1 km, one pass, at 20 km/h
+        "b_to_a_hours": 0.05,
+        "by": "km",
         "ok": True,
     }
+
+
+def test_balance_by_hours_weighs_the_takers_plowing_time():
+    # 1 km each way, but the town's dozer plows the prefecture's road at half the
+    # truck's speed: 0.1 h against 0.05 h, 50 % apart in hours
+    slow = {"dozer_kph": 10.0, "balance_tolerance": 0.3}
+    by_km = run_exchange(_network(), _scenario(**slow))
+    assert _moved(by_km, "optimized") == {(H_ROUTE, TOWN, PREF), (S_ROUTE, PREF, TOWN)}
+    (pair,) = by_km.reports["optimized"].balance
+    assert (pair.a_to_b_km, pair.b_to_a_km) == pytest.approx((1.0, 1.0))
+    assert (pair.a_to_b_hours, pair.b_to_a_hours) == pytest.approx((0.1, 0.05))
+    assert pair.ok
+    by_hours = run_exchange(_network(), _scenario(**slow, balance_by="hours"))
+    # not the 1 : 1 km swap (2 : 1 in hours); the town hands over more road
+    moved = _moved(by_hours, "optimized")
+    assert moved != {(H_ROUTE, TOWN, PREF), (S_ROUTE, PREF, TOWN)}
+    (pair,) = by_hours.reports["optimized"].balance
+    assert pair.by == "hours"
+    assert pair.ok
+    assert abs(pair.a_to_b_hours - pair.b_to_a_hours) <= 0.3 * max(
+        pair.a_to_b_hours, pair.b_to_a_hours
+    )
 
 
 def test_balance_blocks_a_lopsided_swap_unless_off():
@@ -145,7 +171,9 @@ def test_never_lock_is_respected():
 
 def test_must_lock_that_cannot_be_balanced_is_an_error():
     scenario = _scenario(
-        never=(S_ROUTE,), must=(GivenExchange(route=H_ROUTE, to=PREF),)
+        never=(S_ROUTE,),
+        must=(GivenExchange(route=H_ROUTE, to=PREF),),
+        balance_tolerance=0.2,
     )
     with pytest.raises(ScenarioError, match="cannot be balanced"):
         run_exchange(_network(), scenario)
@@ -188,6 +216,7 @@ def test_given_list_is_evaluated_and_ledger_adds_up():
             "from_admin": TOWN,
             "to_admin": PREF,
             "km": 1.0,
+            "hours": 0.05,  # the prefecture's truck, one pass at 20 km/h
         }
     ]
 

@@ -60,7 +60,8 @@ def test_ledger_text_marks_unknown_bounds_and_balance_out_of_tolerance():
     assert lines[1].split()[:2] == ["plan", "admin"]
     assert "—" in lines[3]  # no lower bound on a hand-made row
     assert "saves 1.00 km deadhead, 1.00 h (20.0 %)" in text
-    assert "balance 05→05201 2.00 km / 05201→05 0.00 km: OUT OF TOLERANCE" in text
+    line = "balance 05→05201 2.00 km, 0.00 h / 05201→05 0.00 km, 0.00 h: by km OUT OF"
+    assert line in text
     assert "1 partner pairs out of balance" in text
 
 

@@ -65,3 +65,17 @@ def test_district_labels_must_match_the_required_arcs():
     problem = grid_problem(3, 3)
     with pytest.raises(ProblemError, match="district_of"):
         solve_in_districts(problem, ["a"])
+
+
+def test_districts_routed_side_by_side_give_the_same_plan():
+    from concurrent.futures import ThreadPoolExecutor
+
+    problem = grid_problem(4, 6)
+    districts = _quadrants(problem, 6)
+    params = SolveParams(**RUN)
+    here = solve_in_districts(problem, districts, params)
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        there = solve_in_districts(problem, districts, params, executor=executor)
+    assert there.feasible
+    assert [list(r.arcs) for r in there.routes] == [list(r.arcs) for r in here.routes]
+    assert there.cost == here.cost

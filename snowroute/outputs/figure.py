@@ -9,7 +9,7 @@ flattened around the network's middle latitude when they are longitudes/latitude
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -126,8 +126,3 @@ def _round_metres(value: float) -> int:
     """
     power = 10 ** math.floor(math.log10(max(value, 1.0)))
     return int(max(m * power for m in (1, 2, 5) if m * power <= max(value, 1.0)))
-
-
-def admin_label(admin: str, names: Mapping[str, str]) -> str:
-    """Administrator name, else its id."""
-    return names.get(admin) or admin

@@ -23,7 +23,14 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
-__all__ = ["JGD2011_ZONES", "line_qml", "point_qml", "run_crs", "save_layer_styles"]
+__all__ = [
+    "JGD2011_ZONES",
+    "jgd2011_zone",
+    "line_qml",
+    "point_qml",
+    "run_crs",
+    "save_layer_styles",
+]
 
 #: JGD2011 plane rectangular zones I-XIX: (EPSG code, origin latitude, longitude).
 JGD2011_ZONES: tuple[tuple[int, float, float], ...] = (

@@ -66,6 +66,12 @@ class MatchParams:
         A gap in the log longer than this ends a matched piece.
     min_cover
         Share of an edge a pass must cover to count as driving it.
+    u_turn
+        Log-likelihood penalty of turning round onto the reverse edge (plows turn
+        round at dead ends, seldom mid-route).
+    back_slip
+        A fix may lie this many ``sigma_m`` behind the previous one on the same
+        edge and still count as standing or moving on (noise, not a U-turn).
     """
 
     sigma_m: float = 20.0
@@ -76,6 +82,8 @@ class MatchParams:
     max_speed_kph: float = 80.0
     max_gap_s: float = 300.0
     min_cover: float = 0.5
+    back_slip: float = 4.0
+    u_turn: float = 8.0
 
     def __post_init__(self) -> None:
         for name in ("sigma_m", "beta_m", "max_speed_kph", "max_gap_s"):
@@ -92,7 +100,14 @@ class MatchParams:
     @property
     def radius(self) -> float:
         """Candidate radius in metres."""
-        return self.radius_m if self.radius_m is not None else max(50.0, 4 * self.sigma_m)
+        return (
+            self.radius_m if self.radius_m is not None else max(50.0, 4 * self.sigma_m)
+        )
+
+    @property
+    def back_m(self) -> float:
+        """Metres a fix may slip back on an edge without a U-turn."""
+        return self.back_slip * self.sigma_m
 
     @property
     def step(self) -> float:
@@ -137,7 +152,9 @@ class _Candidates:
     count: IntArray
 
 
-def _near_road(index: RoadIndex, x: FloatArray, y: FloatArray, radius: float) -> BoolArray:
+def _near_road(
+    index: RoadIndex, x: FloatArray, y: FloatArray, radius: float
+) -> BoolArray:
     pts = shapely.points(x, y)
     hit = index.tree.query_nearest(pts, max_distance=radius, all_matches=False)
     near = np.zeros(len(x), dtype=bool)
@@ -145,7 +162,9 @@ def _near_road(index: RoadIndex, x: FloatArray, y: FloatArray, radius: float) ->
     return near
 
 
-def _decimate(x: FloatArray, y: FloatArray, t: FloatArray, step: float, gap: float) -> IntArray:
+def _decimate(
+    x: FloatArray, y: FloatArray, t: FloatArray, step: float, gap: float
+) -> IntArray:
     """Indices of the fixes kept: at least ``step`` from the last kept one, or after a gap."""
     if len(x) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -245,14 +264,29 @@ def _transitions(
     dt = t[step_of + 1] - t[step_of]
     straight = np.hypot(x[step_of + 1] - x[step_of], y[step_of + 1] - y[step_of])
     limit = params.max_speed_kph / 3.6 * dt + 2 * params.radius
-    forward = (ea == eb) & (ob >= oa - params.sigma_m)
+    forward = (ea == eb) & (ob >= oa - params.back_m)
     route = np.where(forward, np.maximum(ob - oa, 0.0), np.inf)
     other = ~forward
-    between = _route_lengths(
-        index, index.head[ea[other]], index.tail[eb[other]], limit[other]
+    fa, fb, lim = ea[other], eb[other], limit[other]
+    h1, t1, h2, t2 = index.head[fa], index.tail[fa], index.head[fb], index.tail[fb]
+    k = len(fa)
+    sp = _route_lengths(
+        index,
+        np.concatenate([h1, t1, h1]),
+        np.concatenate([t2, t2, h2]),
+        np.concatenate([lim, lim, lim]),
     )
-    route[other] = index.length_m[ea[other]] - oa[other] + between + ob[other]
+    between, from_tail, to_head = sp[:k], sp[k : 2 * k], sp[2 * k :]
+    route[other] = index.length_m[fa] - oa[other] + between + ob[other]
     log_t = -np.abs(route - straight) / params.beta_m
+    # turning round: straight onto the reverse edge, or a shortest path that
+    # starts back along the edge left or ends coming along the edge entered
+    ra, rb = index.reverse[fa], index.reverse[fb]
+    turns = ((ra == fb) & (ra >= 0)).astype(float)
+    with np.errstate(invalid="ignore"):
+        turns += (ra >= 0) & (np.abs(between - index.length_m[fa] - from_tail) < 1e-3)
+        turns += (rb >= 0) & (np.abs(between - to_head - index.length_m[fb]) < 1e-3)
+    log_t[other] -= params.u_turn * turns
     log_t[(route > limit) | (dt > params.max_gap_s)] = -np.inf
     return _Steps(log_t=log_t, start=start, na=na, nb=nb)
 
@@ -347,7 +381,7 @@ def _pieces(
     steps = np.array([s for a, b in segments for s in range(a, b)], dtype=np.int64)
     ca, cb = chosen[steps], chosen[steps + 1]
     ea, eb, oa, ob = cand.edge[ca], cand.edge[cb], cand.offset[ca], cand.offset[cb]
-    forward = (ea == eb) & (ob >= oa - params.sigma_m)
+    forward = (ea == eb) & (ob >= oa - params.back_m)
     src, dst = index.head[ea], index.tail[eb]
     limit = params.max_speed_kph / 3.6 * (t[steps + 1] - t[steps]) + 2 * params.radius
     reach = np.where(forward, np.inf, _route_lengths(index, src, dst, limit))

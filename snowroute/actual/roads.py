@@ -41,6 +41,9 @@ class RoadIndex:
         Node ids; node ``j`` of :attr:`graph` is ``nodes[j]``.
     graph
         Node-to-node distances in metres (the shortest parallel edge).
+    reverse
+        Index of the edge driving the same road the other way (same length
+        within a metre), or -1.
     edge_between
         ``(tail, head)`` node indices to the shortest edge between them.
     tree
@@ -58,12 +61,15 @@ class RoadIndex:
     length_m: FloatArray
     nodes: tuple[Hashable, ...]
     graph: csr_matrix
+    reverse: IntArray
     edge_between: dict[tuple[int, int], int]
     tree: STRtree
     to_xy: pyproj.Transformer
     crs: pyproj.CRS
 
-    def project(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def project(
+        self, lon: FloatArray, lat: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
         """Return WGS84 ``lon``/``lat`` as projected ``x``/``y`` in metres."""
         x, y = self.to_xy.transform(lon, lat)
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -102,7 +108,9 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
     for u, v, k, data in G.edges(keys=True, data=True):
         geom = data.get("geometry")
         if geom is None:
-            coords = np.array([[nx_[where[u]], ny_[where[u]]], [nx_[where[v]], ny_[where[v]]]])
+            coords = np.array(
+                [[nx_[where[u]], ny_[where[u]]], [nx_[where[v]], ny_[where[v]]]]
+            )
         else:
             xs, ys = to_metric.transform(*np.asarray(geom.coords, dtype=float).T[:2])
             coords = np.column_stack([xs, ys])
@@ -120,6 +128,11 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
         j = best.get((a, b))
         if j is None or length[i] < length[j]:
             best[(a, b)] = i
+    reverse = np.full(len(edges), -1, dtype=np.int64)
+    for i, (a, b) in enumerate(zip(tail.tolist(), head.tolist(), strict=True)):
+        j = best.get((b, a))
+        if j is not None and j != i and abs(length[j] - length[i]) < 1.0:
+            reverse[i] = j
     pairs = np.array(list(best), dtype=np.int64).reshape(-1, 2)
     weights = length[np.fromiter(best.values(), dtype=np.int64, count=len(best))]
     graph = csr_matrix(
@@ -133,6 +146,7 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
         length_m=length,
         nodes=nodes,
         graph=graph,
+        reverse=reverse,
         edge_between=best,
         tree=STRtree(line_array),
         to_xy=pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True),

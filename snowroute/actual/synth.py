@@ -15,7 +15,7 @@ from snowroute.actual.plan import Plan, PlannedRoute
 from snowroute.actual.roads import RoadIndex
 from snowroute.network.attributes import EdgeKey
 
-__all__ = ["SyntheticLogs", "SyntheticParams", "synthetic_logs"]
+__all__ = ["SyntheticLogs", "SyntheticParams", "drive_fixes", "synthetic_logs"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -161,7 +161,7 @@ def _drive(
     return out
 
 
-def _fixes(
+def drive_fixes(
     index: RoadIndex,
     drive: list[tuple[int, bool, float]],
     params: SyntheticParams,
@@ -220,7 +220,7 @@ def synthetic_logs(
             skip = (picked[1], picked[2])
             skipped = (route.name, route.legs[picked[1]].edge)
         drive = _drive(index, route, skip, params)
-        t, x, y, plow = _fixes(index, drive, params, rng)
+        t, x, y, plow = drive_fixes(index, drive, params, rng)
         lon, lat = index.to_xy.transform(x, y, direction="INVERSE")
         start_s = route.legs[0].start_s
         tracks[route.name] = Track(

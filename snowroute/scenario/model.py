@@ -26,6 +26,7 @@ __all__ = [
     "Scenario",
     "ServiceSpec",
     "SolverSpec",
+    "SettlementSpec",
     "TurnsSpec",
     "VehicleSpec",
     "clock_seconds",
@@ -737,6 +738,34 @@ class TurnsSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SettlementSpec:
+    """How an exchange is settled after the fact, from the GPS logs (`snowroute actual`)."""
+
+    basis: Literal["km", "hours"] = spec(
+        "Settle on road km plowed for the partner (each road once) or on plow hours "
+        "(every pass).",
+        "km",
+        default="km",
+    )
+    rate_per_km: float = spec(
+        "Money per road km of net work for the partner (basis `km`).", 50000.0, default=0.0
+    )
+    rate_per_h: float = spec(
+        "Money per plow hour of net work for the partner (basis `hours`).",
+        12000.0,
+        default=0.0,
+    )
+    currency: str = spec("Currency of the rates, shown in reports.", "JPY", default="JPY")
+
+    def __post_init__(self) -> None:
+        for name in ("rate_per_km", "rate_per_h"):
+            value = getattr(self, name)
+            if not (value >= 0 and value < float("inf")):
+                msg = f"must be a finite number >= 0, got {value}"
+                raise invalid(msg, field=name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A complete planning scenario: one TOML file, one command, every output."""
 
@@ -761,6 +790,11 @@ class Scenario:
         "Turn rules (`[turns]`); without it routes are planned without turn costs.",
         None,
         default=None,
+    )
+    settlement: SettlementSpec = spec(
+        "Settlement of the exchange from GPS logs (`[settlement]`).",
+        None,
+        factory=SettlementSpec,
     )
     base_dir: Path = field(default=Path(), compare=False)
     #: The side files read at load time (:func:`~.side.side_files` gives them).

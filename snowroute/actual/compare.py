@@ -33,7 +33,13 @@ from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
 from snowroute.scenario.model import Scenario
 
-__all__ = ["ActualResult", "EdgeCoverage", "RouteComparison", "compare_actual", "match_tracks"]
+__all__ = [
+    "ActualResult",
+    "EdgeCoverage",
+    "RouteComparison",
+    "compare_actual",
+    "match_tracks",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +145,8 @@ class ActualResult:
         The logs read.
     G
         The network.
+    planned_edges
+        Edges the plan plows.
     currency
         Currency of the settlement amounts.
     """
@@ -158,6 +166,7 @@ class ActualResult:
     unmatched: Mapping[str, np.ndarray]
     tracks: Mapping[str, Track]
     G: nx.MultiDiGraph
+    planned_edges: tuple[EdgeKey, ...] = ()
     currency: str = ""
 
     @property
@@ -224,7 +233,8 @@ def _route_dict(row: RouteComparison) -> dict[str, Any]:
         "deadhead_km_actual": round(row.deadhead_km_actual, 3),
         "finish_s_planned": {k: round(v, 1) for k, v in row.finish_s_planned.items()},
         "finish_s_actual": {
-            k: None if v is None else round(v, 1) for k, v in row.finish_s_actual.items()
+            k: None if v is None else round(v, 1)
+            for k, v in row.finish_s_actual.items()
         },
     }
 
@@ -248,7 +258,11 @@ def match_tracks(
     _SHARED["index"] = index
     jobs = [(track, params) for track in tracks.values()]
     try:
-        if workers > 1 and len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if (
+            workers > 1
+            and len(jobs) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 results = list(pool.map(_match_one, jobs, chunksize=1))
@@ -304,7 +318,9 @@ def _assign_routes(
     return out
 
 
-def _shift_start(scenario: Scenario, tracks: Mapping[str, Track], tz: str) -> dt.datetime:
+def _shift_start(
+    scenario: Scenario, tracks: Mapping[str, Track], tz: str
+) -> dt.datetime:
     """The shift start on the local day of the earliest fix."""
     zone = ZoneInfo(tz)
     first = min((float(t.t[0]) for t in tracks.values() if len(t)), default=0.0)
@@ -411,7 +427,9 @@ def _route_row(
     missed = tuple(e for e in edges if ctx.served_at(e) is None)
     own = {leg.edge for leg in serving}
     own |= {b for e in own if (b := ctx.reverse(e)) is not None}
-    unplanned = tuple(dict.fromkeys(p.edge for p in mine if p.plowing and p.edge not in own))
+    unplanned = tuple(
+        dict.fromkeys(p.edge for p in mine if p.plowing and p.edge not in own)
+    )
     planned_finish, actual_finish, _ = _finish(
         ctx, [(leg.edge, leg.end_s) for leg in serving]
     )
@@ -462,7 +480,9 @@ def _settlement(
 ) -> tuple[tuple[SettlementRow, ...], tuple[RoadDifference, ...]]:
     admin_of = {v.id: scenario.admin_of_vehicle(v) for v in scenario.vehicles}
     agreed = [
-        _plowing(ctx, leg.edge, admin_of[route.vehicle], (leg.end_s - leg.start_s) / 3600)
+        _plowing(
+            ctx, leg.edge, admin_of[route.vehicle], (leg.end_s - leg.start_s) / 3600
+        )
         for route in plan.routes
         for leg in route.legs
         if leg.serving
@@ -539,13 +559,28 @@ def compare_actual(
             at = p.t_exit - start.timestamp()
             plowed_at[p.edge] = min(plowed_at.get(p.edge, math.inf), at)
     planned = {leg.edge for r in plan.routes for leg in r.legs if leg.serving}
-    ctx = _Context(G, index, {e: i for i, e in enumerate(index.edges)}, start.timestamp(), planned, plowed_at)
+    ctx = _Context(
+        G,
+        index,
+        {e: i for i, e in enumerate(index.edges)},
+        start.timestamp(),
+        planned,
+        plowed_at,
+    )
     assigned = _assign_routes(plan, fleets, by_vehicle)
     routes = tuple(
-        _route_row(ctx, vehicle, by_vehicle[vehicle][0].admin if by_vehicle[vehicle] else "", route, by_vehicle[vehicle])
+        _route_row(
+            ctx,
+            vehicle,
+            by_vehicle[vehicle][0].admin if by_vehicle[vehicle] else "",
+            route,
+            by_vehicle[vehicle],
+        )
         for vehicle, route in sorted(assigned.items())
     )
-    planned_legs = [(leg.edge, leg.end_s) for r in plan.routes for leg in r.legs if leg.serving]
+    planned_legs = [
+        (leg.edge, leg.end_s) for r in plan.routes for leg in r.legs if leg.serving
+    ]
     planned_finish, actual_finish, missed_by_class = _finish(ctx, planned_legs)
     deadlines = scenario.service.deadline_s()
     finish: dict[str, dict[str, float | None]] = {
@@ -575,5 +610,6 @@ def compare_actual(
         unmatched={v: np.flatnonzero(~m.point_matched) for v, m in matched.items()},
         tracks=dict(tracks),
         G=G,
+        planned_edges=tuple(sorted(planned, key=str)),
         currency=scenario.settlement.currency,
     )

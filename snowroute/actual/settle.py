@@ -123,7 +123,9 @@ class SettlementRow:
 
 
 def _pairs(
-    agreed: Mapping[tuple[str, str], Work], actual: Mapping[tuple[str, str], Work], upper: str | None
+    agreed: Mapping[tuple[str, str], Work],
+    actual: Mapping[tuple[str, str], Work],
+    upper: str | None,
 ) -> list[tuple[str, str]]:
     out = set()
     for x, y in set(agreed) | set(actual):
@@ -195,7 +197,10 @@ class RoadDifference:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, km rounded to metres."""
-        out = {k: round(v, 3) if isinstance(v, float) else v for k, v in asdict(self).items()}
+        out = {
+            k: round(v, 3) if isinstance(v, float) else v
+            for k, v in asdict(self).items()
+        }
         out["km_diff"] = round(self.km_diff, 3)
         return out
 
@@ -220,4 +225,6 @@ def road_differences(
         )
         for (route, owner, by), both in km.items()
     ]  # fmt: skip
-    return tuple(sorted(rows, key=lambda r: (-abs(round(r.km_diff, 3)), r.route_id, r.by)))
+    return tuple(
+        sorted(rows, key=lambda r: (-abs(round(r.km_diff, 3)), r.route_id, r.by))
+    )

@@ -748,14 +748,18 @@ class SettlementSpec:
         default="km",
     )
     rate_per_km: float = spec(
-        "Money per road km of net work for the partner (basis `km`).", 50000.0, default=0.0
+        "Money per road km of net work for the partner (basis `km`).",
+        50000.0,
+        default=0.0,
     )
     rate_per_h: float = spec(
         "Money per plow hour of net work for the partner (basis `hours`).",
         12000.0,
         default=0.0,
     )
-    currency: str = spec("Currency of the rates, shown in reports.", "JPY", default="JPY")
+    currency: str = spec(
+        "Currency of the rates, shown in reports.", "JPY", default="JPY"
+    )
 
     def __post_init__(self) -> None:
         for name in ("rate_per_km", "rate_per_h"):

@@ -174,6 +174,31 @@ class ActualResult:
         """Fixes not matched: ``points_in - points_matched``."""
         return self.points_in - self.points_matched
 
+    def summary(self) -> str:
+        """A few lines for the console: fixes, edges, missed roads, settlement."""
+        plowed = sum(1 for c in self.coverage if c.plowed)
+        lines = [
+            f"Plan {self.plan!r} against the logs of {len(self.tracks)} vehicles: "
+            f"{self.points_in:,} fixes, {self.points_matched:,} matched, "
+            f"{self.points_unmatched:,} unmatched.",
+            f"Edges plowed {plowed:,}; planned but missed {len(self.missed):,}; "
+            f"plowed but not planned {len(self.unplanned):,}.",
+        ]
+        for row in self.settlement:
+            net = f"{row.net:+.2f} {row.basis}"
+            due = (
+                f"{row.payer} pays {row.payee} {row.amount:,.0f} {self.currency}"
+                if row.payer
+                else "even"
+            )
+            lines.append(
+                f"Settlement {row.a}/{row.b}: {row.a} for {row.b} "
+                f"{row.a_for_b_km_actual:.2f} km (agreed {row.a_for_b_km_agreed:.2f}), "
+                f"{row.b} for {row.a} {row.b_for_a_km_actual:.2f} km (agreed "
+                f"{row.b_for_a_km_agreed:.2f}); net {net}, {due}."
+            )
+        return "\n".join(lines)
+
     def edge_row(self, edge: EdgeKey) -> dict[str, Any]:
         """An edge as plain data: nodes, route, administrator, priority, length."""
         u, v, k = edge
@@ -243,7 +268,12 @@ def _match_one(job: tuple[Track, MatchParams]) -> Matched:
     track, params = job
     index: RoadIndex = _SHARED["index"]
     x, y = index.project(track.lon, track.lat)
-    return match_points(index, x, y, track.t, params=params)
+    keep = None
+    if track.plow is not None and len(track.plow) > 1:
+        change = np.flatnonzero(track.plow[1:] != track.plow[:-1])
+        keep = np.zeros(len(track.plow), dtype=bool)
+        keep[change] = keep[change + 1] = True
+    return match_points(index, x, y, track.t, params=params, keep=keep)
 
 
 def match_tracks(

@@ -13,6 +13,10 @@ from snowroute.network.attributes import EdgeKey
 
 __all__ = ["ActualPass", "actual_passes", "plowing_flags"]
 
+#: Share of a pass's time window (around its middle) whose fixes vote on plowing:
+#: the ends of the window are interpolated and spill into the neighbouring passes.
+_CORE = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class ActualPass:
@@ -58,8 +62,9 @@ def plowing_flags(
         duration = np.maximum(matched.t_exit - matched.t_enter, 1e-9)
         return np.asarray(matched.covered_m / duration * 3.6 <= threshold_kph)
     flags = track.plow.astype(np.int64)
-    lo = np.searchsorted(track.t, matched.t_enter, side="left")
-    hi = np.searchsorted(track.t, matched.t_exit, side="right")
+    middle, half = (matched.t_enter + matched.t_exit) / 2, (matched.t_exit - matched.t_enter) / 2
+    lo = np.searchsorted(track.t, middle - _CORE * half, side="left")
+    hi = np.searchsorted(track.t, middle + _CORE * half, side="right")
     total = np.concatenate([[0], np.cumsum(flags)])
     ones, count = total[hi] - total[lo], hi - lo
     mid = np.clip(

@@ -33,6 +33,7 @@ __all__ = [
     "read_fleet_table",
     "read_logs",
     "write_csv_log",
+    "write_log_folder",
 ]
 
 #: Time zone of log times that state no offset.
@@ -338,9 +339,30 @@ def write_csv_log(
     pd.concat(frames).to_csv(path, index=False)
 
 
-def fleet_rows(entries: Mapping[str, FleetEntry]) -> list[dict[str, object]]:
-    """Rows of a vehicle table (for writing ``vehicles.csv``)."""
-    return [
-        {"vehicle": e.vehicle, "fleet": e.fleet, "route_no": e.route_no or ""}
-        for e in entries.values()
-    ]
+def write_log_folder(
+    folder: str | os.PathLike[str],
+    tracks: Mapping[str, Track],
+    fleets: Mapping[str, FleetEntry],
+    *,
+    tz: str = DEFAULT_TZ,
+) -> list[Path]:
+    """Write one CSV log per vehicle and ``vehicles.csv`` into the existing ``folder``."""
+    root = Path(folder)
+    paths = []
+    for vehicle, track in tracks.items():
+        path = root / f"{_safe(vehicle)}.csv"
+        write_csv_log(path, [track], tz=tz)
+        paths.append(path)
+    table = pd.DataFrame(
+        [
+            {"vehicle": e.vehicle, "fleet": e.fleet, "route_no": e.route_no or ""}
+            for e in fleets.values()
+        ],
+        columns=["vehicle", "fleet", "route_no"],
+    )
+    table.to_csv(root / FLEET_FILE, index=False)
+    return [*paths, root / FLEET_FILE]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "vehicle"

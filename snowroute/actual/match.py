@@ -77,7 +77,7 @@ class MatchParams:
     sigma_m: float = 20.0
     radius_m: float | None = None
     beta_m: float = 15.0
-    max_candidates: int = 10
+    max_candidates: int = 16
     min_step_m: float | None = None
     max_speed_kph: float = 80.0
     max_gap_s: float = 300.0
@@ -163,18 +163,29 @@ def _near_road(
 
 
 def _decimate(
-    x: FloatArray, y: FloatArray, t: FloatArray, step: float, gap: float
+    x: FloatArray,
+    y: FloatArray,
+    t: FloatArray,
+    step: float,
+    gap: float,
+    must: BoolArray | None = None,
 ) -> IntArray:
-    """Indices of the fixes kept: at least ``step`` from the last kept one, or after a gap."""
+    """Indices of the fixes kept: at least ``step`` from the last kept one, after a
+    gap, or marked in ``must``."""
     if len(x) == 0:
         return np.zeros(0, dtype=np.int64)
     keep = [0]
     xs, ys, ts = x.tolist(), y.tolist(), t.tolist()
+    marked = set(np.flatnonzero(must).tolist()) if must is not None else set()
     lx, ly, lt = xs[0], ys[0], ts[0]
     step2 = step * step
     for i in range(1, len(xs)):
         xi, yi, ti = xs[i], ys[i], ts[i]
-        if (xi - lx) ** 2 + (yi - ly) ** 2 >= step2 or ti - ts[i - 1] > gap / 2:
+        if (
+            (xi - lx) ** 2 + (yi - ly) ** 2 >= step2
+            or ti - ts[i - 1] > gap / 2
+            or i in marked
+        ):
             keep.append(i)
             lx, ly, lt = xi, yi, ti
     if keep[-1] != len(xs) - 1:
@@ -439,6 +450,7 @@ def match_points(
     t: FloatArray,
     *,
     params: MatchParams | None = None,
+    keep: BoolArray | None = None,
 ) -> Matched:
     """
     Match one vehicle's fixes (projected metres, times in seconds) to the network.
@@ -453,6 +465,9 @@ def match_points(
         Time of each fix, seconds, non-decreasing.
     params
         Matcher settings (default :class:`MatchParams`).
+    keep
+        Fixes to match whatever their distance to the last one (for example where
+        the plow goes down or up, so that the passes are timed there).
 
     Returns
     -------
@@ -462,7 +477,8 @@ def match_points(
     params = params or MatchParams()
     near = _near_road(index, x, y, params.radius)
     idx = np.flatnonzero(near)
-    kept = idx[_decimate(x[idx], y[idx], t[idx], params.step, params.max_gap_s)]
+    must = None if keep is None else keep[idx]
+    kept = idx[_decimate(x[idx], y[idx], t[idx], params.step, params.max_gap_s, must)]
     cand = _candidates(index, x[kept], y[kept], params)
     if (cand.count == 0).any():
         kept = kept[cand.count > 0]

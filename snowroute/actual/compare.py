@@ -399,6 +399,7 @@ def _plowing(ctx: _Context, edge: EdgeKey, by: str, hours: float) -> Plowing:
         road=(a, b, int(k)),
         route_id=str(data.get(A.ROUTE_ID, "")),
         route_name=str(data.get(A.ROUTE_NAME, "")),
+        section_id=str(data.get(A.SECTION_ID, data.get(A.ROUTE_ID, ""))),
         km=float(data.get("length", 0.0)) / 1000,
         hours=hours,
     )
@@ -530,6 +531,7 @@ def _settlement(
         basis=rule.basis,
         rate=rule.rate_per_km if rule.basis == "km" else rule.rate_per_h,
         upper=upper_admin(ctx.G, admins),
+        complete_share=rule.complete_share,
     )
     return rows, road_differences(agreed, actual)
 

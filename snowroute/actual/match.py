@@ -69,6 +69,8 @@ class MatchParams:
     u_turn
         Log-likelihood penalty of turning round onto the reverse edge (plows turn
         round at dead ends, seldom mid-route).
+    dead_end_turn
+        Share of ``u_turn`` charged for turning round at a dead end.
     back_slip
         A fix may lie this many ``sigma_m`` behind the previous one on the same
         edge and still count as standing or moving on (noise, not a U-turn).
@@ -84,6 +86,7 @@ class MatchParams:
     min_cover: float = 0.5
     back_slip: float = 4.0
     u_turn: float = 8.0
+    dead_end_turn: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("sigma_m", "beta_m", "max_speed_kph", "max_gap_s"):
@@ -293,10 +296,16 @@ def _transitions(
     # turning round: straight onto the reverse edge, or a shortest path that
     # starts back along the edge left or ends coming along the edge entered
     ra, rb = index.reverse[fa], index.reverse[fb]
-    turns = ((ra == fb) & (ra >= 0)).astype(float)
+    # turning round at a dead end costs only ``dead_end_turn`` of a turn elsewhere
+    free = np.where(index.dead_end, params.dead_end_turn, 1.0)
+    turns = ((ra == fb) & (ra >= 0)) * free[h1]
     with np.errstate(invalid="ignore"):
-        turns += (ra >= 0) & (np.abs(between - index.length_m[fa] - from_tail) < 1e-3)
-        turns += (rb >= 0) & (np.abs(between - to_head - index.length_m[fb]) < 1e-3)
+        turns += (
+            (ra >= 0) & (np.abs(between - index.length_m[fa] - from_tail) < 1e-3)
+        ) * free[h1]
+        turns += (
+            (rb >= 0) & (np.abs(between - to_head - index.length_m[fb]) < 1e-3)
+        ) * free[t2]
     log_t[other] -= params.u_turn * turns
     log_t[(route > limit) | (dt > params.max_gap_s)] = -np.inf
     return _Steps(log_t=log_t, start=start, na=na, nb=nb)

@@ -41,6 +41,9 @@ class RoadIndex:
         Node ids; node ``j`` of :attr:`graph` is ``nodes[j]``.
     graph
         Node-to-node distances in metres (the shortest parallel edge).
+    dead_end
+        Per node, whether the only way on is back (a dead end: turning round
+        there is expected).
     reverse
         Index of the edge driving the same road the other way (same length
         within a metre), or -1.
@@ -62,6 +65,7 @@ class RoadIndex:
     nodes: tuple[Hashable, ...]
     graph: csr_matrix
     reverse: IntArray
+    dead_end: npt.NDArray[np.bool_]
     edge_between: dict[tuple[int, int], int]
     tree: STRtree
     to_xy: pyproj.Transformer
@@ -133,6 +137,14 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
         j = best.get((b, a))
         if j is not None and j != i and abs(length[j] - length[i]) < 1.0:
             reverse[i] = j
+    onward = np.zeros(len(nodes), dtype=np.int64)
+    for a, b in best:
+        onward[a] += 1
+    back = np.zeros(len(nodes), dtype=np.int64)
+    for a, b in best:
+        if (b, a) in best:
+            back[a] += 1
+    dead_end = (onward <= 1) & (onward == back)
     pairs = np.array(list(best), dtype=np.int64).reshape(-1, 2)
     weights = length[np.fromiter(best.values(), dtype=np.int64, count=len(best))]
     graph = csr_matrix(
@@ -147,6 +159,7 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
         nodes=nodes,
         graph=graph,
         reverse=reverse,
+        dead_end=dead_end,
         edge_between=best,
         tree=STRtree(line_array),
         to_xy=pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True),

@@ -40,6 +40,8 @@ class Plowing:
         The road regardless of direction (its two nodes and key, sorted).
     route_id, route_name
         Route (路線) of the road.
+    section_id
+        Route section of the road (the unit of exchange).
     km
         Road length, km.
     hours
@@ -51,6 +53,7 @@ class Plowing:
     road: tuple[str, str, int]
     route_id: str
     route_name: str
+    section_id: str
     km: float
     hours: float
 
@@ -64,22 +67,45 @@ class Work:
     hours: float
 
 
-def work_for_others(plowings: Iterable[Plowing]) -> dict[tuple[str, str], Work]:
-    """Per ``(by, owner)`` with ``by != owner``: routes, road km and plow hours."""
-    roads: dict[tuple[str, str], dict[tuple[str, str, int], float]] = {}
-    routes: dict[tuple[str, str], set[str]] = {}
+def work_for_others(
+    plowings: Iterable[Plowing],
+    *,
+    agreed: Iterable[Plowing] | None = None,
+    complete_share: float = 1.0,
+) -> dict[tuple[str, str], Work]:
+    """Per ``(by, owner)`` with ``by != owner``: routes, road km and plow hours.
+
+    With ``agreed``, a section of the agreement that ``by`` plowed for at least
+    ``complete_share`` of its agreed km counts as plowed in full (its agreed km):
+    GPS gaps and matching noise do not move money.
+    """
+    roads: dict[tuple[str, str, str], dict[tuple[str, str, int], float]] = {}
+    routes: dict[tuple[str, str, str], str] = {}
     hours: dict[tuple[str, str], float] = {}
     for p in plowings:
         if p.by == p.owner:
             continue
-        key = (p.by, p.owner)
-        roads.setdefault(key, {})[p.road] = p.km
-        routes.setdefault(key, set()).add(p.route_id)
-        hours[key] = hours.get(key, 0.0) + p.hours
-    return {
-        key: Work(len(routes[key]), math.fsum(roads[key].values()), hours[key])
-        for key in roads
-    }
+        unit = (p.by, p.owner, p.section_id)
+        roads.setdefault(unit, {})[p.road] = p.km
+        routes[unit] = p.route_id
+        hours[(p.by, p.owner)] = hours.get((p.by, p.owner), 0.0) + p.hours
+    target: dict[tuple[str, str, str], dict[tuple[str, str, int], float]] = {}
+    for p in agreed or ():
+        if p.by != p.owner:
+            target.setdefault((p.by, p.owner, p.section_id), {})[p.road] = p.km
+    km: dict[tuple[str, str], float] = {}
+    named: dict[tuple[str, str], set[str]] = {}
+    for unit, done in roads.items():
+        goal = target.get(unit, {})
+        covered = math.fsum(v for r, v in done.items() if r in goal)
+        whole = math.fsum(goal.values())
+        value = math.fsum(done.values())
+        if goal and covered >= complete_share * whole - 1e-9:
+            value = whole + math.fsum(v for r, v in done.items() if r not in goal)
+        pair = unit[:2]
+        km[pair] = km.get(pair, 0.0) + value
+        named.setdefault(pair, set()).add(routes[unit])
+    return {pair: Work(len(named[pair]), km[pair], hours[pair]) for pair in km}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +167,7 @@ def settlement_rows(
     basis: Literal["km", "hours"] = "km",
     rate: float = 0.0,
     upper: str | None = None,
+    complete_share: float = 1.0,
 ) -> tuple[SettlementRow, ...]:
     """
     The settlement table: one row per partner pair that did work for the other.
@@ -156,8 +183,13 @@ def settlement_rows(
     upper
         The prefecture (or state): listed first in its pairs, like the H20/H21
         table; else pairs are ordered by id.
+    complete_share
+        A section of the agreement plowed for at least this share of its km
+        counts as plowed in full (see :func:`work_for_others`).
     """
-    plan, real = work_for_others(agreed), work_for_others(actual)
+    agreed = list(agreed)
+    plan = work_for_others(agreed)
+    real = work_for_others(actual, agreed=agreed, complete_share=complete_share)
     none = Work(0, 0.0, 0.0)
     rows = []
     for a, b in _pairs(plan, real, upper):

@@ -760,6 +760,13 @@ class SettlementSpec:
     currency: str = spec(
         "Currency of the rates, shown in reports.", "JPY", default="JPY"
     )
+    complete_share: float = spec(
+        "A route section of the agreement that the partner's logs show plowed for at "
+        "least this share of its km counts as plowed in full (GPS gaps and "
+        "map-matching noise do not move money; 1: only what the logs show).",
+        0.9,
+        default=0.9,
+    )
 
     def __post_init__(self) -> None:
         for name in ("rate_per_km", "rate_per_h"):
@@ -767,6 +774,9 @@ class SettlementSpec:
             if not (value >= 0 and value < float("inf")):
                 msg = f"must be a finite number >= 0, got {value}"
                 raise invalid(msg, field=name)
+        if not 0 < self.complete_share <= 1:
+            msg = f"must lie in (0, 1], got {self.complete_share}"
+            raise invalid(msg, field="complete_share")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

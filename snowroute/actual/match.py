@@ -65,7 +65,8 @@ class MatchParams:
     max_gap_s
         A gap in the log longer than this ends a matched piece.
     min_cover
-        Share of an edge a pass must cover to count as driving it.
+        Share of an edge a pass must cover to count as driving it (its ends may
+        be missed by ``2 * sigma_m``, see :func:`_full`).
     u_turn
         Log-likelihood penalty of turning round onto the reverse edge (plows turn
         round at dead ends, seldom mid-route).
@@ -452,6 +453,18 @@ def _merge(
     return passes
 
 
+def _full(
+    lo: FloatArray, hi: FloatArray, length: FloatArray, params: MatchParams
+) -> BoolArray:
+    """Passes that count as driving the edge: entered near one end, left near the other.
+
+    Each end may be missed by ``2 * sigma_m`` or half of ``1 - min_cover`` of the
+    edge, whichever is more (a vehicle standing mid-edge drives no edge).
+    """
+    slack = np.maximum(2 * params.sigma_m, (1 - params.min_cover) / 2 * length)
+    return np.asarray((lo <= slack) & (hi >= length - slack))
+
+
 def match_points(
     index: RoadIndex,
     x: FloatArray,
@@ -519,6 +532,6 @@ def match_points(
         t_enter=passes[:, 3],
         t_exit=passes[:, 4],
         covered_m=covered,
-        full=covered >= params.min_cover * index.length_m[edge] - 1e-6,
+        full=_full(passes[:, 1], passes[:, 2], index.length_m[edge], params),
         point_matched=point_matched,
     )

@@ -21,7 +21,6 @@ from snowroute._io import atomic_directory
 from snowroute.actual.compare import ActualResult
 from snowroute.actual.plan import PREFERRED, Plan, PlannedLeg, PlannedRoute
 from snowroute.exchange import ExchangeResult, run_exchange
-from snowroute.outputs.actual import ActualData, save_actual
 from snowroute.outputs import (
     PatrolDay,
     PlanRoutes,
@@ -33,6 +32,7 @@ from snowroute.outputs import (
     save_report,
     save_summary,
 )
+from snowroute.outputs.actual import ActualData, save_actual
 from snowroute.patrol import PatrolPlan, plan_patrol
 from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
@@ -280,9 +280,10 @@ def write_run(
 
 
 def plan_of_run(result: RunResult, name: str | None = None) -> Plan:
-    """One exchange plan of ``result`` as the :class:`~snowroute.actual.plan.Plan`
-    the logs are compared with (default: the first of given, optimized, baseline,
-    pooled computed)."""
+    """Return one exchange plan of ``result`` as the plan the logs are compared with.
+
+    Default: the first of given, optimized, baseline, pooled that was computed.
+    """
     names = list(result.exchange.plans)
     chosen = name or next((n for n in PREFERRED if n in names), names[0])
     routes = [
@@ -301,7 +302,7 @@ def plan_of_run(result: RunResult, name: str | None = None) -> Plan:
 
 
 def actual_data(result: ActualResult) -> ActualData:
-    """The comparison as the plain data :func:`snowroute.outputs.actual.save_actual` writes."""
+    """Return the comparison as the plain data that ``save_actual`` writes."""
     tz = result.shift_start.tzinfo
     unmatched = []
     for vehicle, idx in result.unmatched.items():
@@ -334,7 +335,9 @@ def actual_data(result: ActualResult) -> ActualData:
     )
 
 
-def save_actual_files(result: ActualResult, folder: Path, *, lang: str = "en") -> list[Path]:
+def save_actual_files(
+    result: ActualResult, folder: Path, *, lang: str = "en"
+) -> list[Path]:
     """Write the comparison's files into the existing ``folder``."""
     return save_actual(folder, result.G, actual_data(result), lang=lang)
 
@@ -346,8 +349,10 @@ def write_actual(
     lang: str = "en",
     force: bool = False,
 ) -> list[Path]:
-    """Write ``actual.json``, ``actual.gpkg``, ``actual_map.html`` and
-    ``actual_report.html`` into ``out_dir``, all at once (nothing on failure).
+    """Write the comparison's files into ``out_dir``, all at once.
+
+    ``actual.json``, ``actual.gpkg``, ``actual_map.html`` and
+    ``actual_report.html``; a failure leaves nothing behind.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""Map matchers compared on synthetic logs of the demo plan: snowroute's HMM and leuvenmapmatching.
+"""Map matchers on synthetic logs of the demo plan: snowroute's HMM, leuvenmapmatching.
 
 Both match the same synthetic logs (the demo's baseline plan, GPS noise ``--sigma``,
 a fix every 5 s, one one-minute gap per route) on the demo network, in metres
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import logging
 import sys
 import time
@@ -30,7 +31,9 @@ from snowroute.cli._demo import demo_data_dir, demo_scenario, load_demo_network
 from snowroute.pipeline import plan_of_run, run_scenario
 
 
-def _score(found: set[tuple[str, int]], truth: set[tuple[str, int]]) -> tuple[float, float]:
+def _score(
+    found: set[tuple[str, int]], truth: set[tuple[str, int]]
+) -> tuple[float, float]:
     tp = len(found & truth)
     return tp / max(len(found), 1), tp / max(len(truth), 1)
 
@@ -39,7 +42,9 @@ def _leuven_map(index: RoadIndex) -> object:
     from leuvenmapmatching.map.inmem import InMemMap
 
     graph = InMemMap("demo", use_latlon=False, index_edges=True)
-    extra = len(index.nodes)  # ids of the vertices inside edges (all ints: leuven sorts them)
+    extra = len(
+        index.nodes
+    )  # ids of the vertices inside edges (all ints: leuven sorts them)
     for e, line in enumerate(index.lines):
         coords = np.asarray(line.coords)
         names: list[Hashable] = [int(index.tail[e])]
@@ -48,7 +53,7 @@ def _leuven_map(index: RoadIndex) -> object:
         names.append(int(index.head[e]))
         for name, (x, y) in zip(names, coords, strict=True):
             graph.add_node(name, (float(y), float(x)))
-        for a, b in zip(names, names[1:], strict=False):
+        for a, b in itertools.pairwise(names):
             graph.add_edge(a, b)
     return graph
 
@@ -56,7 +61,7 @@ def _leuven_map(index: RoadIndex) -> object:
 def _leuven_edges(index: RoadIndex, nodes: list[Hashable]) -> set[int]:
     real = [n for n in nodes if isinstance(n, int) and n < len(index.nodes)]
     out = set()
-    for a, b in zip(real, real[1:], strict=False):
+    for a, b in itertools.pairwise(real):
         e = index.edge_between.get((a, b))
         if e is not None:
             out.add(e)
@@ -64,6 +69,7 @@ def _leuven_edges(index: RoadIndex, nodes: list[Hashable]) -> set[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Match the demo logs with both matchers and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sigma", type=float, default=15.0)
     parser.add_argument("--seed", type=int, default=0)
@@ -94,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         ours |= {(vehicle, int(e)) for e, ok in zip(m.edge, m.full, strict=True) if ok}
     seconds = time.perf_counter() - t0
     p, r = _score(ours, truth)
-    print(f"snowroute HMM:     {seconds:6.1f} s  {fixes / seconds:8.0f} fixes/s  P {p:.4f}  R {r:.4f}")
+    print(
+        f"snowroute HMM:     {seconds:6.1f} s  {fixes / seconds:8.0f} fixes/s  "
+        f"P {p:.4f}  R {r:.4f}"
+    )
 
     from leuvenmapmatching.matcher.distance import DistanceMatcher
 
@@ -116,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         theirs |= {(vehicle, e) for e in edges}
     seconds = time.perf_counter() - t0
     p, r = _score(theirs, truth)
-    print(f"leuvenmapmatching: {seconds:6.1f} s  {fixes / seconds:8.0f} fixes/s  P {p:.4f}  R {r:.4f}")
+    print(
+        f"leuvenmapmatching: {seconds:6.1f} s  {fixes / seconds:8.0f} fixes/s  "
+        f"P {p:.4f}  R {r:.4f}"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Plan against actual: GPS logs of plow vehicles matched to the network and compared with the plan.
+"""Plan against actual: plow GPS logs matched to the network and compared with the plan.
 
 Read the logs (:func:`read_logs`, :func:`read_fleet_table`) and the plan
 (:func:`read_plan`), then :func:`compare_actual` matches every track to the

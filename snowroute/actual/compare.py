@@ -1,4 +1,4 @@
-"""Plan against actual: match the logs, then compare coverage, routes, finish times and settlement."""
+"""Plan against actual: match the logs, compare coverage, routes, finish, settlement."""
 
 from __future__ import annotations
 
@@ -175,7 +175,7 @@ class ActualResult:
         return self.points_in - self.points_matched
 
     def summary(self) -> str:
-        """A few lines for the console: fixes, edges, missed roads, settlement."""
+        """Return a few lines for the console: fixes, edges, missed roads, money."""
         plowed = sum(1 for c in self.coverage if c.plowed)
         lines = [
             f"Plan {self.plan!r} against the logs of {len(self.tracks)} vehicles: "
@@ -200,7 +200,7 @@ class ActualResult:
         return "\n".join(lines)
 
     def edge_row(self, edge: EdgeKey) -> dict[str, Any]:
-        """An edge as plain data: nodes, route, administrator, priority, length."""
+        """Return an edge as plain data: nodes, route, administrator, length."""
         u, v, k = edge
         data = self.G.edges[u, v, k]
         return {
@@ -316,14 +316,17 @@ def _check_vehicles(
             )
             raise InputFileError(msg)
         if entry.fleet not in known:
-            msg = f"Vehicle {vehicle!r} belongs to fleet {entry.fleet!r}, which the scenario lacks."
+            msg = (
+                f"Vehicle {vehicle!r} belongs to fleet {entry.fleet!r}, which the "
+                "scenario lacks."
+            )
             raise InputFileError(msg)
 
 
 def _assign_routes(
     plan: Plan, fleets: Mapping[str, FleetEntry], passes: Mapping[str, list[ActualPass]]
 ) -> dict[str, PlannedRoute]:
-    """Vehicle id to the route it drove: the table's ``route_no``, else the best overlap."""
+    """Map each vehicle id to its route: the table's ``route_no``, else best overlap."""
     by_key = {(r.vehicle, r.route_no): r for r in plan.routes}
     out: dict[str, PlannedRoute] = {}
     for vehicle, entry in fleets.items():
@@ -351,7 +354,7 @@ def _assign_routes(
 def _shift_start(
     scenario: Scenario, tracks: Mapping[str, Track], tz: str
 ) -> dt.datetime:
-    """The shift start on the local day of the earliest fix."""
+    """Return the shift start on the local day of the earliest fix."""
     zone = ZoneInfo(tz)
     first = min((float(t.t[0]) for t in tracks.values() if len(t)), default=0.0)
     day = dt.datetime.fromtimestamp(first, tz=zone).date()
@@ -373,7 +376,7 @@ class _Context:
         return None if i < 0 else self.index.edges[i]
 
     def served_at(self, edge: EdgeKey) -> float | None:
-        """When the planned ``edge`` was first plowed (its other way if planned once)."""
+        """Return when the planned ``edge`` was first plowed (or its other way)."""
         times = [self.plowed_at[edge]] if edge in self.plowed_at else []
         back = self.reverse(edge)
         if back is not None and back not in self.planned and back in self.plowed_at:
@@ -386,7 +389,8 @@ class _Context:
 
     def data(self, edge: EdgeKey) -> Mapping[str, Any]:
         u, v, k = edge
-        return self.G.edges[u, v, k]
+        found: Mapping[str, Any] = self.G.edges[u, v, k]
+        return found
 
 
 def _plowing(ctx: _Context, edge: EdgeKey, by: str, hours: float) -> Plowing:
@@ -474,7 +478,9 @@ def _route_row(
         missed=missed,
         unplanned=unplanned,
         deadhead_km_planned=math.fsum(
-            float(ctx.data(leg.edge).get("length", 0.0)) for leg in route.legs if not leg.serving
+            float(ctx.data(leg.edge).get("length", 0.0))
+            for leg in route.legs
+            if not leg.serving
         ) / 1000,
         deadhead_km_actual=math.fsum(
             float(ctx.data(p.edge).get("length", 0.0)) for p in mine if not p.plowing
@@ -563,7 +569,8 @@ def compare_actual(
     tracks
         Vehicle id to its log (:func:`~snowroute.actual.logs.read_logs`).
     fleets
-        Vehicle id to its fleet (and route) (:func:`~snowroute.actual.logs.read_fleet_table`).
+        Vehicle id to its fleet and route
+        (:func:`~snowroute.actual.logs.read_fleet_table`).
     params
         Map-matcher settings.
     index

@@ -1,4 +1,4 @@
-"""What was actually driven: passes per edge and direction, plowing or empty, from matched logs."""
+"""What was driven: passes per edge and direction, plowing or empty, from the logs."""
 
 from __future__ import annotations
 
@@ -62,7 +62,10 @@ def plowing_flags(
         duration = np.maximum(matched.t_exit - matched.t_enter, 1e-9)
         return np.asarray(matched.covered_m / duration * 3.6 <= threshold_kph)
     flags = track.plow.astype(np.int64)
-    middle, half = (matched.t_enter + matched.t_exit) / 2, (matched.t_exit - matched.t_enter) / 2
+    middle, half = (
+        (matched.t_enter + matched.t_exit) / 2,
+        (matched.t_exit - matched.t_enter) / 2,
+    )
     lo = np.searchsorted(track.t, middle - _CORE * half, side="left")
     hi = np.searchsorted(track.t, middle + _CORE * half, side="right")
     total = np.concatenate([[0], np.cumsum(flags)])
@@ -85,7 +88,7 @@ def actual_passes(
     admin: str,
     threshold_kph: float,
 ) -> list[ActualPass]:
-    """The whole-edge passes of one matched track (partial passes left out)."""
+    """Return the whole-edge passes of one matched track (partial passes left out)."""
     plowing = plowing_flags(track, matched, threshold_kph=threshold_kph)
     return [
         ActualPass(track.vehicle, fleet, admin, edges[e], t0, t1, bool(p))

@@ -1,4 +1,4 @@
-"""GPS logs of plow vehicles: GPX and CSV readers, a CSV writer, the vehicle-to-fleet table.
+"""GPS logs of plow vehicles: GPX and CSV readers and writer, the vehicle table.
 
 A log is one :class:`Track` per vehicle: POSIX times (UTC seconds), WGS84
 longitudes and latitudes and, where the log has them, plow-down flags. CSV logs
@@ -91,7 +91,7 @@ class Track:
 
 @dataclass(frozen=True, slots=True)
 class FleetEntry:
-    """A row of the vehicle table: which fleet a vehicle belongs to, which route it drove."""
+    """A row of the vehicle table: a vehicle's fleet and the route it drove."""
 
     vehicle: str
     fleet: str
@@ -125,7 +125,10 @@ def read_fleet_table(
         vehicle, fleet, no = row.get("vehicle"), row.get("fleet"), row.get("route_no")
         where = f"{what} `{path}` line {row.line}"
         if fleet not in known:
-            msg = f"{where} names fleet {fleet!r}, which the scenario lacks (fleets: {', '.join(sorted(known))})."
+            msg = (
+                f"{where} names fleet {fleet!r}, which the scenario lacks (fleets: "
+                f"{', '.join(sorted(known))})."
+            )
             raise InputFileError(msg)
         if not vehicle or vehicle in out:
             msg = f"{where} has an empty or repeated vehicle id {vehicle!r}."
@@ -142,7 +145,10 @@ def _flags(values: pd.Series, path: Path, column: str) -> BoolArray:
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        msg = f"Log `{path}` line {line} has {column} {values.iloc[line - 2]!r}, not 1/0, true/false or down/up."
+        msg = (
+            f"Log `{path}` line {line} has {column} {values.iloc[line - 2]!r}, not "
+            "1/0, true/false or down/up."
+        )
         raise InputFileError(msg)
     return text.isin(_TRUE).to_numpy()
 
@@ -151,12 +157,15 @@ def _times(values: pd.Series, path: Path, tz: str) -> FloatArray:
     try:
         parsed = pd.to_datetime(values, format="ISO8601")
     except (ValueError, TypeError):
-        msg = f"Log `{path}` has a time that is not ISO 8601 or mixes times with and without an offset."
+        msg = (
+            f"Log `{path}` has a time that is not ISO 8601 or mixes times with and "
+            "without an offset."
+        )
         raise InputFileError(msg) from None
     if parsed.dt.tz is None:
         try:
             parsed = parsed.dt.tz_localize(tz)
-        except Exception:  # noqa: BLE001 - pandas raises several kinds
+        except Exception:
             msg = f"Log `{path}` has local times that do not exist in time zone {tz!r}."
             raise InputFileError(msg) from None
     if parsed.isna().any():
@@ -164,7 +173,8 @@ def _times(values: pd.Series, path: Path, tz: str) -> FloatArray:
         msg = f"Log `{path}` line {line} has no time."
         raise InputFileError(msg)
     utc = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return (utc - pd.Timestamp(0)).dt.total_seconds().to_numpy(dtype=float)
+    seconds = (utc - pd.Timestamp(0)).dt.total_seconds()
+    return np.asarray(seconds, dtype=np.float64)
 
 
 def _read_csv_log(path: Path, tz: str) -> list[Track]:
@@ -200,7 +210,10 @@ def _read_csv_log(path: Path, tz: str) -> list[Track]:
         rows = np.flatnonzero(vehicles == vehicle)
         back = np.flatnonzero(np.diff(t[rows]) < 0)
         if len(back):
-            msg = f"Log `{path}` line {int(rows[back[0] + 1]) + 2} goes back in time for vehicle {vehicle!r}; sort the fixes by time."
+            msg = (
+                f"Log `{path}` line {int(rows[back[0] + 1]) + 2} goes back in time "
+                f"for vehicle {vehicle!r}; sort the fixes by time."
+            )
             raise InputFileError(msg)
         tracks.append(
             Track(
@@ -245,7 +258,10 @@ def _read_gpx_log(path: Path, tz: str) -> list[Track]:
         t = np.array([_gpx_time(p.time, tz) for p in points], dtype=float)
         back = np.flatnonzero(np.diff(t) < 0)
         if len(back):
-            msg = f"Log `{path}` track {vehicle!r} goes back in time at point {int(back[0]) + 2}; sort the points by time."
+            msg = (
+                f"Log `{path}` track {vehicle!r} goes back in time at point "
+                f"{int(back[0]) + 2}; sort the points by time."
+            )
             raise InputFileError(msg)
         lon = np.array([p.longitude for p in points], dtype=float)
         lat = np.array([p.latitude for p in points], dtype=float)
@@ -258,8 +274,10 @@ def _join(parts: Sequence[Track]) -> Track:
         return parts[0]
     t = np.concatenate([p.t for p in parts])
     order = np.argsort(t, kind="stable")
-    flags = [p.plow for p in parts]
-    plow = None if any(f is None for f in flags) else np.concatenate(flags)[order]  # type: ignore[arg-type]
+    flags = [p.plow for p in parts if p.plow is not None]
+    plow: BoolArray | None = None
+    if len(flags) == len(parts):
+        plow = np.concatenate(flags)[order]
     return Track(
         parts[0].vehicle,
         t[order],
@@ -302,7 +320,7 @@ def read_logs(
         raise InputFileError(msg)
     try:
         pd.Timestamp("2000-01-01").tz_localize(tz)
-    except Exception:  # noqa: BLE001 - zoneinfo raises several kinds
+    except Exception:
         msg = f"`tz` must be a time zone name like 'Asia/Tokyo', got {tz!r}."
         raise InputFileError(msg) from None
     parts: dict[str, list[Track]] = {}
@@ -346,7 +364,7 @@ def write_log_folder(
     *,
     tz: str = DEFAULT_TZ,
 ) -> list[Path]:
-    """Write one CSV log per vehicle and ``vehicles.csv`` into the existing ``folder``."""
+    """Write a CSV log per vehicle and ``vehicles.csv`` into the existing ``folder``."""
     root = Path(folder)
     paths = []
     for vehicle, track in tracks.items():

@@ -1,4 +1,4 @@
-"""Hidden-Markov map matching of GPS tracks to the directed road graph (Newson and Krumm).
+"""Hidden-Markov map matching of GPS tracks to the directed road graph (Newson-Krumm).
 
 Each GPS fix is a noisy observation of a position on a directed edge. Candidates
 are the edges within a radius (a shapely ``STRtree``); a candidate is likely in
@@ -20,6 +20,7 @@ ACM SIGSPATIAL GIS 2009.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,14 +175,17 @@ def _decimate(
     gap: float,
     must: BoolArray | None = None,
 ) -> IntArray:
-    """Indices of the fixes kept: at least ``step`` from the last kept one, after a
-    gap, or marked in ``must``."""
+    """Return the indices of the fixes to match.
+
+    Those at least ``step`` from the last kept one, after a gap, or marked in
+    ``must``.
+    """
     if len(x) == 0:
         return np.zeros(0, dtype=np.int64)
     keep = [0]
     xs, ys, ts = x.tolist(), y.tolist(), t.tolist()
     marked = set(np.flatnonzero(must).tolist()) if must is not None else set()
-    lx, ly, lt = xs[0], ys[0], ts[0]
+    lx, ly, _lt = xs[0], ys[0], ts[0]
     step2 = step * step
     for i in range(1, len(xs)):
         xi, yi, ti = xs[i], ys[i], ts[i]
@@ -191,7 +195,7 @@ def _decimate(
             or i in marked
         ):
             keep.append(i)
-            lx, ly, lt = xi, yi, ti
+            lx, ly, _lt = xi, yi, ti
     if keep[-1] != len(xs) - 1:
         keep.append(len(xs) - 1)
     return np.array(keep, dtype=np.int64)
@@ -318,7 +322,7 @@ def _viterbi(
     xyt: tuple[FloatArray, FloatArray, FloatArray],
     params: MatchParams,
 ) -> tuple[IntArray, list[tuple[int, int]]]:
-    """The likeliest candidate of each kept fix, and the matched pieces ``(first, last)``."""
+    """Return the likeliest candidate per kept fix and the pieces ``(first, last)``."""
     n = len(cand.count)
     back: list[IntArray | None] = [None] * n
     ends: dict[int, FloatArray] = {}
@@ -384,8 +388,7 @@ def _node_paths(
                 if nodes[-1] == s:
                     nodes.reverse()
                     out[(s, d)] = [
-                        index.edge_between[(p, q)]
-                        for p, q in zip(nodes, nodes[1:], strict=False)
+                        index.edge_between[(p, q)] for p, q in itertools.pairwise(nodes)
                     ]
     return out
 
@@ -456,7 +459,7 @@ def _merge(
 def _full(
     lo: FloatArray, hi: FloatArray, length: FloatArray, params: MatchParams
 ) -> BoolArray:
-    """Passes that count as driving the edge: entered near one end, left near the other.
+    """Tell the passes that drive their edge: entered near one end, left near the other.
 
     Each end may be missed by ``2 * sigma_m`` or half of ``1 - min_cover`` of the
     edge, whichever is more (a vehicle standing mid-edge drives no edge).

@@ -1,4 +1,4 @@
-"""The plan the logs are compared with: its routes as timed edges, read from a run folder."""
+"""The plan the logs are compared with: timed routes, read from a run folder."""
 
 from __future__ import annotations
 
@@ -73,7 +73,10 @@ def _features(path: Path) -> list[dict[str, object]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         features = data["features"]
     except FileNotFoundError:
-        msg = f"Plan folder `{path.parent.parent}` has no `geojson/{path.name}`; give the output folder of `snowroute run`."
+        msg = (
+            f"Plan folder `{path.parent.parent}` has no `geojson/{path.name}`; give "
+            "the output folder of `snowroute run`."
+        )
         raise InputFileError(msg) from None
     except (ValueError, KeyError, TypeError):
         msg = f"Plan file `{path}` is not a GeoJSON feature collection."

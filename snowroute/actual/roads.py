@@ -1,4 +1,4 @@
-"""The road network as the map matcher sees it: projected edge lines, a spatial index, a node graph."""
+"""The network as the map matcher sees it: edge lines in metres, an index, a graph."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def _metric_crs(G: nx.MultiDiGraph) -> pyproj.CRS:
     ys = [d["y"] for _, d in G.nodes(data=True)]
     lon = (min(xs) + max(xs)) / 2 if xs else 0.0
     lat = (min(ys) + max(ys)) / 2 if ys else 0.0
-    zone = int(math.floor((lon + 180) / 6)) % 60 + 1
+    zone = math.floor((lon + 180) / 6) % 60 + 1
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 
 
@@ -138,7 +138,7 @@ def road_index(G: nx.MultiDiGraph) -> RoadIndex:
         if j is not None and j != i and abs(length[j] - length[i]) < 1.0:
             reverse[i] = j
     onward = np.zeros(len(nodes), dtype=np.int64)
-    for a, b in best:
+    for a, _ in best:
         onward[a] += 1
     back = np.zeros(len(nodes), dtype=np.int64)
     for a, b in best:

@@ -1,4 +1,4 @@
-"""Settlement of an exchange: who plowed which administrator's roads, agreed against actual.
+"""Settling an exchange: who plowed which administrator's roads, agreed and actual.
 
 A *plowing* is one pass of a vehicle of administrator ``by`` over an edge of
 administrator ``owner``. Plowings where ``by`` differs from ``owner`` are work done
@@ -111,7 +111,7 @@ def work_for_others(
 @dataclass(frozen=True, slots=True)
 class SettlementRow:
     """
-    The settlement of one partner pair: work each way, agreed and actual, and the amount.
+    The settlement of one partner pair: work each way, agreed and actual, the amount.
 
     ``a_for_b`` is ``a`` plowing ``b``'s roads (``up`` in the H20/H21 table when
     ``a`` is the prefecture), ``b_for_a`` the other way. ``net`` is ``a_for_b``
@@ -170,7 +170,7 @@ def settlement_rows(
     complete_share: float = 1.0,
 ) -> tuple[SettlementRow, ...]:
     """
-    The settlement table: one row per partner pair that did work for the other.
+    Return the settlement table: a row per partner pair that worked for the other.
 
     Parameters
     ----------
@@ -240,7 +240,7 @@ class RoadDifference:
 def road_differences(
     agreed: Iterable[Plowing], actual: Iterable[Plowing]
 ) -> tuple[RoadDifference, ...]:
-    """Per route plowed by a partner (agreed or actual), the km each way; differences first."""
+    """Return per route plowed by a partner the km agreed and actual, largest first."""
     km: dict[tuple[str, str, str], list[dict[tuple[str, str, int], float]]] = {}
     names: dict[str, str] = {}
     for side, plowings in enumerate((agreed, actual)):

@@ -1,8 +1,9 @@
-"""Synthetic GPS logs of a plan, with known truth: noise, sampling, gaps, a skipped road."""
+"""Synthetic GPS logs of a plan, truth known: noise, sampling, gaps, a skipped road."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,7 +104,7 @@ def _served_roads(plan: Plan) -> dict[frozenset[object], int]:
 
 
 def _detour(index: RoadIndex, edge: int) -> list[int] | None:
-    """Edges of the shortest drive from the edge's tail to its head avoiding the road."""
+    """Return the shortest drive from the edge's tail to its head avoiding the road."""
     a, b = int(index.tail[edge]), int(index.head[edge])
     graph = index.graph.tolil(copy=True)
     graph[a, b] = 0
@@ -117,13 +118,13 @@ def _detour(index: RoadIndex, edge: int) -> list[int] | None:
     while nodes[-1] != a:
         nodes.append(int(pred[nodes[-1]]))
     nodes.reverse()
-    return [index.edge_between[(p, q)] for p, q in zip(nodes, nodes[1:], strict=False)]
+    return [index.edge_between[(p, q)] for p, q in itertools.pairwise(nodes)]
 
 
 def _pick_skip(
     index: RoadIndex, plan: Plan, rng: np.random.Generator
 ) -> tuple[int, int, list[int]] | None:
-    """A (route, leg, detour) whose road only that pass plows, with a short detour."""
+    """Pick a (route, leg, detour): a road only that pass plows, with a short detour."""
     where = {e: i for i, e in enumerate(index.edges)}
     served = _served_roads(plan)
     options = [
@@ -149,7 +150,7 @@ def _drive(
     skip: tuple[int, list[int]] | None,
     params: SyntheticParams,
 ) -> list[tuple[int, bool, float]]:
-    """The route as driven: ``(edge, plowing, seconds)`` per edge."""
+    """Return the route as driven: ``(edge, plowing, seconds)`` per edge."""
     where = {e: i for i, e in enumerate(index.edges)}
     out = []
     for k, leg in enumerate(route.legs):

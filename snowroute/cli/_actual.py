@@ -24,10 +24,10 @@ def _workers(args: argparse.Namespace) -> int:
 
 
 def _actual(args: argparse.Namespace) -> int:
+    from snowroute.actual.compare import compare_actual
     from snowroute.actual.logs import FLEET_FILE, read_fleet_table, read_logs
     from snowroute.actual.match import MatchParams
     from snowroute.actual.plan import read_plan
-    from snowroute.actual.compare import compare_actual
     from snowroute.pipeline import write_actual
     from snowroute.prepare import graph_from_scenario
 
@@ -109,6 +109,8 @@ def register(subparsers: Any) -> None:
     cmd.add_argument(
         "--workers", type=int, help="processes matching tracks (default: cores, max 2)"
     )
-    cmd.add_argument("--lang", choices=("en", "ja"), default="en", help="report language")
+    cmd.add_argument(
+        "--lang", choices=("en", "ja"), default="en", help="report language"
+    )
     cmd.add_argument("--force", action="store_true", help="replace an existing folder")
     cmd.set_defaults(handler=_actual)

@@ -94,11 +94,13 @@ def _edge_fields(G: nx.MultiDiGraph, edge: EdgeKey) -> dict[str, Any]:
 
 
 _EDGE_COLUMNS = (
-    "u", "v", "key", "admin_id", "route_id", "route_name", "street", "priority", "length_m",
+    "u", "v", "key", "admin_id", "route_id", "route_name", "street", "priority",
+    "length_m",
 )  # fmt: skip
 _COLUMNS = {
     "actual_coverage": (
-        *_EDGE_COLUMNS, "plowed", "empty", "first", "last", "vehicles", "served_by", "planned",
+        *_EDGE_COLUMNS, "plowed", "empty", "first", "last", "vehicles", "served_by",
+        "planned",
     ),
     "missed_roads": _EDGE_COLUMNS,
     "actual_tracks": ("vehicle", "fixes"),
@@ -112,13 +114,15 @@ _GEOMETRY = {
 }
 
 
-def _frame(name: str, rows: list[dict[str, Any]], geoms: list[Any], crs: Any) -> gpd.GeoDataFrame:
+def _frame(
+    name: str, rows: list[dict[str, Any]], geoms: list[Any], crs: Any
+) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows, columns=list(_COLUMNS[name]))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
 
 
 def actual_to_gdfs(G: nx.MultiDiGraph, data: ActualData) -> dict[str, gpd.GeoDataFrame]:
-    """The four layers of ``actual.gpkg``, in the network's CRS (points in WGS84)."""
+    """Return the four layers of ``actual.gpkg`` (edges in the network's CRS)."""
     crs = G.graph.get("crs", "EPSG:4326")
     coverage = [
         {
@@ -133,7 +137,7 @@ def actual_to_gdfs(G: nx.MultiDiGraph, data: ActualData) -> dict[str, gpd.GeoDat
         }
         for row in data.coverage
     ]
-    layers = {
+    return {
         "actual_coverage": _frame(
             "actual_coverage",
             coverage,
@@ -162,7 +166,6 @@ def actual_to_gdfs(G: nx.MultiDiGraph, data: ActualData) -> dict[str, gpd.GeoDat
             "EPSG:4326",
         ),
     }
-    return layers
 
 
 def _lines_layer(
@@ -183,16 +186,27 @@ def _lines_layer(
 
 
 def actual_map(G: nx.MultiDiGraph, data: ActualData, *, lang: str = "en") -> folium.Map:
-    """The map: plan, actual plowing and empty driving, missed roads, tracks, unmatched fixes."""
+    """Build the map: plan, plowing, empty driving, missed roads, tracks, stray fix."""
     t = texts(lang, "actual")
     fmap = _base_map(G, wgs84(G), f"{t['title']} · {data.summary.get('plan', '')}")
     plowed = [r["edge"] for r in data.coverage if r["plowed"]]
     empty = [r["edge"] for r in data.coverage if not r["plowed"]]
     for group in (
-        _lines_layer(G, data.planned, t["plan_layer"], {"color": "#0072b2", "weight": 7, "opacity": 0.35}),
-        _lines_layer(G, plowed, t["coverage_layer"], {"color": "#009e73", "weight": 3}),
-        _lines_layer(G, empty, t["empty_layer"], {"color": "#4d4d4d", "weight": 2, "dash_array": "6 6"}, show=False),
-        _lines_layer(G, data.missed, t["missed_layer"], {"color": "#d55e00", "weight": 9, "opacity": 0.8}),
+        _lines_layer(
+            G, data.planned, t["plan_layer"],
+            {"color": "#0072b2", "weight": 7, "opacity": 0.35},
+        ),
+        _lines_layer(
+            G, plowed, t["coverage_layer"], {"color": "#009e73", "weight": 3}
+        ),
+        _lines_layer(
+            G, empty, t["empty_layer"],
+            {"color": "#4d4d4d", "weight": 2, "dash_array": "6 6"}, show=False,
+        ),
+        _lines_layer(
+            G, data.missed, t["missed_layer"],
+            {"color": "#d55e00", "weight": 9, "opacity": 0.8},
+        ),
     ):  # fmt: skip
         group.add_to(fmap)
     tracks = folium.FeatureGroup(name=esc(t["tracks_layer"]), show=False)
@@ -208,10 +222,8 @@ def actual_map(G: nx.MultiDiGraph, data: ActualData, *, lang: str = "en") -> fol
             tracks.add_child(line)
     tracks.add_to(fmap)
     points = folium.FeatureGroup(name=esc(t["unmatched_layer"]), show=True)
-    for vehicle, time, lon, lat in data.unmatched[:_MAP_UNMATCHED]:
-        marker: Any = folium.CircleMarker(
-            [lat, lon], radius=3, color="#e7298a", fill=True
-        )
+    for vehicle, time, x, y in data.unmatched[:_MAP_UNMATCHED]:
+        marker: Any = folium.CircleMarker([y, x], radius=3, color="#e7298a", fill=True)
         marker.add_child(_Bind(tooltip=esc(f"{vehicle} {time}")))
         points.add_child(marker)
     points.add_to(fmap)

@@ -90,6 +90,28 @@ _MAP = """\
 """
 
 
+_ACTUAL_FILES: tuple[tuple[str, str], ...] = (
+    (
+        "actual.json",
+        "The comparison: fixes read, matched and unmatched (`in = matched + "
+        "unmatched`), edges driven, plowed, missed and plowed unplanned, finish per "
+        "priority class (planned, actual, deadline, missed edges; seconds after the "
+        "shift start), every route against its vehicle, the missed and unplanned "
+        "edges, and `settlement` (`rows`: one per partner pair; `differences`: km "
+        "per route plowed for a partner, agreed and actual).",
+    ),
+    ("actual.gpkg", "GeoPackage (projected CRS as `routes.gpkg`), the layers below."),
+    (
+        "actual_map.html",
+        "Web map: the plan's roads, what was plowed and driven empty, missed roads, "
+        "the GPS tracks and the unmatched fixes (offline, like `map.html`).",
+    ),
+    (
+        "actual_report.html",
+        "The report section (`--lang en` or `ja`): the tables of `actual.json`.",
+    ),
+)
+
 _ACTUAL = """\
 ## Plan against actual (`snowroute actual`, `actual/` of `snowroute demo`)
 
@@ -106,13 +128,7 @@ was driven no faster than halfway between the fleet's plow and deadhead speeds.
 `snowroute demo --out OUT` writes synthetic logs of its plan into
 `OUT/actual/logs/` and the comparison into `OUT/actual/`.
 
-| File | What it is |
-|---|---|
-| `actual.json` | The comparison: fixes read, matched and unmatched (`in = matched + unmatched`), edges driven, plowed, missed and plowed unplanned, finish per priority class (planned, actual, deadline, missed edges; seconds after the shift start), every route against its vehicle, the missed and unplanned edges, and `settlement` (`rows`: one per partner pair; `differences`: km per route plowed for a partner, agreed and actual). |
-| `actual.gpkg` | GeoPackage (projected CRS as `routes.gpkg`) with the layers below. |
-| `actual_map.html` | Web map: the plan's roads, what was plowed and driven empty, missed roads, the GPS tracks and the unmatched fixes (offline, like `map.html`). |
-| `actual_report.html` | The report section (`--lang en` or `ja`): the tables of `actual.json`. |
-
+{actual_files}
 A *pass* is a vehicle driving a whole edge in one direction (entering near one end,
 leaving near the other). A planned edge counts as served when someone plowed it in
 the planned direction, or in either direction where the plan plows that road once.
@@ -134,7 +150,7 @@ Every edge driven, one feature per direction.
 | `length_m` | float | Length of the edge. |
 | `plowed` | int | Passes plowing. |
 | `empty` | int | Passes driving empty. |
-| `first`, `last` | str | Clock time of the first and last pass (plowing passes where any). |
+| `first`, `last` | str | Clock time of the first and last pass (plowing first). |
 | `vehicles` | str | Vehicles that drove it, comma-separated. |
 | `served_by` | str | Administrators whose vehicles plowed it. |
 | `planned` | bool | The plan plows this road. |
@@ -174,7 +190,10 @@ def outputs_markdown(*, crs: str | None = None) -> str:
     text += "\n" + _SHEETS
     text += "".join(f"| `{name}` | {meaning} |\n" for name, meaning in SHEET_COLUMNS)
     text += "\n" + _MAP
-    text += "\n" + _ACTUAL
+    actual_files = "| File | What it is |\n|---|---|\n" + "".join(
+        f"| `{name}` | {meaning} |\n" for name, meaning in _ACTUAL_FILES
+    )
+    text += "\n" + _ACTUAL.format(actual_files=actual_files)
     return text
 
 

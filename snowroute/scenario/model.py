@@ -25,8 +25,8 @@ __all__ = [
     "PatrolSpec",
     "Scenario",
     "ServiceSpec",
-    "SolverSpec",
     "SettlementSpec",
+    "SolverSpec",
     "TurnsSpec",
     "VehicleSpec",
     "clock_seconds",
@@ -739,7 +739,7 @@ class TurnsSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SettlementSpec:
-    """How an exchange is settled after the fact, from the GPS logs (`snowroute actual`)."""
+    """How an exchange is settled after the fact from GPS logs (`snowroute actual`)."""
 
     basis: Literal["km", "hours"] = spec(
         "Settle on road km plowed for the partner (each road once) or on plow hours "

@@ -1,4 +1,4 @@
-"""Fixtures of the plan-against-actual tests: a demo plan computed once, and its road index."""
+"""Fixtures of the plan-against-actual tests: a demo plan computed once, its index."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def demo_run() -> RunResult:
     """The demo's baseline and pooled plans, short searches capped by iterations."""
     folder = demo_data_dir()
     scenario = demo_scenario(folder)
-    solver = dataclasses.replace(scenario.solver, max_iterations=300, stall_iterations=300)
+    solver = dataclasses.replace(
+        scenario.solver, max_iterations=300, stall_iterations=300
+    )
     scenario = dataclasses.replace(scenario, patrol=None, solver=solver)
     G = load_demo_network(folder)
     return run_scenario(

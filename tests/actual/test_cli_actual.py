@@ -1,4 +1,4 @@
-"""``snowroute actual``: a day of logs against a written plan; bad logs end with exit 2."""
+"""``snowroute actual``: logs against a written plan; bad logs end with exit 2."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from snowroute.actual import RoadIndex, SyntheticParams, synthetic_logs, write_log_folder
+from snowroute.actual import (
+    RoadIndex,
+    SyntheticParams,
+    synthetic_logs,
+    write_log_folder,
+)
 from snowroute.cli import main
 from snowroute.pipeline import RunResult, plan_of_run
 from tests.actual.conftest import START
@@ -25,7 +30,10 @@ def logs_dir(
 ) -> tuple[Path, object]:
     """Synthetic logs of the baseline plan (15 m noise, a road skipped)."""
     logs = synthetic_logs(
-        demo_index, plan_of_run(demo_run, "baseline"), start=START, params=SyntheticParams()
+        demo_index,
+        plan_of_run(demo_run, "baseline"),
+        start=START,
+        params=SyntheticParams(),
     )
     folder = tmp_path_factory.mktemp("logs")
     write_log_folder(folder, logs.tracks, logs.fleets)
@@ -33,17 +41,33 @@ def logs_dir(
 
 
 def _args(logs: Path, plan: Path, out: Path, *extra: str) -> list[str]:
-    return ["-q", "actual", str(SCENARIO), "--logs", str(logs), "--plan", str(plan)] + [
+    return [
+        "-q", "actual", str(SCENARIO), "--logs", str(logs), "--plan", str(plan),
         "--out", str(out), "--workers", "1", *extra,
     ]  # fmt: skip
 
 
 def test_actual_writes_every_file_and_reports_the_skipped_road(
-    logs_dir: tuple[Path, object], demo_run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    logs_dir: tuple[Path, object],
+    demo_run_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder, logs = logs_dir
     out = tmp_path / "out"
-    code = main(_args(folder, demo_run_dir, out, "--plan-name", "baseline", "--sigma", "15", "--lang", "ja"))
+    code = main(
+        _args(
+            folder,
+            demo_run_dir,
+            out,
+            "--plan-name",
+            "baseline",
+            "--sigma",
+            "15",
+            "--lang",
+            "ja",
+        )
+    )
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "actual.gpkg", "actual.json", "actual_map.html", "actual_report.html",
@@ -55,7 +79,9 @@ def test_actual_writes_every_file_and_reports_the_skipped_road(
     _, edge = logs.skipped  # type: ignore[attr-defined]
     missed = {(m["u"], m["v"], m["key"]) for m in data["missed"]}
     assert (str(edge[0]), str(edge[1]), edge[2]) in missed
-    assert "計画と実績の比較" in (out / "actual_report.html").read_text(encoding="utf-8")
+    assert "計画と実績の比較" in (out / "actual_report.html").read_text(
+        encoding="utf-8"
+    )
     assert "against the logs of" in capsys.readouterr().out
 
 
@@ -81,7 +107,9 @@ CASES: dict[str, tuple[Case, str]] = {
         "is not valid GPX",
     ),
     "times going back": (
-        lambda tmp: _logs(tmp, "a.csv", HEADER + ROW.format(s=5) + ROW.format(s=1), TABLE),
+        lambda tmp: _logs(
+            tmp, "a.csv", HEADER + ROW.format(s=5) + ROW.format(s=1), TABLE
+        ),
         "goes back in time",
     ),
     "neither UTF-8 nor Shift_JIS": (
@@ -89,11 +117,15 @@ CASES: dict[str, tuple[Case, str]] = {
         "neither UTF-8 nor Shift_JIS",
     ),
     "a vehicle the table lacks": (
-        lambda tmp: _logs(tmp, "a.csv", HEADER + ROW.format(s=1), "vehicle,fleet\nx,pref-truck\n"),
+        lambda tmp: _logs(
+            tmp, "a.csv", HEADER + ROW.format(s=1), "vehicle,fleet\nx,pref-truck\n"
+        ),
         "does not list",
     ),
     "a fleet the scenario lacks": (
-        lambda tmp: _logs(tmp, "a.csv", HEADER + ROW.format(s=1), "vehicle,fleet\npref-truck-1,bus\n"),
+        lambda tmp: _logs(
+            tmp, "a.csv", HEADER + ROW.format(s=1), "vehicle,fleet\npref-truck-1,bus\n"
+        ),
         "fleet 'bus'",
     ),
     "no vehicle table": (
@@ -116,7 +148,8 @@ def test_bad_logs_end_with_exit_2_and_one_sentence(
     code = main(_args(make(tmp_path), demo_run_dir, out))
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert len(err) == 1 and err[0].startswith("snowroute: error: "), err
+    assert len(err) == 1, err
+    assert err[0].startswith("snowroute: error: "), err
     assert expected in err[0]
     assert "Traceback" not in err[0]
     assert not out.exists()
@@ -140,7 +173,8 @@ def test_bad_options_end_with_exit_2(
     out = tmp_path / "out"
     assert main(_args(logs_dir[0], demo_run_dir, out, *extra)) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and expected in err[0]
+    assert len(err) == 1
+    assert expected in err[0]
     assert not out.exists()
 
 

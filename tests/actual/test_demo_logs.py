@@ -1,4 +1,4 @@
-"""Synthetic logs of the demo plan against the plan: accuracy, the skipped road, the settlement."""
+"""Synthetic logs of the demo plan against it: accuracy, skipped road, settlement."""
 
 from __future__ import annotations
 
@@ -85,5 +85,9 @@ def test_the_settlement_equals_the_one_of_the_plan(
         assert row.b_for_a_routes_actual == row.b_for_a_routes_agreed, row
         assert row.a_for_b_km_actual == pytest.approx(row.a_for_b_km_agreed, abs=1e-6)
         assert row.b_for_a_km_actual == pytest.approx(row.b_for_a_km_agreed, abs=1e-6)
-        assert row.a_for_b_h_actual == pytest.approx(row.a_for_b_h_agreed, rel=0.05, abs=0.02)
-        assert row.b_for_a_h_actual == pytest.approx(row.b_for_a_h_agreed, rel=0.05, abs=0.02)
+        assert row.a_for_b_h_actual == pytest.approx(
+            row.a_for_b_h_agreed, rel=0.05, abs=0.02
+        )
+        assert row.b_for_a_h_actual == pytest.approx(
+            row.b_for_a_h_agreed, rel=0.05, abs=0.02
+        )

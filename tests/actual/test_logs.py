@@ -1,4 +1,4 @@
-"""Reading GPS logs (CSV, GPX) and the vehicle table; malformed logs get one sentence."""
+"""Reading GPS logs (CSV, GPX) and the vehicle table; bad logs get one sentence."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_csv_times_without_offset_are_in_tokyo_time(tmp_path: Path) -> None:
     track = read_logs(tmp_path)["t1"]
     # 03:00 in Tokyo is 18:00 UTC the day before
     assert track.t[0] == np.datetime64("2026-11-30T18:00:00").astype(float)
-    assert track.plow is not None and track.plow.tolist() == [True]
+    assert track.plow is not None
+    assert track.plow.tolist() == [True]
 
 
 def test_csv_with_offsets_and_another_time_zone(tmp_path: Path) -> None:
@@ -45,7 +46,9 @@ def test_csv_with_offsets_and_another_time_zone(tmp_path: Path) -> None:
         "a.csv",
         "vehicle,time,lat,lon\nt1,2026-12-01T03:00:00+00:00,39.7,140.1\n",
     )
-    _write(tmp_path, "b.csv", "vehicle,time,lat,lon\nt2,2026-12-01T03:00:00,39.7,140.1\n")
+    _write(
+        tmp_path, "b.csv", "vehicle,time,lat,lon\nt2,2026-12-01T03:00:00,39.7,140.1\n"
+    )
     tracks = read_logs(tmp_path, tz="UTC")
     assert tracks["t1"].t[0] == tracks["t2"].t[0]
     assert tracks["t1"].plow is None
@@ -61,7 +64,8 @@ def test_one_csv_holds_many_vehicles_and_shift_jis_is_read(tmp_path: Path) -> No
     tracks = read_logs(tmp_path)
     assert sorted(tracks) == ["除雪1号", "除雪2号"]
     assert len(tracks["除雪1号"]) == 2
-    assert tracks["除雪2号"].plow is not None and not tracks["除雪2号"].plow[0]
+    assert tracks["除雪2号"].plow is not None
+    assert not tracks["除雪2号"].plow[0]
 
 
 def test_a_vehicle_spread_over_files_is_merged_in_time_order(tmp_path: Path) -> None:
@@ -69,14 +73,17 @@ def test_a_vehicle_spread_over_files_is_merged_in_time_order(tmp_path: Path) -> 
     _write(tmp_path, "a.csv", HEADER + "v,2026-12-01T03:00:00,39.7,140.1,0\n")
     track = read_logs(tmp_path)["v"]
     assert np.all(np.diff(track.t) > 0)
-    assert track.plow is not None and track.plow.tolist() == [False, True]
+    assert track.plow is not None
+    assert track.plow.tolist() == [False, True]
 
 
 def test_gpx_tracks_are_vehicles(tmp_path: Path) -> None:
     _write(
         tmp_path,
         "x.gpx",
-        GPX.format(name="truck-7", t1="2026-12-01T03:00:00Z", t2="2026-12-01T03:00:01Z"),
+        GPX.format(
+            name="truck-7", t1="2026-12-01T03:00:00Z", t2="2026-12-01T03:00:01Z"
+        ),
     )
     track = read_logs(tmp_path)["truck-7"]
     assert len(track) == 2
@@ -95,7 +102,8 @@ def test_the_csv_writer_round_trips(tmp_path: Path) -> None:
     back = read_logs(tmp_path)["v1"]
     assert back.t.tolist() == track.t.tolist()
     assert back.lon.tolist() == track.lon.tolist()
-    assert back.plow is not None and back.plow.tolist() == [True, False]
+    assert back.plow is not None
+    assert back.plow.tolist() == [True, False]
 
 
 @pytest.mark.parametrize(
@@ -121,17 +129,26 @@ def test_the_csv_writer_round_trips(tmp_path: Path) -> None:
         (
             "a.csv",
             HEADER
-            + "v,2026-12-01T03:00:05,39.7,140.1,1\nv,2026-12-01T03:00:00,39.7,140.1,1\n",
+            + "v,2026-12-01T03:00:05,39.7,140.1,1\n"
+            + "v,2026-12-01T03:00:00,39.7,140.1,1\n",
             "line 3 goes back in time",
         ),
         # neither UTF-8 nor Shift_JIS
         ("a.csv", b"vehicle,time,lat,lon\n\x81\x20\xff,1,2,3\n", "neither UTF-8"),
         # a missing column
-        ("a.csv", "vehicle,time,lat\nv,2026-12-01T03:00:00,39.7\n", "lacks the column 'lon'"),
+        (
+            "a.csv",
+            "vehicle,time,lat\nv,2026-12-01T03:00:00,39.7\n",
+            "lacks the column 'lon'",
+        ),
         # not a time
         ("a.csv", HEADER + "v,yesterday,39.7,140.1,1\n", "not ISO 8601"),
         # latitude out of range
-        ("a.csv", HEADER + "v,2026-12-01T03:00:00,139.7,40.1,1\n", "line 2 has no valid"),
+        (
+            "a.csv",
+            HEADER + "v,2026-12-01T03:00:00,139.7,40.1,1\n",
+            "line 2 has no valid",
+        ),
         # a plow flag that is not one
         ("a.csv", HEADER + "v,2026-12-01T03:00:00,39.7,140.1,maybe\n", "plow 'maybe'"),
         # no vehicle id
@@ -144,7 +161,8 @@ def test_malformed_logs_raise_one_sentence(
     _write(tmp_path, name, content)
     with pytest.raises(InputFileError, match=match) as info:
         read_logs(tmp_path)
-    assert str(info.value).count(". ") == 0 and str(info.value).endswith(".")
+    assert str(info.value).count(". ") == 0
+    assert str(info.value).endswith(".")
 
 
 def test_a_folder_without_logs_is_refused(tmp_path: Path) -> None:
@@ -169,7 +187,9 @@ def test_bad_vehicle_tables_raise(tmp_path: Path, table: str, match: str) -> Non
 
 
 def test_the_vehicle_table_maps_vehicles_to_fleets_and_routes(tmp_path: Path) -> None:
-    path = _write(tmp_path, "vehicles.csv", "vehicle,fleet,route_no\nv1,truck,2\nv2,truck,\n")
+    path = _write(
+        tmp_path, "vehicles.csv", "vehicle,fleet,route_no\nv1,truck,2\nv2,truck,\n"
+    )
     table = read_fleet_table(path, fleets=["truck"])
     assert table["v1"].route_no == 2
     assert table["v2"].route_no is None

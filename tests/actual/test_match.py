@@ -14,7 +14,7 @@ X0, Y0 = 395_000.0, 4_385_000.0
 
 @pytest.fixture(scope="module")
 def street() -> RoadIndex:
-    """Five junctions 100 m apart west to east, two-way, and a side street north of 2."""
+    """Five junctions 100 m apart west to east, two-way; a side street north of 2."""
     G = nx.MultiDiGraph(crs="EPSG:32654")
     for i in range(5):
         G.add_node(i, x=X0 + 100 * i, y=Y0)
@@ -36,7 +36,8 @@ def _drive(xs: list[float], ys: list[float], rng: np.random.Generator, sigma: fl
 
 
 def _edges(index: RoadIndex, matched) -> list[tuple[int, int]]:
-    return [index.edges[e][:2] for e, ok in zip(matched.edge, matched.full) if ok]
+    pairs = zip(matched.edge, matched.full, strict=True)
+    return [index.edges[e][:2] for e, ok in pairs if ok]
 
 
 def test_a_drive_east_matches_the_eastbound_edges(street: RoadIndex) -> None:
@@ -45,9 +46,14 @@ def test_a_drive_east_matches_the_eastbound_edges(street: RoadIndex) -> None:
     assert _edges(street, matched) == [(0, 1), (1, 2), (2, 3), (3, 4)]
 
 
-def test_a_drive_west_then_north_matches_in_driving_direction(street: RoadIndex) -> None:
+def test_a_drive_west_then_north_matches_in_driving_direction(
+    street: RoadIndex,
+) -> None:
     x, y, t = _drive(
-        [X0 + 400, X0 + 200, X0 + 200], [Y0, Y0, Y0 + 100], np.random.default_rng(2), 10.0
+        [X0 + 400, X0 + 200, X0 + 200],
+        [Y0, Y0, Y0 + 100],
+        np.random.default_rng(2),
+        10.0,
     )
     matched = match_points(street, x, y, t, params=MatchParams(sigma_m=10.0))
     assert _edges(street, matched) == [(4, 3), (3, 2), (2, 9)]
@@ -66,7 +72,9 @@ def test_fixes_far_from_roads_are_unmatched_and_counted(street: RoadIndex) -> No
 def test_a_gap_in_the_log_is_bridged_by_the_road(street: RoadIndex) -> None:
     x, y, t = _drive([X0, X0 + 400], [Y0, Y0], np.random.default_rng(4), 5.0)
     keep = (t < 8) | (t > 26)  # no fixes between 80 m and 260 m
-    matched = match_points(street, x[keep], y[keep], t[keep], params=MatchParams(sigma_m=10.0))
+    matched = match_points(
+        street, x[keep], y[keep], t[keep], params=MatchParams(sigma_m=10.0)
+    )
     assert _edges(street, matched) == [(0, 1), (1, 2), (2, 3), (3, 4)]
 
 
@@ -74,7 +82,9 @@ def test_standing_still_drives_nothing(street: RoadIndex) -> None:
     rng = np.random.default_rng(5)
     n = 300
     x, y = X0 + 150 + rng.normal(0, 5, n), Y0 + rng.normal(0, 5, n)
-    matched = match_points(street, x, y, np.arange(n, dtype=float), params=MatchParams(sigma_m=10.0))
+    matched = match_points(
+        street, x, y, np.arange(n, dtype=float), params=MatchParams(sigma_m=10.0)
+    )
     assert _edges(street, matched) == []
 
 

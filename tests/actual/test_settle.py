@@ -7,9 +7,18 @@ import pytest
 from snowroute.actual.settle import Plowing, road_differences, settlement_rows
 
 
-def _p(by: str, owner: str, road: int, km: float = 1.0, hours: float = 0.1, section: str = "") -> Plowing:
+def _p(
+    by: str,
+    owner: str,
+    road: int,
+    km: float = 1.0,
+    hours: float = 0.1,
+    section: str = "",
+) -> Plowing:
     route = f"{owner}/r{road}"
-    return Plowing(by, owner, ("a", str(road), 0), route, route, section or route, km, hours)
+    return Plowing(
+        by, owner, ("a", str(road), 0), route, route, section or route, km, hours
+    )
 
 
 AGREED = [

@@ -542,6 +542,40 @@ def _settlement(
     return rows, road_differences(agreed, actual)
 
 
+def _context(
+    G: nx.MultiDiGraph,
+    index: RoadIndex,
+    plan: Plan,
+    passes: list[ActualPass],
+    start: float,
+) -> _Context:
+    plowed_at: dict[EdgeKey, float] = {}
+    for p in passes:
+        if p.plowing:
+            plowed_at[p.edge] = min(plowed_at.get(p.edge, math.inf), p.t_exit - start)
+    planned = {leg.edge for r in plan.routes for leg in r.legs if leg.serving}
+    where = {e: i for i, e in enumerate(index.edges)}
+    return _Context(G, index, where, start, planned, plowed_at)
+
+
+def _finish_table(
+    ctx: _Context, scenario: Scenario, plan: Plan
+) -> dict[str, dict[str, float | None]]:
+    """Per priority class: planned and actual finish, deadline, missed edges."""
+    legs = [(leg.edge, leg.end_s) for r in plan.routes for leg in r.legs if leg.serving]
+    planned, actual, missed = _finish(ctx, legs)
+    deadlines = scenario.service.deadline_s()
+    return {
+        cls: {
+            "planned_s": planned[cls],
+            "actual_s": actual.get(cls),
+            "deadline_s": deadlines.get(cls),
+            "missed_edges": missed[cls],
+        }
+        for cls in sorted(planned)
+    }
+
+
 def compare_actual(
     G: nx.MultiDiGraph,
     scenario: Scenario,
@@ -559,22 +593,15 @@ def compare_actual(
 
     Parameters
     ----------
-    G
-        The scenario's tagged network.
-    scenario
-        The scenario (fleets, their administrators and speeds, the shift start,
-        deadlines and the settlement rates).
-    plan
-        The plan (:func:`~snowroute.actual.plan.read_plan`).
-    tracks
-        Vehicle id to its log (:func:`~snowroute.actual.logs.read_logs`).
-    fleets
-        Vehicle id to its fleet and route
+    G, scenario
+        The tagged network; the scenario (fleets, their administrators and
+        speeds, the shift start, deadlines, the settlement rates).
+    plan, tracks, fleets
+        The plan (:func:`~snowroute.actual.plan.read_plan`), each vehicle's log
+        (:func:`~snowroute.actual.logs.read_logs`) and fleet and route
         (:func:`~snowroute.actual.logs.read_fleet_table`).
-    params
-        Map-matcher settings.
-    index
-        The network's :class:`RoadIndex` when already built.
+    params, index
+        Map-matcher settings; the network's :class:`RoadIndex` if built.
     tz
         Time zone of the shift start (the day is the one of the earliest fix).
     workers
@@ -592,20 +619,7 @@ def compare_actual(
     by_vehicle = _all_passes(index, scenario, tracks, fleets, matched)
     passes = [p for items in by_vehicle.values() for p in items]
     start = _shift_start(scenario, tracks, tz)
-    plowed_at: dict[EdgeKey, float] = {}
-    for p in passes:
-        if p.plowing:
-            at = p.t_exit - start.timestamp()
-            plowed_at[p.edge] = min(plowed_at.get(p.edge, math.inf), at)
-    planned = {leg.edge for r in plan.routes for leg in r.legs if leg.serving}
-    ctx = _Context(
-        G,
-        index,
-        {e: i for i, e in enumerate(index.edges)},
-        start.timestamp(),
-        planned,
-        plowed_at,
-    )
+    ctx = _context(G, index, plan, passes, start.timestamp())
     assigned = _assign_routes(plan, fleets, by_vehicle)
     routes = tuple(
         _route_row(
@@ -617,20 +631,7 @@ def compare_actual(
         )
         for vehicle, route in sorted(assigned.items())
     )
-    planned_legs = [
-        (leg.edge, leg.end_s) for r in plan.routes for leg in r.legs if leg.serving
-    ]
-    planned_finish, actual_finish, missed_by_class = _finish(ctx, planned_legs)
-    deadlines = scenario.service.deadline_s()
-    finish: dict[str, dict[str, float | None]] = {
-        cls: {
-            "planned_s": planned_finish[cls],
-            "actual_s": actual_finish.get(cls),
-            "deadline_s": deadlines.get(cls),
-            "missed_edges": missed_by_class[cls],
-        }
-        for cls in sorted(planned_finish)
-    }
+    planned = ctx.planned
     settlement, differences = _settlement(ctx, scenario, plan, passes)
     plowed_edges = {p.edge for p in passes if p.plowing}
     return ActualResult(
@@ -642,7 +643,7 @@ def compare_actual(
         missed=tuple(sorted((e for e in planned if ctx.served_at(e) is None), key=str)),
         unplanned=tuple(sorted((e for e in plowed_edges if ctx.unplanned(e)), key=str)),
         routes=routes,
-        finish=finish,
+        finish=_finish_table(ctx, scenario, plan),
         settlement=settlement,
         differences=differences,
         passes=tuple(passes),

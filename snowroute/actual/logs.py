@@ -3,7 +3,8 @@
 A log is one :class:`Track` per vehicle: POSIX times (UTC seconds), WGS84
 longitudes and latitudes and, where the log has them, plow-down flags. CSV logs
 have the columns ``vehicle``, ``time``, ``lat``, ``lon`` and optionally ``plow``
-and ``spreader`` (``1``/``0``, ``true``/``false``, ``down``/``up``); times are ISO
+(``1``/``0``, ``true``/``false``, ``down``/``up``; other columns such as a
+``spreader`` flag are ignored); times are ISO
 8601, in the stated offset or else in the log's time zone (``Asia/Tokyo`` by
 default). Files are UTF-8 or Shift_JIS; one file may hold many vehicles and one
 vehicle may span many files. GPX files give one vehicle per track (its name, else

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import snowroute
 from snowroute._errors import SnowrouteError
 from snowroute.cli import (
+    _actual,
     _bench,
     _demo,
     _exchange,
@@ -49,6 +50,7 @@ _COMMANDS: tuple[_CommandModule, ...] = (
     _exchange,
     _patrol,
     _demo,
+    _actual,
     _bench,
     _sweep,
 )

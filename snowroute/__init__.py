@@ -54,6 +54,12 @@ from snowroute._errors import (
 )
 
 if TYPE_CHECKING:
+    from snowroute.actual import ActualResult as ActualResult
+    from snowroute.actual import compare_actual as compare_actual
+    from snowroute.actual import read_fleet_table as read_fleet_table
+    from snowroute.actual import read_logs as read_logs
+    from snowroute.actual import read_plan as read_plan
+    from snowroute.actual import synthetic_logs as synthetic_logs
     from snowroute.exchange import ExchangeResult as ExchangeResult
     from snowroute.exchange import PlanReport as PlanReport
     from snowroute.exchange import run_exchange as run_exchange
@@ -67,6 +73,7 @@ if TYPE_CHECKING:
     from snowroute.patrol import plan_patrol as plan_patrol
     from snowroute.pipeline import RunResult as RunResult
     from snowroute.pipeline import run_scenario as run_scenario
+    from snowroute.pipeline import write_actual as write_actual
     from snowroute.pipeline import write_run as write_run
     from snowroute.prepare import graph_from_scenario as graph_from_scenario
     from snowroute.routing import ArcRoutingProblem as ArcRoutingProblem
@@ -94,6 +101,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 #: Where each name of the front door lives (imported when first used).
 _HOMES = {
+    "read_logs": "snowroute.actual",
+    "read_fleet_table": "snowroute.actual",
+    "read_plan": "snowroute.actual",
+    "compare_actual": "snowroute.actual",
+    "ActualResult": "snowroute.actual",
+    "synthetic_logs": "snowroute.actual",
+    "write_actual": "snowroute.pipeline",
     "scenario_from_toml": "snowroute.scenario",
     "Scenario": "snowroute.scenario",
     "graph_from_scenario": "snowroute.prepare",

@@ -28,6 +28,7 @@ __all__ = [
     "check_input_file",
     "check_output_path",
     "read_csv",
+    "read_text",
     "write_json",
 ]
 
@@ -200,6 +201,22 @@ def read_csv(
             raise error(msg)
         rows.append(CsvRow(line, {k: (v or "").strip() for k, v in row.items()}))
     return tuple(rows)
+
+
+def read_text(
+    path: str | os.PathLike[str],
+    *,
+    what: str,
+    error: type[Exception] = InputFileError,
+) -> str:
+    """Return the text of ``path``, read as UTF-8 (BOM allowed) or else Shift_JIS.
+
+    Raises
+    ------
+    InputFileError
+        (or ``error``) When the file is missing, unreadable or in neither encoding.
+    """
+    return _read_text(Path(path), what, error)
 
 
 def _read_text(path: Path, what: str, error: type[Exception]) -> str:

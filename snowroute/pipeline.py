@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import time
@@ -18,6 +19,8 @@ from typing import Any
 import networkx as nx
 
 from snowroute._io import atomic_directory
+from snowroute.actual.compare import ActualResult
+from snowroute.actual.plan import PREFERRED, Plan, PlannedLeg, PlannedRoute
 from snowroute.exchange import ExchangeResult, run_exchange
 from snowroute.network import load_boundaries
 from snowroute.outputs import (
@@ -26,18 +29,29 @@ from snowroute.outputs import (
     PlanRoutes,
     exchange_figure,
     exchanged_sections,
+    plans_driven,
     save_left_out,
     save_outputs,
     save_patrol,
     save_report,
     save_summary,
 )
+from snowroute.outputs.actual import ActualData, save_actual
 from snowroute.patrol import PatrolPlan, plan_patrol
 from snowroute.prepare import graph_from_scenario
 from snowroute.routing.budget import MIN_SEARCH_S, Budget, check_budget
 from snowroute.scenario.model import Scenario
 
-__all__ = ["RunResult", "plan_routes", "run_scenario", "write_run"]
+__all__ = [
+    "RunResult",
+    "actual_data",
+    "plan_of_run",
+    "plan_routes",
+    "run_scenario",
+    "save_actual_files",
+    "write_actual",
+    "write_run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -332,3 +346,88 @@ def write_run(
             extra(tmp)
         files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
     return [Path(out_dir) / p for p in files]
+
+
+def plan_of_run(result: RunResult, name: str | None = None) -> Plan:
+    """Return one exchange plan of ``result`` as the plan the logs are compared with.
+
+    Default: the first of given, optimized, baseline, pooled that was computed.
+    """
+    names = list(result.exchange.plans)
+    chosen = name or next((n for n in PREFERRED if n in names), names[0])
+    routes = [
+        PlannedRoute(
+            route.vehicle,
+            route.route_no,
+            tuple(
+                PlannedLeg(leg.edge, leg.serving, leg.start_s, leg.end_s)
+                for leg in route.legs
+            ),
+        )
+        for route in plans_driven(plan_routes(result))
+        if route.plan == chosen
+    ]
+    return Plan(chosen, tuple(routes))
+
+
+def actual_data(result: ActualResult) -> ActualData:
+    """Return the comparison as the plain data that ``save_actual`` writes."""
+    tz = result.shift_start.tzinfo
+    unmatched = []
+    for vehicle, idx in result.unmatched.items():
+        track = result.tracks[vehicle]
+        for i in idx.tolist():
+            at = dt.datetime.fromtimestamp(float(track.t[i]), tz=tz)
+            unmatched.append(
+                (vehicle, at.isoformat(), float(track.lon[i]), float(track.lat[i]))
+            )
+    return ActualData(
+        summary=result.to_dict(),
+        coverage=[
+            {
+                "edge": c.edge,
+                "plowed": c.plowed,
+                "empty": c.empty,
+                "first_s": c.first_s,
+                "last_s": c.last_s,
+                "vehicles": c.vehicles,
+                "served_by": c.served_by,
+                "planned": c.planned,
+            }
+            for c in result.coverage
+        ],
+        missed=result.missed,
+        planned=result.planned_edges,
+        tracks=[(v, t.lon, t.lat) for v, t in result.tracks.items()],
+        unmatched=unmatched,
+        start_clock=result.shift_start.strftime("%H:%M"),
+    )
+
+
+def save_actual_files(
+    result: ActualResult, folder: Path, *, lang: str = "en"
+) -> list[Path]:
+    """Write the comparison's files into the existing ``folder``."""
+    return save_actual(folder, result.G, actual_data(result), lang=lang)
+
+
+def write_actual(
+    result: ActualResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: str = "en",
+    force: bool = False,
+) -> list[Path]:
+    """Write the comparison's files into ``out_dir``, all at once.
+
+    ``actual.json``, ``actual.gpkg``, ``actual_map.html`` and
+    ``actual_report.html``; a failure leaves nothing behind.
+
+    Raises
+    ------
+    FileExistsError
+        When ``out_dir`` exists and not ``force``.
+    """
+    with atomic_directory(out_dir, force=force) as tmp:
+        names = [p.name for p in save_actual_files(result, tmp, lang=lang)]
+    return [Path(out_dir) / n for n in names]

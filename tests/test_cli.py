@@ -170,6 +170,14 @@ def test_demo_prints_the_report_and_writes_outputs(
     for name in ("patrol.json", "routes.gpkg", "map.html", "report.html"):
         assert (out / name).is_file(), name
     assert json.loads((out / "patrol.json").read_text(encoding="utf-8"))["valid"]
+    # synthetic logs of the plan and their comparison with it
+    assert "against the logs of" in text
+    actual = json.loads((out / "actual" / "actual.json").read_text(encoding="utf-8"))
+    assert actual["plan"] == "baseline"
+    assert actual["edges"]["missed"] >= 1  # the skipped road
+    assert (out / "actual" / "logs" / "vehicles.csv").is_file()
+    for name in ("actual.gpkg", "actual_map.html", "actual_report.html"):
+        assert (out / "actual" / name).is_file(), name
 
 
 def test_make_demo_regenerates_the_committed_network(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ ALLOWED = {
     "prepare": {"scenario", "network", "routing"},
     "exchange": {"scenario", "network", "routing", "prepare"},
     "patrol": {"scenario", "network", "routing", "prepare"},
+    "actual": {"scenario", "network", "routing", "prepare", "exchange"},
     "outputs": {"network", "routing"},
     "bench": {"routing"},
     "sweep": {"scenario", "prepare", "pipeline", "outputs"},

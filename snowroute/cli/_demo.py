@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import logging
 import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import networkx as nx
 
@@ -21,7 +23,13 @@ from snowroute.outputs.network import save_tagged_network
 from snowroute.scenario import Scenario
 from snowroute.scenario.load import scenario_from_toml
 
-__all__ = ["demo_data_dir", "demo_scenario", "load_demo_network", "register"]
+__all__ = [
+    "demo_actual",
+    "demo_data_dir",
+    "demo_scenario",
+    "load_demo_network",
+    "register",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +107,56 @@ def demo_scenario(folder: Path) -> Scenario:
     return dataclasses.replace(scenario, network=network, patrol=patrol)
 
 
+#: Day of the demo's synthetic GPS logs (the first day of its patrol horizon).
+DEMO_LOG_DAY = dt.date(2026, 12, 1)
+
+
+def demo_actual(result: Any, *, seed: int = 0) -> tuple[Any, Any]:
+    """Synthetic logs of the demo plan and their comparison with it.
+
+    The logs follow the plan the comparison would pick (optimized where
+    computed) from the scenario's shift start on :data:`DEMO_LOG_DAY`, with
+    15 m noise, a fix every 5 s, a one-minute gap per route and one road skipped.
+    """
+    from snowroute.actual import (
+        MatchParams,
+        SyntheticParams,
+        compare_actual,
+        road_index,
+        synthetic_logs,
+    )
+    from snowroute.pipeline import plan_of_run
+
+    scenario = result.scenario
+    plan = plan_of_run(result)
+    index = road_index(result.G)
+    hours, minutes = (int(x) for x in scenario.service.start.split(":"))
+    start = dt.datetime.combine(
+        DEMO_LOG_DAY, dt.time(hours, minutes), tzinfo=ZoneInfo("Asia/Tokyo")
+    )
+    logs = synthetic_logs(index, plan, start=start, params=SyntheticParams(seed=seed))
+    actual = compare_actual(
+        result.G,
+        scenario,
+        plan,
+        logs.tracks,
+        logs.fleets,
+        params=MatchParams(sigma_m=15.0),
+        index=index,
+    )
+    return logs, actual
+
+
+def _save_demo_actual(tmp: Path, logs: Any, actual: Any, lang: str) -> None:
+    from snowroute.actual import write_log_folder
+    from snowroute.pipeline import save_actual_files
+
+    folder = tmp / "actual"
+    (folder / "logs").mkdir(parents=True)
+    write_log_folder(folder / "logs", logs.tracks, logs.fleets)
+    save_actual_files(actual, folder, lang=lang)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from snowroute.pipeline import run_scenario, write_run
 
@@ -116,22 +174,25 @@ def _demo(args: argparse.Namespace) -> int:
             time_limit_s=args.time_limit or DEMO_TIME_LIMIT_S,
             seed=args.seed,
         )
+    logger.info("comparing synthetic GPS logs of the plan with it")
+    logs, actual = demo_actual(result, seed=args.seed or 0)
     written = None
     if args.out is not None:
+
+        def extra(tmp: Path) -> None:
+            save_tagged_network(G, report, tmp, crs=scenario.network.output_crs)
+            _save_demo_actual(tmp, logs, actual, args.lang)
+
         logger.info("writing the outputs")
         written = write_run(
-            result,
-            args.out,
-            lang=args.lang,
-            force=args.force,
-            extra=lambda tmp: save_tagged_network(
-                G, report, tmp, crs=scenario.network.output_crs
-            ),
+            result, args.out, lang=args.lang, force=args.force, extra=extra
         )
     verbose = args.verbose > 0
     print(report if verbose else "\n".join(network_lines(report)))
     print()
     print_run(result, verbose=verbose)
+    print()
+    print(actual.summary())
     if written is not None:
         print()
         print(closing_line(args.out, len(written)))
@@ -146,8 +207,10 @@ def register(subparsers: Any) -> None:
         description=(
             "Run scenarios/demo.toml on the built-in demo network (a synthetic "
             "Akita-like area, see networks/demo/README.md): the network report, the "
-            "exchange plans (baseline, optimized, pooled), 14 days of patrol; with "
-            "--out, every output of `snowroute run` plus the tagged network."
+            "exchange plans (baseline, optimized, pooled), 14 days of patrol, and "
+            "synthetic GPS logs of the plan compared with it (`snowroute actual`); "
+            "with --out, every output of `snowroute run` plus the tagged network, "
+            "and the logs and comparison in actual/."
         ),
     )
     demo.add_argument("--out", type=Path, help="output folder")

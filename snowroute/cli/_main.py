@@ -28,6 +28,7 @@ from tqdm import tqdm
 import snowroute
 from snowroute._errors import SnowrouteError
 from snowroute.cli import (
+    _actual,
     _bench,
     _demo,
     _exchange,
@@ -53,6 +54,7 @@ _COMMANDS: tuple[_CommandModule, ...] = (
     _exchange,
     _patrol,
     _demo,
+    _actual,
     _bench,
     _sweep,
 )

@@ -161,6 +161,86 @@ _MAP = """\
 """
 
 
+_ACTUAL_FILES: tuple[tuple[str, str], ...] = (
+    (
+        "actual.json",
+        "The comparison: fixes read, matched and unmatched (`in = matched + "
+        "unmatched`), edges driven, plowed, missed and plowed unplanned, finish per "
+        "priority class (planned, actual, deadline, missed edges; seconds after the "
+        "shift start), every route against its vehicle, the missed and unplanned "
+        "edges, and `settlement` (`rows`: one per partner pair; `differences`: km "
+        "per route plowed for a partner, agreed and actual).",
+    ),
+    ("actual.gpkg", "GeoPackage (projected CRS as `routes.gpkg`), the layers below."),
+    (
+        "actual_map.html",
+        "Web map: the plan's roads, what was plowed and driven empty, missed roads, "
+        "the GPS tracks and the unmatched fixes (offline, like `map.html`).",
+    ),
+    (
+        "actual_report.html",
+        "The report section (`--lang en` or `ja`): the tables of `actual.json`.",
+    ),
+)
+
+_ACTUAL = """\
+## Plan against actual (`snowroute actual`, `actual/` of `snowroute demo`)
+
+`snowroute actual SCENARIO --logs DIR --plan RUN_DIR --out OUT` matches the GPS logs
+in `DIR` to the network and compares them with a plan of the run folder `RUN_DIR`
+(`given`, else `optimized`, `baseline`, `pooled`; `--plan-name` picks one). Logs are
+GPX tracks (one vehicle per track, named by the track name) or CSV tables with the
+columns `vehicle`, `time` (ISO 8601; without an offset in `--tz`, Asia/Tokyo by
+default), `lat`, `lon` and optionally `plow` (1/0, true/false, down/up), UTF-8 or
+Shift_JIS, one or many vehicles per file. `DIR/vehicles.csv` (or `--fleets`) maps
+each `vehicle` to its `fleet` (a vehicle class of the scenario) and optionally the
+planned `route_no` it drove. Without plow flags a pass counts as plowing when it
+was driven no faster than halfway between the fleet's plow and deadhead speeds.
+`snowroute demo --out OUT` writes synthetic logs of its plan into
+`OUT/actual/logs/` and the comparison into `OUT/actual/`.
+
+{actual_files}
+A *pass* is a vehicle driving a whole edge in one direction (entering near one end,
+leaving near the other). A planned edge counts as served when someone plowed it in
+the planned direction, or in either direction where the plan plows that road once.
+The settlement table has the shape of the H20/H21 comparison: per partner pair
+`a`/`b` (the prefecture first), routes, road km (each road once) and plow hours of
+`a` plowing `b`'s roads and of `b` plowing `a`'s, agreed (the plan) and actual (the
+logs); `net` is `a` for `b` minus `b` for `a` in the `[settlement]` basis, `amount`
+is the net times the rate and `payer` pays `payee`. A section of the agreement that
+the logs show plowed for at least `complete_share` of its km counts in full.
+
+### `actual_coverage` (LineString)
+
+Every edge driven, one feature per direction.
+
+| Field | Type | Meaning |
+|---|---|---|
+| `u`, `v`, `key` | str, str, int | The edge, driven from `u` to `v`. |
+| `admin_id`, `route_id`, `route_name`, `street`, `priority` | str | The road. |
+| `length_m` | float | Length of the edge. |
+| `plowed` | int | Passes plowing. |
+| `empty` | int | Passes driving empty. |
+| `first`, `last` | str | Clock time of the first and last pass (plowing first). |
+| `vehicles` | str | Vehicles that drove it, comma-separated. |
+| `served_by` | str | Administrators whose vehicles plowed it. |
+| `planned` | bool | The plan plows this road. |
+
+### `missed_roads` (LineString)
+
+Planned edges nobody plowed: the fields of the road as in `actual_coverage`.
+
+### `actual_tracks` (LineString)
+
+One line per vehicle through all its fixes (`vehicle`, `fixes`).
+
+### `unmatched_points` (Point)
+
+Fixes not matched to a road (far from any road, or a piece of track that matched
+nothing): `vehicle`, `time` (ISO 8601 with offset).
+"""
+
+
 def outputs_markdown(*, crs: str | None = None) -> str:
     """Return the Markdown reference of every output file, layer and field.
 
@@ -184,6 +264,10 @@ def outputs_markdown(*, crs: str | None = None) -> str:
     text += "\n" + _SHEETS
     text += "".join(f"| `{name}` | {meaning} |\n" for name, meaning in SHEET_COLUMNS)
     text += "\n" + _REPORT + _MAP
+    actual_files = "| File | What it is |\n|---|---|\n" + "".join(
+        f"| `{name}` | {meaning} |\n" for name, meaning in _ACTUAL_FILES
+    )
+    text += "\n" + _ACTUAL.format(actual_files=actual_files)
     return text
 
 

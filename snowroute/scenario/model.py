@@ -25,6 +25,7 @@ __all__ = [
     "PatrolSpec",
     "Scenario",
     "ServiceSpec",
+    "SettlementSpec",
     "SolverSpec",
     "TurnsSpec",
     "VehicleSpec",
@@ -766,6 +767,48 @@ class TurnsSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SettlementSpec:
+    """How an exchange is settled after the fact from GPS logs (`snowroute actual`)."""
+
+    basis: Literal["km", "hours"] = spec(
+        "Settle on road km plowed for the partner (each road once) or on plow hours "
+        "(every pass).",
+        "km",
+        default="km",
+    )
+    rate_per_km: float = spec(
+        "Money per road km of net work for the partner (basis `km`).",
+        50000.0,
+        default=0.0,
+    )
+    rate_per_h: float = spec(
+        "Money per plow hour of net work for the partner (basis `hours`).",
+        12000.0,
+        default=0.0,
+    )
+    currency: str = spec(
+        "Currency of the rates, shown in reports.", "JPY", default="JPY"
+    )
+    complete_share: float = spec(
+        "A route section of the agreement that the partner's logs show plowed for at "
+        "least this share of its km counts as plowed in full (GPS gaps and "
+        "map-matching noise do not move money; 1: only what the logs show).",
+        0.9,
+        default=0.9,
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("rate_per_km", "rate_per_h"):
+            value = getattr(self, name)
+            if not (value >= 0 and value < float("inf")):
+                msg = f"must be a finite number >= 0, got {value}"
+                raise invalid(msg, field=name)
+        if not 0 < self.complete_share <= 1:
+            msg = f"must lie in (0, 1], got {self.complete_share}"
+            raise invalid(msg, field="complete_share")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A complete planning scenario: one TOML file, one command, every output."""
 
@@ -790,6 +833,11 @@ class Scenario:
         "Turn rules (`[turns]`); without it routes are planned without turn costs.",
         None,
         default=None,
+    )
+    settlement: SettlementSpec = spec(
+        "Settlement of the exchange from GPS logs (`[settlement]`).",
+        None,
+        factory=SettlementSpec,
     )
     base_dir: Path = field(default=Path(), compare=False)
     #: The side files read at load time (:func:`~.side.side_files` gives them).

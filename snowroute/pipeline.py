@@ -30,6 +30,7 @@ from snowroute.outputs import (
     exchange_figure,
     exchanged_sections,
     plans_driven,
+    save_exchange_list,
     save_left_out,
     save_outputs,
     save_patrol,
@@ -341,6 +342,12 @@ def write_run(
             patrol=patrol,
             assumptions=report_assumptions(result.scenario),
             figures=_figures(result.G, summary),
+        )
+        save_exchange_list(
+            summary,
+            tmp / "exchange_list.csv",
+            lang=lang,
+            admin_names=_admin_names(result.G),
         )
         if extra is not None:
             extra(tmp)

@@ -39,6 +39,7 @@ from snowroute.outputs.notices import save_notices as save_notices
 from snowroute.outputs.patrol import PatrolPlanData as PatrolPlanData
 from snowroute.outputs.patrol import save_patrol as save_patrol
 from snowroute.outputs.report import render_report as render_report
+from snowroute.outputs.report import save_exchange_list as save_exchange_list
 from snowroute.outputs.report import save_report as save_report
 from snowroute.outputs.sheets import SHEET_COLUMNS as SHEET_COLUMNS
 from snowroute.outputs.sheets import save_route_sheets as save_route_sheets

@@ -62,6 +62,14 @@ _FILES: tuple[tuple[str, str], ...] = (
         "The council report (`snowroute run`/`demo`, in `--lang`): see below; prints "
         "on A4 from the browser.",
     ),
+    (
+        "exchange_list.csv",
+        "Every plan's exchange list as the agreement's table (not the pooled "
+        "reference): plan, number, route (路線), section (区間; empty: the whole "
+        "route), km (延長), plow-hours of the administrator who takes it over, "
+        "owner and taker (codes and names). UTF-8 with BOM, codes as text for "
+        "Excel; Japanese headers with `--lang ja`.",
+    ),
     ("summary.json", "Every plan's figures, ledger, exchanges and balance (data)."),
     ("patrol.json", "The patrol plan: days, sections, structures (with a patrol)."),
     (

@@ -9,6 +9,7 @@ escaped. Missing parts are left out of the page rather than invented.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import re
@@ -22,6 +23,7 @@ import jpholiday
 from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
 from snowroute.outputs.figure import ExchangeFigure
+from snowroute.outputs.network import excel_text
 from snowroute.outputs.text import (
     PLAN_TEXTS,
     PRIORITY_TEXTS,
@@ -42,6 +44,7 @@ __all__ = [
     "headline",
     "patrol_calendar",
     "render_report",
+    "save_exchange_list",
     "save_report",
 ]
 
@@ -234,8 +237,9 @@ def balance_rows(
 def agreement(exchanged: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Group an exchange list by direction (owner → who plows), numbered 1..n.
 
-    Each group: ``from``, ``to``, ``rows`` (``no``, ``route``, ``section``, ``km``),
-    ``km`` and ``routes`` in total.
+    Each group: ``from``, ``to``, ``rows`` (``no``, ``route``, ``section``, ``km``,
+    ``hours``: the plow-hours of the administrator who takes it over), ``km``,
+    ``hours`` and ``routes`` in total.
     """
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for row in exchanged:
@@ -255,6 +259,7 @@ def agreement(exchanged: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     "route_id": row["route_id"],
                     "section": row.get("section") or "",
                     "km": float(row.get("km") or 0.0),
+                    "hours": float(row.get("hours") or 0.0),
                 }
             )
         out.append(
@@ -263,6 +268,7 @@ def agreement(exchanged: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "to": to,
                 "rows": items,
                 "km": math.fsum(i["km"] for i in items),
+                "hours": math.fsum(i["hours"] for i in items),
                 "routes": len({i["route_id"] for i in items}),
             }
         )
@@ -497,6 +503,87 @@ def _chart_values(
         if _number(plan.get("total_hours")) is not None
     }
     return deadhead, hours
+
+
+#: Columns of ``exchange_list.csv`` in each language (the agreement's table).
+_LIST_COLUMNS = {
+    "en": (
+        "plan",
+        "no",
+        "route",
+        "route_id",
+        "section",
+        "km",
+        "plow_hours",
+        "from_admin",
+        "from_name",
+        "to_admin",
+        "to_name",
+    ),
+    "ja": (
+        "計画",
+        "番号",
+        "路線",
+        "路線ID",
+        "区間",
+        "延長km",
+        "除雪時間h",
+        "道路管理者",
+        "道路管理者名",
+        "除雪担当",
+        "除雪担当名",
+    ),
+}
+
+
+def save_exchange_list(
+    summary: Mapping[str, Any],
+    path: str | Path,
+    *,
+    lang: str = "en",
+    admin_names: Mapping[str, str] | None = None,
+) -> Path:
+    """Write every plan's exchange list as the agreement's table (CSV for Excel).
+
+    One row per agreement line, numbered as in the report: 路線, 区間 (empty: the
+    whole route), 延長 km, the plow-hours of the administrator who takes it over,
+    and from whom to whom (codes kept as text for Excel, with names). The pooled
+    plan is a reference, not an agreement, and is left out.
+
+    Raises
+    ------
+    ValueError
+        When ``lang`` is not a known language.
+    """
+    check_lang(lang)
+    names = admin_names or {}
+    rows = []
+    for plan, figures in summary.get("plans", {}).items():
+        if plan == "pooled":
+            continue
+        for group in agreement(figures.get("exchanged") or []):
+            for x in group["rows"]:
+                rows.append(
+                    (
+                        plan,
+                        x["no"],
+                        x["route"],
+                        x["route_id"],
+                        x["section"],
+                        round(x["km"], 3),
+                        round(x["hours"], 3),
+                        excel_text(group["from"]),
+                        names.get(group["from"], ""),
+                        excel_text(group["to"]),
+                        names.get(group["to"], ""),
+                    )
+                )
+    target = Path(path)
+    with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(_LIST_COLUMNS[lang])
+        writer.writerows(rows)
+    return target
 
 
 def save_report(

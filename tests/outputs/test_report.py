@@ -374,3 +374,38 @@ def test_headline_says_so_when_no_exchange_saves_time() -> None:
     lines = headline(plans, {"plowing_days": 40}, texts("en", "report"), "en")
     assert lines[0].startswith("The Optimised exchange saves 2.0 km")
     assert "20.0 h and 80 km per season of 40 plowing days" in lines[0]
+
+
+def test_exchange_list_csv_is_the_agreements_table(tmp_path):
+    from snowroute.outputs import save_exchange_list
+
+    line = {
+        "route_id": "05/prefectural/303",
+        "route_name": "県道303号",
+        "section": None,
+        "from_admin": "05",
+        "to_admin": "05201",
+        "km": 0.94,
+        "hours": 0.16,
+    }
+    back = line | {"route_id": "05201/municipal/豊岩", "route_name": "豊岩線"}
+    back |= {"from_admin": "05201", "to_admin": "05", "km": 0.96, "hours": 0.04}
+    summary = {
+        "plans": {
+            "baseline": {"exchanged": []},
+            "optimized": {"exchanged": [line, back]},
+            "pooled": {"exchanged": [line]},  # a reference, not an agreement
+        }
+    }
+    names = {"05": "秋田県", "05201": "秋田市"}
+    path = save_exchange_list(summary, tmp_path / "x.csv", lang="ja", admin_names=names)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = raw.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("計画,番号,路線,路線ID,区間,延長km,除雪時間h")
+    assert rows[1:] == [
+        'optimized,1,県道303号,05/prefectural/303,,0.94,0.16,"=""05""",秋田県,'
+        '"=""05201""",秋田市',
+        'optimized,2,豊岩線,05201/municipal/豊岩,,0.96,0.04,"=""05201""",秋田市,'
+        '"=""05""",秋田県',
+    ]

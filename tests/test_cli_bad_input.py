@@ -389,6 +389,10 @@ CASES: dict[str, tuple[Setup, str]] = {
         _sweep("--vary", "solver.seed=1,2", "--set", "solver.seed=3"),
         "`solver.seed` cannot be both set and varied",
     ),
+    "sweep no workers": (
+        _sweep("--vary", "solver.seed=1,2", "--workers", "0"),
+        "`--workers` must be at least 1",
+    ),
     "sweep set two values": (
         _sweep("--vary", "solver.seed=1,2", "--set", "solver.max_iterations=3,4"),
         "must be KEY=VALUE with one value",

@@ -19,7 +19,13 @@ from snowroute.cli._summary import closing_line, patrol_lines
 from snowroute.scenario.load import scenario_from_toml
 from snowroute.scenario.model import PLAN_NAMES
 
-__all__ = ["compare_text", "print_run", "register"]
+__all__ = [
+    "add_plan_options",
+    "add_run_options",
+    "compare_text",
+    "print_run",
+    "register",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -182,10 +188,10 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by ``run`` and ``demo``: language, plans, limits, seed."""
+def add_plan_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``run``, ``demo`` and ``sweep``: language and plans."""
     parser.add_argument(
-        "--lang", choices=("en", "ja"), default="en", help="language of the report"
+        "--lang", choices=("en", "ja"), default="en", help="language of the outputs"
     )
     parser.add_argument(
         "--plans",
@@ -193,6 +199,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         choices=PLAN_NAMES,
         help="exchange plans to compute (default: the scenario's)",
     )
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``run`` and ``demo``: language, plans, limits, seed."""
+    add_plan_options(parser)
     parser.add_argument(
         "--time-limit",
         type=float,

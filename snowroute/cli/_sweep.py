@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from snowroute._errors import ClusterError
 from snowroute._io import check_output_path
+from snowroute.cli._run import add_plan_options
 from snowroute.scenario.model import PLAN_NAMES
 from snowroute.sweep.vary import short_key
 
@@ -61,6 +63,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from snowroute.sweep.cluster import scheduler_address
 
     check_output_path(args.out, force=args.force, kind="folder")
+    if args.workers is not None and args.workers < 1:
+        msg = f"`--workers` must be at least 1, got {args.workers}."
+        raise ClusterError(msg)
     variations = [parse_vary(text) for text in args.vary]
     fixed = dict(parse_set(text) for text in args.set or ())
     scheduler_address(args.scheduler)  # a bad address stops here, before any work
@@ -138,13 +143,5 @@ def register(subparsers: Any) -> None:
         type=int,
         help="worker processes of the local cluster (default: cores)",
     )
-    sweep.add_argument(
-        "--lang", choices=("en", "ja"), default="en", help="language of the outputs"
-    )
-    sweep.add_argument(
-        "--plans",
-        nargs="+",
-        choices=PLAN_NAMES,
-        help="exchange plans to compute (default: the scenario's)",
-    )
+    add_plan_options(sweep)
     sweep.set_defaults(handler=_sweep)

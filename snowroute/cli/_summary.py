@@ -40,10 +40,18 @@ def _saving(plan: Mapping[str, Any], unit: str) -> str:
     saving = plan.get("saving")
     if not saving or not plan.get("units_exchanged"):
         return ""
+    if saving.get("significant") is False:  # inside the search's own noise
+        return (
+            f"no significant saving ({saving['hours']:+.2f} h, noise band "
+            f"{saving['band_hours']:.2f} h over {saving['band_seeds']} seeds); "
+            f"{plan['units_exchanged']} {unit}s exchanged"
+        )
     text = (
         f"saves {saving['deadhead_km']:.2f} km driven empty, "
         f"{saving['hours']:.2f} h ({saving['hours_pct']:.1f} %)"
     )
+    if "band_hours" in saving:
+        text += f", beyond a noise band of {saving['band_hours']:.2f} h"
     units = plan["units_exchanged"]
     return f"{text}; {units} {unit}s exchanged"
 

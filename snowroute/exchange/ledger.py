@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from snowroute.exchange.noise import NoiseBand
 from snowroute.exchange.plans import ExchangeContext, Plan, required_edges
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
@@ -155,6 +156,9 @@ class PlanReport:
     runtime_s: float
     notes: tuple[str, ...] = ()
     agreement_lines: int = 0
+    #: The search's noise on the administrators this plan re-routes (None: not
+    #: measured: the baseline, the pooled reference, no exchange, or no seeds).
+    noise: NoiseBand | None = None
 
     def row(self, admin: str) -> LedgerRow:
         """Return the ledger row of ``admin``."""

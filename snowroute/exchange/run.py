@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -12,7 +13,8 @@ import numpy as np
 
 from snowroute._errors import ScenarioError
 from snowroute.exchange.compare import comparison_rows, in_akita
-from snowroute.exchange.ledger import plan_report
+from snowroute.exchange.ledger import PlanReport, plan_report
+from snowroute.exchange.noise import noise_band, touched_admins
 from snowroute.exchange.optimize import optimize_exchange
 from snowroute.exchange.plans import (
     ExchangeContext,
@@ -88,6 +90,7 @@ def run_exchange(
     router = Router(ctx)
     computed = _route_plans(ctx, router, wanted, given=given)
     reports = {n: plan_report(ctx, p) for n, p in computed.items()}
+    reports = _with_noise(ctx, computed, reports)
     upper = upper_admin(G, ctx.admins)
     return ExchangeResult(
         context=ctx,
@@ -100,6 +103,31 @@ def run_exchange(
         prefecture=upper,
         extra={"routing_solves": router.solves},
     )
+
+
+def _with_noise(
+    ctx: ExchangeContext, plans: dict[str, Plan], reports: dict[str, PlanReport]
+) -> dict[str, PlanReport]:
+    """Give each exchange plan (not the pooled reference) its noise band."""
+    seeds = ctx.scenario.exchange.noise_seeds
+    baseline = plans["baseline"]
+    out = dict(reports)
+    for name, plan in plans.items():
+        if name in ("baseline", "pooled"):
+            continue
+        admins = touched_admins(plan, baseline)
+        band = noise_band(ctx, baseline, admins, seeds=seeds)
+        if band is not None:
+            logger.info(
+                "%s: noise of %s over %d seeds: %.2f h, %.1f km",
+                name,
+                ", ".join(admins),
+                band.seeds,
+                band.hours,
+                band.km,
+            )
+            out[name] = dataclasses.replace(reports[name], noise=band)
+    return out
 
 
 def _wanted_plans(scenario: Scenario, plans: Sequence[str] | None) -> tuple[str, ...]:

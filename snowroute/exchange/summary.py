@@ -127,6 +127,15 @@ def plan_summary(
             "hours": round(base.total_h - total.total_h, 4),
             "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
         }
+        band = report.noise
+        if band is not None:
+            out["saving"] |= {
+                "band_hours": round(band.hours, 4),
+                "band_km": round(band.km, 3),
+                "band_seeds": band.seeds,
+                "band_admins": list(band.admins),
+                "significant": band.significant(base.total_h - total.total_h),
+            }
     return out
 
 
@@ -201,6 +210,17 @@ def ledger_text(
             dh = baseline.total.total_h - report.total.total_h
             pct = _pct(dh, baseline.total.total_h) or 0.0
             extra += f"; saves {dk:.2f} km deadhead, {dh:.2f} h ({pct:.1f} %)"
+            if report.noise is not None:
+                verdict = (
+                    "significant"
+                    if report.noise.significant(dh)
+                    else "NOT significant: inside the noise"
+                )
+                extra += (
+                    f" [noise band {report.noise.hours:.2f} h, "
+                    f"{report.noise.km:.1f} km over {report.noise.seeds} seeds: "
+                    f"{verdict}]"
+                )
             share = pooled_share(baseline, report, pooled)
             if share is not None and report is not pooled:
                 extra += f", {100 * share:.0f} % of the pooled saving"

@@ -538,8 +538,19 @@ class ExchangeSpec:
         40,
         default=None,
     )
+    noise_seeds: int = spec(
+        "Extra seeds the baseline of the administrators an exchange plan touches "
+        "is routed with, to measure the search's own noise: a plan's saving is "
+        "significant only when it is larger than the spread of those baselines "
+        "(0: no band). Not for the pooled plan, a reference that touches all.",
+        2,
+        default=2,
+    )
 
     def __post_init__(self) -> None:
+        if self.noise_seeds < 0:
+            msg = f"must not be negative, got {self.noise_seeds}"
+            raise invalid(msg, field="noise_seeds")
         if self.plowing_days is not None and self.plowing_days < 1:
             msg = f"must be at least 1, got {self.plowing_days}"
             raise invalid(msg, field="plowing_days")

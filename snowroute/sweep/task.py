@@ -36,6 +36,14 @@ PLAN_FIGURES = (
 )
 
 
+#: ``summary.json`` saving figures in the table: (key, column suffix).
+_SAVING_COLUMNS = (
+    ("hours", "saving_hours"),
+    ("band_hours", "noise_band_hours"),
+    ("significant", "saving_significant"),
+)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class VariantOutcome:
     """What one variant's task sends back.
@@ -69,6 +77,10 @@ def plan_columns(summary: dict[str, Any]) -> dict[str, Any]:
         for name in PLAN_FIGURES:
             row[f"{plan}.{name}"] = figures.get(name)
         row[f"{plan}.violations"] = " | ".join(figures.get("violations", ()))
+        saving = figures.get("saving") or {}
+        for name, column in _SAVING_COLUMNS:
+            if name in saving:
+                row[f"{plan}.{column}"] = saving[name]
         finish = figures.get("total", {}).get("finish", {})
         for cls, clock in finish.items():
             row[f"{plan}.finish.{cls}"] = clock

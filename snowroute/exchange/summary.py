@@ -118,24 +118,30 @@ def plan_summary(
         "search": list(report.notes),
     }
     if baseline is not None:
-        base = baseline.total
-        out["saving"] = {
-            "deadhead_km": round(base.deadhead_km - total.deadhead_km, 3),
-            "deadhead_pct": _round(
-                _pct(base.deadhead_km - total.deadhead_km, base.deadhead_km), 2
-            ),
-            "hours": round(base.total_h - total.total_h, 4),
-            "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
+        out["saving"] = _saving(report, baseline)
+    return out
+
+
+def _saving(report: PlanReport, baseline: PlanReport) -> dict[str, Any]:
+    """Return what ``report``'s plan saves against the baseline, with its band."""
+    base, total = baseline.total, report.total
+    out: dict[str, Any] = {
+        "deadhead_km": round(base.deadhead_km - total.deadhead_km, 3),
+        "deadhead_pct": _round(
+            _pct(base.deadhead_km - total.deadhead_km, base.deadhead_km), 2
+        ),
+        "hours": round(base.total_h - total.total_h, 4),
+        "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
+    }
+    band = report.noise
+    if band is not None:
+        out |= {
+            "band_hours": round(band.hours, 4),
+            "band_km": round(band.km, 3),
+            "band_seeds": band.seeds,
+            "band_admins": list(band.admins),
+            "significant": band.significant(base.total_h - total.total_h),
         }
-        band = report.noise
-        if band is not None:
-            out["saving"] |= {
-                "band_hours": round(band.hours, 4),
-                "band_km": round(band.km, 3),
-                "band_seeds": band.seeds,
-                "band_admins": list(band.admins),
-                "significant": band.significant(base.total_h - total.total_h),
-            }
     return out
 
 

@@ -286,14 +286,29 @@ def headline(
     The optimised plan, else the agreed list, when it saves time; otherwise the
     report says that no exchange improves on the baseline.
     """
-    candidates = [
+    end = "。" if lang == "ja" else "."
+    saving_plans = [
         name
         for name in ("optimized", "given", "swapped")
         if name in plans
         and float((plans[name].get("saving") or {}).get("hours") or 0.0) > 0
     ]
+    candidates = [
+        n for n in saving_plans if plans[n]["saving"].get("significant") is not False
+    ]
+    if not candidates and saving_plans:  # savings, but all inside the noise
+        noisy = plans[saving_plans[0]]["saving"]
+        return [
+            t["headline_noise"].format(
+                plan=plan_name(saving_plans[0], lang),
+                hours=float(noisy["hours"]),
+                band=float(noisy["band_hours"]),
+                seeds=noisy["band_seeds"],
+            )
+            + end
+        ]
     if not candidates:
-        return [t["headline_none"] + ("。" if lang == "ja" else ".")]
+        return [t["headline_none"] + end]
     name = candidates[0]
     saving = plans[name]["saving"]
     text = t["headline_saving"].format(
@@ -302,6 +317,10 @@ def headline(
         hours=float(saving["hours"]),
         pct=float(saving["hours_pct"]),
     )
+    if "band_hours" in saving:
+        text += t["headline_band"].format(
+            band=float(saving["band_hours"]), seeds=saving["band_seeds"]
+        )
     days = assumptions.get("plowing_days")
     if days:
         text += t["headline_season"].format(
@@ -309,7 +328,7 @@ def headline(
             season_h=float(saving["hours"]) * days,
             season_km=float(saving["deadhead_km"]) * days,
         )
-    lines = [text + ("。" if lang == "ja" else ".")]
+    lines = [text + end]
     missed = [
         r for r in finish_rows({name: plans[name]}, assumptions) if r["met"] is False
     ]

@@ -227,6 +227,12 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         ),
         "headline_season": ", {season_h:.1f} h and {season_km:.0f} km per season of {days} plowing days",
         "headline_none": "No exchange plan improves on each administrator plowing its own roads",
+        "headline_noise": (
+            "The {plan} would save {hours:.2f} vehicle-hours per snowfall, inside the "
+            "search's own noise ({band:.2f} h over {seeds} seeds): not a significant "
+            "saving"
+        ),
+        "headline_band": " (beyond the search's noise band of {band:.2f} h over {seeds} seeds)",
         "headline_finish_ok": "Every priority class is cleared by its deadline.",
         "headline_finish_missed": "{n} priority class deadline(s) missed: see the finish times.",
         "headline_balance_ok": "The partners' km stay balanced.",
@@ -345,6 +351,11 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         ),
         "headline_season": "（1シーズン {days} 日の出動で {season_h:.1f} 時間、{season_km:.0f} km）",
         "headline_none": "各管理者が自らの道路を除雪する現行の計画を改善する交換計画はありません",
+        "headline_noise": (
+            "{plan}の削減量（1回の出動あたり {hours:.2f} 時間）は経路探索自体のばらつき"
+            "（{seeds} 通りの乱数で {band:.2f} 時間）の範囲内で、有意な削減とはいえません"
+        ),
+        "headline_band": "（経路探索のばらつき {band:.2f} 時間（{seeds} 通りの乱数）を上回る削減）",
         "headline_finish_ok": "すべての優先区分が期限までに除雪を完了します。",
         "headline_finish_missed": "{n} 件の優先区分で期限に間に合いません（完了時刻の表を参照）。",
         "headline_balance_ok": "交換する距離は相手方ごとに均衡しています。",

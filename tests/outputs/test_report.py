@@ -376,6 +376,23 @@ def test_headline_says_so_when_no_exchange_saves_time() -> None:
     assert "20.0 h and 80 km per season of 40 plowing days" in lines[0]
 
 
+def test_headline_never_announces_a_saving_inside_the_noise() -> None:
+    from snowroute.outputs.report import headline
+    from snowroute.outputs.text import texts
+
+    saving = {"deadhead_km": 2.3, "hours": 0.06, "hours_pct": 0.3}
+    band = {"band_hours": 0.19, "band_seeds": 3}
+    plans = {"optimized": {"saving": saving | band | {"significant": False}}}
+    (line,) = headline(plans, {}, texts("en", "report"), "en")
+    assert "inside the search's own noise (0.19 h over 3 seeds)" in line
+    assert "not a significant saving" in line
+    (ja,) = headline(plans, {}, texts("ja", "report"), "ja")
+    assert "有意な削減とはいえません" in ja
+    plans["optimized"]["saving"] |= {"hours": 0.5, "significant": True}
+    lines = headline(plans, {}, texts("en", "report"), "en")
+    assert "beyond the search's noise band of 0.19 h over 3 seeds" in lines[0]
+
+
 def test_exchange_list_csv_is_the_agreements_table(tmp_path):
     from snowroute.outputs import save_exchange_list
 

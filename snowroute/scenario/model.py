@@ -542,7 +542,8 @@ class ExchangeSpec:
         "Extra seeds the baseline of the administrators an exchange plan touches "
         "is routed with, to measure the search's own noise: a plan's saving is "
         "significant only when it is larger than the spread of those baselines "
-        "(0: no band). Not for the pooled plan, a reference that touches all.",
+        "(0: no band). Not for the pooled plan, a reference that touches all. These "
+        "searches come on top of `solver.time_limit_s`.",
         2,
         default=2,
     )
@@ -706,8 +707,9 @@ class SolverSpec:
         "optimized), each with an equal part of what the earlier ones left, and "
         "within a plan each administrator's search gets a share by its number of "
         "roads (smallest first, so time a converged search saves goes to the "
-        "larger ones). Each search still gets at least 0.5 s. Reading the network "
-        "and writing the outputs come on top.",
+        "larger ones). Each search still gets at least 0.5 s. Reading the network, "
+        "writing the outputs and the noise-band searches of `exchange.noise_seeds` "
+        "come on top.",
         60.0,
         default=60.0,
     )

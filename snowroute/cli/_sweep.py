@@ -10,13 +10,14 @@ from snowroute._errors import ClusterError
 from snowroute._io import check_output_path
 from snowroute.cli._run import add_plan_options
 from snowroute.scenario.model import PLAN_NAMES
-from snowroute.sweep.vary import short_key
 
 __all__ = ["bands_text", "register", "sweep_text"]
 
 
 def sweep_text(rows: list[dict[str, Any]], keys: list[str]) -> str:
     """Return the sweep table in short: each variant's values and plan hours."""
+    from snowroute.sweep.vary import short_key
+
     plans = [p for p in PLAN_NAMES if any(f"{p}.total_hours" in r for r in rows)]
     head = [
         "#",
@@ -43,6 +44,8 @@ def sweep_text(rows: list[dict[str, Any]], keys: list[str]) -> str:
 
 def bands_text(bands: list[dict[str, Any]], keys: list[str]) -> str:
     """Return one line per noise band: the saving over seeds against its band."""
+    from snowroute.sweep.vary import short_key
+
     others = [k for k in keys if k != "solver.seed"]
     lines = []
     for b in bands:

@@ -14,7 +14,6 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from functools import partial
 from types import MappingProxyType
 
 import networkx as nx
@@ -40,7 +39,7 @@ from snowroute.routing import (
     Solution,
     SolveParams,
     VehicleClass,
-    solve,
+    solve_on,
 )
 from snowroute.routing.budget import Budget
 from snowroute.routing.warm import WarmRoute, carry_over
@@ -201,18 +200,10 @@ class ExchangeContext:
         pending = everything if pending is None else pending
         roads = everything if roads is None else roads
         share = budget.share(roads, max(1, pending))
-        seed = self.params.seed + seed_offset
-        if self.executor is not None:
-            params = self.params.with_(workers=1, time_limit_s=share, seed=seed)
-            # a partial: executors (Dask's) read some keywords as their own
-            return self.executor.submit(
-                partial(solve, problem, params, initial=initial)
-            )
-        done: Future[Solution] = Future()
-        done.set_result(
-            solve(problem, self.params, time_limit_s=share, seed=seed, initial=initial)
+        params = self.params.with_(
+            time_limit_s=share, seed=self.params.seed + seed_offset
         )
-        return done
+        return solve_on(self.executor, problem, params, initial=initial)
 
     def solve(
         self,

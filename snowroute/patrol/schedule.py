@@ -15,8 +15,6 @@ import time
 from collections.abc import Hashable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -50,9 +48,10 @@ from snowroute.prepare import depot_nodes
 from snowroute.routing import (
     ArcRoutingProblem,
     Solution,
+    SolveParams,
     VehicleClass,
     problem_from_graph,
-    solve,
+    solve_on,
 )
 from snowroute.routing.budget import Budget
 from snowroute.scenario import side_files
@@ -347,19 +346,14 @@ def _route_days(
         solution: Future[Solution] | None = None
         if problem is not None:
             left = calendar.days if executor is not None else calendar.days - d
-            settings: dict[str, Any] = {
-                "engine": scenario.solver.engine,
-                "time_limit_s": budget.share(1, left),
-                "seed": run.seed + d,
-                "workers": 1,
-                "max_iterations": run.max_iterations,
-            }
-            if executor is not None:
-                # a partial: executors (Dask's) read some keywords as their own
-                solution = executor.submit(partial(solve, problem, **settings))
-            else:
-                solution = Future()
-                solution.set_result(solve(problem, **settings))
+            params = SolveParams(
+                engine=scenario.solver.engine,
+                time_limit_s=budget.share(1, left),
+                seed=run.seed + d,
+                workers=1,
+                max_iterations=run.max_iterations,
+            )
+            solution = solve_on(executor, problem, params)
         pending.append(_PendingDay(problem, stops, solution))
     day_plans = []
     for d in range(calendar.days):

@@ -17,6 +17,7 @@ from snowroute.routing.solution import Route as Route
 from snowroute.routing.solution import ServiceVisit as ServiceVisit
 from snowroute.routing.solution import Solution as Solution
 from snowroute.routing.solve import solve as solve
+from snowroute.routing.solve import solve_on as solve_on
 from snowroute.routing.transform import Transformation as Transformation
 from snowroute.routing.transform import transform as transform
 from snowroute.routing.turns import TurnModel as TurnModel

@@ -15,14 +15,13 @@ import dataclasses
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from functools import partial
 
 from snowroute._errors import ProblemError
 from snowroute.routing.budget import Budget
 from snowroute.routing.params import SolveParams
 from snowroute.routing.problem import ArcRoutingProblem, VehicleClass
 from snowroute.routing.solution import Solution
-from snowroute.routing.solve import plan_from_warm, solve
+from snowroute.routing.solve import plan_from_warm, solve_on
 from snowroute.routing.warm import WarmRoute, carry_over
 
 __all__ = ["district_fleets", "solve_in_districts"]
@@ -123,14 +122,9 @@ def solve_in_districts(
             vehicles=fleets[d],
         )
         share = budget.share(len(arcs), pending)
-        if executor is None:
+        if executor is None:  # in order: each takes what the earlier ones left
             pending -= len(arcs)
-            done: Future[Solution] = Future()
-            done.set_result(solve(sub, params, time_limit_s=share))
-            parts.append((sub, done))
-        else:
-            one = params.with_(workers=1, time_limit_s=share)
-            parts.append((sub, executor.submit(partial(solve, sub, one))))
+        parts.append((sub, solve_on(executor, sub, params.with_(time_limit_s=share))))
     warm: list[WarmRoute] = []
     for sub, part in parts:
         warm.extend(carry_over(sub, part.result(), problem))

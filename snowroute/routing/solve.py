@@ -16,6 +16,8 @@ import math
 import os
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor, Future
+from functools import partial
 from typing import Any
 
 from snowroute._errors import ProblemError
@@ -37,7 +39,7 @@ from snowroute.routing.transform import NodeRoute, Transformation, transform
 from snowroute.routing.validate import ValidationReport, validate
 from snowroute.routing.warm import WarmRoute, warm_routes
 
-__all__ = ["ENGINES", "default_workers", "plan_from_warm", "solve"]
+__all__ = ["ENGINES", "default_workers", "plan_from_warm", "solve", "solve_on"]
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +219,30 @@ class _Run:
                 outer(p)
 
         return listener
+
+
+def solve_on(
+    executor: Executor | None,
+    problem: ArcRoutingProblem,
+    params: SolveParams,
+    *,
+    initial: Sequence[WarmRoute] | None = None,
+) -> Future[Solution]:
+    """Route ``problem`` on ``executor`` (a task searched by one process), or now.
+
+    Without an executor the problem is solved here with ``params`` as they are and
+    the future is already done; with one (a ``concurrent.futures.Executor``, such
+    as a Dask client's) it is submitted with ``workers = 1``, the executor's
+    workers being the parallelism. Independent problems submitted one after
+    another then run side by side.
+    """
+    if executor is None:
+        done: Future[Solution] = Future()
+        done.set_result(solve(problem, params, initial=initial))
+        return done
+    # a partial: executors (Dask's) read some keywords, such as `workers`, as theirs
+    one = params.with_(workers=1)
+    return executor.submit(partial(solve, problem, one, initial=initial))
 
 
 def plan_from_warm(

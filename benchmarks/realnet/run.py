@@ -309,7 +309,8 @@ def update_reference(
         "seconds": f"{args.time_limit:g}",
         "seeds": " ".join(str(s) for s in args.seeds),
         "notes": f"best of {len(values)} valid runs ({', '.join(kinds)}), "
-        f"stall {'off' if args.no_stall else 'auto'}, {dt.date.today()}",
+        f"stall {'off' if args.no_stall else 'auto'}, {args.workers or 2} workers, "
+        f"{dt.date.today()}",
     }
     tmp = args.references.with_suffix(".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
@@ -462,6 +463,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--time-limit", type=float, default=60.0, help="s per solve")
     parser.add_argument(
+        "--workers", type=int, help="search processes per solve (default: 2)"
+    )
+    parser.add_argument(
         "--no-stall",
         action="store_true",
         help="search until the time limit (stall_iterations=None; default: 'auto')",
@@ -491,7 +495,10 @@ def run_instance(
     rows = []
     for seed in args.seeds:
         params = SolveParams(
-            time_limit_s=args.time_limit, seed=seed, objective=inst.objective
+            time_limit_s=args.time_limit,
+            seed=seed,
+            objective=inst.objective,
+            workers=args.workers,
         )
         if args.no_stall:
             params = params.with_(stall_iterations=None)

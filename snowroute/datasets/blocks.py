@@ -19,9 +19,9 @@ __all__ = [
     "add_route_road",
     "declare_routes",
     "meander",
-    "route_class",
     "nearest_junction",
     "nearest_node",
+    "route_class",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The layout of the built-in demo region: one regional office's area at real coordinates.
+"""The layout of the built-in demo region: a regional office's area at real coordinates.
 
 A prefecture-scale companion to the small demo (:mod:`snowroute.datasets.demo`):
 the area of a regional office (地域振興局) of Akita prefecture around 大曲, with
@@ -23,7 +23,6 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from snowroute.datasets.blocks import (
     RouteSpec,
     add_hamlet,
-    add_road,
     add_route_road,
     declare_routes,
     nearest_junction,
@@ -236,20 +235,43 @@ _HAMLET_NAMES: Final = (
 #: grid positions ``out`` (a station, a park, an industrial estate): a road the
 #: prefecture reaches only over municipal streets (or MLIT's 国道13号).
 _TOWN_ROUTES: Final[
-    dict[str, tuple[str, str, str, int, tuple[int, int], tuple[tuple[float, float], ...]]]
+    dict[
+        str, tuple[str, str, str, int, tuple[int, int], tuple[tuple[float, float], ...]]
+    ]
 ] = {
     "p301": ("omagari", "301", "大曲停車場線", 0, (2, 0), ((-2.0, -2.0), (-3.5, -2.5))),
     "p302": ("omagari", "302", "大曲中央線", 7, (1, 4), ()),
     "p303": ("omagari", "303", "大曲公園線", 8, (7, 9), ((10.0, 9.5), (11.5, 10.0))),
-    "p304": ("omagari", "304", "大曲工業団地線", 0, (7, 9), ((-2.0, 9.5), (-3.5, 10.5))),
-    "p305": ("kakunodate", "305", "角館停車場線", 0, (1, 3), ((-2.0, 2.0), (-3.5, 2.5))),
+    "p304": (
+        "omagari",
+        "304",
+        "大曲工業団地線",
+        0,
+        (7, 9),
+        ((-2.0, 9.5), (-3.5, 10.5)),
+    ),
+    "p305": (
+        "kakunodate",
+        "305",
+        "角館停車場線",
+        0,
+        (1, 3),
+        ((-2.0, 2.0), (-3.5, 2.5)),
+    ),
     "p306": ("kakunodate", "306", "角館公園線", 7, (6, 8), ((8.5, 9.5), (10.0, 10.5))),
     "p307": ("kakunodate", "307", "角館中央線", 6, (0, 3), ()),
     "p308": ("rokugo", "308", "六郷中央線", 1, (0, 3), ()),
     "p309": ("rokugo", "309", "六郷公園線", 6, (5, 7), ((7.5, 8.0), (9.0, 8.5))),
     "p310": ("kamioka", "310", "神宮寺停車場線", 0, (4, 6), ((-2.0, 7.0), (-4.0, 7.5))),
     "p311": ("kamioka", "311", "神岡中央線", 4, (0, 2), ((6.0, -1.5),)),
-    "p312": ("kariwano", "312", "刈和野停車場線", 0, (0, 2), ((-2.0, -1.0), (-4.0, -1.5))),
+    "p312": (
+        "kariwano",
+        "312",
+        "刈和野停車場線",
+        0,
+        (0, 2),
+        ((-2.0, -1.0), (-4.0, -1.5)),
+    ),
     "p313": ("kariwano", "313", "西仙北中央線", 4, (4, 6), ((6.0, 7.5),)),
     "p314": ("kyowa", "314", "羽後境停車場線", 0, (4, 6), ((-2.0, 7.0), (-4.0, 7.5))),
     "p315": ("kyowa", "315", "協和中央線", 4, (0, 2), ((6.0, -1.5),)),
@@ -269,9 +291,27 @@ _TOWN_ROUTES: Final[
 
 #: Depots: id, administrator, name, grid and grid position it sits nearest to.
 _DEPOTS: Final = (
-    ("D05-omagari", "05", "仙北地域振興局建設部 大曲道路維持基地", "omagari", (4.0, 10.0)),
-    ("D05-kariwano", "05", "仙北地域振興局建設部 西仙北除雪基地", "kariwano", (2.0, 3.0)),
-    ("D05-kakunodate", "05", "仙北地域振興局建設部 角館除雪基地", "kakunodate", (0.0, 4.0)),
+    (
+        "D05-omagari",
+        "05",
+        "仙北地域振興局建設部 大曲道路維持基地",
+        "omagari",
+        (4.0, 10.0),
+    ),
+    (
+        "D05-kariwano",
+        "05",
+        "仙北地域振興局建設部 西仙北除雪基地",
+        "kariwano",
+        (2.0, 3.0),
+    ),
+    (
+        "D05-kakunodate",
+        "05",
+        "仙北地域振興局建設部 角館除雪基地",
+        "kakunodate",
+        (0.0, 4.0),
+    ),
     ("D05212", "05212", "大仙市 大曲除雪センター", "omagari", (3.0, 3.0)),
     ("D05215", "05215", "仙北市 角館除雪基地", "kakunodate", (5.0, 2.0)),
     ("D05434", "05434", "美郷町 六郷除雪基地", "rokugo", (4.0, 2.0)),
@@ -299,14 +339,14 @@ class _Gates:
         return self.nodes.grid.n_cols // 2
 
     def row(self, first: int | None = None, last: int | None = None) -> list[int]:
-        """The main row from column ``first`` to ``last`` (default: west to east)."""
+        """Return the main row from column ``first`` to ``last`` (default: W to E)."""
         n = self.nodes.grid.n_cols - 1
         return self.nodes.row(
             self.rm, 0 if first is None else first, n if last is None else last
         )
 
     def col(self, first: int | None = None, last: int | None = None) -> list[int]:
-        """The main column from row ``first`` to ``last`` (default: south to north)."""
+        """Return the main column from row ``first`` to ``last`` (default: S to N)."""
         n = self.nodes.grid.n_rows - 1
         return self.nodes.col(
             self.cm, 0 if first is None else first, n if last is None else last
@@ -592,7 +632,9 @@ def _add_town_routes(
         nodes = grids[grid]
         path: list[int | XY] = [*nodes.row(row, c0, c1)]
         path += [nodes.grid.position(r, c) for r, c in out]
-        _road(b, key, path, {"lanes": "2", "maxspeed": "40"}, rng=rng, group=f"spur:{key}")
+        _road(
+            b, key, path, {"lanes": "2", "maxspeed": "40"}, rng=rng, group=f"spur:{key}"
+        )
 
 
 def _add_hamlets(
@@ -682,4 +724,3 @@ def _region_depots(b: OsmBuilder, grids: Mapping[str, GridNodes]) -> tuple[Depot
         )
         for depot_id, admin, name, grid, rc in _DEPOTS
     )
-

@@ -126,9 +126,7 @@ def _depot_km(
     G: nx.DiGraph, network: SyntheticNetwork, admin: str, ends: set[int]
 ) -> float:
     """Shortest drive in km from any depot of ``admin`` to any of ``ends``."""
-    return min(
-        _road_km(G, d.node, ends) for d in network.depots if d.admin_id == admin
-    )
+    return min(_road_km(G, d.node, ends) for d in network.depots if d.admin_id == admin)
 
 
 def region_readme(
@@ -146,19 +144,13 @@ def region_readme(
     spurs = [s for s in situations if s.kind == "town_spur"]
     admin_rows = [
         [f"`{a}`", names.get(a, a), f"{km:.1f}"]
-        for a, km in sorted(figures.km_admin.items(), key=lambda kv: (len(kv[0]), kv[0]))
+        for a, km in sorted(
+            figures.km_admin.items(), key=lambda kv: (len(kv[0]), kv[0])
+        )
     ]
     situation_header = ["name", "plowed by", "hangs off", "km", "own depot", "05 depot"]
-    hamlet_rows = [
-        [s.name, names[s.admin_id], s.hosts[0], f"{s.km:.2f}"]
-        + [f"{s.own_km:.1f}", f"{s.other_km:.1f}"]
-        for s in hamlets
-    ]
-    spur_rows = [
-        [s.name, names[s.other_id], f"{s.km:.2f}", f"{s.own_km:.1f}"]
-        + [f"{s.other_km:.1f}"]
-        for s in spurs
-    ]
+    hamlet_rows = [[s.name, names[s.admin_id], s.hosts[0], *_kms(s)] for s in hamlets]
+    spur_rows = [[s.name, names[s.other_id], *_kms(s)] for s in spurs]
     return "\n".join(
         [
             "# The built-in demo region",
@@ -191,16 +183,21 @@ def region_readme(
             "",
             _table(["admin_id", "administrator", "km"], admin_rows),
             "",
-            "## Hamlets off prefectural routes (km by road from the nearest depot)",
+            "## Hamlets off prefectural routes (km by road from the nearest yard)",
             "",
             _table(situation_header, hamlet_rows),
             "",
-            "## Prefectural routes inside the towns (km by road from the nearest depot)",
+            "## Prefectural routes inside the towns (km by road from the nearest yard)",
             "",
             _table(["route", "town", "km", "05 depot", "town depot"], spur_rows),
             "",
         ]
     )
+
+
+def _kms(s: SituationFigures) -> list[str]:
+    """Road km, km from the owner's depot and from the partner's depot, formatted."""
+    return [f"{s.km:.2f}", f"{s.own_km:.1f}", f"{s.other_km:.1f}"]
 
 
 def write_region_network(
@@ -246,4 +243,5 @@ def write_region_network(
         write_depots_csv(network, tmp / _FILE_NAMES["depots"])
         readme = region_readme(network, figures, situations, seed=seed)
         (tmp / _FILE_NAMES["readme"]).write_text(readme, encoding="utf-8")
-    return RegionNetworkFiles(folder, **{k: folder / v for k, v in _FILE_NAMES.items()})
+    paths = {k: folder / v for k, v in _FILE_NAMES.items()}
+    return RegionNetworkFiles(folder, **paths)

@@ -79,6 +79,27 @@ REGION_ROUTES: Final[dict[str, RouteSpec]] = {
     "p255": (_PREF, "255", "秋田県道255号協和大曲線", "協和大曲線"),
     "p256": (_PREF, "256", "秋田県道256号神岡太田線", "神岡太田線"),
     "p258": (_PREF, "258", "秋田県道258号南外千屋線", "南外千屋線"),
+    # valley roads into the hills, ending at a gorge, a spa or a ski field
+    "p261": (_PREF, "261", "秋田県道261号抱返り線", "抱返り線"),
+    "p262": (_PREF, "262", "秋田県道262号夏瀬線", "夏瀬線"),
+    "p263": (_PREF, "263", "秋田県道263号真木線", "真木線"),
+    "p264": (_PREF, "264", "秋田県道264号荒川大台線", "荒川大台線"),
+    "p265": (_PREF, "265", "秋田県道265号中里湯ノ沢線", "中里湯ノ沢線"),
+    "p266": (_PREF, "266", "秋田県道266号大沢郷線", "大沢郷線"),
+    "p267": (_PREF, "267", "秋田県道267号川口線", "川口線"),
+}
+
+#: Valley roads: key -> (through route it leaves, where, then its way up the
+#: valley). A prefectural dead end kilometres long with hamlets along it: the
+#: prefecture's trucks plow it anyway, a town's dozer drives up it only for them.
+_VALLEYS: Final[dict[str, tuple[str, XY, tuple[XY, ...]]]] = {
+    "p261": ("p50", (11250.0, 10250.0), ((14500.0, 11500.0), (18000.0, 13500.0))),
+    "p262": ("n105", (3400.0, 23300.0), ((6500.0, 23800.0), (10000.0, 24800.0))),
+    "p263": ("p50", (13500.0, -5000.0), ((16000.0, -5300.0), (18700.0, -6500.0))),
+    "p264": ("p255", (-14500.0, 2500.0), ((-17000.0, 2300.0), (-19700.0, 1000.0))),
+    "p265": ("p30", (-5750.0, 13500.0), ((-9000.0, 14200.0), (-12000.0, 15500.0))),
+    "p266": ("p256", (-1000.0, 8750.0), ((-1200.0, 11500.0), (-1500.0, 14500.0))),
+    "p267": ("p36", (-5250.0, -5250.0), ((-4200.0, -7500.0), (-3000.0, -10000.0))),
 }
 
 #: Town grids: the three municipal centres, then the former town centres.
@@ -87,7 +108,7 @@ _GRIDS: Final = {
         "大仙市大曲",
         (0.0, 0.0),
         11,
-        9,
+        7,
         spacing_m=170.0,
         rotation_deg=4.0,
         districts=("大曲通町", "大曲上栄町", "大曲中通町", "大曲大町", "大曲須和町"),
@@ -98,7 +119,7 @@ _GRIDS: Final = {
         "仙北市角館",
         (3000.0, 19000.0),
         9,
-        8,
+        6,
         spacing_m=160.0,
         rotation_deg=-5.0,
         districts=("角館町東勝楽丁", "角館町表町", "角館町岩瀬", "角館町中菅沢"),
@@ -110,7 +131,7 @@ _GRIDS: Final = {
         "美郷町六郷",
         (10000.0, -7000.0),
         8,
-        7,
+        5,
         spacing_m=150.0,
         rotation_deg=8.0,
         districts=("六郷", "六郷東根", "本町", "米町"),
@@ -228,6 +249,31 @@ _HAMLET_NAMES: Final = (
     "田屋",
     "稲沢",
     "松倉",
+    "夏瀬",
+    "田沢",
+    "神代",
+    "大威徳",
+    "真木",
+    "善知鳥",
+    "荒沢",
+    "大台",
+    "湯ノ沢",
+    "中村",
+    "大沢郷",
+    "寺沢",
+    "川口",
+    "岩見",
+    "新田",
+    "桧木",
+    "戸沢",
+    "滝ノ沢",
+    "大畑",
+    "上野台",
+    "栗沢",
+    "大向",
+    "猿田",
+    "日三市",
+    "小沢",
 )
 
 #: Short prefectural routes inside the towns: key -> (grid, ref, name, path).
@@ -240,8 +286,8 @@ _TOWN_ROUTES: Final[
     ]
 ] = {
     "p301": ("omagari", "301", "大曲停車場線", 0, (2, 0), ((-2.0, -2.0), (-3.5, -2.5))),
-    "p302": ("omagari", "302", "大曲中央線", 7, (1, 4), ()),
-    "p303": ("omagari", "303", "大曲公園線", 8, (7, 9), ((10.0, 9.5), (11.5, 10.0))),
+    "p302": ("omagari", "302", "大曲中央線", 5, (1, 4), ()),
+    "p303": ("omagari", "303", "大曲公園線", 6, (7, 9), ((8.0, 9.5), (9.5, 10.0))),
     "p304": (
         "omagari",
         "304",
@@ -258,10 +304,10 @@ _TOWN_ROUTES: Final[
         (1, 3),
         ((-2.0, 2.0), (-3.5, 2.5)),
     ),
-    "p306": ("kakunodate", "306", "角館公園線", 7, (6, 8), ((8.5, 9.5), (10.0, 10.5))),
-    "p307": ("kakunodate", "307", "角館中央線", 6, (0, 3), ()),
+    "p306": ("kakunodate", "306", "角館公園線", 5, (6, 8), ((6.5, 9.5), (8.0, 10.5))),
+    "p307": ("kakunodate", "307", "角館中央線", 4, (0, 3), ()),
     "p308": ("rokugo", "308", "六郷中央線", 1, (0, 3), ()),
-    "p309": ("rokugo", "309", "六郷公園線", 6, (5, 7), ((7.5, 8.0), (9.0, 8.5))),
+    "p309": ("rokugo", "309", "六郷公園線", 4, (5, 7), ((5.5, 8.0), (7.0, 8.5))),
     "p310": ("kamioka", "310", "神宮寺停車場線", 0, (4, 6), ((-2.0, 7.0), (-4.0, 7.5))),
     "p311": ("kamioka", "311", "神岡中央線", 4, (0, 2), ((6.0, -1.5),)),
     "p312": (
@@ -312,14 +358,14 @@ _DEPOTS: Final = (
         "kakunodate",
         (0.0, 4.0),
     ),
-    ("D05212", "05212", "大仙市 大曲除雪センター", "omagari", (3.0, 3.0)),
-    ("D05215", "05215", "仙北市 角館除雪基地", "kakunodate", (5.0, 2.0)),
-    ("D05434", "05434", "美郷町 六郷除雪基地", "rokugo", (4.0, 2.0)),
+    ("D05212", "05212", "大仙市 大曲除雪センター", "omagari", (2.0, 3.0)),
+    ("D05215", "05215", "仙北市 角館除雪基地", "kakunodate", (4.0, 2.0)),
+    ("D05434", "05434", "美郷町 六郷除雪基地", "rokugo", (3.0, 2.0)),
 )
 
 #: Hamlets are this far apart along a route, and keep this far from towns and from
 #: other roads (metres).
-_HAMLET_SPACING_M: Final = 2600.0
+_HAMLET_SPACING_M: Final = 3200.0
 _HAMLET_TOWN_CLEARANCE_M: Final = 2200.0
 _HAMLET_ROAD_CLEARANCE_M: Final = 900.0
 
@@ -395,10 +441,11 @@ def build_region_network(*, seed: int = REGION_SEED) -> SyntheticNetwork:
 
     # through routes first, then the roads inside and off the towns
     through = _add_through_routes(b, grids, rng)
+    valleys = _add_valley_roads(b, through, rng)
     _add_town_routes(b, grids, rng)
     for g in grids.values():
         add_grid_streets(b, g, rng=rng)
-    hamlets = _add_hamlets(b, through, rng)
+    hamlets = _add_hamlets(b, valleys, through, rng)
 
     outline = shapely.box(*REGION_EXTENT)
     problems = b.problems(outline=outline)
@@ -624,6 +671,18 @@ def _add_through_routes(
     return out
 
 
+def _add_valley_roads(
+    b: OsmBuilder, through: Mapping[str, list[int]], rng: np.random.Generator
+) -> dict[str, list[int]]:
+    """Add the valley roads of :data:`_VALLEYS`; return their nodes by key."""
+    out = {}
+    for key, (host, mouth, way_up) in _VALLEYS.items():
+        start = nearest_node(b, through[host], mouth)
+        extra = {"lanes": "2", "maxspeed": "40"}
+        out[key] = _road(b, key, [start, *way_up], extra, rng=rng)
+    return out
+
+
 def _add_town_routes(
     b: OsmBuilder, grids: Mapping[str, GridNodes], rng: np.random.Generator
 ) -> None:
@@ -638,35 +697,29 @@ def _add_town_routes(
 
 
 def _add_hamlets(
-    b: OsmBuilder, through: Mapping[str, list[int]], rng: np.random.Generator
+    b: OsmBuilder,
+    valleys: Mapping[str, list[int]],
+    through: Mapping[str, list[int]],
+    rng: np.random.Generator,
 ) -> dict[str, str]:
-    """Add hamlets along the prefectural through routes; return name -> route key.
+    """Add hamlets along the valley roads, then the through routes.
 
-    Along each route a hamlet every :data:`_HAMLET_SPACING_M` metres, on
-    alternating sides, where it keeps clear of the towns and of other roads.
+    Returns the route key each hamlet hangs off, by hamlet name. Along each road
+    a hamlet every :data:`_HAMLET_SPACING_M` metres or so (closer in the
+    valleys), on alternating sides, where it keeps clear of the towns, of other
+    roads and of other hamlets.
     """
-    towns = [Point(g.center) for g in _GRIDS.values()]
     names = iter(_HAMLET_NAMES)
     placed: list[Point] = []
     hamlets: dict[str, str] = {}
-    side = 1
-    for key, nodes in through.items():
-        if REGION_ROUTES[key][1] in MLIT_ROUTES:
-            continue
-        line = b.line(nodes)
-        others = shapely.union_all(
-            [b.line(w.nodes) for w in b.ways if w.is_road and key not in w.routes]
-        )
-        s = 0.6 * _HAMLET_SPACING_M
-        while s < line.length - 800.0:
-            p = line.interpolate(s)
-            s += _HAMLET_SPACING_M * float(rng.uniform(0.8, 1.2))
-            if (
-                min(p.distance(t) for t in towns) < _HAMLET_TOWN_CLEARANCE_M
-                or p.distance(others) < _HAMLET_ROAD_CLEARANCE_M
-                or any(p.distance(q) < 1500.0 for q in placed)
-            ):
-                continue
+    roads = [(key, nodes, 0.55) for key, nodes in valleys.items()]
+    roads += [
+        (key, nodes, 1.0)
+        for key, nodes in through.items()
+        if REGION_ROUTES[key][1] not in MLIT_ROUTES
+    ]
+    for key, nodes, spacing in roads:
+        for p, side in _hamlet_sites(b, key, nodes, placed, spacing, rng):
             name = next(names, None)
             if name is None:
                 return hamlets
@@ -682,10 +735,41 @@ def _add_hamlets(
                 n_spurs=int(rng.integers(2, 4)),
                 track_m=float(rng.choice([0.0, 250.0])),
             )
-            side = -side
             placed.append(p)
             hamlets[name] = key
     return hamlets
+
+
+def _hamlet_sites(
+    b: OsmBuilder,
+    key: str,
+    nodes: Sequence[int],
+    placed: Sequence[Point],
+    spacing: float,
+    rng: np.random.Generator,
+) -> list[tuple[Point, int]]:
+    """Return where hamlets fit along route ``key`` (point, side), in order."""
+    towns = [Point(g.center) for g in _GRIDS.values()]
+    line = b.line(nodes)
+    others = shapely.union_all(
+        [b.line(w.nodes) for w in b.ways if w.is_road and key not in w.routes]
+    )
+    step = spacing * _HAMLET_SPACING_M
+    sites: list[tuple[Point, int]] = []
+    s = max(0.6 * step, 1500.0)
+    side = 1
+    while s < line.length - 900.0:
+        p = line.interpolate(s)
+        s += step * float(rng.uniform(0.8, 1.2))
+        if (
+            min(p.distance(t) for t in towns) < _HAMLET_TOWN_CLEARANCE_M
+            or p.distance(others) < _HAMLET_ROAD_CLEARANCE_M
+            or any(p.distance(q) < 1200.0 for q in [*placed, *(q for q, _ in sites)])
+        ):
+            continue
+        sites.append((p, side))
+        side = -side
+    return sites
 
 
 def _region_municipalities(outline: Polygon) -> tuple[Municipality, ...]:

@@ -265,8 +265,10 @@ def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
     ]
     lines.append("-" * len(head))
     for r in rows:
-        up = f"{r.up_routes} routes {r.up_km:6.1f} km {_pct(r.up_share):>7}"
-        down = f"{r.down_routes} routes {r.down_km:6.1f} km {_pct(r.down_share):>7}"
+        up = f"{r.up_routes} routes {r.up_km:6.1f} km {_share_pct(r.up_share):>7}"
+        down = (
+            f"{r.down_routes} routes {r.down_km:6.1f} km {_share_pct(r.down_share):>7}"
+        )
         dead = "—" if r.deadhead_saved_km is None else f"{r.deadhead_saved_km:.2f} km"
         hours = "—" if r.hours_saved is None else f"{r.hours_saved:.2f} h"
         lines.append(f"{r.label:<44} {up:>30} {down:>30} {dead:>15} {hours:>12}")
@@ -283,6 +285,6 @@ def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
     return "\n".join(lines)
 
 
-def _pct(share: float | None) -> str:
+def _share_pct(share: float | None) -> str:
     """Format a share as a percentage with two decimals, a dash when unknown."""
     return "—" if share is None else f"{100 * share:.2f} %"

@@ -159,9 +159,16 @@ def _fixed(value: float | None, width: int, digits: int) -> str:
 
 
 def comparison_dicts(rows: tuple[ComparisonRow, ...]) -> list[dict[str, Any]]:
-    """Return the comparison table as JSON-ready rows."""
+    """Return the comparison table as JSON-ready rows (km to 3 decimals, shares 6)."""
     return [
-        {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(r).items()}
+        {
+            k: (
+                round(v, 6 if k.endswith("_share") else 3)
+                if isinstance(v, float)
+                else v
+            )
+            for k, v in asdict(r).items()
+        }
         for r in rows
     ]
 

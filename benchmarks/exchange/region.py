@@ -109,7 +109,9 @@ def main() -> None:
             else round(solver.max_iterations * args.long),
             seed=solver.seed + 100,
         )
-        long_scenario = dataclasses.replace(scenario, solver=longer)
+        # no noise band: the long search is the reference the band is not for
+        exchange = dataclasses.replace(scenario.exchange, noise_seeds=0)
+        long_scenario = dataclasses.replace(scenario, solver=longer, exchange=exchange)
         label = f"{args.long:g}x search, seed {longer.seed}"
         for row in bench(long_scenario, label, ("baseline", "optimized")):
             print(row, flush=True)

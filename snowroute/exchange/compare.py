@@ -54,8 +54,8 @@ class ComparisonRow:
 #: given, so the published rows' shares use these later km and say so.
 AKITA_ROAD_KM: Final = {"prefecture": 879.0 + 2372.0, "municipal": 19966.0}
 AKITA_ROAD_KM_BASIS: Final = (
-    "road km of 2016-04-01 (prefecture 3,251 km, municipalities 19,966 km); "
-    "the FY2008/FY2009 km are not given"
+    "published rows: road km of 2016-04-01 (prefecture 3,251 km, "
+    "municipalities 19,966 km); the FY2008/FY2009 km are not given"
 )
 
 
@@ -113,7 +113,8 @@ def comparison_rows(
     )
     upper_km = road_km.get(upper) if upper else None
     lower_km = sum(km for a, km in road_km.items() if a != upper) or None
-    basis = "road km each administrator plows in the baseline" if road_km else ""
+    basis = "scenario rows: road km each administrator plows in the baseline"
+    basis = basis if road_km else ""
     for name in ("given", "optimized"):
         report = reports.get(name)
         if report is None:

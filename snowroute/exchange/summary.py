@@ -279,12 +279,8 @@ def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
         dead = "—" if r.deadhead_saved_km is None else f"{r.deadhead_saved_km:.2f} km"
         hours = "—" if r.hours_saved is None else f"{r.hours_saved:.2f} h"
         lines.append(f"{r.label:<44} {up:>30} {down:>30} {dead:>15} {hours:>12}")
-    bases = dict.fromkeys(
-        ("scenario" if r.label.startswith("scenario") else "published", basis)
-        for r in rows
-        if (basis := r.road_km_basis)
-    )
-    lines += [f"  shares, {kind} rows: {basis}" for kind, basis in bases]
+    bases = dict.fromkeys(r.road_km_basis for r in rows if r.road_km_basis)
+    lines += [f"  shares, {basis}" for basis in bases]
     if any(r.between == "municipalities" for r in rows):
         lines.append(
             "  municipality↔municipality lines: first way towards the smaller code"

@@ -284,6 +284,11 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--force", action="store_true", help="replace the file")
     fetch.set_defaults(handler=_fetch)
 
+    _register_makers(sub)
+
+
+def _register_makers(sub: Any) -> None:
+    """Register ``network make-demo`` and ``network make-region``."""
     make_demo = sub.add_parser(
         "make-demo",
         help="regenerate the built-in demo network (deterministic, no download)",

@@ -12,7 +12,7 @@ clearing (交換除雪) is made for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -511,16 +511,27 @@ def _add_through_routes(
     Each town grid's main row and main column carry at most one route each; a
     route that only reaches a town ends on one of them.
     """
-    g = {key: _Gates(nodes) for key, nodes in grids.items()}
-    two = {"lanes": "2", "maxspeed": "50"}
     out: dict[str, list[int]] = {}
+    for legs in (_national_legs, _main_legs, _general_legs):
+        for key, waypoints, extra in legs(b, grids, out):
+            out.setdefault(key, []).extend(_road(b, key, waypoints, extra, rng=rng))
+    return out
 
-    def road(key: str, waypoints: Sequence[int | XY], extra: Mapping[str, str]) -> None:
-        out.setdefault(key, []).extend(_road(b, key, waypoints, extra, rng=rng))
 
-    om, ka, ro = g["omagari"], g["kakunodate"], g["rokugo"]
+#: A section of a route: its key, waypoints and extra tags.
+_Leg = tuple[str, list[int | XY], Mapping[str, str]]
+_TWO_LANES: Final = {"lanes": "2", "maxspeed": "50"}
+
+
+def _national_legs(
+    b: OsmBuilder, grids: Mapping[str, GridNodes], out: Mapping[str, list[int]]
+) -> Iterator[_Leg]:
+    """Yield the sections of 県道258号 (国道13号 crosses it) and the national routes."""
+    g = {key: _Gates(nodes) for key, nodes in grids.items()}
+    om, ka = g["omagari"], g["kakunodate"]
+    two = _TWO_LANES
     # 南外千屋線 first: 国道13号 crosses it south of 大曲 at a junction
-    road(
+    yield (
         "p258",
         [
             g["nangai"].row()[-1],
@@ -535,12 +546,12 @@ def _add_through_routes(
     )
     crossing = nearest_node(b, out["p258"], (2650.0, -13500.0))
     # 国道13号 (MLIT): four lanes through 大曲, on to 神岡 and 協和
-    road(
+    yield (
         "n13",
         [(3000.0, -16800.0), crossing, (2000.0, -8000.0), *om.col()],
         {"lanes": "4", "maxspeed": "50"},
     )
-    road(
+    yield (
         "n13",
         [
             om.col()[-1],
@@ -553,7 +564,7 @@ def _add_through_routes(
         {"lanes": "2", "maxspeed": "60"},
     )
     # 国道105号 (prefecture): 大曲 east, north through 中仙 to 角館
-    road(
+    yield (
         "n105",
         [
             *om.row(om.cm),
@@ -569,7 +580,7 @@ def _add_through_routes(
         two,
     )
     # 国道341号 (prefecture): 角館 west to 西木
-    road(
+    yield (
         "n341",
         [
             *ka.flip(ka.row(0, ka.cm)),
@@ -580,8 +591,17 @@ def _add_through_routes(
         ],
         two,
     )
+
+
+def _main_legs(
+    b: OsmBuilder, grids: Mapping[str, GridNodes], out: Mapping[str, list[int]]
+) -> Iterator[_Leg]:
+    """Yield the sections of the 主要地方道 through routes."""
+    g = {key: _Gates(nodes) for key, nodes in grids.items()}
+    om, ka, ro = g["omagari"], g["kakunodate"], g["rokugo"]
+    two = _TWO_LANES
     # 主要地方道: 大曲大森線 south-west, 六郷大曲線 south-east, 角館六郷線 east
-    road(
+    yield (
         "p36",
         [
             *om.flip(om.row(0, om.cm)),
@@ -593,12 +613,12 @@ def _add_through_routes(
         ],
         two,
     )
-    road(
+    yield (
         "p49",
         [om.row()[-1], (3500.0, -2000.0), (7000.0, -4500.0), *ro.row()],
         two,
     )
-    road(
+    yield (
         "p50",
         [
             ro.row()[-1],
@@ -614,7 +634,7 @@ def _add_through_routes(
         two,
     )
     # 西木南外線: the long north-south route of the western hills
-    road(
+    yield (
         "p30",
         [
             (-3500.0, 25300.0),
@@ -633,8 +653,17 @@ def _add_through_routes(
         ],
         two,
     )
+
+
+def _general_legs(
+    b: OsmBuilder, grids: Mapping[str, GridNodes], out: Mapping[str, list[int]]
+) -> Iterator[_Leg]:
+    """Yield the sections of the 一般県道 through routes."""
+    g = {key: _Gates(nodes) for key, nodes in grids.items()}
+    om, ro = g["omagari"], g["rokugo"]
+    two = _TWO_LANES
     # 一般県道: 協和大曲線, 神岡太田線, 六郷仙南線
-    road(
+    yield (
         "p255",
         [
             (-17500.0, 13500.0),
@@ -648,7 +677,7 @@ def _add_through_routes(
         ],
         two,
     )
-    road(
+    yield (
         "p256",
         [
             g["kamioka"].row()[-1],
@@ -662,13 +691,12 @@ def _add_through_routes(
         ],
         two,
     )
-    road(
+    yield (
         "p253",
         [*ro.flip(ro.col()), (8000.0, -10500.0), *g["sennan"].flip(g["sennan"].col())],
         two,
     )
-    road("p253", [g["sennan"].col()[0], (6500.0, -16800.0)], two)
-    return out
+    yield ("p253", [g["sennan"].col()[0], (6500.0, -16800.0)], two)
 
 
 def _add_valley_roads(

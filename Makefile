@@ -6,7 +6,7 @@ RUN    := $(VENV)/.installed-run
 DEV    := $(VENV)/.installed-dev
 OUT    ?= demo-output
 
-.PHONY: demo test lint typecheck pytest demo-network clean system-tools
+.PHONY: demo test lint typecheck pytest demo-network region-network clean system-tools
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -55,6 +55,10 @@ system-tools:
 ## demo-network: regenerate networks/demo from the generator in snowroute/datasets/
 demo-network: $(RUN)
 	$(BIN)/snowroute network make-demo networks/demo --force
+
+## region-network: regenerate networks/region (the prefecture-scale demo region)
+region-network: $(RUN)
+	$(BIN)/snowroute network make-region networks/region --force
 
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

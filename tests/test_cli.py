@@ -21,6 +21,7 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
         ["network", "tag"],
         ["network", "fetch"],
         ["network", "make-demo"],
+        ["network", "make-region"],
         ["demo"],
         ["scenario"],
         ["scenario", "check"],

@@ -214,6 +214,14 @@ def _make_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _make_region(args: argparse.Namespace) -> int:
+    from snowroute.datasets import write_region_network
+
+    write_region_network(args.folder, seed=args.seed, force=args.force)
+    print(f"Wrote the demo region to {args.folder}/ (seed {args.seed}).")
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Register ``snowroute network`` and its subcommands."""
     network = subparsers.add_parser(
@@ -276,6 +284,11 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--force", action="store_true", help="replace the file")
     fetch.set_defaults(handler=_fetch)
 
+    _register_makers(sub)
+
+
+def _register_makers(sub: Any) -> None:
+    """Register ``network make-demo`` and ``network make-region``."""
     make_demo = sub.add_parser(
         "make-demo",
         help="regenerate the built-in demo network (deterministic, no download)",
@@ -288,3 +301,19 @@ def register(subparsers: Any) -> None:
     make_demo.add_argument("--seed", type=int, default=2009, help="generator seed")
     make_demo.add_argument("--force", action="store_true", help="replace the folder")
     make_demo.set_defaults(handler=_make_demo)
+
+    make_region = sub.add_parser(
+        "make-region",
+        help="regenerate the built-in demo region (deterministic, no download)",
+        description=(
+            "Generate the synthetic prefecture-scale demo region (one regional "
+            "office's area, for scenarios/region.toml): region.osm, "
+            "boundaries.geojson, depots.csv and README.md."
+        ),
+    )
+    make_region.add_argument(
+        "folder", type=Path, help="output folder (networks/region)"
+    )
+    make_region.add_argument("--seed", type=int, default=2009, help="generator seed")
+    make_region.add_argument("--force", action="store_true", help="replace the folder")
+    make_region.set_defaults(handler=_make_region)

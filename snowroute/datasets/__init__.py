@@ -3,7 +3,9 @@
 The building blocks (:class:`OsmBuilder`, :func:`add_road`, :class:`StreetGrid`,
 :class:`River`, :func:`add_hamlet`, ...) lay out roads in a local metric frame and
 write OSM XML that OSMnx reads; :func:`write_demo_network` uses them to write the
-demo network shipped in ``networks/demo``. :func:`write_city_network` writes a
+demo network shipped in ``networks/demo`` and :func:`write_region_network` the
+prefecture-scale demo region shipped in ``networks/region``.
+:func:`write_city_network` writes a
 generated city-scale centerline ledger for benchmarks. This package sits beside
 :mod:`snowroute.network` (it may import it; the network layer never imports it).
 """
@@ -47,3 +49,10 @@ from snowroute.datasets.model import (
 from snowroute.datasets.osm import LocalFrame as LocalFrame
 from snowroute.datasets.osm import OsmBuilder as OsmBuilder
 from snowroute.datasets.osm import Way as Way
+from snowroute.datasets.region import REGION_SEED as REGION_SEED
+from snowroute.datasets.region import build_region_network as build_region_network
+from snowroute.datasets.region_files import RegionNetworkFiles as RegionNetworkFiles
+from snowroute.datasets.region_files import measure_situations as measure_situations
+from snowroute.datasets.region_files import (
+    write_region_network as write_region_network,
+)

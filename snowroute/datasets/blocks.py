@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,12 +12,16 @@ from snowroute.datasets.osm import XY, OsmBuilder, Way, _pairs
 
 __all__ = [
     "River",
+    "RouteSpec",
     "add_hamlet",
     "add_river",
     "add_road",
+    "add_route_road",
+    "declare_routes",
     "meander",
     "nearest_junction",
     "nearest_node",
+    "route_class",
 ]
 
 
@@ -77,6 +81,80 @@ def add_road(
         nodes.append(b)
     builder.add_way(nodes, tags, routes=routes, admin_id=admin_id, group=group)
     return nodes
+
+
+#: A route relation (路線) of a generated network: network, ref, relation name and
+#: the name its ways carry.
+RouteSpec = tuple[str, str, str, str]
+
+
+def route_class(
+    spec: RouteSpec, *, mlit_routes: Collection[str], prefecture_id: str = "05"
+) -> tuple[str, str]:
+    """Return the ``highway`` tag and administrator OSM Japan gives a route's ways.
+
+    National routes are ``trunk`` (MLIT's when their number is in
+    ``mlit_routes``, else the prefecture's); prefectural roads ``primary``
+    (主要地方道, 1-2 digit ref) or ``secondary`` (一般県道).
+
+    >>> route_class(("JP:national", "13", "国道13号", "国道13号"), mlit_routes={"13"})
+    ('trunk', 'mlit')
+    >>> route_class(("JP:prefectural:akita", "301", "", ""), mlit_routes={"13"})
+    ('secondary', '05')
+    """
+    network, ref, _, _ = spec
+    if network == "JP:national":
+        return "trunk", "mlit" if ref in mlit_routes else prefecture_id
+    return ("primary" if len(ref) <= 2 else "secondary"), prefecture_id
+
+
+def declare_routes(builder: OsmBuilder, routes: Mapping[str, RouteSpec]) -> None:
+    """Declare the route relations of ``routes`` (key -> :data:`RouteSpec`)."""
+    for key, (network, ref, relation_name, _) in routes.items():
+        builder.add_route(
+            key,
+            {
+                "type": "route",
+                "route": "road",
+                "network": network,
+                "ref": ref,
+                "name": relation_name,
+            },
+        )
+
+
+def add_route_road(
+    builder: OsmBuilder,
+    routes: Mapping[str, RouteSpec],
+    key: str,
+    waypoints: Sequence[int | XY],
+    extra: Mapping[str, str],
+    *,
+    rng: np.random.Generator,
+    mlit_routes: Collection[str],
+    wiggle_m: float = 25.0,
+    step_m: float = 120.0,
+    group: str = "",
+) -> list[int]:
+    """Add a section of route ``key`` with the tags OSM Japan gives it.
+
+    The way gets ``highway`` and the administrator from :func:`route_class`,
+    the route's ``ref`` and way name, and ``extra`` (lanes, speed, ...).
+    """
+    spec = routes[key]
+    highway, admin = route_class(spec, mlit_routes=mlit_routes)
+    tags = {"highway": highway, "ref": spec[1], "name": spec[3], **extra}
+    return add_road(
+        builder,
+        waypoints,
+        tags,
+        rng=rng,
+        step_m=step_m,
+        wiggle_m=wiggle_m,
+        routes=[key],
+        admin_id=admin,
+        group=group,
+    )
 
 
 def nearest_node(builder: OsmBuilder, nodes: Sequence[int], point: XY) -> int:

@@ -19,6 +19,8 @@ from snowroute.datasets.blocks import (
     add_hamlet,
     add_river,
     add_road,
+    add_route_road,
+    declare_routes,
     meander,
     nearest_junction,
     nearest_node,
@@ -150,22 +152,16 @@ def _route_road(
     group: str = "",
 ) -> list[int]:
     """Add a section of a demo route with the tags OSM Japan gives it."""
-    network, ref, _, name = ROUTES[key]
-    if network == "JP:national":
-        highway = "trunk"
-    else:
-        highway = "primary" if len(ref) <= 2 else "secondary"
-    admin = "mlit" if network == "JP:national" and ref in MLIT_ROUTES else "05"
-    tags = {"highway": highway, "ref": ref, "name": name, **extra}
-    return add_road(
+    return add_route_road(
         b,
+        ROUTES,
+        key,
         waypoints,
-        tags,
+        extra,
         rng=rng,
         wiggle_m=wiggle_m,
-        routes=[key],
-        admin_id=admin,
         group=group,
+        mlit_routes=MLIT_ROUTES,
     )
 
 
@@ -216,7 +212,7 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
     b = OsmBuilder()
-    _declare_routes(b)
+    declare_routes(b, ROUTES)
 
     # rivers first: the town grids keep clear of the water
     rivers = _demo_rivers(rng)
@@ -259,21 +255,6 @@ def build_demo_network(*, seed: int = DEMO_SEED) -> SyntheticNetwork:
         situations=situations,
         generator=f"snowroute demo network generator (seed {seed})",
     )
-
-
-def _declare_routes(b: OsmBuilder) -> None:
-    """Declare the route relations (路線) of :data:`ROUTES`."""
-    for key, (network, ref, relation_name, _) in ROUTES.items():
-        b.add_route(
-            key,
-            {
-                "type": "route",
-                "route": "road",
-                "network": network,
-                "ref": ref,
-                "name": relation_name,
-            },
-        )
 
 
 def _add_hamlets(

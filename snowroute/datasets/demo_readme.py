@@ -18,6 +18,7 @@ from typing import Final
 import networkx as nx
 from jinja2 import Environment, PackageLoader
 
+from snowroute.datasets.blocks import route_class
 from snowroute.datasets.demo import (
     DEMO_EXTENT,
     DEMO_HORIZON,
@@ -299,9 +300,9 @@ def _km_tables(network: SyntheticNetwork, figures: DemoFigures) -> dict[str, str
     ]
     route_rows = []
     for key, (net, ref, relation_name, _) in ROUTES.items():
-        national = net == "JP:national"
-        highway = "trunk" if national else ("primary" if len(ref) <= 2 else "secondary")
-        admin = "mlit" if national and ref in MLIT_ROUTES else "05"
+        highway, admin = route_class(
+            (net, ref, relation_name, ""), mlit_routes=MLIT_ROUTES
+        )
         km = f"{figures.km_route[key]:.2f}"
         tags = f"`highway={highway}` `ref={ref}`"
         route_rows.append([relation_name, tags, f"`{net}`", f"`{admin}`", km])

@@ -159,9 +159,16 @@ def _fixed(value: float | None, width: int, digits: int) -> str:
 
 
 def comparison_dicts(rows: tuple[ComparisonRow, ...]) -> list[dict[str, Any]]:
-    """Return the comparison table as JSON-ready rows."""
+    """Return the comparison table as JSON-ready rows (km to 3 decimals, shares 6)."""
     return [
-        {k: (round(v, 3) if isinstance(v, float) else v) for k, v in asdict(r).items()}
+        {
+            k: (
+                round(v, 6 if k.endswith("_share") else 3)
+                if isinstance(v, float)
+                else v
+            )
+            for k, v in asdict(r).items()
+        }
         for r in rows
     ]
 
@@ -247,20 +254,40 @@ def ledger_text(
 
 
 def comparison_text(rows: tuple[ComparisonRow, ...]) -> str:
-    """Render the H20/H21 comparison as a fixed-width table."""
+    """Render the H20/H21 comparison as a fixed-width table.
+
+    Each way shows routes, km and the km as a share of the road km of the
+    administrators handing them over; the notes under the table say where those
+    road km come from. Exchanges between two municipalities have lines of their
+    own (``up`` towards the smaller code).
+    """
     head = (
-        f"{'':<26} {'pref. plows municipal':>22} {'municipal plow pref.':>22} "
+        f"{'':<44} {'pref. plows municipal':>30} {'municipal plow pref.':>30} "
         f"{'deadhead saved':>15} {'hours saved':>12}"
     )
     lines = [
-        "Comparison with the prefecture's exchange figures (routes 路線, km)",
+        "Comparison with the prefecture's exchange figures (routes 路線, km, share "
+        "of the road km of the administrators handing them over)",
         head,
     ]
     lines.append("-" * len(head))
     for r in rows:
-        up = f"{r.up_routes} routes {r.up_km:6.1f} km"
-        down = f"{r.down_routes} routes {r.down_km:6.1f} km"
+        up = f"{r.up_routes} routes {r.up_km:6.1f} km {_share_pct(r.up_share):>7}"
+        down = (
+            f"{r.down_routes} routes {r.down_km:6.1f} km {_share_pct(r.down_share):>7}"
+        )
         dead = "—" if r.deadhead_saved_km is None else f"{r.deadhead_saved_km:.2f} km"
         hours = "—" if r.hours_saved is None else f"{r.hours_saved:.2f} h"
-        lines.append(f"{r.label:<26} {up:>22} {down:>22} {dead:>15} {hours:>12}")
+        lines.append(f"{r.label:<44} {up:>30} {down:>30} {dead:>15} {hours:>12}")
+    bases = dict.fromkeys(r.road_km_basis for r in rows if r.road_km_basis)
+    lines += [f"  shares, {basis}" for basis in bases]
+    if any(r.between == "municipalities" for r in rows):
+        lines.append(
+            "  municipality↔municipality lines: first way towards the smaller code"
+        )
     return "\n".join(lines)
+
+
+def _share_pct(share: float | None) -> str:
+    """Format a share as a percentage with two decimals, a dash when unknown."""
+    return "—" if share is None else f"{100 * share:.2f} %"

@@ -357,6 +357,8 @@ def comparison_label(label: str, lang: str) -> str:
     '平成21年度計画（秋田県）'
     >>> comparison_label("scenario: optimized", "ja")
     '本シナリオ：最適化案'
+    >>> comparison_label("scenario: given, municipality↔municipality", "ja")
+    '本シナリオ：協定案（市町村間）'
     """
     match = re.fullmatch(r"H\d+ \(FY(\d{4})( plan)?, ([^)]*)\)", label)
     if match:
@@ -366,8 +368,11 @@ def comparison_label(label: str, lang: str) -> str:
         place = {"Akita": "秋田県"}.get(match.group(3), match.group(3))
         return f"{year}{'計画' if match.group(2) else ''}（{place}）"
     if label.startswith("scenario: "):
-        plan = plan_name(label.removeprefix("scenario: "), lang)
-        return f"本シナリオ：{plan}" if lang == "ja" else f"this scenario: {plan}"
+        name, _, between = label.removeprefix("scenario: ").partition(", ")
+        plan = plan_name(name, lang)
+        if lang == "ja":
+            return f"本シナリオ：{plan}" + ("（市町村間）" if between else "")
+        return f"this scenario: {plan}" + (f", {between}" if between else "")
     return label
 
 

@@ -208,6 +208,11 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "routes": "routes",
         "deadhead_saved": "Deadhead saved km",
         "hours_saved": "Hours saved",
+        "road_share": "share of road km",
+        "road_share_note": "Share: km handed over as a share of the road km of the "
+        "administrators handing them over.",
+        "between_note": "Lines between two municipalities count the first way "
+        "towards the smaller municipal code.",
         "map": "Map",
         "violations": "Violations",
         "none": "none",
@@ -332,6 +337,9 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "routes": "路線",
         "deadhead_saved": "回送削減 km",
         "hours_saved": "時間削減 h",
+        "road_share": "管理延長比",
+        "road_share_note": "管理延長比：引き渡す道路管理者の管理延長に対する延長の割合。",
+        "between_note": "市町村間の行は、コードの小さい市町村への交換を先に示す。",
         "map": "地図",
         "violations": "違反",
         "none": "なし",

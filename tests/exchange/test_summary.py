@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from snowroute.exchange.compare import ComparisonRow
+from snowroute.exchange.compare import REFERENCE, ComparisonRow
 from snowroute.exchange.ledger import PairBalance
 from snowroute.exchange.summary import (
     clock,
@@ -76,8 +76,13 @@ def test_comparison_table_and_rows_round_their_km():
             "down_km": 0.0,
             "deadhead_saved_km": None,
             "hours_saved": 1.235,
+            "between": "prefecture",
+            "up_share": None,
+            "down_share": None,
+            "road_km_basis": "",
         }
     ]
+    assert comparison_dicts(REFERENCE)[1]["up_share"] == round(71.5 / 19966, 6)
     text = comparison_text(rows)
     assert text.splitlines()[-1].split()[:4] == ["mine", "1", "routes", "2.3"]
-    assert text.endswith("1.23 h")
+    assert text.endswith("1.23 h")  # no share, so no note on where road km come from

@@ -1,0 +1,113 @@
+"""The built-in demo region: its layout, its situations and its committed files."""
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from shapely.geometry import Point
+
+from snowroute.datasets import (
+    REGION_SEED,
+    build_region_network,
+    measure_situations,
+    write_region_network,
+)
+from snowroute.datasets.demo_readme import measure_demo_network
+from snowroute.datasets.region import REGION_MUNICIPALITIES, REGION_ROUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "networks" / "region"
+
+
+@pytest.fixture(scope="module")
+def region():
+    """The region network of the committed seed."""
+    return build_region_network(seed=REGION_SEED)
+
+
+@pytest.fixture(scope="module")
+def situations(region):
+    return measure_situations(region)
+
+
+def test_region_holds_several_hundred_km_of_prefectural_roads(region):
+    figures = measure_demo_network(region)
+    assert figures.km_admin["05"] > 250.0
+    assert set(figures.km_admin) == {"05", "mlit", *REGION_MUNICIPALITIES}
+    # the municipal hamlet and town roads are of the same order
+    assert sum(figures.km_admin[c] for c in REGION_MUNICIPALITIES) > 150.0
+
+
+def test_municipalities_tile_the_region_and_hold_their_yards(region):
+    polygons = {m.code: m.polygon for m in region.municipalities}
+    assert set(polygons) == set(REGION_MUNICIPALITIES)
+    for a in polygons:
+        for b in polygons:
+            if a < b:
+                assert polygons[a].intersection(polygons[b]).area < 1.0
+    for depot in region.depots:
+        if depot.admin_id != "05":
+            xy = Point(region.builder.xy(depot.node))
+            assert polygons[depot.admin_id].contains(xy)
+    assert sum(d.admin_id == "05" for d in region.depots) == 3
+
+
+def test_hamlets_hang_off_prefectural_routes_far_from_the_town_yards(
+    region, situations
+):
+    hamlets = [s for s in situations if s.kind == "hamlet"]
+    assert len(hamlets) >= 40
+    # off the prefecture's routes, never off MLIT's 国道13号
+    assert all(REGION_ROUTES[s.hosts[0]][1] != "13" for s in hamlets)
+    # merged towns: many hamlets lie 10 km or more by road from their own yard
+    far = [s for s in hamlets if s.own_km >= 10.0]
+    assert len(far) >= 20
+    # ... and for most of those a prefectural yard is nearer
+    assert sum(s.other_km < s.own_km for s in far) >= len(far) // 2
+    pref_nodes = {
+        n
+        for w in region.builder.ways
+        if w.admin_id == "05" and w.routes
+        for n in w.nodes
+    }
+    for s in hamlets:
+        loop = next(w for w in region.builder.ways if w.group == f"hamlet:{s.name}")
+        assert {loop.nodes[0], loop.nodes[-1]} <= pref_nodes
+
+
+def test_town_routes_are_reached_by_the_prefecture_over_others_roads(
+    region, situations
+):
+    spurs = [s for s in situations if s.kind == "town_spur"]
+    assert len(spurs) >= 20
+    b = region.builder
+    for s in spurs:
+        key = s.hosts[0]
+        own = {n for w in b.ways if key in w.routes for n in w.nodes}
+        other_pref = {
+            n
+            for w in b.ways
+            if w.admin_id == "05" and w.routes and key not in w.routes
+            for n in w.nodes
+        }
+        assert not own & other_pref, key
+        assert s.admin_id == "05"
+        assert s.other_id in REGION_MUNICIPALITIES
+
+
+def test_region_roads_form_one_strongly_connected_network(region):
+    G = region.builder.road_graph()
+    assert nx.is_strongly_connected(G)
+
+
+def test_build_rejects_a_negative_seed():
+    with pytest.raises(ValueError, match="non-negative"):
+        build_region_network(seed=-1)
+
+
+def test_committed_region_files_equal_a_fresh_generation(tmp_path):
+    files = write_region_network(tmp_path / "region")
+    for path in (files.osm, files.boundaries, files.depots, files.readme):
+        committed = COMMITTED / path.name
+        assert committed.read_bytes() == path.read_bytes(), path.name
+    assert files.osm.stat().st_size < 500_000  # small enough to ship

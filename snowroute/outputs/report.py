@@ -2,7 +2,7 @@
 
 Reads the ``summary.json`` data of the exchange planner (``plans.<name>`` with
 ``deadhead_km``, ``service_km``, ``total_hours``, ``valid``, ``per_admin``,
-``saving``, ``pooled_share``, ``exchanged``; ``comparison`` rows) and renders tables
+``saving``, ``exchanged``; ``comparison`` rows) and renders tables
 and inline SVG bar charts with jinja2 (autoescape on), so names from the data are
 escaped. Missing parts are left out of the page rather than invented.
 """

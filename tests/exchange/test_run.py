@@ -80,7 +80,7 @@ def _network(*, spur_km: float = 1.0) -> nx.MultiDiGraph:
 
 
 def _scenario(*, dozer_kph: float = 20.0, **exchange: object) -> Scenario:
-    spec = {"admin_cost_h": 0.01, "lns_rounds": 1, "plans": ("baseline", "optimized")}
+    spec = {"admin_cost_h": 0.01, "plans": ("baseline", "optimized")}
     spec |= exchange
     return Scenario(
         name="hand-made",

@@ -6,8 +6,11 @@ routing in :mod:`snowroute.exchange.measure`), :func:`combine` picks, with OR-To
 CP-SAT, the set of moves whose total value less the administrative cost of its
 agreement lines is largest, with at most one taker per unit, every partner pair's
 balance within the tolerance, the ``must`` moves in and every set in ``cuts``
-(already measured) out. :func:`set_value` and :func:`balanced` state the same
-rules in plain Python, for checks and for enumeration on small cases.
+(already measured) out. A *synergy* is what a set of moves is worth beyond the sum
+of its moves (a hamlet road saves its owner's trip only when the last road out
+there goes too); the optimiser learns them by measuring sets. :func:`set_value`
+and :func:`balanced` state the same rules in plain Python, for checks and for
+enumeration on small cases.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-__all__ = ["Move", "Rules", "agreement_lines", "balanced", "combine", "set_value"]
+__all__ = [
+    "Move",
+    "Rules",
+    "Synergy",
+    "agreement_lines",
+    "balanced",
+    "combine",
+    "set_value",
+]
 
 #: CP-SAT works in integers: values and line costs in 1/SCALE of their unit.
 SCALE = 100
@@ -121,16 +132,29 @@ def balanced(moves: Iterable[Move], rules: Rules) -> bool:
     return True
 
 
+#: A set of moves and what it is worth beyond the sum of its moves' values.
+Synergy = tuple[frozenset[int], float]
+
+
 def set_value(
     chosen: Collection[int],
     moves: Sequence[Move],
     values: Sequence[float],
     rules: Rules,
+    synergy: Iterable[Synergy] = (),
 ) -> float:
-    """Total value of the moves ``chosen`` less the cost of their agreement lines."""
+    """Total value of the moves ``chosen`` less the cost of their agreement lines.
+
+    Each ``synergy`` set wholly within ``chosen`` adds its value.
+    """
     picked = [moves[i] for i in chosen]
     lines = agreement_lines(picked, rules.sections)
-    return math.fsum(values[i] for i in chosen) - rules.line_cost * lines
+    extra = [v for group, v in synergy if group <= set(chosen)]
+    return (
+        math.fsum(values[i] for i in chosen)
+        + math.fsum(extra)
+        - rules.line_cost * lines
+    )
 
 
 def combine(
@@ -140,10 +164,14 @@ def combine(
     *,
     must: Collection[int] = (),
     cuts: Iterable[frozenset[int]] = (),
+    synergy: Iterable[Synergy] = (),
     time_limit_s: float = 10.0,
     seed: int = 0,
 ) -> frozenset[int] | None:
     """Return the indices of the best set of moves (see the module notes).
+
+    The value of a set is :func:`set_value`: the moves' ``values``, plus each
+    ``synergy`` set wholly chosen, less the cost of the agreement lines.
 
     The empty set (no exchange) is a candidate like any other unless it is cut.
     ``None`` when no set satisfies the rules (the ``must`` moves cannot be
@@ -166,6 +194,7 @@ def combine(
         for v, var in zip(values, x, strict=True)
     ]
     terms += _whole_routes(model, moves, x, rules)
+    terms += _synergy(model, x, synergy)
     model.maximize(sum(c * v for c, v in terms))
     solver = cp_model.CpSolver()
     solver.parameters.catch_sigint_signal = False  # Ctrl-C stays with Python
@@ -176,6 +205,19 @@ def combine(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return frozenset(i for i, var in enumerate(x) if solver.value(var))
+
+
+def _synergy(
+    model: cp_model.CpModel, x: Sequence[cp_model.IntVar], synergy: Iterable[Synergy]
+) -> list[tuple[int, cp_model.IntVar]]:
+    """One variable per synergy set, true exactly when all its moves are chosen."""
+    terms = []
+    for k, (group, value) in enumerate(synergy):
+        both = model.new_bool_var(f"synergy[{k}]")
+        model.add_bool_and([x[i] for i in group]).only_enforce_if(both)
+        model.add_bool_or([x[i].Not() for i in group] + [both])
+        terms.append((round(SCALE * value), both))
+    return terms
 
 
 def _rest(x: Sequence[cp_model.IntVar], cut: frozenset[int]) -> list[int]:

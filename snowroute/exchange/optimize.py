@@ -15,13 +15,17 @@ finishes later than in the reference, or than its deadline when that is later:
    both from their baseline routes with ``exchange.measure_iterations``
    iterations, against the reference (the same two searched over their own roads
    with the same effort). The difference is the move's value.
-3. Combine moves exactly (CP-SAT): the largest total value less the cost of the
-   agreement lines, every pair within the balance tolerance.
-4. Measure the combination by routing. Keep it when its routes are valid, the
-   service rule holds and its measured objective beats the best so far; spread
-   the gap between measured and predicted value over its moves, exclude the
-   combination, and repeat (``exchange.rounds``) until the model predicts nothing
-   better than the best measured plan.
+   Measure also each direction's moves together and each cut-off piece's: what a
+   set is worth beyond the sum of its moves is its *synergy* (a hamlet road
+   saves its owner's trip only when the last road out there goes too).
+3. Combine moves exactly (CP-SAT): the largest total value (moves plus the
+   synergies of the sets wholly chosen) less the cost of the agreement lines,
+   every pair within the balance tolerance.
+4. Measure the combination by routing. Keep it when its routes are valid, it is
+   fair, the service rule holds and its measured objective beats the best so far;
+   record the gap between measured and predicted value as its synergy (the
+   corrected value), exclude the combination, and repeat (``exchange.rounds``)
+   until the model predicts nothing better than the best measured plan.
 
 The best plan is never worse than the baseline by the objective: the baseline (no
 exchange, value 0) is the starting point, kept unless a measured plan beats it.
@@ -46,7 +50,9 @@ from snowroute.exchange.measure import Measured, Measurer, roads_by_admin
 from snowroute.exchange.moves import (
     Move,
     Rules,
+    Synergy,
     agreement_lines,
+    balanced,
     combine,
     set_value,
 )
@@ -67,6 +73,7 @@ __all__ = [
     "exchange_rules",
     "measured_plan",
     "optimize_exchange",
+    "with_locks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -358,16 +365,21 @@ def _edge_assignment(
     return {e: units.get(ctx.unit_of[e], owner) for e, owner in ctx.plow.items()}
 
 
-def _with_locks(
-    ctx: ExchangeContext, est: Estimates, never: set[str], must: Mapping[str, str]
-) -> Estimates:
-    """Return ``est`` with locked units' options cut to their owner.
+def with_locks(
+    ctx: ExchangeContext, est: Estimates
+) -> tuple[Estimates, dict[str, str]]:
+    """Return ``est`` with locked units' options cut, and the ``must`` moves.
+
+    A unit of ``exchange.never`` keeps only its owner; ``exchange.must`` is
+    returned as unit id → taker.
 
     Raises
     ------
     ScenarioError
-        When ``must`` hands a unit to an administrator not among its options.
+        When a lock names an unknown road or ``must`` hands a unit to an
+        administrator not among its options.
     """
+    never, must = _locked(ctx)
     options = dict(est.options)
     for unit_id in never:
         options[unit_id] = (ctx.units[unit_id].owner,)
@@ -379,7 +391,7 @@ def _with_locks(
                 f"which is not a partner of {unit.owner!r} able to plow it."
             )
             raise ScenarioError(msg)
-    return dataclasses.replace(est, options=options)
+    return dataclasses.replace(est, options=options), must
 
 
 def exchange_rules(ctx: ExchangeContext) -> Rules:
@@ -511,8 +523,7 @@ def optimize_exchange(
     """
     start = time.perf_counter()
     spec = ctx.scenario.exchange
-    never, must = _locked(ctx)
-    est = _with_locks(ctx, est, never, must)
+    est, must = with_locks(ctx, est)
     moves = candidate_moves(ctx, est, must=must, limit=spec.moves)
     rules = exchange_rules(ctx)
     must_idx = frozenset(range(len(must)))
@@ -524,24 +535,41 @@ def optimize_exchange(
         raise ScenarioError(msg)
     values = measure_moves(ctx, measurer, moves)
     history = [f"{len(moves)} moves measured"]
+    synergy: list[Synergy] = []
     best = _start(ctx, measurer, moves, rules, must_idx)
     cuts = [best.chosen]
+    groups = _groups(ctx, est, moves, must_idx)
+    for group in groups:
+        found = _measure_set(ctx, measurer, moves, group, rules)
+        _learn(found, moves, values, rules, synergy)
+        if _better(found, best, moves, rules):
+            best = found
+    history.append(f"{len(groups)} groups measured, {len(synergy)} with synergy")
     for k in range(spec.rounds):
         if ctx.budget.spent:  # `solver.time_limit_s` bounds the search
             history.append(f"round {k + 1}: the time budget is spent")
             break
-        chosen = combine(moves, values, rules, must=must_idx, cuts=cuts, seed=ctx.seed)
+        chosen = combine(
+            moves,
+            values,
+            rules,
+            must=must_idx,
+            cuts=cuts,
+            synergy=synergy,
+            seed=ctx.seed,
+        )
         predicted = (
-            math.nan if chosen is None else set_value(chosen, moves, values, rules)
+            math.nan
+            if chosen is None
+            else set_value(chosen, moves, values, rules, synergy)
         )
         if chosen is None or not predicted > best.value + EPS:
             history.append(f"round {k + 1}: no set of moves predicted to do better")
             break
         cuts.append(chosen)
         found = _measure_set(ctx, measurer, moves, chosen, rules)
-        _correct(values, chosen - must_idx, found, predicted)
-        kept = found.measured is not None and found.measured.ok
-        kept = kept and found.value > best.value + EPS
+        _learn(found, moves, values, rules, synergy)
+        kept = _better(found, best, moves, rules)
         history.append(_round_note(k, chosen, predicted, found, kept, ctx))
         logger.info("exchange search %s", history[-1])
         if kept:
@@ -577,15 +605,63 @@ def _measure_set(
     return _Best(chosen, saved - rules.line_cost * lines, found)
 
 
-def _correct(
-    values: list[float], free: frozenset[int], found: _Best, predicted: float
+def _groups(
+    ctx: ExchangeContext,
+    est: Estimates,
+    moves: Sequence[Move],
+    must_idx: frozenset[int],
+) -> list[frozenset[int]]:
+    """Return the sets of moves worth measuring together: by direction, by piece.
+
+    All the moves from one owner to one taker, and the moves of one of the owner's
+    cut-off pieces to one taker (with the ``must`` moves): a road far from its
+    owner's others may save a trip only when they all go.
+    """
+    by_dir: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    for i, m in enumerate(moves):
+        if i not in must_idx:
+            by_dir[(m.owner, m.taker)].add(i)
+    groups = list(by_dir.values())
+    for owner, pieces in sorted(est.pieces.items()):
+        for members, _ in pieces:
+            for (o, _taker), idx in sorted(by_dir.items()):
+                piece = {i for i in idx if o == owner and moves[i].unit in members}
+                groups.append(piece)
+    out: list[frozenset[int]] = []
+    for g in groups:
+        group = frozenset(g) | must_idx
+        if len(group - must_idx) >= 2 and group not in out:
+            out.append(group)
+    return out
+
+
+def _learn(
+    found: _Best,
+    moves: Sequence[Move],
+    values: Sequence[float],
+    rules: Rules,
+    synergy: list[Synergy],
 ) -> None:
-    """Spread the gap between measured and predicted value over the set's moves."""
-    if not free or found.measured is None or not found.measured.valid:
+    """Record what a measured set is worth beyond its moves' values (its synergy).
+
+    The model then predicts that set exactly, and each set containing it with
+    that synergy; sets whose routes are invalid teach nothing.
+    """
+    if found.measured is None or not found.measured.valid or len(found.chosen) < 2:
         return
-    gap = (found.value - predicted) / len(free)
-    for i in free:
-        values[i] += gap
+    gap = found.value - set_value(found.chosen, moves, values, rules, synergy)
+    if abs(gap) > EPS:
+        synergy.append((found.chosen, gap))
+
+
+def _better(found: _Best, best: _Best, moves: Sequence[Move], rules: Rules) -> bool:
+    """Whether ``found`` is valid, fair, keeps the service rule and beats ``best``."""
+    return (
+        found.measured is not None
+        and found.measured.ok
+        and balanced([moves[i] for i in found.chosen], rules)
+        and found.value > best.value + EPS
+    )
 
 
 def _in_units(ctx: ExchangeContext, value: float) -> str:

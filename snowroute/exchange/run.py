@@ -180,7 +180,10 @@ def _route_plans(
         est = estimate(ctx, pooled_problem(ctx), out["baseline"])
         for name in searched:
             run_ctx = ctx if name == "optimized" else _without_balance(ctx)
-            out[name] = optimize_exchange(run_ctx, measurer, est, name=name)
+            # the unbalanced search starts from the fair plan: never worse than it
+            out[name] = optimize_exchange(
+                run_ctx, measurer, est, name=name, start=out.get("optimized")
+            )
     router.solves += measurer.solves
     return {n: out[n] for n in PLAN_NAMES if n in out}
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
-
 from snowroute.exchange import run_exchange
 from snowroute.exchange.plans import ExchangeContext
 from snowroute.prepare import graph_from_scenario

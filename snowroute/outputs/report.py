@@ -27,6 +27,7 @@ from snowroute.outputs.network import excel_text
 from snowroute.outputs.text import (
     PLAN_TEXTS,
     PRIORITY_TEXTS,
+    REFERENCE_PLANS,
     check_lang,
     date_text,
     fiscal_year_text,
@@ -478,6 +479,7 @@ def _page(
         "admins": admins,
         "names": names,
         "plan_texts": PLAN_TEXTS[lang],
+        "reference_plans": REFERENCE_PLANS,
         "priorities": PRIORITY_TEXTS[lang],
         "headline": headline(plans, facts, t, lang),
         "assumptions": facts,
@@ -566,8 +568,8 @@ def save_exchange_list(
 
     One row per agreement line, numbered as in the report: 路線, 区間 (empty: the
     whole route), 延長 km, the plow-hours of the administrator who takes it over,
-    and from whom to whom (codes kept as text for Excel, with names). The pooled
-    plan is a reference, not an agreement, and is left out.
+    and from whom to whom (codes kept as text for Excel, with names). The
+    reference plans (:data:`REFERENCE_PLANS`) are not agreements and are left out.
 
     Raises
     ------
@@ -578,7 +580,7 @@ def save_exchange_list(
     names = admin_names or {}
     rows = []
     for plan, figures in summary.get("plans", {}).items():
-        if plan == "pooled":
+        if plan in REFERENCE_PLANS:
             continue
         for group in agreement(figures.get("exchanged") or []):
             for x in group["rows"]:

@@ -23,7 +23,8 @@ from types import MappingProxyType
 from snowroute.exchange.plans import ExchangeContext, Plan
 from snowroute.network.attributes import EdgeKey
 from snowroute.prepare import plow_problem
-from snowroute.routing import ArcRoutingProblem, Solution, solve_on
+from snowroute.routing import ArcRoutingProblem, Solution, SolveParams, solve_on
+from snowroute.routing.budget import MIN_SEARCH_S
 from snowroute.routing.warm import carry_over
 
 __all__ = ["Measured", "Measurer", "roads_by_admin"]
@@ -122,12 +123,22 @@ class Measurer:
             )
             base = self.baseline.parts.get(admin)
             initial = None if base is None else carry_over(*base, problem)
-            future = solve_on(ctx.executor, problem, self.params, initial=initial)
+            future = solve_on(ctx.executor, problem, self._params(), initial=initial)
             started[key] = (problem, future)
         for key, (problem, future) in started.items():
             self._cache[key] = (problem, future.result())
             self.solves += 1
         return [self._cache[key] for key in requests]
+
+    def _params(self) -> SolveParams:
+        """Return the measuring search's settings, its time capped by the budget.
+
+        The iteration budget is meant to bind (the same figures on any machine);
+        the cap only stops a search once ``solver.time_limit_s`` is spent.
+        """
+        left = self.context.budget.remaining()
+        cap = max(MIN_SEARCH_S, min(self.params.time_limit_s, left))
+        return self.params.with_(time_limit_s=cap)
 
     def measure(self, assignment: Mapping[EdgeKey, str]) -> Measured:
         """Measure ``assignment`` on the administrators it touches."""

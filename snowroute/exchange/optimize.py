@@ -472,31 +472,42 @@ def _assignment(ctx: ExchangeContext, moves: Collection[Move]) -> dict[EdgeKey, 
 
 
 def measure_moves(
-    ctx: ExchangeContext, measurer: Measurer, moves: Sequence[Move]
+    ctx: ExchangeContext, measurer: Measurer, moves: Sequence[Move], *, keep: int = 0
 ) -> list[float]:
     """Each move's measured value (objective units) against the reference.
 
-    Every search is started first (side by side with the context's executor);
-    a move whose routes are invalid gets :data:`INVALID_S` (it is chosen only
-    when ``exchange.must`` says so). A move that alone breaks the service rule
-    keeps its value: with others it may not.
+    The references first, then the moves in order, each pair of searches side by
+    side with the context's executor (all at once) or one after another; once
+    ``solver.time_limit_s`` is spent the moves after the first ``keep`` are not
+    measured and the list stops there. A move whose routes are invalid gets
+    :data:`INVALID_S` (chosen only when ``exchange.must`` says so); a move that
+    alone breaks the service rule keeps its value: with others it may not.
     """
     objective = ctx.scenario.exchange.objective
     roads = measurer.base_roads
-    requests = []
-    for m in moves:
-        edges = frozenset(ctx.units[m.unit].edges)
-        requests += [
-            (m.owner, roads.get(m.owner, frozenset()) - edges),
-            (m.taker, roads.get(m.taker, frozenset()) | edges),
-        ]
-    requests += [(a, r) for a, r in roads.items() if a in ctx.fleets]
-    measurer.route_many(requests)
-    values = []
-    for m in moves:
-        found = measurer.measure(_assignment(ctx, [m]))
-        values.append(found.saved(objective) if found.valid else INVALID_S)
+    measurer.route_many([(a, r) for a, r in roads.items() if a in ctx.fleets])
+    step = max(1, len(moves)) if ctx.executor is not None else 1
+    values: list[float] = []
+    for start in range(0, len(moves), step):
+        if start >= keep and ctx.budget.spent:
+            break
+        chunk = moves[start : start + step]
+        measurer.route_many([r for m in chunk for r in _requests(ctx, roads, m)])
+        for m in chunk:
+            found = measurer.measure(_assignment(ctx, [m]))
+            values.append(found.saved(objective) if found.valid else INVALID_S)
     return values
+
+
+def _requests(
+    ctx: ExchangeContext, roads: Mapping[str, frozenset[EdgeKey]], m: Move
+) -> list[tuple[str, frozenset[EdgeKey]]]:
+    """Return the routings of a move: owner without the unit, taker with it."""
+    edges = frozenset(ctx.units[m.unit].edges)
+    return [
+        (m.owner, roads.get(m.owner, frozenset()) - edges),
+        (m.taker, roads.get(m.taker, frozenset()) | edges),
+    ]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -540,7 +551,8 @@ def optimize_exchange(
             f"`exchange.balance_tolerance` = {spec.balance_tolerance}."
         )
         raise ScenarioError(msg)
-    values = measure_moves(ctx, measurer, moves)
+    values = measure_moves(ctx, measurer, moves, keep=len(must))
+    moves = moves[: len(values)]  # the ones the time budget left to measure
     history = [f"{len(moves)} moves measured"]
     synergy: list[Synergy] = []
     best = _start(ctx, measurer, moves, rules, must_idx)

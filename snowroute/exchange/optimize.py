@@ -553,54 +553,81 @@ def optimize_exchange(
         raise ScenarioError(msg)
     values = measure_moves(ctx, measurer, moves, keep=len(must))
     moves = moves[: len(values)]  # the ones the time budget left to measure
-    history = [f"{len(moves)} moves measured"]
-    synergy: list[Synergy] = []
-    best = _start(ctx, measurer, moves, rules, must_idx)
-    cuts = [best.chosen]
+    search = _Search(ctx, measurer, moves, values, rules, must_idx)
     if start is not None:
-        found = _from_plan(ctx, measurer, moves, rules, start)
-        if found is not None and found.chosen not in cuts:
-            cuts.append(found.chosen)
-            _learn(found, moves, values, rules, synergy)
-            if _better(found, best, moves, rules):
-                best = found
+        search.consider(_from_plan(ctx, moves, start))
     groups = _groups(ctx, est, moves, must_idx)
     for group in groups:
-        found = _measure_set(ctx, measurer, moves, group, rules)
-        _learn(found, moves, values, rules, synergy)
-        if _better(found, best, moves, rules):
-            best = found
-    history.append(f"{len(groups)} groups measured, {len(synergy)} with synergy")
+        search.consider(group)
+    search.history.append(
+        f"{len(groups)} groups measured, {len(search.synergy)} with synergy"
+    )
     for k in range(spec.rounds):
-        if ctx.budget.spent:  # `solver.time_limit_s` bounds the search
-            history.append(f"round {k + 1}: the time budget is spent")
+        if not search.round(k):
             break
+    runtime_s = time.perf_counter() - began
+    return _plan(ctx, measurer, moves, search.best, name, search.history, runtime_s)
+
+
+class _Search:
+    """Measured moves, what was learned about sets of them, and the best set."""
+
+    def __init__(
+        self,
+        ctx: ExchangeContext,
+        measurer: Measurer,
+        moves: Sequence[Move],
+        values: list[float],
+        rules: Rules,
+        must_idx: frozenset[int],
+    ) -> None:
+        self.ctx, self.measurer, self.moves = ctx, measurer, moves
+        self.values, self.rules, self.must_idx = values, rules, must_idx
+        self.synergy: list[Synergy] = []
+        self.best = _start(ctx, measurer, moves, rules, must_idx)
+        self.cuts = [self.best.chosen]
+        self.history = [f"{len(moves)} moves measured"]
+
+    def consider(self, chosen: frozenset[int] | None) -> _Best | None:
+        """Measure the set ``chosen`` (once), learn from it, keep it if better."""
+        if chosen is None or chosen in self.cuts:
+            return None
+        self.cuts.append(chosen)
+        found = _measure_set(self.ctx, self.measurer, self.moves, chosen, self.rules)
+        _learn(found, self.moves, self.values, self.rules, self.synergy)
+        if _better(found, self.best, self.moves, self.rules):
+            self.best = found
+        return found
+
+    def round(self, k: int) -> bool:
+        """Combine, measure, learn; False when the search should stop."""
+        if self.ctx.budget.spent:  # `solver.time_limit_s` bounds the search
+            self.history.append(f"round {k + 1}: the time budget is spent")
+            return False
         chosen = combine(
-            moves,
-            values,
-            rules,
-            must=must_idx,
-            cuts=cuts,
-            synergy=synergy,
-            seed=ctx.seed,
+            self.moves,
+            self.values,
+            self.rules,
+            must=self.must_idx,
+            cuts=self.cuts,
+            synergy=self.synergy,
+            seed=self.ctx.seed,
         )
-        predicted = (
-            math.nan
-            if chosen is None
-            else set_value(chosen, moves, values, rules, synergy)
-        )
-        if chosen is None or not predicted > best.value + EPS:
-            history.append(f"round {k + 1}: no set of moves predicted to do better")
-            break
-        cuts.append(chosen)
-        found = _measure_set(ctx, measurer, moves, chosen, rules)
-        _learn(found, moves, values, rules, synergy)
-        kept = _better(found, best, moves, rules)
-        history.append(_round_note(k, chosen, predicted, found, kept, ctx))
-        logger.info("exchange search %s", history[-1])
-        if kept:
-            best = found
-    return _plan(ctx, measurer, moves, best, name, history, time.perf_counter() - began)
+        if chosen is not None:
+            predicted = set_value(
+                chosen, self.moves, self.values, self.rules, self.synergy
+            )
+        if chosen is None or not predicted > self.best.value + EPS:
+            self.history.append(
+                f"round {k + 1}: no set of moves predicted to do better"
+            )
+            return False
+        found = self.consider(chosen)
+        assert found is not None  # a cut set is never chosen again
+        kept = found is self.best
+        self.history.append(_round_note(k, chosen, predicted, found, kept, self.ctx))
+        logger.info("exchange search %s", self.history[-1])
+        return True
 
 
 def _start(
@@ -617,13 +644,9 @@ def _start(
 
 
 def _from_plan(
-    ctx: ExchangeContext,
-    measurer: Measurer,
-    moves: Sequence[Move],
-    rules: Rules,
-    plan: Plan,
-) -> _Best | None:
-    """Measure the moves of ``plan`` (None when one is not a candidate move)."""
+    ctx: ExchangeContext, moves: Sequence[Move], plan: Plan
+) -> frozenset[int] | None:
+    """Return the moves of ``plan`` (None: none, or one not a candidate move)."""
     index = {(m.unit, m.taker): i for i, m in enumerate(moves)}
     taken = {
         (ctx.unit_of[e], admin)
@@ -632,8 +655,7 @@ def _from_plan(
     }
     if not taken or not taken <= index.keys():
         return None
-    chosen = frozenset(index[t] for t in taken)
-    return _measure_set(ctx, measurer, moves, chosen, rules)
+    return frozenset(index[t] for t in taken)
 
 
 def _measure_set(

@@ -386,3 +386,23 @@ def test_references_separate_the_causes():
     saving = summary["plans"]["pooled_equal_speed"]["saving"]
     assert "attributable_hours" in saving
     assert "significant" not in saving  # a reference gets no noise band
+
+
+def test_objective_km_chooses_and_keeps_by_deadhead():
+    result = run_exchange(_network(), _scenario(objective="km", admin_cost_km=0.5))
+    summary = result.to_dict()
+    assert summary["objective"] == "km"
+    assert _moved(result, "optimized") == {(H_ROUTE, TOWN, PREF), (S_ROUTE, PREF, TOWN)}
+    notes = " ".join(result.reports["optimized"].notes)
+    assert " km" in notes
+    assert " h," not in notes  # measured and predicted in km, not hours
+    saving = summary["plans"]["optimized"]["saving"]
+    assert saving["attributable_km"] > 0.5 * 2  # beyond the cost of its two lines
+
+
+def test_a_high_admin_cost_keeps_the_baseline():
+    result = run_exchange(_network(), _scenario(admin_cost_h=5.0))
+    assert _moved(result, "optimized") == set()
+    base, opt = result.reports["baseline"], result.reports["optimized"]
+    assert opt.total.total_h == base.total.total_h  # the baseline's own routes
+    assert opt.attributable is None

@@ -13,6 +13,7 @@ reference's (or its deadline, when that is later).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,8 @@ from snowroute.routing.budget import MIN_SEARCH_S
 from snowroute.routing.warm import carry_over
 
 __all__ = ["Measured", "Measurer", "roads_by_admin"]
+
+logger = logging.getLogger(__name__)
 
 Part = tuple[ArcRoutingProblem, Solution]
 
@@ -128,6 +131,12 @@ class Measurer:
         for key, (problem, future) in started.items():
             self._cache[key] = (problem, future.result())
             self.solves += 1
+            logger.debug(
+                "measured %s: %d roads, %.3f h",
+                key[0],
+                len(key[1]),
+                self._cache[key][1].duration_s / 3600,
+            )
         return [self._cache[key] for key in requests]
 
     def _params(self) -> SolveParams:

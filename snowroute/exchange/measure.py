@@ -102,6 +102,10 @@ class Measurer:
         self._cache: dict[tuple[str, frozenset[EdgeKey]], Part] = {}
         self.solves = 0
 
+    def cached(self, requests: Sequence[tuple[str, frozenset[EdgeKey]]]) -> bool:
+        """Whether every ``(admin, roads)`` of ``requests`` is routed already."""
+        return all(key in self._cache for key in requests)
+
     def route_many(
         self, requests: Sequence[tuple[str, frozenset[EdgeKey]]]
     ) -> list[Part]:

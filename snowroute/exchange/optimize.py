@@ -489,10 +489,11 @@ def measure_moves(
     step = max(1, len(moves)) if ctx.executor is not None else 1
     values: list[float] = []
     for start in range(0, len(moves), step):
-        if start >= keep and ctx.budget.spent:
-            break
         chunk = moves[start : start + step]
-        measurer.route_many([r for m in chunk for r in _requests(ctx, roads, m)])
+        requests = [r for m in chunk for r in _requests(ctx, roads, m)]
+        if start >= keep and ctx.budget.spent and not measurer.cached(requests):
+            break
+        measurer.route_many(requests)
         for m in chunk:
             found = measurer.measure(_assignment(ctx, [m]))
             values.append(found.saved(objective) if found.valid else INVALID_S)

@@ -159,33 +159,54 @@ def _route_plans(
 ) -> dict[str, Plan]:
     """Route the baseline and the ``wanted`` plans, stage by stage (:func:`_stages`).
 
-    Each routed stage gets an equal part of what the run's budget has left; the
-    exchange plans are measured with ``exchange.measure_iterations`` from the
-    baseline's routes. The plans come back in
-    :data:`~snowroute.scenario.model.PLAN_NAMES` order.
+    Each stage gets an equal part of what the run's budget has left: the
+    baseline, the exchange plans (measured with ``exchange.measure_iterations``
+    from the baseline's routes, before the references so that a binding budget
+    cuts the references first), then each pooled reference. The plans come back
+    in :data:`~snowroute.scenario.model.PLAN_NAMES` order.
     """
-    stages = _stages(wanted)
+    stages = _stages(wanted, given=given is not None)
     out: dict[str, Plan] = {}
     router.budget = ctx.budget.part(1 / len(stages))
     out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
-    measurer = Measurer(ctx, out["baseline"])
-    if given is not None:
-        out["given"] = measured_plan("given", measurer, given)
+    if "exchange" in stages:
+        share = ctx.budget.part(1 / (len(stages) - stages.index("exchange")))
+        stage = dataclasses.replace(ctx, budget=share)
+        plans, solves = _exchange_plans(stage, out["baseline"], wanted, given=given)
+        out |= plans
+        router.solves += solves
     for name in ("pooled", "pooled_equal_speed"):
         if name in stages:
             share = ctx.budget.part(1 / (len(stages) - stages.index(name)))
             out[name] = _reference_plan(ctx, name, out["baseline"], share)
+    return {n: out[n] for n in PLAN_NAMES if n in out}
+
+
+def _exchange_plans(
+    ctx: ExchangeContext,
+    baseline: Plan,
+    wanted: Sequence[str],
+    *,
+    given: dict[EdgeKey, str] | None,
+) -> tuple[dict[str, Plan], int]:
+    """Measure the ``given`` plan and search ``optimized`` and ``unbalanced``.
+
+    The unbalanced search starts from the fair plan: never worse than it.
+    Returns the plans and the number of measuring searches.
+    """
+    measurer = Measurer(ctx, baseline)
+    out: dict[str, Plan] = {}
+    if given is not None:
+        out["given"] = measured_plan("given", measurer, given)
     searched = [n for n in ("optimized", "unbalanced") if n in wanted]
     if searched:
-        est = estimate(ctx, pooled_problem(ctx), out["baseline"])
+        est = estimate(ctx, pooled_problem(ctx), baseline)
         for name in searched:
             run_ctx = ctx if name == "optimized" else _without_balance(ctx)
-            # the unbalanced search starts from the fair plan: never worse than it
             out[name] = optimize_exchange(
                 run_ctx, measurer, est, name=name, start=out.get("optimized")
             )
-    router.solves += measurer.solves
-    return {n: out[n] for n in PLAN_NAMES if n in out}
+    return out, measurer.solves
 
 
 def _reference_plan(
@@ -204,14 +225,12 @@ def _without_balance(ctx: ExchangeContext) -> ExchangeContext:
     return dataclasses.replace(ctx, scenario=scenario)
 
 
-def _stages(wanted: Sequence[str]) -> list[str]:
-    """Plans routed in order, each with an equal part of what the budget has left.
+def _stages(wanted: Sequence[str], *, given: bool) -> list[str]:
+    """Stages routed in order, each with an equal part of what the budget has left.
 
-    The baseline always; the exchange plans are measured with an iteration
-    budget and share the last stage.
+    The baseline always; then the exchange plans together; then the references.
     """
     stages = ["baseline"]
-    stages += [n for n in ("pooled", "pooled_equal_speed") if n in wanted]
-    if {"optimized", "unbalanced"} & set(wanted):
-        stages.append("optimized")
-    return stages
+    if given or {"optimized", "unbalanced"} & set(wanted):
+        stages.append("exchange")
+    return stages + [n for n in ("pooled", "pooled_equal_speed") if n in wanted]

@@ -591,8 +591,8 @@ class ExchangeSpec:
         "administrators it touches, over their new roads and over their own "
         "(the reference), each from its baseline routes; the same effort on both "
         "sides, and the same figures on any machine.",
-        1000,
-        default=1000,
+        500,
+        default=500,
     )
     plowing_days: int | None = spec(
         "Plowing days (call-outs after a snowfall) per winter: the report gives the "

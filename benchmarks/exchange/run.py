@@ -15,6 +15,7 @@ seed), so the figures are those of ``snowroute run``.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import platform
 import resource
@@ -28,7 +29,9 @@ from snowroute.scenario import scenario_from_toml
 PLANS = ("baseline", "optimized", "unbalanced", "pooled", "pooled_equal_speed")
 
 
-def bench(path: Path, time_limit_s: float | None = None) -> list[str]:
+def bench(
+    path: Path, time_limit_s: float | None = None, json_dir: Path | None = None
+) -> list[str]:
     """Run the three plans of the scenario at ``path``; return its table rows."""
     scenario = scenario_from_toml(path)
     start = time.perf_counter()
@@ -37,6 +40,10 @@ def bench(path: Path, time_limit_s: float | None = None) -> list[str]:
     result = run_exchange(G, scenario, plans=PLANS, time_limit_s=time_limit_s)
     seconds = time.perf_counter() - start
     summary = result.to_dict()
+    if json_dir is not None:  # every figure and each plan's search notes
+        json_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(summary, ensure_ascii=False, indent=1)
+        (json_dir / f"{scenario.name}.json").write_text(text, encoding="utf-8")
     rows = []
     for name in PLANS:
         p = summary["plans"][name]
@@ -93,8 +100,9 @@ def main() -> None:
     parser.add_argument(
         "--time-limit",
         type=float,
-        help="routing seconds per problem instead of the scenario's",
+        help="the run's routing budget (seconds) instead of the scenario's",
     )
+    parser.add_argument("--json", type=Path, help="folder for each summary.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="log the search")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -108,7 +116,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for path in args.scenarios:
-        for row in bench(path, args.time_limit):
+        for row in bench(path, args.time_limit, args.json):
             print(row, flush=True)
 
 

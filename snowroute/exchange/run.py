@@ -159,10 +159,11 @@ def _route_plans(
 ) -> dict[str, Plan]:
     """Route the baseline and the ``wanted`` plans, stage by stage (:func:`_stages`).
 
-    Each stage gets an equal part of what the run's budget has left: the
-    baseline, the exchange plans (measured with ``exchange.measure_iterations``
-    from the baseline's routes, before the references so that a binding budget
-    cuts the references first), then each pooled reference. The plans come back
+    Each stage gets an equal part of what the run's budget has left (the
+    exchange plans a double one): the baseline, the exchange plans (measured
+    with ``exchange.measure_iterations`` from the baseline's routes, before the
+    references so that a binding budget cuts the references first), then each
+    pooled reference. The plans come back
     in :data:`~snowroute.scenario.model.PLAN_NAMES` order.
     """
     stages = _stages(wanted, given=given is not None)
@@ -170,7 +171,8 @@ def _route_plans(
     router.budget = ctx.budget.part(1 / len(stages))
     out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
     if "exchange" in stages:
-        share = ctx.budget.part(1 / (len(stages) - stages.index("exchange")))
+        # the exchange plans are the point of the run: a double part
+        share = ctx.budget.part(2 / (len(stages) - stages.index("exchange") + 1))
         stage = dataclasses.replace(ctx, budget=share)
         plans, solves = _exchange_plans(stage, out["baseline"], wanted, given=given)
         out |= plans

@@ -192,7 +192,6 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
             "{hours:.2f} h and {km:.1f} km deadhead more than the optimised one."
         ),
         "whole_route": "whole route",
-        "pooled_share": "Share of pooled saving",
         "per_admin": "Per administrator",
         "admin": "Administrator",
         "own_km": "Own roads km",
@@ -321,7 +320,6 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
             "回送 {km:.1f} km 多く削減します。"
         ),
         "whole_route": "路線全体",
-        "pooled_share": "共同化効果の達成率",
         "per_admin": "道路管理者別",
         "admin": "道路管理者",
         "own_km": "自管理道路 km",

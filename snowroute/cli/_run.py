@@ -124,7 +124,7 @@ def compare_text(
         ("service_km", ".2f"),
         ("total_hours", ".2f"),
         ("vehicles", "d"),
-        ("pooled_share", ".2f"),
+        ("objective_hours", ".2f"),
         ("valid", ""),
     )
     sa, sb = a[0], b[0]

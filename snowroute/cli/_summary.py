@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from snowroute.outputs.text import REFERENCE_PLANS
+
 __all__ = ["closing_line", "exchange_lines", "network_lines", "patrol_lines"]
 
 
@@ -41,8 +43,9 @@ def _saving(plan: Mapping[str, Any], unit: str) -> str:
     if not saving or not plan.get("units_exchanged"):
         return ""
     if saving.get("significant") is False:  # inside the search's own noise
+        judged = saving.get("attributable_hours", saving["hours"])
         return (
-            f"no significant saving ({saving['hours']:+.2f} h, noise band "
+            f"no significant saving ({judged:+.2f} h, noise band "
             f"{saving['band_hours']:.2f} h over {saving['band_seeds']} seeds); "
             f"{plan['units_exchanged']} {unit}s exchanged"
         )
@@ -50,6 +53,8 @@ def _saving(plan: Mapping[str, Any], unit: str) -> str:
         f"saves {saving['deadhead_km']:.2f} km driven empty, "
         f"{saving['hours']:.2f} h ({saving['hours_pct']:.1f} %)"
     )
+    if "attributable_hours" in saving:
+        text += f", {saving['attributable_hours']:+.2f} h against its reference"
     if "band_hours" in saving:
         text += f", beyond a noise band of {saving['band_hours']:.2f} h"
     units = plan["units_exchanged"]
@@ -62,13 +67,13 @@ def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list
     lines = [
         f"Exchange snow clearing (交換除雪), scenario {summary['scenario']}: "
         f"{len(summary['partners'])} partner pairs",
-        f"  {'plan':<10} {'hours':>6} {'empty km':>9} {'vehicles':>8}  "
+        f"  {'plan':<18} {'hours':>6} {'empty km':>9} {'vehicles':>8}  "
         f"{'all roads cleared':<22} {'check':<9} saving against baseline",
     ]
     for name, plan in plans.items():
         check = "valid" if plan.get("valid") else "NOT VALID"
         lines.append(
-            f"  {name:<10} {plan['total_hours']:>6.2f} {plan['deadhead_km']:>9.2f} "
+            f"  {name:<18} {plan['total_hours']:>6.2f} {plan['deadhead_km']:>9.2f} "
             f"{plan['vehicles']:>8}  {_last_cleared(plan):<22} {check:<9} "
             f"{_saving(plan, str(summary.get('unit') or 'unit'))}".rstrip()
         )
@@ -76,7 +81,7 @@ def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list
     balance = [
         (name, pair)
         for name, plan in plans.items()
-        if name != "pooled"  # a reference, not an agreement between partners
+        if name not in REFERENCE_PLANS  # references, not agreements between partners
         for pair in (plan.get("balance") or {}).values()
         if pair["a_to_b_km"] or pair["b_to_a_km"]
     ]
@@ -99,6 +104,12 @@ def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list
             f"    {name:<10} {names.get(a) or a} → {names.get(b) or b} "
             f"{ab:.2f} {unit}, {names.get(b) or b} → {names.get(a) or a} "
             f"{ba:.2f} {unit}: {verdict}"
+        )
+    price = summary.get("price_of_fairness")
+    if price is not None:
+        lines.append(
+            f"  Price of fairness (unbalanced less optimized): {price['hours']:.2f} h, "
+            f"{price['km']:.1f} km driven empty"
         )
     for name, plan in plans.items():
         lines += [f"  {name}: violation: {v}" for v in plan.get("violations") or []]

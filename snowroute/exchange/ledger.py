@@ -159,6 +159,10 @@ class PlanReport:
     #: The search's noise on the administrators this plan re-routes (None: not
     #: measured: the baseline, the pooled reference, no exchange, or no seeds).
     noise: NoiseBand | None = None
+    #: Hours and deadhead km saved against the plan's reference, searched with
+    #: the same effort (:meth:`Plan.attributable`); None: measured against the
+    #: baseline itself.
+    attributable: tuple[float, float] | None = None
 
     def row(self, admin: str) -> LedgerRow:
         """Return the ledger row of ``admin``."""
@@ -223,6 +227,7 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         runtime_s=plan.runtime_s,
         notes=plan.notes,
         agreement_lines=lines,
+        attributable=plan.attributable(),
     )
 
 

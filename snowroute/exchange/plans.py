@@ -7,6 +7,7 @@ of each administrator's fleet over its roads (``baseline``, ``given``,
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -51,7 +52,10 @@ __all__ = [
     "Router",
     "agreement_lines",
     "assignment_plan",
+    "equal_speed_context",
+    "pooled_equal_speed_plan",
     "pooled_plan",
+    "pooled_problem",
 ]
 
 logger = logging.getLogger(__name__)
@@ -375,6 +379,15 @@ class Plan:
         ``"*"`` entry for the pooled plan (every fleet on every road).
     runtime_s
         Seconds spent building the plan.
+    notes
+        What the search that built it did, step by step.
+    reference
+        What the plan's saving is measured against, with the same search effort:
+        for an exchange plan, the administrators it touches routed over their
+        baseline roads from the same start routes
+        (:class:`~snowroute.exchange.measure.Measurer`); for the equal-speed pooled
+        plan, every administrator's own roads at the same speeds. Empty: the
+        baseline itself.
     """
 
     name: str
@@ -382,10 +395,35 @@ class Plan:
     parts: Mapping[str, tuple[ArcRoutingProblem, Solution]]
     runtime_s: float = 0.0
     notes: tuple[str, ...] = ()
+    reference: Mapping[str, tuple[ArcRoutingProblem, Solution]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
         object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+        object.__setattr__(self, "reference", MappingProxyType(dict(self.reference)))
+
+    def attributable(self) -> tuple[float, float] | None:
+        """Hours and deadhead km saved against :attr:`reference` (None: none).
+
+        Only the parts the reference has are compared (the administrators an
+        exchange touches; every administrator for the equal-speed pooled plan,
+        whose single part is compared with all of them).
+        """
+        if not self.reference:
+            return None
+        ref = [s for _, s in self.reference.values()]
+        mine = [
+            s for a, (_, s) in self.parts.items() if a in self.reference or a == "*"
+        ]
+        hours = math.fsum(s.duration_s for s in ref) - math.fsum(
+            s.duration_s for s in mine
+        )
+        km = math.fsum(s.deadhead_km for s in ref) - math.fsum(
+            s.deadhead_km for s in mine
+        )
+        return hours / 3600, km
 
     @property
     def solutions(self) -> tuple[Solution, ...]:
@@ -537,10 +575,7 @@ def pooled_plan(
     Returns the plan and its single routing problem (reused for estimates).
     """
     start = time.perf_counter()
-    fleet = tuple(v for vs in ctx.fleets.values() for v in vs)
-    problem = plow_problem(
-        ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
-    )
+    problem = pooled_problem(ctx)
     initial = None
     if warm is not None:
         initial = tuple(
@@ -563,6 +598,58 @@ def pooled_plan(
         runtime_s=time.perf_counter() - start,
     )
     return plan, problem
+
+
+def pooled_problem(ctx: ExchangeContext) -> ArcRoutingProblem:
+    """Every road to plow with every fleet: the pooled plan's routing problem."""
+    fleet = tuple(v for vs in ctx.fleets.values() for v in vs)
+    return plow_problem(
+        ctx.G, ctx.scenario, ctx.depots, sorted(ctx.plow, key=str), fleet
+    )
+
+
+def equal_speed_context(ctx: ExchangeContext) -> ExchangeContext:
+    """``ctx`` with every vehicle class at the same plowing and deadhead speeds.
+
+    The speeds are the means over the scenario's vehicles, weighted by their
+    count.
+    """
+    vehicles = ctx.scenario.vehicles
+    count = sum(v.count for v in vehicles)
+    plow = math.fsum(v.plow_speed_kph * v.count for v in vehicles) / count
+    dead = math.fsum(v.deadhead_speed_kph * v.count for v in vehicles) / count
+    same = tuple(
+        dataclasses.replace(v, plow_speed_kph=plow, deadhead_speed_kph=dead)
+        for v in vehicles
+    )
+    scenario = dataclasses.replace(ctx.scenario, vehicles=same)
+    fleets = {a: vehicle_classes(scenario, admins=[a]) for a in ctx.fleets}
+    return dataclasses.replace(ctx, scenario=scenario, fleets=fleets)
+
+
+def pooled_equal_speed_plan(
+    ctx: ExchangeContext, *, budget: Budget | None = None
+) -> Plan:
+    """Route every fleet on every road at the same speeds: sharing roads alone.
+
+    Routed against its own reference, every administrator plowing its own roads
+    at those speeds (:attr:`Plan.reference`), from whose routes the pooled search
+    starts; each gets half of ``budget`` (default: the run's).
+    """
+    start = time.perf_counter()
+    same = equal_speed_context(ctx)
+    budget = same.budget if budget is None else budget
+    router = Router(same)
+    router.budget = budget.part(0.5)
+    own = assignment_plan("baseline_equal_speed", router, dict(same.plow))
+    pooled, _ = pooled_plan(same, warm=own, budget=budget)
+    return Plan(
+        name="pooled_equal_speed",
+        assignment=pooled.assignment,
+        parts=pooled.parts,
+        runtime_s=time.perf_counter() - start,
+        reference=own.parts,
+    )
 
 
 def required_edges(problem: ArcRoutingProblem, index: int) -> tuple[EdgeKey, ...]:

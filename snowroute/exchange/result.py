@@ -14,6 +14,7 @@ from snowroute.exchange.summary import (
     comparison_text,
     ledger_text,
     plan_summary,
+    price_of_fairness,
 )
 from snowroute.scenario.model import clock_seconds
 
@@ -62,7 +63,6 @@ class ExchangeResult:
         spec = ctx.scenario.exchange
         start = clock_seconds(ctx.scenario.service.start, field="service.start")
         baseline = self.reports.get("baseline")
-        pooled = self.reports.get("pooled")
         return {
             "scenario": ctx.scenario.name,
             "unit": spec.unit,
@@ -71,17 +71,19 @@ class ExchangeResult:
             "partners": [list(p) for p in ctx.pairs],
             "balance_tolerance": spec.balance_tolerance,
             "balance_by": spec.balance_by,
+            "objective": spec.objective,
             "admin_cost_h": spec.admin_cost_h,
+            "admin_cost_km": spec.admin_cost_km,
+            "service_level": spec.service_level,
             "engine": ctx.engine,
             "time_limit_s": ctx.time_limit_s,
             "seed": ctx.seed,
             "valid": self.valid,
             "plans": {
-                name: plan_summary(
-                    report, baseline=baseline, pooled=pooled, start_s=start
-                )
+                name: plan_summary(report, baseline=baseline, start_s=start)
                 for name, report in self.reports.items()
             },
+            "price_of_fairness": price_of_fairness(self.reports),
             "comparison": comparison_dicts(self.comparison),
             "runtime_s": round(self.runtime_s, 1),
         }

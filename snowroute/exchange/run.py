@@ -9,23 +9,26 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 
 import networkx as nx
-import numpy as np
 
 from snowroute._errors import ScenarioError
 from snowroute.exchange.compare import comparison_rows, in_akita
 from snowroute.exchange.ledger import PlanReport, plan_report
+from snowroute.exchange.measure import Measurer
 from snowroute.exchange.noise import noise_band, touched_admins
-from snowroute.exchange.optimize import optimize_exchange
+from snowroute.exchange.optimize import estimate, measured_plan, optimize_exchange
 from snowroute.exchange.plans import (
     ExchangeContext,
     Plan,
     Router,
     assignment_plan,
+    pooled_equal_speed_plan,
     pooled_plan,
+    pooled_problem,
 )
 from snowroute.exchange.result import ExchangeResult
 from snowroute.exchange.units import upper_admin
 from snowroute.network.attributes import EdgeKey
+from snowroute.routing.budget import Budget
 from snowroute.scenario.model import PLAN_NAMES, Scenario
 
 __all__ = ["run_exchange"]
@@ -53,8 +56,9 @@ def run_exchange(
         The scenario (depots, fleets, service, ``[exchange]``, ``[solver]``).
     plans
         Plans to compute (default ``exchange.plans``): ``baseline``, ``given``,
-        ``optimized``, ``pooled``. The baseline is always computed (savings are
-        measured against it); the optimised plan also needs the pooled problem.
+        ``optimized``, and the references ``unbalanced``, ``pooled`` and
+        ``pooled_equal_speed``. The baseline is always computed (savings are
+        measured against it).
     time_limit_s, seed
         Override the run's routing budget (shared between its problems) and seed.
     executor
@@ -113,7 +117,7 @@ def _with_noise(
     baseline = plans["baseline"]
     out = dict(reports)
     for name, plan in plans.items():
-        if name in ("baseline", "pooled"):
+        if name in ("baseline", "pooled", "pooled_equal_speed"):
             continue
         admins = touched_admins(plan, baseline)
         band = noise_band(ctx, baseline, admins, seeds=seeds)
@@ -155,48 +159,80 @@ def _route_plans(
 ) -> dict[str, Plan]:
     """Route the baseline and the ``wanted`` plans, stage by stage (:func:`_stages`).
 
-    Each stage gets an equal part of what the run's budget has left; the plans
-    come back in :data:`~snowroute.scenario.model.PLAN_NAMES` order.
+    Each stage gets an equal part of what the run's budget has left (the
+    exchange plans a double one): the baseline, the exchange plans (measured
+    with ``exchange.measure_iterations`` from the baseline's routes, before the
+    references so that a binding budget cuts the references first), then each
+    pooled reference. The plans come back
+    in :data:`~snowroute.scenario.model.PLAN_NAMES` order.
     """
-    rng = np.random.default_rng(ctx.seed)
-    stages = _stages(wanted)
+    stages = _stages(wanted, given=given is not None)
     out: dict[str, Plan] = {}
     router.budget = ctx.budget.part(1 / len(stages))
     out["baseline"] = assignment_plan("baseline", router, dict(ctx.plow))
+    if "exchange" in stages:
+        # the exchange plans are the point of the run: a double part
+        share = ctx.budget.part(2 / (len(stages) - stages.index("exchange") + 1))
+        stage = dataclasses.replace(ctx, budget=share)
+        plans, solves = _exchange_plans(stage, out["baseline"], wanted, given=given)
+        out |= plans
+        router.solves += solves
+    for name in ("pooled", "pooled_equal_speed"):
+        if name in stages:
+            share = ctx.budget.part(1 / (len(stages) - stages.index(name)))
+            out[name] = _reference_plan(ctx, name, out["baseline"], share)
+    return {n: out[n] for n in PLAN_NAMES if n in out}
+
+
+def _exchange_plans(
+    ctx: ExchangeContext,
+    baseline: Plan,
+    wanted: Sequence[str],
+    *,
+    given: dict[EdgeKey, str] | None,
+) -> tuple[dict[str, Plan], int]:
+    """Measure the ``given`` plan and search ``optimized`` and ``unbalanced``.
+
+    The unbalanced search starts from the fair plan: never worse than it.
+    Returns the plans and the number of measuring searches.
+    """
+    measurer = Measurer(ctx, baseline)
+    out: dict[str, Plan] = {}
     if given is not None:
-        router.budget = ctx.budget.part(1 / (len(stages) - stages.index("given")))
-        out["given"] = assignment_plan("given", router, given, warm=out["baseline"])
-    pooled = pooled_problem = None
-    if "pooled" in stages:
-        share = ctx.budget.part(1 / (len(stages) - stages.index("pooled")))
-        pooled, pooled_problem = pooled_plan(ctx, warm=out["baseline"], budget=share)
-    if "optimized" in wanted:
-        router.budget = ctx.budget
-        assert pooled_problem is not None
-        out["optimized"] = optimize_exchange(
-            ctx,
-            router,
-            pooled_problem=pooled_problem,
-            pooled_assignment=None if pooled is None else pooled.assignment,
-            baseline=out["baseline"],
-            rng=rng,
-        )
-    if pooled is not None and "pooled" in wanted:
-        out["pooled"] = pooled
-    order = [n for n in PLAN_NAMES if n in out and (n in wanted or n == "baseline")]
-    return {n: out[n] for n in order}
+        out["given"] = measured_plan("given", measurer, given)
+    searched = [n for n in ("optimized", "unbalanced") if n in wanted]
+    if searched:
+        est = estimate(ctx, pooled_problem(ctx), baseline)
+        for name in searched:
+            run_ctx = ctx if name == "optimized" else _without_balance(ctx)
+            out[name] = optimize_exchange(
+                run_ctx, measurer, est, name=name, start=out.get("optimized")
+            )
+    return out, measurer.solves
 
 
-def _stages(wanted: Sequence[str]) -> list[str]:
-    """Plans routed in order, each with an equal part of what the budget has left.
+def _reference_plan(
+    ctx: ExchangeContext, name: str, baseline: Plan, budget: Budget
+) -> Plan:
+    """Route the ``pooled`` or ``pooled_equal_speed`` reference plan."""
+    if name == "pooled":
+        return pooled_plan(ctx, warm=baseline, budget=budget)[0]
+    return pooled_equal_speed_plan(ctx, budget=budget)
 
-    The baseline always; the optimised plan needs the pooled problem.
+
+def _without_balance(ctx: ExchangeContext) -> ExchangeContext:
+    """``ctx`` without the balance rule (the ``unbalanced`` reference)."""
+    spec = dataclasses.replace(ctx.scenario.exchange, balance_tolerance=None)
+    scenario = dataclasses.replace(ctx.scenario, exchange=spec)
+    return dataclasses.replace(ctx, scenario=scenario)
+
+
+def _stages(wanted: Sequence[str], *, given: bool) -> list[str]:
+    """Stages routed in order, each with an equal part of what the budget has left.
+
+    The baseline always; then the exchange plans together; then the references.
     """
     stages = ["baseline"]
-    if "given" in wanted:
-        stages.append("given")
-    if "pooled" in wanted or "optimized" in wanted:
-        stages.append("pooled")
-    if "optimized" in wanted:
-        stages.append("optimized")
-    return stages
+    if given or {"optimized", "unbalanced"} & set(wanted):
+        stages.append("exchange")
+    return stages + [n for n in ("pooled", "pooled_equal_speed") if n in wanted]

@@ -11,12 +11,39 @@ from snowroute.exchange.compare import ComparisonRow
 from snowroute.exchange.ledger import LedgerRow, PlanReport
 
 __all__ = [
+    "PLAN_ABOUT",
     "clock",
     "comparison_text",
     "ledger_text",
     "plan_summary",
-    "pooled_share",
+    "price_of_fairness",
 ]
+
+#: One line per plan: what it is and what its saving measures.
+PLAN_ABOUT = {
+    "baseline": "Each administrator plows its own roads with its own fleet.",
+    "given": (
+        "The agreed exchange list; its attributable saving is measured against the "
+        "administrators it touches routed over their own roads with the same effort."
+    ),
+    "optimized": (
+        "The best exchange found by exchange.objective less the administrative "
+        "cost per agreement line, within the balance tolerance and the service rule."
+    ),
+    "unbalanced": (
+        "The best exchange without the balance rule: the price of fairness is its "
+        "attributable saving less the optimized plan's."
+    ),
+    "pooled": (
+        "Every fleet may plow every road, each at its own speeds: it gains mostly "
+        "where one fleet is faster; a reference, not a target for an exchange."
+    ),
+    "pooled_equal_speed": (
+        "Every fleet may plow every road, all at the same speeds, against each "
+        "administrator on its own roads at those speeds: the value of sharing "
+        "roads alone."
+    ),
+}
 
 
 def clock(start_s: int, seconds: float) -> str:
@@ -24,16 +51,30 @@ def clock(start_s: int, seconds: float) -> str:
     return clock_after(start_s, seconds)
 
 
-def pooled_share(
-    baseline: PlanReport | None, plan: PlanReport, pooled: PlanReport | None
-) -> float | None:
-    """Share of the pooled saving (total hours) that ``plan`` captures."""
-    if baseline is None or pooled is None:
+def price_of_fairness(reports: Mapping[str, PlanReport]) -> dict[str, float] | None:
+    """Hours and deadhead km the balance rule costs: unbalanced less optimized.
+
+    Each plan's attributable saving (against its reference) where it has one, else
+    its saving against the baseline; None without both plans.
+    """
+    if "unbalanced" not in reports or "optimized" not in reports:
         return None
-    possible = baseline.total.total_h - pooled.total.total_h
-    if possible <= 1e-9:
-        return None
-    return (baseline.total.total_h - plan.total.total_h) / possible
+    free = _attributable(reports["unbalanced"], reports.get("baseline"))
+    fair = _attributable(reports["optimized"], reports.get("baseline"))
+    return {"hours": round(free[0] - fair[0], 4), "km": round(free[1] - fair[1], 3)}
+
+
+def _attributable(
+    report: PlanReport, baseline: PlanReport | None
+) -> tuple[float, float]:
+    if report.attributable is not None:
+        return report.attributable
+    if baseline is None:
+        return 0.0, 0.0
+    return (
+        baseline.total.total_h - report.total.total_h,
+        baseline.total.deadhead_km - report.total.deadhead_km,
+    )
 
 
 def _row(row: LedgerRow, start_s: int) -> dict[str, Any]:
@@ -57,7 +98,6 @@ def plan_summary(
     report: PlanReport,
     *,
     baseline: PlanReport | None,
-    pooled: PlanReport | None,
     start_s: int,
 ) -> dict[str, Any]:
     """Return one plan's entry of ``summary.json``.
@@ -71,6 +111,7 @@ def plan_summary(
     """
     total = report.total
     out: dict[str, Any] = {
+        "about": PLAN_ABOUT.get(report.name, ""),
         "deadhead_km": round(total.deadhead_km, 3),
         "service_km": round(total.service_km, 3),
         "total_hours": round(total.total_h, 4),
@@ -114,7 +155,6 @@ def plan_summary(
             }
             for b in report.balance
         },
-        "pooled_share": _round(pooled_share(baseline, report, pooled), 4),
         "search": list(report.notes),
     }
     if baseline is not None:
@@ -133,6 +173,15 @@ def _saving(report: PlanReport, baseline: PlanReport) -> dict[str, Any]:
         "hours": round(base.total_h - total.total_h, 4),
         "hours_pct": _round(_pct(base.total_h - total.total_h, base.total_h), 2),
     }
+    judged = base.total_h - total.total_h
+    if report.attributable is not None:
+        hours, km = report.attributable
+        judged = hours
+        out |= {
+            # against the touched administrators' own roads, same search effort
+            "attributable_hours": round(hours, 4),
+            "attributable_km": round(km, 3),
+        }
     band = report.noise
     if band is not None:
         out |= {
@@ -140,7 +189,7 @@ def _saving(report: PlanReport, baseline: PlanReport) -> dict[str, Any]:
             "band_km": round(band.km, 3),
             "band_seeds": band.seeds,
             "band_admins": list(band.admins),
-            "significant": band.significant(base.total_h - total.total_h),
+            "significant": band.significant(judged),
         }
     return out
 
@@ -182,7 +231,6 @@ def ledger_text(
     """Render the ledger of every plan as a table, with savings and shares."""
     names = names or {}
     baseline = reports.get("baseline")
-    pooled = reports.get("pooled")
     head = (
         f"{'plan':<10} {'admin':<16} {'own km':>8} {'others':>8} {'handed':>8} "
         f"{'deadhead':>9} {'hours':>7} {'bound':>7} {'gap %':>6} {'vehicles':>8}  "
@@ -223,6 +271,9 @@ def ledger_text(
             dh = baseline.total.total_h - report.total.total_h
             pct = _pct(dh, baseline.total.total_h) or 0.0
             extra += f"; saves {dk:.2f} km deadhead, {dh:.2f} h ({pct:.1f} %)"
+            if report.attributable is not None:
+                dh, dk = report.attributable
+                extra += f"; against its reference {dk:.2f} km, {dh:.2f} h"
             if report.noise is not None:
                 verdict = (
                     "significant"
@@ -234,9 +285,6 @@ def ledger_text(
                     f"{report.noise.km:.1f} km over {report.noise.seeds} seeds: "
                     f"{verdict}]"
                 )
-            share = pooled_share(baseline, report, pooled)
-            if share is not None and report is not pooled:
-                extra += f", {100 * share:.0f} % of the pooled saving"
         lines.append(extra)
         bad = [b for b in report.balance if not b.ok]
         for b in report.balance:
@@ -247,7 +295,7 @@ def ledger_text(
                     f"{b.b_to_a_hours:.2f} h: by {b.by} "
                     f"{'ok' if b.ok else 'OUT OF TOLERANCE'}"
                 )
-        if bad and report.name != "pooled":
+        if bad and report.name in ("given", "optimized"):
             lines.append(f"  {len(bad)} partner pairs out of balance")
         lines.append("")
     return "\n".join(lines).rstrip()

@@ -64,11 +64,11 @@ _FILES: tuple[tuple[str, str], ...] = (
     ),
     (
         "exchange_list.csv",
-        "Every plan's exchange list as the agreement's table (not the pooled "
-        "reference): plan, number, route (路線), section (区間; empty: the whole "
-        "route), km (延長), plow-hours of the administrator who takes it over, "
-        "owner and taker (codes and names). UTF-8 with BOM, codes as text for "
-        "Excel; Japanese headers with `--lang ja`.",
+        "Every plan's exchange list as the agreement's table (not the references "
+        "`unbalanced`, `pooled`, `pooled_equal_speed`): plan, number, route (路線), "
+        "section (区間; empty: the whole route), km (延長), plow-hours of the "
+        "administrator who takes it over, owner and taker (codes and names). "
+        "UTF-8 with BOM, codes as text for Excel; Japanese headers with `--lang ja`.",
     ),
     ("summary.json", "Every plan's figures, ledger, exchanges and balance (data)."),
     ("patrol.json", "The patrol plan: days, sections, structures (with a patrol)."),
@@ -128,8 +128,10 @@ For the council, in Japanese or English (`--lang`), with a print stylesheet (A4)
 2. **Assumptions**: shift start, call-out, plowing days, deadlines per priority
    class, balance tolerance, unit exchanged, routing settings, and the fleet
    (vehicles per administrator, kind, depot, speeds, shift).
-3. **The plans**, named and explained (現行, 協定案, 最適化案, 共同化（参考）), with
-   their km, hours, saving and whether they pass the plan check.
+3. **The plans**, named and explained (現行, 協定案, 最適化案, and the references
+   均衡条件なし, 共同化, 同一速度での共同化), with their km, hours, saving (and, for
+   an exchange, its saving against its same-effort reference) and whether they
+   pass the plan check; then the price of fairness (what the balance rule costs).
 4. **Balance between partners**: per exchange plan and partner pair, the km each
    plows for the other, the difference and a verdict of its own (balanced, out of
    tolerance, no exchange), apart from the plan check.

@@ -17,6 +17,7 @@ from typing import Any
 from snowroute._clock import parse_clock
 from snowroute._errors import OutputError
 from snowroute.network.attributes import EdgeKey
+from snowroute.outputs.text import REFERENCE_PLANS
 from snowroute.routing import ArcRoutingProblem, Solution
 
 __all__ = [
@@ -232,7 +233,10 @@ class ExchangedSection:
 
 
 def exchanged_sections(summary: Mapping[str, Any]) -> list[ExchangedSection]:
-    """Return the sections that change hands in the plans of ``summary`` (not pooled).
+    """Return the sections that change hands in the plans of ``summary``.
+
+    The reference plans (``unbalanced``, ``pooled``, ``pooled_equal_speed``) are
+    left out: they are not agreements.
 
     ``summary`` is the ``summary.json`` data of the exchange planner: the rows of
     ``plans.<name>.exchanged``; a whole route changes hands when a row names no
@@ -248,7 +252,7 @@ def exchanged_sections(summary: Mapping[str, Any]) -> list[ExchangedSection]:
             {**row, "section": row.get("section") or row["route_id"], "plan": name}
         )
         for name, plan in summary["plans"].items()
-        if name != "pooled"
+        if name not in REFERENCE_PLANS
         for row in plan.get("exchanged", [])
     ]
 

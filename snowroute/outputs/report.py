@@ -2,7 +2,7 @@
 
 Reads the ``summary.json`` data of the exchange planner (``plans.<name>`` with
 ``deadhead_km``, ``service_km``, ``total_hours``, ``valid``, ``per_admin``,
-``saving``, ``pooled_share``, ``exchanged``; ``comparison`` rows) and renders tables
+``saving``, ``exchanged``; ``comparison`` rows) and renders tables
 and inline SVG bar charts with jinja2 (autoescape on), so names from the data are
 escaped. Missing parts are left out of the page rather than invented.
 """
@@ -27,6 +27,7 @@ from snowroute.outputs.network import excel_text
 from snowroute.outputs.text import (
     PLAN_TEXTS,
     PRIORITY_TEXTS,
+    REFERENCE_PLANS,
     check_lang,
     date_text,
     fiscal_year_text,
@@ -483,6 +484,7 @@ def _page(
         "admins": admins,
         "names": names,
         "plan_texts": PLAN_TEXTS[lang],
+        "reference_plans": REFERENCE_PLANS,
         "priorities": PRIORITY_TEXTS[lang],
         "headline": headline(plans, facts, t, lang),
         "assumptions": facts,
@@ -571,8 +573,8 @@ def save_exchange_list(
 
     One row per agreement line, numbered as in the report: 路線, 区間 (empty: the
     whole route), 延長 km, the plow-hours of the administrator who takes it over,
-    and from whom to whom (codes kept as text for Excel, with names). The pooled
-    plan is a reference, not an agreement, and is left out.
+    and from whom to whom (codes kept as text for Excel, with names). The
+    reference plans (:data:`REFERENCE_PLANS`) are not agreements and are left out.
 
     Raises
     ------
@@ -583,7 +585,7 @@ def save_exchange_list(
     names = admin_names or {}
     rows = []
     for plan, figures in summary.get("plans", {}).items():
-        if plan == "pooled":
+        if plan in REFERENCE_PLANS:
             continue
         for group in agreement(figures.get("exchanged") or []):
             for x in group["rows"]:

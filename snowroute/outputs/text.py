@@ -20,6 +20,7 @@ __all__ = [
     "NOTICE_HEADS",
     "PLAN_TEXTS",
     "PRIORITY_TEXTS",
+    "REFERENCE_PLANS",
     "check_lang",
     "date_text",
     "fiscal_year_text",
@@ -185,8 +186,12 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "yes": "valid",
         "no": "NOT valid",
         "saving": "Saving vs baseline (deadhead km, time %)",
+        "attributable": "{hours:+.2f} h against its reference (same search effort)",
+        "price_of_fairness": (
+            "Price of fairness: the best exchange without the balance rule saves "
+            "{hours:.2f} h and {km:.1f} km deadhead more than the optimised one."
+        ),
         "whole_route": "whole route",
-        "pooled_share": "Share of pooled saving",
         "per_admin": "Per administrator",
         "admin": "Administrator",
         "own_km": "Own roads km",
@@ -314,8 +319,12 @@ _REPORT: Mapping[str, Mapping[str, str]] = {
         "yes": "適合",
         "no": "不適合",
         "saving": "基準計画からの削減（回送 km、時間 %）",
+        "attributable": "同じ探索量の比較対象に対し {hours:+.2f} 時間",
+        "price_of_fairness": (
+            "公平性の代価：均衡条件なしの最良の交換は、最適化案より {hours:.2f} 時間、"
+            "回送 {km:.1f} km 多く削減します。"
+        ),
         "whole_route": "路線全体",
-        "pooled_share": "共同化効果の達成率",
         "per_admin": "道路管理者別",
         "admin": "道路管理者",
         "own_km": "自管理道路 km",
@@ -472,6 +481,9 @@ def road_class_text(road_class: str, lang: str) -> str:
 
 
 #: Plan names and what each plan is, per language.
+#: Plans that are references for the exchange, not agreements between partners.
+REFERENCE_PLANS = ("unbalanced", "pooled", "pooled_equal_speed")
+
 PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "en": {
         "baseline": (
@@ -484,13 +496,26 @@ PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
         ),
         "optimized": (
             "Optimised exchange",
-            "The exchange found to save the most time while every partner pair "
-            "stays balanced.",
+            "The exchange found to save the most (less the administrative cost per "
+            "agreement line) while every partner pair stays balanced and no "
+            "priority class is cleared later.",
+        ),
+        "unbalanced": (
+            "Without the balance rule (reference)",
+            "The best exchange if partners did not have to give and take alike: "
+            "its saving less the optimised one's is the price of fairness.",
         ),
         "pooled": (
             "Pooled (reference)",
-            "Every fleet may plow every road: what sharing could give at most; a "
-            "reference, not a target for an exchange between equals.",
+            "Every fleet may plow every road at its own speeds: it gains mostly "
+            "where one fleet is faster; a reference, not a target for an exchange "
+            "between equals.",
+        ),
+        "pooled_equal_speed": (
+            "Pooled at equal speeds (reference)",
+            "The same with every fleet at the same speeds, against each "
+            "administrator on its own roads at those speeds: what sharing roads "
+            "alone is worth.",
         ),
         "swapped": ("Swapped", "A plan with sections handed over."),
         "patrol": ("Patrol", "Road patrol routes of one day."),
@@ -505,10 +530,20 @@ PLAN_TEXTS: Mapping[str, Mapping[str, tuple[str, str]]] = {
             "最適化案",
             "相手方ごとの均衡を保ちつつ、作業時間が最も短くなる交換です。",
         ),
+        "unbalanced": (
+            "均衡条件なし（参考）",
+            "相手方との均衡を問わない場合の最良の交換です。その削減と最適化案の削減の差が"
+            "公平性の代価です。",
+        ),
         "pooled": (
             "共同化（参考）",
-            "すべての車両がすべての道路を除雪できるとした場合の上限です。対等な交換の目標では"
-            "なく参考値です。",
+            "すべての車両が自らの速度ですべての道路を除雪できるとした場合です。速い車両の"
+            "効果が大半で、対等な交換の目標ではなく参考値です。",
+        ),
+        "pooled_equal_speed": (
+            "同一速度での共同化（参考）",
+            "すべての車両を同じ速度とした共同化を、同じ速度で各自の道路を除雪する場合と"
+            "比べたもので、道路の共有だけの効果です。",
         ),
         "swapped": ("交換案", "区間を交換した計画です。"),
         "patrol": ("巡回", "1日の道路パトロール経路です。"),

@@ -33,7 +33,14 @@ __all__ = [
     "invalid",
 ]
 
-PLAN_NAMES = ("baseline", "given", "optimized", "pooled")
+PLAN_NAMES = (
+    "baseline",
+    "given",
+    "optimized",
+    "unbalanced",
+    "pooled",
+    "pooled_equal_speed",
+)
 ROAD_CLASSES_WIDE = ("motorway", "trunk", "primary", "secondary", "tertiary")
 #: Priority classes a centerline value table may map to (the network's own list,
 #: repeated here so that the scenario layer imports no network code).
@@ -474,8 +481,23 @@ class ServiceSpec:
 class ExchangeSpec:
     """Exchange snow clearing (交換除雪): plans to compute and rules of fairness."""
 
-    plans: tuple[Literal["baseline", "given", "optimized", "pooled"], ...] = spec(
-        "Plans to compute.",
+    plans: tuple[
+        Literal[
+            "baseline",
+            "given",
+            "optimized",
+            "unbalanced",
+            "pooled",
+            "pooled_equal_speed",
+        ],
+        ...,
+    ] = spec(
+        "Plans to compute: `baseline` (each plows its own roads), `given` (the "
+        "agreed list), `optimized`; references: `unbalanced` (the best exchange "
+        "without the balance rule: the price of fairness is its saving less the "
+        "optimized one's), `pooled` (every fleet on every road, each at its own "
+        "speeds) and `pooled_equal_speed` (the same with every fleet at the same "
+        "speeds: the value of sharing roads alone).",
         ("baseline", "optimized", "pooled"),
         default=("baseline", "optimized", "pooled"),
     )
@@ -507,11 +529,32 @@ class ExchangeSpec:
         "hours",
         default="km",
     )
+    objective: Literal["hours", "km"] = spec(
+        "What an exchange saves, and what chooses and keeps a plan: route `hours` "
+        "(plowing plus deadhead) or deadhead `km`, less the administrative cost of "
+        "each agreement line; subject to the balance rule and `service_level`.",
+        "hours",
+        default="hours",
+    )
     admin_cost_h: float = spec(
         "Administrative cost of each line of the exchange agreement (a route handed "
-        "over whole, or else each section handed over), in hours of plowing time.",
+        "over whole, or else each section handed over), in hours of plowing time "
+        '(with `objective = "hours"`).',
         0.25,
         default=0.25,
+    )
+    admin_cost_km: float = spec(
+        'The same cost in deadhead km (with `objective = "km"`).',
+        5.0,
+        default=5.0,
+    )
+    service_level: Literal["baseline", "none"] = spec(
+        "The service rule of every exchange plan: `baseline`, no priority class "
+        "finishes later than without the exchange (measured with the same search "
+        "effort), or than its `service.deadlines` entry when that is later; `none`, "
+        "no rule.",
+        "baseline",
+        default="baseline",
     )
     never: tuple[str, ...] = spec(
         "Route or section ids that never change hands.",
@@ -529,8 +572,27 @@ class ExchangeSpec:
         "h21_list.csv",
         default=None,
     )
-    lns_rounds: int = spec(
-        "Rounds of large neighbourhood search after the first assignment.", 3, default=3
+    moves: int = spec(
+        "Candidate moves (a unit from its owner to a partner) the optimiser "
+        "measures by routing, best estimated first, each owner-to-taker direction "
+        "in turn.",
+        30,
+        default=30,
+    )
+    rounds: int = spec(
+        "Rounds of the optimiser: each combines the measured moves exactly and "
+        "measures the combination by routing; it stops early when no combination "
+        "is predicted to beat the best measured one.",
+        8,
+        default=8,
+    )
+    measure_iterations: int = spec(
+        "Search iterations of every routing that measures an exchange: the "
+        "administrators it touches, over their new roads and over their own "
+        "(the reference), each from its baseline routes; the same effort on both "
+        "sides, and the same figures on any machine.",
+        500,
+        default=500,
     )
     plowing_days: int | None = spec(
         "Plowing days (call-outs after a snowfall) per winter: the report gives the "
@@ -574,9 +636,13 @@ class ExchangeSpec:
             if len(pair) != 2 or pair[0] == pair[1]:
                 msg = "must name two different administrators"
                 raise invalid(msg, field=f"partners[{i}]")
-        if self.lns_rounds < 0:
-            msg = f"must not be negative, got {self.lns_rounds}"
-            raise invalid(msg, field="lns_rounds")
+        for name in ("moves", "rounds", "measure_iterations", "admin_cost_km"):
+            if getattr(self, name) < 0:
+                msg = f"must not be negative, got {getattr(self, name)}"
+                raise invalid(msg, field=name)
+        if self.measure_iterations < 1:
+            msg = f"must be at least 1, got {self.measure_iterations}"
+            raise invalid(msg, field="measure_iterations")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

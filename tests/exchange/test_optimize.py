@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snowroute.exchange.optimize import Estimates, _min_csr, estimate, solve_assignment
+from snowroute.exchange.optimize import _min_csr, candidate_moves, estimate
 from snowroute.exchange.plans import (
     ExchangeContext,
     Router,
     assignment_plan,
     pooled_plan,
+    pooled_problem,
 )
 
 from .test_run import H_ROUTE, PREF, S_ROUTE, TOWN, _network, _scenario
@@ -31,53 +32,17 @@ def _ctx(**exchange: object) -> ExchangeContext:
     )
 
 
-def _estimates(ctx: ExchangeContext, gain_s: float = 3600.0) -> Estimates:
-    """Each unit costs 1 h to its owner; a taker saves ``gain_s`` on H and S."""
-    options, service, access = {}, {}, {}
-    for unit in ctx.units.values():
-        taker = TOWN if unit.owner == PREF else PREF
-        options[unit.id] = (unit.owner, taker)
-        service[(unit.id, unit.owner)] = 3600.0
-        good = unit.id in (H_ROUTE, S_ROUTE)
-        service[(unit.id, taker)] = 3600.0 - gain_s if good else 7200.0
-        access[(unit.id, taker)] = 0.0
-    return Estimates(
-        options=options,
-        service_s=service,
-        access_s=access,
-        pieces={},
-        fleet_s={PREF: 1e6, TOWN: 1e6},
-    )
-
-
-def test_the_model_takes_balanced_exchanges_that_pay():
-    ctx = _ctx(balance_tolerance=0.1)
-    found = solve_assignment(ctx, _estimates(ctx))
-    assert found is not None
-    moved = {u for u, admin in found.items() if admin != ctx.units[u].owner}
-    assert moved == {H_ROUTE, S_ROUTE}  # 1 km each way, within 10 %
-
-
-def test_the_model_keeps_roads_when_the_admin_cost_outweighs_the_gain():
-    ctx = _ctx(admin_cost_h=2.0)
-    found = solve_assignment(ctx, _estimates(ctx))
-    assert found == {u: ctx.units[u].owner for u in ctx.units}
-
-
-def test_forbid_and_fixed_are_respected():
-    ctx = _ctx(balance_tolerance=None)
-    est = _estimates(ctx)
-    found = solve_assignment(ctx, est, forbid={H_ROUTE: PREF})
-    assert found is not None
-    assert found[H_ROUTE] == TOWN
-    assert found[S_ROUTE] == TOWN
-    assert solve_assignment(ctx, est, fixed={H_ROUTE: "05888"}) is None
-
-
-def test_a_one_way_exchange_cannot_be_balanced():
-    ctx = _ctx(balance_tolerance=0.2)
-    est = _estimates(ctx)
-    assert solve_assignment(ctx, est, fixed={H_ROUTE: PREF, S_ROUTE: PREF}) is None
+def test_candidate_moves_take_each_direction_in_turn():
+    ctx = _ctx()
+    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
+    est = estimate(ctx, pooled_problem(ctx), baseline)
+    moves = candidate_moves(ctx, est, must={}, limit=2)
+    assert {(m.owner, m.taker) for m in moves} == {(PREF, TOWN), (TOWN, PREF)}
+    # the best estimated of each direction: the spur and the hamlet road
+    assert {m.unit for m in moves} == {H_ROUTE, S_ROUTE}
+    must = candidate_moves(ctx, est, must={H_ROUTE: PREF}, limit=1)
+    assert (must[0].unit, must[0].taker) == (H_ROUTE, PREF)
+    assert len(must) == 2
 
 
 def test_estimates_on_the_pooled_problem():

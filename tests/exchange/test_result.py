@@ -23,7 +23,8 @@ def test_to_dict_is_json_ready_and_names_the_run(result: ExchangeResult) -> None
     assert data["prefecture"] == PREF
     assert list(data["plans"]) == ["baseline", "pooled"]
     assert data["valid"] is result.valid is True
-    assert data["plans"]["pooled"]["pooled_share"] == 1.0  # all of its own saving
+    assert data["plans"]["pooled"]["about"].startswith("Every fleet may plow")
+    assert data["price_of_fairness"] is None  # no unbalanced plan asked for
     assert data["comparison"][0]["label"].startswith("H20")
 
 

@@ -12,40 +12,39 @@ from snowroute.exchange.summary import (
     comparison_text,
     ledger_text,
     plan_summary,
-    pooled_share,
+    price_of_fairness,
 )
 
 from .reports import report
 
 BASE = report("baseline", deadhead_km=10.0, total_h=5.0)
-POOLED = report("pooled", deadhead_km=4.0, total_h=3.0)
 
 
-def test_pooled_share_is_the_part_of_the_pooled_saving_captured():
-    plan = report("optimized", deadhead_km=8.0, total_h=4.5)
-    assert pooled_share(BASE, plan, POOLED) == pytest.approx(0.25)
-    assert pooled_share(None, plan, POOLED) is None
-    assert pooled_share(BASE, plan, None) is None
-    assert pooled_share(BASE, plan, BASE) is None  # nothing to save
+def test_price_of_fairness_is_unbalanced_less_optimized():
+    fair = report("optimized", deadhead_km=8.0, total_h=4.5)
+    free = report("unbalanced", deadhead_km=6.0, total_h=4.0)
+    reports = {"baseline": BASE, "optimized": fair, "unbalanced": free}
+    assert price_of_fairness(reports) == {"hours": 0.5, "km": 2.0}
+    assert price_of_fairness({"baseline": BASE, "optimized": fair}) is None
 
 
 def test_plan_summary_has_savings_against_the_baseline():
     plan = report(
         "optimized", deadhead_km=8.0, total_h=4.5, finish_s={"arterial": 5400.0}
     )
-    data = plan_summary(plan, baseline=BASE, pooled=POOLED, start_s=6 * 3600)
+    data = plan_summary(plan, baseline=BASE, start_s=6 * 3600)
     assert data["saving"] == {
         "deadhead_km": 2.0,
         "deadhead_pct": 20.0,
         "hours": 0.5,
         "hours_pct": 10.0,
     }
-    assert data["pooled_share"] == 0.25
+    assert "pooled_share" not in data  # not a headline any more (issue 18)
+    assert data["about"].startswith("The best exchange found")
     assert data["total"]["finish"] == {"arterial": "07:30"}
     assert data["lower_bound_h"] is None
-    alone = plan_summary(plan, baseline=None, pooled=None, start_s=0)
+    alone = plan_summary(plan, baseline=None, start_s=0)
     assert "saving" not in alone
-    assert alone["pooled_share"] is None
 
 
 def test_clock_is_hours_and_minutes_after_the_start():

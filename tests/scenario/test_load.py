@@ -123,6 +123,30 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "[exchange]\nbalance_tolerance = 1.5\n\n[solver]",
             r"`exchange.balance_tolerance` must be at least 0 and below 1",
         ),
+        # an objective the exchange does not know
+        (
+            "[solver]",
+            '[exchange]\nobjective = "money"\n\n[solver]',
+            r"`exchange.objective` must be 'hours' or 'km'",
+        ),
+        # measuring searches need at least one iteration
+        (
+            "[solver]",
+            "[exchange]\nmeasure_iterations = 0\n\n[solver]",
+            r"`exchange.measure_iterations` must be at least 1",
+        ),
+        # a negative number of candidate moves
+        (
+            "[solver]",
+            "[exchange]\nmoves = -1\n\n[solver]",
+            r"`exchange.moves` must not be negative",
+        ),
+        # the old search setting is gone (the optimiser has no random rounds now)
+        (
+            "[solver]",
+            "[exchange]\nlns_rounds = 3\n\n[solver]",
+            r"`exchange.lns_rounds` is not a known field",
+        ),
         # a plow administrator without a depot
         (
             "[service]",

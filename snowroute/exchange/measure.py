@@ -1,0 +1,212 @@
+"""What an exchange is worth, measured by routing with the same effort on both sides.
+
+:class:`Measurer` routes an administrator's roads starting from its baseline routes
+(roads no longer its own dropped, new ones inserted where they cost least) with
+``exchange.measure_iterations`` search iterations and the run's seed, and remembers
+every answer. The value of an assignment is measured only on the administrators it
+touches: each is routed twice with that same effort, over its new roads and over
+its baseline roads (the *reference*), and the difference is what the exchange
+itself is worth (its *attributable* saving), apart from what more search would
+give. The service rule compares the finish of each priority class with the
+reference's (or its deadline, when that is later).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from snowroute.exchange.plans import ExchangeContext, Plan
+from snowroute.network.attributes import EdgeKey
+from snowroute.prepare import plow_problem
+from snowroute.routing import ArcRoutingProblem, Solution, SolveParams, solve_on
+from snowroute.routing.budget import MIN_SEARCH_S
+from snowroute.routing.warm import carry_over
+
+__all__ = ["Measured", "Measurer", "roads_by_admin"]
+
+logger = logging.getLogger(__name__)
+
+Part = tuple[ArcRoutingProblem, Solution]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Measured:
+    """
+    An assignment measured against its reference.
+
+    Parameters
+    ----------
+    admins
+        Administrators the assignment touches (their roads differ from the
+        baseline's).
+    parts, reference
+        Their problems and plans over the new roads and over the baseline roads,
+        both searched from the baseline routes with the same effort.
+    hours_saved, km_saved
+        Reference hours (route time) and deadhead km less the new ones.
+    valid
+        Whether every new plan passes the validator.
+    late
+        Priority classes that finish later than the service rule allows.
+    """
+
+    admins: tuple[str, ...]
+    parts: Mapping[str, Part]
+    reference: Mapping[str, Part]
+    hours_saved: float
+    km_saved: float
+    valid: bool
+    late: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", MappingProxyType(dict(self.parts)))
+        object.__setattr__(self, "reference", MappingProxyType(dict(self.reference)))
+
+    def saved(self, objective: str) -> float:
+        """Objective units saved: seconds (``hours``) or deadhead metres (``km``)."""
+        return 1000 * self.km_saved if objective == "km" else 3600 * self.hours_saved
+
+    @property
+    def ok(self) -> bool:
+        """Valid routes and the service rule kept."""
+        return self.valid and not self.late
+
+
+def roads_by_admin(assignment: Mapping[EdgeKey, str]) -> dict[str, frozenset[EdgeKey]]:
+    """Administrator → the roads ``assignment`` gives it."""
+    out: defaultdict[str, set[EdgeKey]] = defaultdict(set)
+    for edge, admin in assignment.items():
+        out[admin].add(edge)
+    return {a: frozenset(e) for a, e in out.items()}
+
+
+class Measurer:
+    """Routes and measures assignments against the baseline (see the module notes)."""
+
+    def __init__(self, context: ExchangeContext, baseline: Plan) -> None:
+        self.context = context
+        self.baseline = baseline
+        spec = context.scenario.exchange
+        self.params = context.params.with_(
+            max_iterations=spec.measure_iterations,
+            stall_iterations=None,
+            time_limit_s=max(60.0, context.time_limit_s),
+        )
+        self.base_roads = roads_by_admin(baseline.assignment)
+        self._cache: dict[tuple[str, frozenset[EdgeKey]], Part] = {}
+        self.solves = 0
+
+    def cached(self, requests: Sequence[tuple[str, frozenset[EdgeKey]]]) -> bool:
+        """Whether every ``(admin, roads)`` of ``requests`` is routed already."""
+        return all(key in self._cache for key in requests)
+
+    def route_many(
+        self, requests: Sequence[tuple[str, frozenset[EdgeKey]]]
+    ) -> list[Part]:
+        """Route each ``(admin, roads)`` from the admin's baseline routes.
+
+        With the context's executor the new problems are routed side by side.
+        """
+        ctx = self.context
+        started: dict[
+            tuple[str, frozenset[EdgeKey]], tuple[ArcRoutingProblem, Future[Solution]]
+        ] = {}
+        for key in requests:
+            if key in self._cache or key in started:
+                continue
+            admin, roads = key
+            problem = plow_problem(
+                ctx.G,
+                ctx.scenario,
+                ctx.depots,
+                sorted(roads, key=str),
+                ctx.fleets[admin],
+            )
+            base = self.baseline.parts.get(admin)
+            initial = None if base is None else carry_over(*base, problem)
+            future = solve_on(ctx.executor, problem, self._params(), initial=initial)
+            started[key] = (problem, future)
+        for key, (problem, future) in started.items():
+            self._cache[key] = (problem, future.result())
+            self.solves += 1
+            logger.debug(
+                "measured %s: %d roads, %.3f h",
+                key[0],
+                len(key[1]),
+                self._cache[key][1].duration_s / 3600,
+            )
+        return [self._cache[key] for key in requests]
+
+    def _params(self) -> SolveParams:
+        """Return the measuring search's settings, its time capped by the budget.
+
+        The iteration budget is meant to bind (the same figures on any machine);
+        the cap only stops a search once ``solver.time_limit_s`` is spent.
+        """
+        left = self.context.budget.remaining()
+        cap = max(MIN_SEARCH_S, min(self.params.time_limit_s, left))
+        return self.params.with_(time_limit_s=cap)
+
+    def measure(self, assignment: Mapping[EdgeKey, str]) -> Measured:
+        """Measure ``assignment`` on the administrators it touches."""
+        roads = roads_by_admin(assignment)
+        admins = tuple(
+            a
+            for a in self.context.admins
+            if roads.get(a, frozenset()) != self.base_roads.get(a, frozenset())
+        )
+        new = [(a, roads.get(a, frozenset())) for a in admins]
+        ref = [(a, self.base_roads.get(a, frozenset())) for a in admins]
+        routed = self.route_many(new + ref)
+        parts = dict(zip(admins, routed[: len(admins)], strict=True))
+        reference = dict(zip(admins, routed[len(admins) :], strict=True))
+        return Measured(
+            admins=admins,
+            parts=parts,
+            reference=reference,
+            hours_saved=_total_h(reference) - _total_h(parts),
+            km_saved=_total_km(reference) - _total_km(parts),
+            valid=all(s.feasible for _, s in parts.values()),
+            late=self._late(parts, reference),
+        )
+
+    def _late(
+        self, parts: Mapping[str, Part], reference: Mapping[str, Part]
+    ) -> tuple[str, ...]:
+        """Priority classes finishing later than the reference's (or deadline's)."""
+        ctx = self.context
+        if ctx.scenario.exchange.service_level == "none":
+            return ()
+        others = {
+            a: p for a, p in self.baseline.parts.items() if a not in parts and a != "*"
+        }
+        new = _finish({**others, **parts})
+        limit = _finish({**others, **reference})
+        for name, deadline in ctx.scenario.service.deadline_s().items():
+            if name in limit:
+                limit[name] = max(limit[name], deadline)
+        return tuple(
+            name for name, t in new.items() if t > limit.get(name, math.inf) + 1.0
+        )
+
+
+def _finish(parts: Mapping[str, Part]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for _, solution in parts.values():
+        for name, t in solution.finish_s().items():
+            out[name] = max(out.get(name, 0.0), t)
+    return out
+
+
+def _total_h(parts: Mapping[str, Part]) -> float:
+    return math.fsum(s.duration_s for _, s in parts.values()) / 3600
+
+
+def _total_km(parts: Mapping[str, Part]) -> float:
+    return math.fsum(s.deadhead_km for _, s in parts.values())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from snowroute.exchange.compare import REFERENCE, ComparisonRow
 from snowroute.exchange.ledger import PairBalance
 from snowroute.exchange.summary import (

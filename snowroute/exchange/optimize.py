@@ -601,8 +601,12 @@ class _Search:
         return found
 
     def round(self, k: int) -> bool:
-        """Combine, measure, learn; False when the search should stop."""
-        if self.ctx.budget.spent:  # `solver.time_limit_s` bounds the search
+        """Combine, measure, learn; False when the search should stop.
+
+        The first round always runs: the moves measured are combined and the
+        combination measured once even when measuring them spent the budget.
+        """
+        if k > 0 and self.ctx.budget.spent:  # `solver.time_limit_s` bounds the rest
             self.history.append(f"round {k + 1}: the time budget is spent")
             return False
         chosen = combine(

@@ -406,3 +406,26 @@ def test_a_high_admin_cost_keeps_the_baseline():
     base, opt = result.reports["baseline"], result.reports["optimized"]
     assert opt.total.total_h == base.total.total_h  # the baseline's own routes
     assert opt.attributable is None
+
+
+def test_the_moves_measured_are_combined_once_even_when_the_budget_is_spent(
+    monkeypatch,
+):
+    from snowroute.exchange import optimize
+    from snowroute.routing.budget import Budget
+
+    spent = {"now": False}
+    real = optimize.measure_moves
+
+    def measure_then_spend(*args, **kwargs):
+        values = real(*args, **kwargs)
+        spent["now"] = True  # measuring the moves took the whole budget
+        return values
+
+    monkeypatch.setattr(optimize, "measure_moves", measure_then_spend)
+    monkeypatch.setattr(Budget, "spent", property(lambda self: spent["now"]))
+    result = run_exchange(_network(), _scenario(plans=("baseline", "optimized")))
+    search = result.to_dict()["plans"]["optimized"]["search"]
+    first = next(line for line in search if line.startswith("round 1:"))
+    assert "measured" in first  # a combination was routed, not skipped
+    assert "round 2: the time budget is spent" in search

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from xml.etree.ElementTree import parse
@@ -33,3 +34,42 @@ def japan_network() -> nx.MultiDiGraph:
     """The Japanese fixture, tagged with its two-municipality boundary layer."""
     G = graph_from_osm_xml(JAPAN_OSM)
     return tag_network(G, "japan", boundaries=load_boundaries(JAPAN_BOUNDARIES))
+
+
+def add_two_way_road(
+    G: nx.MultiDiGraph,
+    u: int,
+    v: int,
+    *,
+    length_m: float,
+    admin: str,
+    admin_class: str,
+    route: str,
+    section: str,
+    road_class: str,
+    osmid: int,
+) -> None:
+    """Add a tagged two-way collector road ``u``-``v`` (both directed edges)."""
+    from snowroute.network import attributes as A
+
+    for a, b in ((u, v), (v, u)):
+        G.add_edge(
+            a,
+            b,
+            osmid=osmid,
+            length=length_m,
+            oneway=False,
+            speed_kph=40.0,
+            n_lanes=2,
+            width_m=math.nan,
+            winter_closed=False,
+            priority="collector",
+            road_class=road_class,
+            **{
+                A.ADMIN_ID: admin,
+                A.ADMIN_CLASS: admin_class,
+                A.ROUTE_ID: route,
+                A.ROUTE_NAME: route.rsplit("/", 1)[1],
+                A.SECTION_ID: route + section,
+            },
+        )

@@ -43,7 +43,6 @@ from snowroute.exchange.plans import (
     assignment_plan,
     pooled_problem,
 )
-from snowroute.network import attributes as A
 from snowroute.scenario.model import (
     DepotSpec,
     ExchangeSpec,
@@ -53,6 +52,7 @@ from snowroute.scenario.model import (
     SolverSpec,
     VehicleSpec,
 )
+from tests.helpers import add_two_way_road
 
 PREF, TOWN = "05", "05999"
 NETWORKS = 50
@@ -61,27 +61,18 @@ COSTS_H = (0.05, 0.01, 0.0)  # dear to free
 
 
 def _add_road(G, u, v, km, admin, cls, route, road_class):
-    for a, b in ((u, v), (v, u)):
-        G.add_edge(
-            a,
-            b,
-            osmid=len(G.edges),
-            length=round(km * 1000),
-            oneway=False,
-            speed_kph=40.0,
-            n_lanes=2,
-            width_m=math.nan,
-            winter_closed=False,
-            priority="collector",
-            road_class=road_class,
-            **{
-                A.ADMIN_ID: admin,
-                A.ADMIN_CLASS: cls,
-                A.ROUTE_ID: route,
-                A.ROUTE_NAME: route.rsplit("/", 1)[1],
-                A.SECTION_ID: route + "@1",
-            },
-        )
+    add_two_way_road(
+        G,
+        u,
+        v,
+        length_m=round(km * 1000),
+        admin=admin,
+        admin_class=cls,
+        route=route,
+        section="@1",
+        road_class=road_class,
+        osmid=len(G.edges),
+    )
 
 
 def random_network(seed: int) -> nx.MultiDiGraph:

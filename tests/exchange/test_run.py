@@ -18,7 +18,6 @@ import pytest
 
 from snowroute._errors import ScenarioError
 from snowroute.exchange import run_exchange
-from snowroute.network import attributes as A
 from snowroute.scenario.model import (
     DepotSpec,
     ExchangeSpec,
@@ -29,6 +28,7 @@ from snowroute.scenario.model import (
     SolverSpec,
     VehicleSpec,
 )
+from tests.helpers import add_two_way_road
 
 PREF, TOWN = "05", "05999"
 H_ROUTE = f"{TOWN}/municipal/H"
@@ -55,27 +55,18 @@ def _network(*, spur_km: float = 1.0) -> nx.MultiDiGraph:
         (2, 21, 1.0, "mlit", "mlit", "mlit/national/8", "@1", "trunk"),
     ]
     for i, (u, v, km, admin, cls, route, section, road_class) in enumerate(roads):
-        for a, b in ((u, v), (v, u)):
-            G.add_edge(
-                a,
-                b,
-                osmid=i,
-                length=km * 1000,
-                oneway=False,
-                speed_kph=40.0,
-                n_lanes=2,
-                width_m=math.nan,
-                winter_closed=False,
-                priority="collector",
-                road_class=road_class,
-                **{
-                    A.ADMIN_ID: admin,
-                    A.ADMIN_CLASS: cls,
-                    A.ROUTE_ID: route,
-                    A.ROUTE_NAME: route.rsplit("/", 1)[1],
-                    A.SECTION_ID: route + section,
-                },
-            )
+        add_two_way_road(
+            G,
+            u,
+            v,
+            length_m=km * 1000,
+            admin=admin,
+            admin_class=cls,
+            route=route,
+            section=section,
+            road_class=road_class,
+            osmid=i,
+        )
     return G
 
 

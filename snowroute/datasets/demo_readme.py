@@ -201,13 +201,7 @@ def _situation_tables(network: SyntheticNetwork) -> dict[str, str]:
     names = {m.code: m.name for m in network.municipalities}
     rows: dict[str, list[list[str]]] = {}
     for sit in network.situations:
-        ways = [w for w in b.ways if w.group == sit.group and w.is_public]
-        km_by_admin: dict[str, float] = {}
-        for way in ways:
-            for u, v in _pairs(way.nodes):
-                seg = b.line((u, v))
-                admin = network.admin_of(way, _point_at(seg, seg.length / 2.0))
-                km_by_admin[admin] = km_by_admin.get(admin, 0.0) + seg.length / 1000.0
+        ways, km_by_admin = network.situation_roads(sit)
         km = sum(km_by_admin.values())
         ends = {n for w in ways for n in (w.nodes[0], w.nodes[-1])}
         hosts = "、".join(ROUTES[h][2] for h in sit.hosts)

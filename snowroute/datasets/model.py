@@ -12,7 +12,15 @@ from pathlib import Path
 from shapely.geometry import Point, Polygon
 from shapely.geometry.polygon import orient
 
-from snowroute.datasets.osm import XY, LocalFrame, OsmBuilder, Way, _fmt
+from snowroute.datasets.osm import (
+    XY,
+    LocalFrame,
+    OsmBuilder,
+    Way,
+    _fmt,
+    _pairs,
+    _point_at,
+)
 
 __all__ = [
     "Depot",
@@ -124,6 +132,20 @@ class SyntheticNetwork:
     def admin_of(self, way: Way, xy: XY) -> str:
         """Administrator of ``way`` at ``xy`` (see :func:`admin_at`)."""
         return admin_at(way, xy, self.municipalities)
+
+    def situation_roads(
+        self, situation: Situation
+    ) -> tuple[list[Way], dict[str, float]]:
+        """Return a situation's public ways and their road km by administrator."""
+        b = self.builder
+        ways = [w for w in b.ways if w.group == situation.group and w.is_public]
+        km_by_admin: dict[str, float] = {}
+        for way in ways:
+            for u, v in _pairs(way.nodes):
+                seg = b.line((u, v))
+                admin = self.admin_of(way, _point_at(seg, seg.length / 2.0))
+                km_by_admin[admin] = km_by_admin.get(admin, 0.0) + seg.length / 1000.0
+        return ways, km_by_admin
 
 
 def admin_at(way: Way, xy: XY, municipalities: Sequence[Municipality]) -> str:

@@ -23,7 +23,6 @@ from snowroute.datasets.model import (
     write_depots_csv,
     write_osm_xml,
 )
-from snowroute.datasets.osm import _pairs, _point_at
 from snowroute.datasets.region import (
     REGION_EXTENT,
     REGION_SEED,
@@ -85,13 +84,7 @@ def measure_situations(network: SyntheticNetwork) -> tuple[SituationFigures, ...
     G = b.road_graph()
     out = []
     for sit in network.situations:
-        ways = [w for w in b.ways if w.group == sit.group and w.is_public]
-        km_by_admin: dict[str, float] = {}
-        for way in ways:
-            for u, v in _pairs(way.nodes):
-                seg = b.line((u, v))
-                admin = network.admin_of(way, _point_at(seg, seg.length / 2.0))
-                km_by_admin[admin] = km_by_admin.get(admin, 0.0) + seg.length / 1000.0
+        ways, km_by_admin = network.situation_roads(sit)
         owner = max(km_by_admin, key=lambda a: km_by_admin[a])
         ends = {n for w in ways for n in (w.nodes[0], w.nodes[-1])}
         if sit.kind == "town_spur":

@@ -1,4 +1,4 @@
-"""The optimised exchange: measured moves, combined exactly, re-measured.
+"""The optimised exchange: moves combined exactly, every combination measured.
 
 The objective is ``exchange.objective``: plow-hours saved (``hours``, route time)
 or deadhead km saved (``km``), less ``exchange.admin_cost_h`` (or
@@ -7,28 +7,30 @@ pair (:mod:`snowroute.exchange.moves`) and the service rule (no priority class
 finishes later than in the reference, or than its deadline when that is later:
 :mod:`snowroute.exchange.measure`). The same objective picks and keeps a plan.
 
-1. Estimate, for every exchange unit and every partner that may take it, the
-   marginal plowing and access time on the pooled problem (every road, every
-   fleet); this only ranks candidate moves (unit from owner to taker): the best
-   ``exchange.moves`` of them, taking each owner → taker direction in turn.
-2. Measure each move: route its owner without the unit and its taker with it,
-   both from their baseline routes with ``exchange.measure_iterations``
-   iterations, against the reference (the same two searched over their own roads
-   with the same effort). The difference is the move's value.
-   Measure also each direction's moves together and each cut-off piece's: what a
-   set is worth beyond the sum of its moves is its *synergy* (a hamlet road
-   saves its owner's trip only when the last road out there goes too).
-3. Combine moves exactly (CP-SAT): the largest total value (moves plus the
-   synergies of the sets wholly chosen) less the cost of the agreement lines,
-   every pair within the balance tolerance.
-4. Measure the combination by routing. Keep it when its routes are valid, it is
-   fair, the service rule holds and its measured objective beats the best so far;
-   record the gap between measured and predicted value as its synergy (the
-   corrected value), exclude the combination, and repeat (``exchange.rounds``)
-   until the model predicts nothing better than the best measured plan.
+Estimates on the pooled problem (:mod:`snowroute.exchange.estimate`) value and
+rank the moves (a unit from its owner to a partner). Two searches then propose
+sets of moves; each set is *measured* by routing the administrators it touches
+from their baseline routes with ``exchange.measure_iterations`` iterations,
+against the reference (the same administrators over their own roads with the same
+start and effort). The better measured plan of the two searches is kept.
 
-The best plan is never worse than the baseline by the objective: the baseline (no
-exchange, value 0) is the starting point, kept unless a measured plan beats it.
+1. The model (:mod:`snowroute.exchange.model`): every move valued by estimate,
+   with each cut-off piece and cluster of pieces a synergy. CP-SAT combines them;
+   the combination is measured, what it is worth beyond its prediction learned,
+   and the loop repeats while the next combination, its prediction scaled by
+   what the model measured so far, would beat the best measured plan. It finds
+   sets whose value shows only together (a valley's hamlets), which single
+   measurements cannot: one hamlet road is worth less than the measuring noise.
+2. The measured moves: the best ``exchange.moves`` moves by estimate (each
+   owner → taker direction in turn), each measured alone (the difference to the
+   reference is its value); each direction's moves and each piece's measured
+   together; then combine exactly, measure the combination, learn its synergy,
+   repeat until nothing is predicted to beat the best measured plan. Exact on
+   small networks, where a move's value is above the noise.
+
+Each search runs at most ``exchange.rounds`` rounds. The best plan is never worse
+than the baseline by the objective: the baseline (no exchange, value 0) is the
+starting point, kept unless a measured plan beats it.
 """
 
 from __future__ import annotations
@@ -41,12 +43,10 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-
 from snowroute._errors import ScenarioError
+from snowroute.exchange.estimate import Estimates, estimate, estimated_gain, move_of
 from snowroute.exchange.measure import Measured, Measurer, roads_by_admin
+from snowroute.exchange.model import model_moves
 from snowroute.exchange.moves import (
     Move,
     Rules,
@@ -56,15 +56,9 @@ from snowroute.exchange.moves import (
     combine,
     set_value,
 )
-from snowroute.exchange.plans import (
-    ExchangeContext,
-    Plan,
-    check_compatible,
-    required_edges,
-)
+from snowroute.exchange.plans import ExchangeContext, Plan, check_compatible
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
-from snowroute.routing import ArcRoutingProblem
 
 __all__ = [
     "Estimates",
@@ -78,38 +72,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Share of a fleet's hours (vehicles x shift) the estimated load may fill.
-FLEET_LOAD = 0.85
 #: Value given to a move whose measured routes are invalid: never chosen.
 INVALID_S = -1e7
+#: CP-SAT's deterministic time for each combination of the estimated model.
+MODEL_COMBINE_S = 3.0
+#: Largest factor the model's predictions are scaled by (see ``_Search.scale``).
+MAX_SCALE = 1.5
 #: Gains below this (objective units: seconds or metres) are ties.
 EPS = 1e-6
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Estimates:
-    """
-    Marginal-time estimates (seconds) that drive the assignment model.
-
-    Parameters
-    ----------
-    options
-        Unit id → administrators that may plow it (owner first).
-    service_s
-        (unit id, admin) → plowing time of the unit with that fleet.
-    access_s
-        (unit id, taker) → round trip from the taker's roads or depot to the unit.
-    pieces
-        Per owner, its cut-off pieces: (unit ids, round trip saved when all go).
-    fleet_s
-        Admin → hours its estimated load may fill, in seconds.
-    """
-
-    options: Mapping[str, tuple[str, ...]]
-    service_s: Mapping[tuple[str, str], float]
-    access_s: Mapping[tuple[str, str], float]
-    pieces: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]]
-    fleet_s: Mapping[str, float]
 
 
 def _locked(ctx: ExchangeContext) -> tuple[set[str], dict[str, str]]:
@@ -155,208 +125,6 @@ def _locked(ctx: ExchangeContext) -> tuple[set[str], dict[str, str]]:
         )
         raise ScenarioError(msg)
     return never, must
-
-
-def _min_csr(n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray) -> csr_matrix:
-    """Sparse matrix keeping the cheapest of parallel arcs (csr would sum them)."""
-    order = np.lexsort((w, head, tail))
-    t, h, c = tail[order], head[order], w[order]
-    first = np.ones(len(t), dtype=bool)
-    first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
-    # zero-cost arcs would vanish from a sparse matrix: give them a tiny cost
-    return csr_matrix((np.maximum(c[first], 1e-6), (t[first], h[first])), shape=(n, n))
-
-
-def estimate(
-    ctx: ExchangeContext, problem: ArcRoutingProblem, baseline: Plan
-) -> Estimates:
-    """Marginal-time estimates on the pooled ``problem`` (every road, every fleet)."""
-    graph = problem.graph
-    assert graph.vertex_refs is not None
-    vertex = {node: i for i, node in enumerate(graph.vertex_refs)}
-    classes: defaultdict[str, list[int]] = defaultdict(list)
-    for c, vc in enumerate(problem.vehicles):
-        classes[ctx.admin_of_vehicle[vc.name]].append(c)
-    unit_vertices = {
-        u.id: sorted({vertex[n] for e in u.edges for n in e[:2]})
-        for u in ctx.units.values()
-    }
-    service = _service_times(ctx, problem, classes)
-    depot_vertex = {d.id: d.vertex for d in problem.depots}
-    home = {a: {depot_vertex[v.depot] for v in ctx.fleets[a]} for a in ctx.admins}
-    access, pieces = _access_and_pieces(ctx, problem, classes, unit_vertices, home)
-    return Estimates(
-        options=_options(ctx, service, access),
-        service_s=service,
-        access_s=access,
-        pieces=pieces,
-        fleet_s=_fleet_s(ctx, service, baseline),
-    )
-
-
-def _service_times(
-    ctx: ExchangeContext,
-    problem: ArcRoutingProblem,
-    classes: Mapping[str, list[int]],
-) -> dict[tuple[str, str], float]:
-    """Return the time to plow each unit with each fleet, by (unit id, admin)."""
-    req_of: defaultdict[str, list[int]] = defaultdict(list)
-    for i in range(problem.num_required):
-        req_of[ctx.unit_of[required_edges(problem, i)[0]]].append(i)
-    return {
-        (unit_id, admin): _service_time(problem, reqs, classes[admin])
-        for unit_id, reqs in req_of.items()
-        for admin in ctx.admins
-    }
-
-
-def _service_time(
-    problem: ArcRoutingProblem, reqs: list[int], classes: list[int]
-) -> float:
-    """Time to plow required arcs ``reqs``, each pass by its fastest class able to.
-
-    Infinite when no class of ``classes`` can plow one of them.
-    """
-    total = 0.0
-    for i in reqs:
-        times = [
-            float(np.nanmin(problem.service_s[c, i]))
-            for c in classes
-            if problem.compatible[c, i]
-        ]
-        if not times:
-            return math.inf
-        total += min(times) * problem.required[i].num_services
-    return total
-
-
-def _access_and_pieces(
-    ctx: ExchangeContext,
-    problem: ArcRoutingProblem,
-    classes: Mapping[str, list[int]],
-    unit_vertices: Mapping[str, list[int]],
-    home: Mapping[str, set[int]],
-) -> tuple[
-    dict[tuple[str, str], float],
-    dict[str, tuple[tuple[tuple[str, ...], float], ...]],
-]:
-    """Round trips of every taker to other owners' units, and every owner's pieces.
-
-    A taker's trips start and end at its own roads or depots, over deadhead times
-    of its first vehicle class.
-    """
-    graph = problem.graph
-    own_vertices: defaultdict[str, set[int]] = defaultdict(set)
-    for unit in ctx.units.values():
-        own_vertices[unit.owner].update(unit_vertices[unit.id])
-    n = graph.num_vertices
-    access: dict[tuple[str, str], float] = {}
-    pieces: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {}
-    for admin in ctx.admins:
-        w = problem.deadhead_s(classes[admin][0])
-        fwd = _min_csr(n, graph.tail, graph.head, w)
-        bwd = _min_csr(n, graph.head, graph.tail, w)
-        sources = sorted(own_vertices[admin] | home[admin])
-        d_to = dijkstra(fwd, indices=sources, min_only=True)
-        d_from = dijkstra(bwd, indices=sources, min_only=True)
-        for unit in ctx.units.values():
-            if unit.owner == admin:
-                continue
-            vs = unit_vertices[unit.id]
-            access[(unit.id, admin)] = float(d_to[vs].min() + d_from[vs].min())
-        pieces[admin] = _pieces(ctx, admin, unit_vertices, home[admin], fwd, bwd)
-    return access, pieces
-
-
-def _options(
-    ctx: ExchangeContext,
-    service: Mapping[tuple[str, str], float],
-    access: Mapping[tuple[str, str], float],
-) -> dict[str, tuple[str, ...]]:
-    """Return each unit's owner, then every partner able to plow and reach it."""
-    options: dict[str, tuple[str, ...]] = {}
-    for unit in ctx.units.values():
-        takers = [
-            p
-            for p in ctx.partners_of(unit.owner)
-            if math.isfinite(service[(unit.id, p)])
-            and math.isfinite(access.get((unit.id, p), math.inf))
-        ]
-        options[unit.id] = (unit.owner, *takers)
-    return options
-
-
-def _fleet_s(
-    ctx: ExchangeContext, service: Mapping[tuple[str, str], float], baseline: Plan
-) -> dict[str, float]:
-    """Admin → seconds of plowing its fleet may take on (never less than its own).
-
-    :data:`FLEET_LOAD` of its vehicles' hours, less the baseline's deadhead.
-    """
-    fleet_s = {}
-    for admin in ctx.admins:
-        hours = sum((v.count or 1) * (v.shift_s or 86_400.0) for v in ctx.fleets[admin])
-        dead = baseline.parts[admin][1].deadhead_s if admin in baseline.parts else 0.0
-        own = sum(
-            service[(u.id, admin)] for u in ctx.units.values() if u.owner == admin
-        )
-        fleet_s[admin] = max(FLEET_LOAD * hours - dead, own)
-    return fleet_s
-
-
-def _pieces(
-    ctx: ExchangeContext,
-    admin: str,
-    unit_vertices: Mapping[str, list[int]],
-    home: set[int],
-    fwd: csr_matrix,
-    bwd: csr_matrix,
-) -> tuple[tuple[tuple[str, ...], float], ...]:
-    """Return the pieces of ``admin``'s roads away from its depot, with round trips."""
-    own = [u.id for u in ctx.units.values() if u.owner == admin]
-    if len(own) < 2:
-        return ()
-    parent = {u: u for u in own}
-
-    def find(u: str) -> str:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
-    first: dict[int, str] = {}
-    for u in own:
-        for v in unit_vertices[u]:
-            if v in first:
-                parent[find(u)] = find(first[v])
-            else:
-                first[v] = u
-    groups: defaultdict[str, list[str]] = defaultdict(list)
-    for u in own:
-        groups[find(u)].append(u)
-    if len(groups) < 2:
-        return ()
-    out = []
-    for members in sorted(groups.values()):
-        vs = sorted({v for u in members for v in unit_vertices[u]})
-        if home & set(vs):
-            continue
-        rest = np.ones(fwd.shape[0], dtype=bool)
-        rest[vs] = False
-        targets = np.zeros(fwd.shape[0], dtype=bool)
-        targets[list(home)] = True
-        for u in own:
-            if u not in members:
-                targets[unit_vertices[u]] = True
-        targets &= rest
-        if not targets.any():
-            continue
-        go = dijkstra(bwd, indices=vs, min_only=True)  # from the rest to the piece
-        back = dijkstra(fwd, indices=vs, min_only=True)  # from the piece to the rest
-        trip = float(go[targets].min() + back[targets].min())
-        if math.isfinite(trip) and trip > 0:
-            out.append((tuple(sorted(members)), trip))
-    return tuple(out)
 
 
 def _edge_assignment(
@@ -432,7 +200,7 @@ def candidate_moves(
         if unit_id in must:
             continue
         for taker in options[1:]:
-            gain = _estimated_gain(est, unit_id, owner, taker)
+            gain = estimated_gain(est, unit_id, owner, taker)
             by_dir[(owner, taker)].append((-gain, unit_id))
     queues = [(taker, sorted(q)) for (_, taker), q in sorted(by_dir.items())]
     picked = sorted(must.items())
@@ -442,29 +210,7 @@ def candidate_moves(
             if rank < len(q) and len(picked) < limit + len(must):
                 picked.append((q[rank][1], taker))
         rank += 1
-    return [_move(ctx, est, unit_id, taker) for unit_id, taker in picked]
-
-
-def _estimated_gain(est: Estimates, unit_id: str, owner: str, taker: str) -> float:
-    """Estimated seconds saved when ``taker`` plows the unit instead of ``owner``."""
-    gain = est.service_s[(unit_id, owner)] - est.service_s[(unit_id, taker)]
-    gain -= est.access_s[(unit_id, taker)]
-    for members, trip in est.pieces.get(owner, ()):
-        if unit_id in members:
-            gain += trip / len(members)
-    return gain
-
-
-def _move(ctx: ExchangeContext, est: Estimates, unit_id: str, taker: str) -> Move:
-    unit = ctx.units[unit_id]
-    return Move(
-        unit=unit_id,
-        route=unit.route_id,
-        owner=unit.owner,
-        taker=taker,
-        km=unit.km,
-        plow_s=est.service_s[(unit_id, taker)],
-    )
+    return [move_of(ctx, est, unit_id, taker) for unit_id, taker in picked]
 
 
 def _assignment(ctx: ExchangeContext, moves: Collection[Move]) -> dict[EdgeKey, str]:
@@ -552,7 +298,64 @@ def optimize_exchange(
             f"`exchange.balance_tolerance` = {spec.balance_tolerance}."
         )
         raise ScenarioError(msg)
-    values = measure_moves(ctx, measurer, moves, keep=len(must))
+    model = _model_search(ctx, measurer, est, must, rules, start=start)
+    search = _moves_search(ctx, measurer, est, moves, rules, must_idx, start=start)
+    history = [f"model: {note}" for note in model.history] + search.history
+    won = model if model.best.value >= search.best.value else search
+    runtime_s = time.perf_counter() - began
+    return _plan(ctx, measurer, won.moves, won.best, name, history, runtime_s)
+
+
+def _model_search(
+    ctx: ExchangeContext,
+    measurer: Measurer,
+    est: Estimates,
+    must: Mapping[str, str],
+    rules: Rules,
+    *,
+    start: Plan | None,
+) -> _Search:
+    """Combine every move by its estimated value, measure, learn, repeat.
+
+    See :mod:`snowroute.exchange.model`: sets of moves whose value shows only
+    together (a valley's hamlets) are found here.
+    """
+    spec = ctx.scenario.exchange
+    moves, values, synergy = model_moves(ctx, est, must=must, objective=spec.objective)
+    must_idx = frozenset(range(len(must)))
+    search = _Search(
+        ctx,
+        measurer,
+        moves,
+        values,
+        rules,
+        must_idx,
+        synergy=synergy,
+        note=f"{len(moves)} moves estimated",
+        combine_s=MODEL_COMBINE_S,
+        calibrate=True,
+    )
+    if start is not None:
+        search.consider(_from_plan(ctx, moves, start))
+    for k in range(spec.rounds):
+        if not search.round(k):
+            break
+    return search
+
+
+def _moves_search(
+    ctx: ExchangeContext,
+    measurer: Measurer,
+    est: Estimates,
+    moves: Sequence[Move],
+    rules: Rules,
+    must_idx: frozenset[int],
+    *,
+    start: Plan | None,
+) -> _Search:
+    """Measure the best moves by estimate one by one, then combine, measure, learn."""
+    spec = ctx.scenario.exchange
+    values = measure_moves(ctx, measurer, moves, keep=len(must_idx))
     moves = moves[: len(values)]  # the ones the time budget left to measure
     search = _Search(ctx, measurer, moves, values, rules, must_idx)
     if start is not None:
@@ -566,8 +369,7 @@ def optimize_exchange(
     for k in range(spec.rounds):
         if not search.round(k):
             break
-    runtime_s = time.perf_counter() - began
-    return _plan(ctx, measurer, moves, search.best, name, search.history, runtime_s)
+    return search
 
 
 class _Search:
@@ -581,13 +383,21 @@ class _Search:
         values: list[float],
         rules: Rules,
         must_idx: frozenset[int],
+        *,
+        synergy: Sequence[Synergy] = (),
+        note: str | None = None,
+        combine_s: float = 10.0,
+        calibrate: bool = False,
     ) -> None:
         self.ctx, self.measurer, self.moves = ctx, measurer, moves
         self.values, self.rules, self.must_idx = values, rules, must_idx
-        self.synergy: list[Synergy] = []
+        self.synergy: list[Synergy] = list(synergy)
         self.best = _start(ctx, measurer, moves, rules, must_idx)
         self.cuts = [self.best.chosen]
-        self.history = [f"{len(moves)} moves measured"]
+        self.history = [note or f"{len(moves)} moves measured"]
+        self.combine_s = combine_s
+        self.calibrate = calibrate
+        self.trials: list[tuple[float, float]] = []  # (predicted, measured)
 
     def consider(self, chosen: frozenset[int] | None) -> _Best | None:
         """Measure the set ``chosen`` (once), learn from it, keep it if better."""
@@ -599,6 +409,22 @@ class _Search:
         if _better(found, self.best, self.moves, self.rules):
             self.best = found
         return found
+
+    def scale(self) -> float:
+        """Return what the model's predictions are worth, by the sets measured.
+
+        With ``calibrate`` (estimated values): the measured value of the sets
+        combined so far over their predicted value, within [0, MAX_SCALE]; a
+        round stops when the next set, so scaled, does not beat the best. The
+        estimates rank sets well, but neighbours of a measured set predicted as
+        high are measured within the search's noise of it: measuring them would
+        only pick the luckiest. Without ``calibrate``: 1.
+        """
+        predicted = math.fsum(p for p, _ in self.trials)
+        if not self.calibrate or predicted <= EPS:
+            return 1.0
+        measured = math.fsum(m for _, m in self.trials)
+        return min(MAX_SCALE, max(0.0, measured / predicted))
 
     def round(self, k: int) -> bool:
         """Combine, measure, learn; False when the search should stop.
@@ -616,19 +442,23 @@ class _Search:
             must=self.must_idx,
             cuts=self.cuts,
             synergy=self.synergy,
+            time_limit_s=self.combine_s,
             seed=self.ctx.seed,
         )
         if chosen is not None:
             predicted = set_value(
                 chosen, self.moves, self.values, self.rules, self.synergy
             )
-        if chosen is None or not predicted > self.best.value + EPS:
+        scale = self.scale()
+        if chosen is None or not predicted * scale > self.best.value + EPS:
+            note = "" if scale == 1.0 else f" (predictions x {scale:.2f}, as measured)"
             self.history.append(
-                f"round {k + 1}: no set of moves predicted to do better"
+                f"round {k + 1}: no set of moves predicted to do better{note}"
             )
             return False
         found = self.consider(chosen)
         assert found is not None  # a cut set is never chosen again
+        self.trials.append((predicted, found.value))
         kept = found is self.best
         self.history.append(_round_note(k, chosen, predicted, found, kept, self.ctx))
         logger.info("exchange search %s", self.history[-1])

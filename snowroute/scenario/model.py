@@ -573,16 +573,19 @@ class ExchangeSpec:
         default=None,
     )
     moves: int = spec(
-        "Candidate moves (a unit from its owner to a partner) the optimiser "
-        "measures by routing, best estimated first, each owner-to-taker direction "
-        "in turn.",
+        "Candidate moves (a unit from its owner to a partner) the optimiser's "
+        "second search measures one by one by routing, best estimated first, each "
+        "owner-to-taker direction in turn (the first search, the estimated model, "
+        "values every move without routing it).",
         30,
         default=30,
     )
     rounds: int = spec(
-        "Rounds of the optimiser: each combines the measured moves exactly and "
-        "measures the combination by routing; it stops early when no combination "
-        "is predicted to beat the best measured one.",
+        "Rounds of each of the optimiser's two searches: each combines the moves "
+        "exactly (by their estimated or measured values) and measures the "
+        "combination by routing; a search stops early when no combination is "
+        "predicted to beat its best measured one (the model's predictions scaled "
+        "by what it measured so far).",
         8,
         default=8,
     )

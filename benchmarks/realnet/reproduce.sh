@@ -37,5 +37,7 @@ run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
 if [ "${1:-}" = all ]; then
     run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --instances \
-        middleton-city-noturns,middleton-county-noturns,middleton-state-noturns,demo-05,demo-05201,demo-05211,demo-05361,city-d1,city-d2,city-d3
+        middleton-city-noturns,middleton-county-noturns,middleton-state-noturns,demo-05,demo-05211,demo-05361
+    run realnet-60s-large --time-limit 60 --seeds 1,2,3,4,5 --instances \
+        demo-05201,city-d1,city-d2,city-d3
 fi

@@ -20,13 +20,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from snowroute.exchange.moves import Move
-from snowroute.exchange.plans import ExchangeContext, Plan, required_edges
+from snowroute.exchange.plans import ExchangeContext, required_edges
 from snowroute.routing import ArcRoutingProblem
 
 __all__ = ["Estimates", "estimate", "estimated_gain", "move_of"]
-
-#: Share of a fleet's hours (vehicles x shift) the estimated load may fill.
-FLEET_LOAD = 0.85
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -43,9 +40,8 @@ class Estimates:
     access_s
         (unit id, taker) → round trip from the taker's roads or depot to the unit.
     pieces
-        Per owner, its cut-off pieces: (unit ids, round trip saved when all go).
-    fleet_s
-        Admin → hours its estimated load may fill, in seconds.
+        Per owner, its cut-off pieces and their clusters: (unit ids, round trip
+        saved when all of them go), smallest first.
     access_m, pieces_m
         ``access_s`` and ``pieces`` in metres driven (deadhead) instead of seconds.
     """
@@ -54,7 +50,6 @@ class Estimates:
     service_s: Mapping[tuple[str, str], float]
     access_s: Mapping[tuple[str, str], float]
     pieces: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]]
-    fleet_s: Mapping[str, float]
     access_m: Mapping[tuple[str, str], float] = field(default_factory=dict)
     pieces_m: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]] = field(
         default_factory=dict
@@ -71,9 +66,7 @@ def _min_csr(n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray) -> csr_m
     return csr_matrix((np.maximum(c[first], 1e-6), (t[first], h[first])), shape=(n, n))
 
 
-def estimate(
-    ctx: ExchangeContext, problem: ArcRoutingProblem, baseline: Plan
-) -> Estimates:
+def estimate(ctx: ExchangeContext, problem: ArcRoutingProblem) -> Estimates:
     """Marginal-time estimates on the pooled ``problem`` (every road, every fleet)."""
     graph = problem.graph
     assert graph.vertex_refs is not None
@@ -96,7 +89,6 @@ def estimate(
         service_s=service,
         access_s=access,
         pieces=pieces,
-        fleet_s=_fleet_s(ctx, service, baseline),
         access_m=access_m,
         pieces_m=pieces_m,
     )
@@ -174,7 +166,7 @@ def _access_and_pieces(
                 continue
             vs = unit_vertices[unit.id]
             access[(unit.id, admin)] = float(d_to[vs].min() + d_from[vs].min())
-        pieces[admin] = _pieces(ctx, admin, unit_vertices, home[admin], fwd, bwd)
+        pieces[admin] = _pieces(ctx, admin, unit_vertices, home[admin], fwd)
     return access, pieces
 
 
@@ -196,31 +188,12 @@ def _options(
     return options
 
 
-def _fleet_s(
-    ctx: ExchangeContext, service: Mapping[tuple[str, str], float], baseline: Plan
-) -> dict[str, float]:
-    """Admin → seconds of plowing its fleet may take on (never less than its own).
-
-    :data:`FLEET_LOAD` of its vehicles' hours, less the baseline's deadhead.
-    """
-    fleet_s = {}
-    for admin in ctx.admins:
-        hours = sum((v.count or 1) * (v.shift_s or 86_400.0) for v in ctx.fleets[admin])
-        dead = baseline.parts[admin][1].deadhead_s if admin in baseline.parts else 0.0
-        own = sum(
-            service[(u.id, admin)] for u in ctx.units.values() if u.owner == admin
-        )
-        fleet_s[admin] = max(FLEET_LOAD * hours - dead, own)
-    return fleet_s
-
-
 def _pieces(
     ctx: ExchangeContext,
     admin: str,
     unit_vertices: Mapping[str, list[int]],
     home: set[int],
     fwd: csr_matrix,
-    bwd: csr_matrix,
 ) -> tuple[tuple[tuple[str, ...], float], ...]:
     """Return the pieces of ``admin``'s roads away from its depot, with round trips.
 

@@ -202,7 +202,7 @@ def _exchange_plans(
         out["given"] = measured_plan("given", measurer, given)
     searched = [n for n in ("optimized", "unbalanced") if n in wanted]
     if searched:
-        est = estimate(ctx, pooled_problem(ctx), baseline)
+        est = estimate(ctx, pooled_problem(ctx))
         for name in searched:
             run_ctx = ctx if name == "optimized" else _without_balance(ctx)
             out[name] = optimize_exchange(

@@ -16,8 +16,6 @@ from snowroute.exchange.estimate import (
 )
 from snowroute.exchange.plans import (
     ExchangeContext,
-    Router,
-    assignment_plan,
     pooled_plan,
     pooled_problem,
 )
@@ -40,9 +38,8 @@ def test_estimates_on_the_pooled_problem():
     ctx = ExchangeContext.from_scenario(
         _network(), _scenario(unit="route"), time_limit_s=5.0
     )
-    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
     _, problem = pooled_plan(ctx)
-    est = estimate(ctx, problem, baseline)
+    est = estimate(ctx, problem)
     assert est.options[H_ROUTE] == (TOWN, PREF)
     assert est.options[S_ROUTE] == (PREF, TOWN)
     # plowing H (1 km at 20 km/h) takes either fleet the same time
@@ -52,7 +49,6 @@ def test_estimates_on_the_pooled_problem():
     assert est.access_s[(H_ROUTE, PREF)] == pytest.approx(0.0, abs=1.0)
     assert est.access_m[(H_ROUTE, PREF)] == pytest.approx(0.0, abs=1.0)
     assert (H_ROUTE, TOWN) not in est.access_s  # the owner needs no access
-    assert all(v > 0 for v in est.fleet_s.values())
     # H is the town's piece out on the prefecture's road: 3 km from its street 21
     [(members, trip_m)] = est.pieces_m[TOWN]
     assert members == (H_ROUTE,)
@@ -99,8 +95,7 @@ def _valley() -> nx.MultiDiGraph:
 def test_a_valleys_hamlets_form_a_cluster_that_saves_the_trip_out():
     scenario = _scenario(unit="route")
     ctx = ExchangeContext.from_scenario(_valley(), scenario, time_limit_s=5.0)
-    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
-    est = estimate(ctx, pooled_problem(ctx), baseline)
+    est = estimate(ctx, pooled_problem(ctx))
     pieces = dict(est.pieces_m[TOWN])
     h2 = f"{TOWN}/municipal/H2"
     # one hamlet hangs off the other (1 km apart: 2 km there and back); the
@@ -116,6 +111,5 @@ def test_a_depot_on_a_piece_makes_it_home():
     vehicles = (*scenario.vehicles, VehicleSpec(id="dozer2", depot="DH", shift_h=8.0))
     scenario = dataclasses.replace(scenario, depots=depots, vehicles=vehicles)
     ctx = ExchangeContext.from_scenario(_network(), scenario, time_limit_s=5.0)
-    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
-    est = estimate(ctx, pooled_problem(ctx), baseline)
+    est = estimate(ctx, pooled_problem(ctx))
     assert est.pieces_m[TOWN] == ()

@@ -11,8 +11,6 @@ from snowroute.exchange.moves import combine, set_value
 from snowroute.exchange.optimize import exchange_rules
 from snowroute.exchange.plans import (
     ExchangeContext,
-    Router,
-    assignment_plan,
     pooled_problem,
 )
 
@@ -25,8 +23,7 @@ H2_ROUTE = f"{TOWN}/municipal/H2"
 def _model(G, objective="hours"):
     scenario = _scenario(unit="route", objective=objective)
     ctx = ExchangeContext.from_scenario(G, scenario, time_limit_s=5.0)
-    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
-    est = estimate(ctx, pooled_problem(ctx), baseline)
+    est = estimate(ctx, pooled_problem(ctx))
     return ctx, model_moves(ctx, est, must={}, objective=objective)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from snowroute.exchange.optimize import candidate_moves, estimate
 from snowroute.exchange.plans import (
     ExchangeContext,
-    Router,
-    assignment_plan,
     pooled_problem,
 )
 
@@ -21,8 +19,7 @@ def _ctx(**exchange: object) -> ExchangeContext:
 
 def test_candidate_moves_take_each_direction_in_turn():
     ctx = _ctx()
-    baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
-    est = estimate(ctx, pooled_problem(ctx), baseline)
+    est = estimate(ctx, pooled_problem(ctx))
     moves = candidate_moves(ctx, est, must={}, limit=2)
     assert {(m.owner, m.taker) for m in moves} == {(PREF, TOWN), (TOWN, PREF)}
     # the best estimated of each direction: the spur and the hamlet road

@@ -163,7 +163,7 @@ def case(seed: int) -> Case:
     ctx = ExchangeContext.from_scenario(random_network(seed), scenario(seed))
     baseline = assignment_plan("baseline", Router(ctx), dict(ctx.plow))
     measurer = Measurer(ctx, baseline)
-    est, _ = with_locks(ctx, estimate(ctx, pooled_problem(ctx), baseline))
+    est, _ = with_locks(ctx, estimate(ctx, pooled_problem(ctx)))
     moves = candidate_moves(ctx, est, must={}, limit=ctx.scenario.exchange.moves)
     values = measure_moves(ctx, measurer, moves)
     return Case(ctx, measurer, tuple(moves), tuple(values), est)

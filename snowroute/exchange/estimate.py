@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -29,7 +29,7 @@ __all__ = ["Estimates", "estimate", "estimated_gain", "move_of"]
 @dataclass(frozen=True, slots=True, eq=False)
 class Estimates:
     """
-    Marginal-time estimates (seconds) that drive the assignment model.
+    Marginal estimates (seconds, and metres driven) that value and rank moves.
 
     Parameters
     ----------
@@ -50,10 +50,8 @@ class Estimates:
     service_s: Mapping[tuple[str, str], float]
     access_s: Mapping[tuple[str, str], float]
     pieces: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]]
-    access_m: Mapping[tuple[str, str], float] = field(default_factory=dict)
-    pieces_m: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]] = field(
-        default_factory=dict
-    )
+    access_m: Mapping[tuple[str, str], float]
+    pieces_m: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]]
 
 
 def _min_csr(n: int, tail: np.ndarray, head: np.ndarray, w: np.ndarray) -> csr_matrix:

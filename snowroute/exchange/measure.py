@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from snowroute.exchange.plans import ExchangeContext, Plan
+from snowroute.exchange.plans import ExchangeContext, Plan, roads_by_admin
 from snowroute.network.attributes import EdgeKey
-from snowroute.prepare import plow_problem
 from snowroute.routing import ArcRoutingProblem, Solution, SolveParams, solve_on
 from snowroute.routing.budget import MIN_SEARCH_S
 from snowroute.routing.warm import carry_over
 
-__all__ = ["Measured", "Measurer", "roads_by_admin"]
+__all__ = ["Measured", "Measurer"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +76,6 @@ class Measured:
         return self.valid and not self.late
 
 
-def roads_by_admin(assignment: Mapping[EdgeKey, str]) -> dict[str, frozenset[EdgeKey]]:
-    """Administrator → the roads ``assignment`` gives it."""
-    out: defaultdict[str, set[EdgeKey]] = defaultdict(set)
-    for edge, admin in assignment.items():
-        out[admin].add(edge)
-    return {a: frozenset(e) for a, e in out.items()}
-
-
 class Measurer:
     """Routes and measures assignments against the baseline (see the module notes)."""
 
@@ -121,13 +111,7 @@ class Measurer:
             if key in self._cache or key in started:
                 continue
             admin, roads = key
-            problem = plow_problem(
-                ctx.G,
-                ctx.scenario,
-                ctx.depots,
-                sorted(roads, key=str),
-                ctx.fleets[admin],
-            )
+            problem = ctx.admin_problem(admin, roads)
             base = self.baseline.parts.get(admin)
             initial = None if base is None else carry_over(*base, problem)
             future = solve_on(ctx.executor, problem, self._params(), initial=initial)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 
 from snowroute._errors import ScenarioError
 from snowroute.exchange.estimate import Estimates, estimate, estimated_gain, move_of
-from snowroute.exchange.measure import Measured, Measurer, roads_by_admin
+from snowroute.exchange.measure import Measured, Measurer
 from snowroute.exchange.model import model_moves
 from snowroute.exchange.moves import (
     Move,
@@ -56,7 +56,12 @@ from snowroute.exchange.moves import (
     combine,
     set_value,
 )
-from snowroute.exchange.plans import ExchangeContext, Plan, check_compatible
+from snowroute.exchange.plans import (
+    ExchangeContext,
+    Plan,
+    check_compatible,
+    roads_by_admin,
+)
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
 

@@ -56,6 +56,7 @@ __all__ = [
     "pooled_equal_speed_plan",
     "pooled_plan",
     "pooled_problem",
+    "roads_by_admin",
 ]
 
 logger = logging.getLogger(__name__)
@@ -234,6 +235,12 @@ class ExchangeContext:
         """Administrators with a fleet, in scenario order."""
         return tuple(self.fleets)
 
+    def admin_problem(self, admin: str, roads: frozenset[EdgeKey]) -> ArcRoutingProblem:
+        """Return ``admin``'s routing problem over ``roads`` with its own fleet."""
+        edges = sorted(roads, key=str)
+        fleet = self.fleets[admin]
+        return plow_problem(self.G, self.scenario, self.depots, edges, fleet)
+
     def partners_of(self, admin: str) -> tuple[str, ...]:
         """Administrators ``admin`` may exchange with."""
         return tuple(b if a == admin else a for a, b in self.pairs if admin in (a, b))
@@ -325,13 +332,7 @@ class Router:
         for admin, edges, start in requests:
             key = (admin, edges)
             if key not in self._cache and key not in started:
-                problem = plow_problem(
-                    ctx.G,
-                    ctx.scenario,
-                    ctx.depots,
-                    sorted(edges, key=str),
-                    ctx.fleets[admin],
-                )
+                problem = ctx.admin_problem(admin, edges)
                 initial = None if start is None else carry_over(*start, problem)
                 future = ctx.submit(
                     problem,
@@ -489,6 +490,14 @@ def agreement_lines(context: ExchangeContext, assignment: Mapping[EdgeKey, str])
     )
 
 
+def roads_by_admin(assignment: Mapping[EdgeKey, str]) -> dict[str, frozenset[EdgeKey]]:
+    """Administrator → the roads ``assignment`` gives it."""
+    out: defaultdict[str, set[EdgeKey]] = defaultdict(set)
+    for edge, admin in assignment.items():
+        out[admin].add(edge)
+    return {a: frozenset(e) for a, e in out.items()}
+
+
 def assignment_plan(
     name: str,
     router: Router,
@@ -509,14 +518,12 @@ def assignment_plan(
     """
     start = time.perf_counter()
     ctx = router.context
-    by_admin: defaultdict[str, set[EdgeKey]] = defaultdict(set)
-    for edge, admin in assignment.items():
-        by_admin[admin].add(edge)
+    by_admin = roads_by_admin(assignment)
     # smallest first: time a small problem saves by converging goes to the large
     order = sorted(ctx.admins, key=lambda a: len(by_admin.get(a, ())))
     requests: list[Request] = []
     for admin in order:
-        edges = frozenset(by_admin.get(admin, ()))
+        edges = by_admin.get(admin, frozenset())
         check_compatible(ctx, admin, edges, plan=name)
         before = None if warm is None else warm.parts.get(admin)
         requests.append((admin, edges, before))

@@ -6,8 +6,10 @@ three municipalities, two of them merged rural cities whose former town centres
 (旧町村の中心) lie kilometres from the city's one snow-clearing yard. Hamlets
 (集落) hang off the prefectural routes between the towns; short prefectural routes
 (停車場線 and other 一般県道) run inside the towns, reached only through municipal
-streets or the MLIT national route. These are the two situations exchange snow
-clearing (交換除雪) is made for.
+streets or the MLIT national route, and too narrow for the prefecture's plow
+trucks: it sends a dozer from its yard for them, while the towns' dozers are
+there anyway. These are the two situations exchange snow clearing (交換除雪) is
+made for.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "REGION_MUNICIPALITIES",
     "REGION_ROUTES",
     "REGION_SEED",
+    "TOWN_ROUTE_WIDTH_M",
     "build_region_network",
 ]
 
@@ -279,7 +282,9 @@ _HAMLET_NAMES: Final = (
 #: Short prefectural routes inside the towns: key -> (grid, ref, name, path).
 #: The path runs along grid row ``row`` between columns ``cols``, then out to the
 #: grid positions ``out`` (a station, a park, an industrial estate): a road the
-#: prefecture reaches only over municipal streets (or MLIT's 国道13号).
+#: prefecture reaches only over municipal streets (or MLIT's 国道13号). They are
+#: old town roads, :data:`TOWN_ROUTE_WIDTH_M` wide: too narrow for a plow truck,
+#: so whoever plows them sends a dozer.
 _TOWN_ROUTES: Final[
     dict[
         str, tuple[str, str, str, int, tuple[int, int], tuple[tuple[float, float], ...]]
@@ -334,6 +339,10 @@ _TOWN_ROUTES: Final[
     "p326": ("sennan", "326", "仙南中央線", 4, (0, 2), ((6.0, -1.5),)),
     "p327": ("sennan", "327", "飯詰停車場線", 0, (4, 6), ((-2.0, 7.0), (-3.5, 7.5))),
 }
+
+#: Carriageway width of the town routes (metres, OSM ``width``): narrower than a
+#: plow truck with its blade needs (about 5.5 m).
+TOWN_ROUTE_WIDTH_M: Final = 5.0
 
 #: Depots: id, administrator, name, grid and grid position it sits nearest to.
 _DEPOTS: Final = (
@@ -412,7 +421,8 @@ def build_region_network(*, seed: int = REGION_SEED) -> SyntheticNetwork:
     and 国道341号, seven 主要地方道/一般県道 through routes between twelve town
     grids, hamlets (集落) hanging off the through routes kilometres from the
     town yards, and short prefectural routes (停車場線 and the like) inside the
-    towns that the prefecture reaches only over municipal streets.
+    towns that the prefecture reaches only over municipal streets, too narrow
+    for a plow truck (:data:`TOWN_ROUTE_WIDTH_M`).
 
     Parameters
     ----------
@@ -719,9 +729,8 @@ def _add_town_routes(
         nodes = grids[grid]
         path: list[int | XY] = [*nodes.row(row, c0, c1)]
         path += [nodes.grid.position(r, c) for r, c in out]
-        _road(
-            b, key, path, {"lanes": "2", "maxspeed": "40"}, rng=rng, group=f"spur:{key}"
-        )
+        extra = {"lanes": "2", "maxspeed": "40", "width": f"{TOWN_ROUTE_WIDTH_M:g}"}
+        _road(b, key, path, extra, rng=rng, group=f"spur:{key}")
 
 
 def _add_hamlets(

@@ -26,6 +26,7 @@ from snowroute.datasets.model import (
 from snowroute.datasets.region import (
     REGION_EXTENT,
     REGION_SEED,
+    TOWN_ROUTE_WIDTH_M,
     build_region_network,
 )
 
@@ -163,8 +164,11 @@ def region_readme(
             "the hamlets (集落) off the prefectural routes lie kilometres from the",
             "town's yard while the prefecture's trucks pass them, and the short",
             "prefectural routes inside the towns (停車場線 and the like) are reached",
-            "by the prefecture only over municipal streets or MLIT's 国道13号: the",
-            "two situations exchange snow clearing (交換除雪) is made for.",
+            "by the prefecture only over municipal streets or MLIT's 国道13号 and,",
+            f"{TOWN_ROUTE_WIDTH_M:g} m wide (`width`), are too narrow for its plow",
+            "trucks: it sends a dozer from its yard for them, while the towns'",
+            "dozers are there anyway. These are the two situations exchange snow",
+            "clearing (交換除雪) is made for.",
             "",
             "Files: `region.osm` (OSM XML with route relations), `boundaries.geojson`",
             "(N03 columns), `depots.csv` (`depot_id,admin_id,name,lon,lat`).",

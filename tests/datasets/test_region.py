@@ -13,7 +13,12 @@ from snowroute.datasets import (
     write_region_network,
 )
 from snowroute.datasets.demo_readme import measure_demo_network
-from snowroute.datasets.region import REGION_MUNICIPALITIES, REGION_ROUTES
+from snowroute.datasets.region import (
+    REGION_MUNICIPALITIES,
+    REGION_ROUTES,
+    TOWN_ROUTE_WIDTH_M,
+)
+from snowroute.scenario import scenario_from_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "networks" / "region"
@@ -93,6 +98,33 @@ def test_town_routes_are_reached_by_the_prefecture_over_others_roads(
         assert not own & other_pref, key
         assert s.admin_id == "05"
         assert s.other_id in REGION_MUNICIPALITIES
+
+
+def test_town_routes_and_only_they_are_too_narrow_for_a_plow_truck(region, situations):
+    town = {s.hosts[0] for s in situations if s.kind == "town_spur"}
+    for way in region.builder.ways:
+        if way.routes:
+            assert ("width" in way.tags) == bool(set(way.routes) & town), way.routes
+    widths = {
+        float(w.tags["width"]) for w in region.builder.ways if set(w.routes) & town
+    }
+    assert widths == {TOWN_ROUTE_WIDTH_M}
+    # the hamlet roads stay open to the trucks (no width: unknown, allowed)
+    assert not any(
+        "width" in w.tags for w in region.builder.ways if w.group.startswith("hamlet:")
+    )
+
+
+def test_region_scenario_sends_a_dozer_for_the_narrow_town_routes():
+    scenario = scenario_from_toml(ROOT / "scenarios" / "region.toml")
+    depot_admin = {d.id: d.admin for d in scenario.depots}
+    pref = [v for v in scenario.vehicles if depot_admin[v.depot] == "05"]
+    trucks = [v for v in pref if v.kind == "plow_truck"]
+    assert trucks
+    assert all((v.min_width_m or 0.0) > TOWN_ROUTE_WIDTH_M for v in trucks)
+    # every prefectural yard can still plow its town routes
+    dozer_yards = {v.depot for v in pref if v.min_width_m is None}
+    assert dozer_yards == {v.depot for v in trucks}
 
 
 def test_region_roads_form_one_strongly_connected_network(region):

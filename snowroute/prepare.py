@@ -35,6 +35,7 @@ from snowroute.network.attributes import EdgeKey
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
 from snowroute.routing import (
     ArcRoutingProblem,
+    PyVRPParams,
     SolveParams,
     TurnRules,
     VehicleClass,
@@ -366,4 +367,5 @@ def solve_params(
         max_iterations=spec.max_iterations,
         stall_iterations="auto" if stall is None else (stall or None),
         objective=spec.objective,
+        pyvrp=PyVRPParams(num_neighbours=spec.neighbours),
     )

@@ -229,8 +229,9 @@ def measure_moves(
 
     The references first, then the moves in order, each pair of searches side by
     side with the context's executor (all at once) or one after another; once
-    ``solver.time_limit_s`` is spent the moves after the first ``keep`` are not
-    measured and the list stops there. A move whose routes are invalid gets
+    ``solver.time_limit_s`` is spent (or a measuring search is cut short by it)
+    the moves after the first ``keep`` are not measured and the list stops
+    there. A move whose routes are invalid gets
     :data:`INVALID_S` (chosen only when ``exchange.must`` says so); a move that
     alone breaks the service rule keeps its value: with others it may not.
     """
@@ -247,6 +248,8 @@ def measure_moves(
         measurer.route_many(requests)
         for m in chunk:
             found = measurer.measure(_assignment(ctx, [m]))
+            if found.cut_short and len(values) >= keep:
+                return values  # not a measurement: the budget is spent
             values.append(found.saved(objective) if found.valid else INVALID_S)
     return values
 
@@ -418,9 +421,11 @@ class _Search:
     def scale(self) -> float:
         """Return what the model's predictions are worth, by the sets measured.
 
-        With ``calibrate`` (estimated values): the measured value of the sets
-        combined so far over their predicted value, within [0, MAX_SCALE]; a
-        round stops when the next set, so scaled, does not beat the best. The
+        With ``calibrate`` (estimated values): the measured routing value of the
+        sets combined so far over their predicted routing value (the agreement
+        lines' cost is known, not predicted, and is not scaled), within [0,
+        MAX_SCALE]; the next round combines the moves by their values so scaled
+        and stops when that set does not beat the best. The
         estimates rank sets well, but neighbours of a measured set predicted as
         high are measured within the search's noise of it: measuring them would
         only pick the luckiest. Without ``calibrate``: 1.
@@ -431,6 +436,11 @@ class _Search:
         measured = math.fsum(m for _, m in self.trials)
         return min(MAX_SCALE, max(0.0, measured / predicted))
 
+    def _line_cost(self, chosen: frozenset[int]) -> float:
+        """Cost of the agreement lines of the moves ``chosen``."""
+        picked = [self.moves[i] for i in chosen]
+        return self.rules.line_cost * agreement_lines(picked, self.rules.sections)
+
     def round(self, k: int) -> bool:
         """Combine, measure, learn; False when the search should stop.
 
@@ -440,30 +450,34 @@ class _Search:
         if k > 0 and self.ctx.budget.spent:  # `solver.time_limit_s` bounds the rest
             self.history.append(f"round {k + 1}: the time budget is spent")
             return False
+        scale = self.scale()
+        values = [v * scale for v in self.values]
+        synergy = [(group, v * scale) for group, v in self.synergy]
         chosen = combine(
             self.moves,
-            self.values,
+            values,
             self.rules,
             must=self.must_idx,
             cuts=self.cuts,
-            synergy=self.synergy,
+            synergy=synergy,
             time_limit_s=self.combine_s,
             seed=self.ctx.seed,
         )
         if chosen is not None:
-            predicted = set_value(
-                chosen, self.moves, self.values, self.rules, self.synergy
-            )
-        scale = self.scale()
-        if chosen is None or not predicted * scale > self.best.value + EPS:
+            predicted = set_value(chosen, self.moves, values, self.rules, synergy)
+        if chosen is None or not predicted > self.best.value + EPS:
             note = "" if scale == 1.0 else f" (predictions x {scale:.2f}, as measured)"
             self.history.append(
                 f"round {k + 1}: no set of moves predicted to do better{note}"
             )
             return False
+        # the unscaled prediction, before the measurement teaches the model
+        cost = self._line_cost(chosen)
+        gross = set_value(chosen, self.moves, self.values, self.rules, self.synergy)
         found = self.consider(chosen)
         assert found is not None  # a cut set is never chosen again
-        self.trials.append((predicted, found.value))
+        if found.measured is None or not found.measured.cut_short:
+            self.trials.append((gross + cost, found.value + cost))
         kept = found is self.best
         self.history.append(_round_note(k, chosen, predicted, found, kept, self.ctx))
         logger.info("exchange search %s", self.history[-1])
@@ -557,7 +571,8 @@ def _learn(
     supersets of a set that breaks the service rule would save rounds, but on
     the property test's networks it missed the best fair set in 15 of 50.)
     """
-    if found.measured is None or not found.measured.valid or len(found.chosen) < 2:
+    m = found.measured
+    if m is None or not m.valid or m.cut_short or len(found.chosen) < 2:
         return
     gap = found.value - set_value(found.chosen, moves, values, rules, synergy)
     if abs(gap) > EPS:
@@ -593,6 +608,8 @@ def _round_note(
     state = "" if m is None or m.valid else ", invalid"
     if m is not None and m.late:
         state += f", late: {', '.join(m.late)}"
+    if m is not None and m.cut_short:
+        state += ", cut short by the time limit: not counted"
     return (
         f"round {k + 1}: {len(chosen)} moves, predicted {_in_units(ctx, predicted)}, "
         f"measured {_in_units(ctx, found.value)}{state}"
@@ -646,10 +663,14 @@ def measured_plan(
         if edges != measurer.base_roads.get(admin):
             check_compatible(ctx, admin, edges, plan=name)
     found = measurer.measure(assignment)
+    cut = (
+        "a measuring search was cut short by the time limit: raise solver.time_limit_s"
+    )
     return Plan(
         name=name,
         assignment=assignment,
         parts=dict(measurer.baseline.parts) | dict(found.parts),
         runtime_s=time.perf_counter() - start,
+        notes=(cut,) if found.cut_short else (),
         reference=found.reference,
     )

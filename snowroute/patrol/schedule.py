@@ -47,6 +47,7 @@ from snowroute.patrol.visits import unit_distances, visit_items
 from snowroute.prepare import depot_nodes
 from snowroute.routing import (
     ArcRoutingProblem,
+    PyVRPParams,
     Solution,
     SolveParams,
     VehicleClass,
@@ -352,6 +353,7 @@ def _route_days(
                 seed=run.seed + d,
                 workers=1,
                 max_iterations=run.max_iterations,
+                pyvrp=PyVRPParams(num_neighbours=scenario.solver.neighbours),
             )
             solution = solve_on(executor, problem, params)
         pending.append(_PendingDay(problem, stops, solution))

@@ -135,6 +135,12 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "[exchange]\nmeasure_iterations = 0\n\n[solver]",
             r"`exchange.measure_iterations` must be at least 1",
         ),
+        # a search needs neighbours to move roads between
+        (
+            "[solver]",
+            "[solver]\nneighbours = 0",
+            r"`solver.neighbours` must be at least 1",
+        ),
         # a negative number of candidate moves
         (
             "[solver]",

@@ -218,8 +218,9 @@ def test_demo_console_fits_40_lines_and_shows_details_only_verbose(
     # 0.5 s budget may cut a measuring search short, which is worth a warning)
     assert "\r" not in captured.err
     assert logging.getLogger("snowroute").level == logging.WARNING
-    closing = [line for line in lines if line.startswith("Wrote ")]
-    assert closing == [lines[-1]]  # one closing line, naming the real folder
+    printed = captured.out.splitlines()
+    closing = [line for line in printed if line.startswith("Wrote ")]
+    assert closing == [printed[-1]]  # one closing line, naming the real folder
     assert f"{out.resolve()}/" in closing[0]
     assert ".tmp" not in closing[0]
     assert "Balance between partners" in captured.out or "optimized" in captured.out

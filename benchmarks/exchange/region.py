@@ -81,6 +81,9 @@ def bench(
             f"{'yes' if p['valid'] else 'NO'} |"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if "optimized" in plans:  # how the search got there, as notes below the table
+        search = summary["plans"]["optimized"].get("search") or []
+        print(f"{label}, optimized search: " + "; ".join(search), flush=True)
     rows.append(
         f"| {label} | *run* | {G.number_of_edges():,} edges, "
         f"{len(result.context.plow):,} to plow | {seconds:.0f} s | "

@@ -4,7 +4,7 @@
 # the project (Middleton's OSM network). Each command appends one CSV row per run as
 # soon as it ends; time it alone on the machine (2 search workers use both cores).
 #
-#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 45 min
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 50 min
 #   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
 #
 # References (references.csv) come from long runs without the stall stop:
@@ -34,6 +34,8 @@ run() {  # name, then the options of run.py; writes $B/name.csv and .log
 
 run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-city,middleton-county,middleton-state
+run realnet-60s-middleton-nb100 --time-limit 60 --seeds 1,2,3,4,5 --neighbours 100 \
+    --instances middleton-city,middleton-county
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
 if [ "${1:-}" = all ]; then
     run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --instances \

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import importlib.metadata
 import os
@@ -466,6 +467,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--workers", type=int, help="search processes per solve (default: 2)"
     )
     parser.add_argument(
+        "--neighbours",
+        type=int,
+        help="PyVRP's granular neighbourhood per client (default: PyVRPParams')",
+    )
+    parser.add_argument(
         "--no-stall",
         action="store_true",
         help="search until the time limit (stall_iterations=None; default: 'auto')",
@@ -502,6 +508,9 @@ def run_instance(
         )
         if args.no_stall:
             params = params.with_(stall_iterations=None)
+        if args.neighbours is not None:
+            pyvrp = dataclasses.replace(params.pyvrp, num_neighbours=args.neighbours)
+            params = params.with_(pyvrp=pyvrp)
         runs = run_seed(inst, kinds, params)
         bound = _makespan_bound(runs)
         for name, m in runs:

@@ -22,7 +22,11 @@ from snowroute.network.attributes import EdgeKey
 from snowroute.routing import Solution
 from snowroute.routing.budget import MIN_SEARCH_S, Budget
 
-__all__ = ["NoiseBand", "noise_band", "touched_admins"]
+__all__ = ["SLACK", "NoiseBand", "noise_band", "touched_admins"]
+
+#: With an iteration budget, a band search may take this many times the time its
+#: baseline search took before the time stops it.
+SLACK = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +79,17 @@ def noise_band(
 ) -> NoiseBand | None:
     """Route the baseline of ``admins`` with ``seeds`` more seeds; the spread.
 
-    Each search starts from scratch with seed ``seed + k`` and the time the
-    baseline search of that administrator took; with the context's executor they
-    run side by side. ``None`` when there is nothing to measure.
+    Each search starts from scratch with seed ``seed + k`` and the effort of the
+    baseline search of that administrator: the scenario's iteration budget when
+    it sets one (each search then capped at :data:`SLACK` times the time the
+    baseline's took, so that the iterations bind on a machine under the same
+    load), else the time that search took. With the context's executor they run
+    side by side. ``None`` when there is nothing to measure.
     """
     parts = [baseline.parts[a] for a in admins if a in baseline.parts]
     if seeds < 1 or not parts:
         return None
+    slack = SLACK if ctx.params.max_iterations is not None else 1.0
     futures: list[list[Future[Solution]]] = []
     for k in range(1, seeds + 1):
         futures.append(
@@ -89,7 +97,7 @@ def noise_band(
                 ctx.submit(
                     problem,
                     seed_offset=k,
-                    budget=Budget(max(MIN_SEARCH_S, solution.runtime_s)),
+                    budget=Budget(max(MIN_SEARCH_S, slack * solution.runtime_s)),
                     roads=1,
                     pending=1,
                 )

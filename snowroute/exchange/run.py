@@ -14,7 +14,7 @@ from snowroute._errors import ScenarioError
 from snowroute.exchange.compare import comparison_rows, in_akita
 from snowroute.exchange.ledger import PlanReport, plan_report
 from snowroute.exchange.measure import Measurer
-from snowroute.exchange.noise import noise_band, touched_admins
+from snowroute.exchange.noise import NoiseBand, noise_band, touched_admins
 from snowroute.exchange.optimize import estimate, measured_plan, optimize_exchange
 from snowroute.exchange.plans import (
     ExchangeContext,
@@ -112,15 +112,22 @@ def run_exchange(
 def _with_noise(
     ctx: ExchangeContext, plans: dict[str, Plan], reports: dict[str, PlanReport]
 ) -> dict[str, PlanReport]:
-    """Give each exchange plan (not the pooled reference) its noise band."""
+    """Give each exchange plan (not the pooled reference) its noise band.
+
+    Plans that touch the same administrators share one band: the same baseline
+    routed with the same seeds (routing it again would only add noise to it).
+    """
     seeds = ctx.scenario.exchange.noise_seeds
     baseline = plans["baseline"]
     out = dict(reports)
+    bands: dict[tuple[str, ...], NoiseBand | None] = {}
     for name, plan in plans.items():
         if name in ("baseline", "pooled", "pooled_equal_speed"):
             continue
         admins = touched_admins(plan, baseline)
-        band = noise_band(ctx, baseline, admins, seeds=seeds)
+        if admins not in bands:
+            bands[admins] = noise_band(ctx, baseline, admins, seeds=seeds)
+        band = bands[admins]
         if band is not None:
             logger.info(
                 "%s: noise of %s over %d seeds: %.2f h, %.1f km",

@@ -420,3 +420,29 @@ def test_the_moves_measured_are_combined_once_even_when_the_budget_is_spent(
     first = next(line for line in search if line.startswith("round 1:"))
     assert "measured" in first  # a combination was routed, not skipped
     assert "round 2: the time budget is spent" in search
+
+
+def test_plans_touching_the_same_administrators_share_one_noise_band(monkeypatch):
+    from snowroute.exchange import run as run_module
+
+    calls: list[tuple[str, ...]] = []
+    band = run_module.noise_band
+
+    def counted(ctx, baseline, admins, *, seeds):
+        calls.append(tuple(admins))
+        return band(ctx, baseline, admins, seeds=seeds)
+
+    monkeypatch.setattr(run_module, "noise_band", counted)
+    scenario = _scenario(
+        plans=("baseline", "given", "optimized"),
+        given=(
+            GivenExchange(route=H_ROUTE, to=PREF),
+            GivenExchange(route=S_ROUTE, to=TOWN),
+        ),
+        noise_seeds=1,
+    )
+    result = run_exchange(_network(), scenario)
+    given, optimized = result.reports["given"], result.reports["optimized"]
+    assert calls == [(PREF, TOWN)]  # routed once for both plans
+    assert given.noise is not None
+    assert given.noise == optimized.noise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from snowroute.exchange.measure import FRESH_SHARE, Measurer, _cut_short
+from snowroute.exchange.measure import FRESH_SHARE, FRESH_TIMES, Measurer, _cut_short
 from snowroute.exchange.plans import (
     ExchangeContext,
     Router,
@@ -61,3 +61,17 @@ def test_a_search_that_hit_its_time_limit_early_is_cut_short():
     assert not _cut_short(params, dataclasses.replace(timed_out, runtime_s=0.3))
     assert not found.cut_short
     assert not dataclasses.replace(found, cut_short=True).ok
+
+
+def test_a_fresh_search_has_the_runs_effort_up_to_five_measurements():
+    measurer = _measurer()
+    ctx, baseline = measurer.context, measurer.baseline
+    measuring = ctx.scenario.exchange.measure_iterations
+    for run_iterations, fresh in [
+        (300, 300),  # the run's own effort, as its baseline had
+        (20_000, FRESH_TIMES * measuring),  # capped: the demo's 20,000
+        (None, FRESH_TIMES * measuring),
+    ]:
+        params = ctx.params.with_(max_iterations=run_iterations)
+        m = Measurer(dataclasses.replace(ctx, params=params), baseline)
+        assert m.fresh_params.max_iterations == fresh

@@ -370,6 +370,16 @@ _DEPOTS: Final = (
     ("D05212", "05212", "大仙市 大曲除雪センター", "omagari", (2.0, 3.0)),
     ("D05215", "05215", "仙北市 角館除雪基地", "kakunodate", (4.0, 2.0)),
     ("D05434", "05434", "美郷町 六郷除雪基地", "rokugo", (3.0, 2.0)),
+    # the merged municipalities keep a yard at each former town's office (支所)
+    ("D05212-kamioka", "05212", "大仙市 神岡除雪基地", "kamioka", (2.0, 3.0)),
+    ("D05212-kariwano", "05212", "大仙市 西仙北除雪基地", "kariwano", (3.0, 2.0)),
+    ("D05212-kyowa", "05212", "大仙市 協和除雪基地", "kyowa", (2.0, 3.0)),
+    ("D05212-nakasen", "05212", "大仙市 中仙除雪基地", "nakasen", (2.0, 3.0)),
+    ("D05212-nangai", "05212", "大仙市 南外除雪基地", "nangai", (2.0, 3.0)),
+    ("D05212-ota", "05212", "大仙市 太田除雪基地", "ota", (2.0, 3.0)),
+    ("D05215-nishiki", "05215", "仙北市 西木除雪基地", "nishiki", (2.0, 3.0)),
+    ("D05434-senhata", "05434", "美郷町 千畑除雪基地", "senhata", (2.0, 3.0)),
+    ("D05434-sennan", "05434", "美郷町 仙南除雪基地", "sennan", (2.0, 3.0)),
 )
 
 #: Hamlets are this far apart along a route, and keep this far from towns and from
@@ -416,13 +426,14 @@ def build_region_network(*, seed: int = REGION_SEED) -> SyntheticNetwork:
     """Generate the built-in demo region: one regional office's area, deterministically.
 
     秋田県 (its roads from three 道路維持基地 yards) and three municipalities
-    (大仙市 and 仙北市, merged cities, and 美郷町), each with one yard in its
-    centre: 国道13号 (MLIT, not plowed by any of them), the prefecture's 国道105号
-    and 国道341号, seven 主要地方道/一般県道 through routes between twelve town
-    grids, hamlets (集落) hanging off the through routes kilometres from the
-    town yards, and short prefectural routes (停車場線 and the like) inside the
-    towns that the prefecture reaches only over municipal streets, too narrow
-    for a plow truck (:data:`TOWN_ROUTE_WIDTH_M`).
+    (大仙市 and 仙北市, merged cities, and 美郷町), each with a yard in its
+    centre and one at each former town's office (支所): 国道13号 (MLIT, not
+    plowed by any of them), the prefecture's 国道105号 and 国道341号, seven
+    主要地方道/一般県道 through routes between twelve town grids, hamlets (集落)
+    hanging off the through routes kilometres from the town yards, and short
+    prefectural routes (停車場線 and the like) inside the towns that the
+    prefecture reaches only over municipal streets, too narrow for a plow truck
+    (:data:`TOWN_ROUTE_WIDTH_M`).
 
     Parameters
     ----------

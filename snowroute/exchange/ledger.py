@@ -163,6 +163,11 @@ class PlanReport:
     #: the same effort (:meth:`Plan.attributable`); None: measured against the
     #: baseline itself.
     attributable: tuple[float, float] | None = None
+    #: Latest finish per priority class (seconds after the start) of the plan's
+    #: reference: its reference routes of the administrators it touches with the
+    #: plan's own routes of the others; what the service rule compared the plan
+    #: with (None: no reference).
+    reference_finish_s: Mapping[str, float] | None = None
 
     def row(self, admin: str) -> LedgerRow:
         """Return the ledger row of ``admin``."""
@@ -228,7 +233,22 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         notes=plan.notes,
         agreement_lines=lines,
         attributable=plan.attributable(),
+        reference_finish_s=_reference_finish(plan),
     )
+
+
+def _reference_finish(plan: Plan) -> dict[str, float] | None:
+    """Latest finish per class of ``plan``'s reference (see ``PlanReport``)."""
+    if not plan.reference:
+        return None
+    untouched = {
+        a: p for a, p in plan.parts.items() if a not in plan.reference and a != "*"
+    }
+    finish: dict[str, float] = {}
+    for _, solution in [*untouched.values(), *plan.reference.values()]:
+        for name, t in solution.finish_s().items():
+            finish[name] = max(finish.get(name, 0.0), t)
+    return _ordered(finish)
 
 
 def _roads_by_role(

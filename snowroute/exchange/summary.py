@@ -159,6 +159,11 @@ def plan_summary(
     }
     if baseline is not None:
         out["saving"] = _saving(report, baseline)
+        if report.reference_finish_s is not None:
+            # what the service rule compared the plan's finishes with
+            out["saving"]["reference_finish"] = {
+                k: clock(start_s, v) for k, v in report.reference_finish_s.items()
+            }
     return out
 
 

@@ -14,6 +14,8 @@ from snowroute.datasets import (
 )
 from snowroute.datasets.demo_readme import measure_demo_network
 from snowroute.datasets.region import (
+    _GRID_MUNICIPALITY,
+    _GRIDS,
     REGION_MUNICIPALITIES,
     REGION_ROUTES,
     TOWN_ROUTE_WIDTH_M,
@@ -57,6 +59,15 @@ def test_municipalities_tile_the_region_and_hold_their_yards(region):
     assert sum(d.admin_id == "05" for d in region.depots) == 3
 
 
+def test_every_town_has_a_yard_of_its_municipality_in_it(region):
+    for key, grid in _GRIDS.items():
+        yards = [d for d in region.depots if d.admin_id == _GRID_MUNICIPALITY[key]]
+        gaps = [
+            Point(region.builder.xy(d.node)).distance(Point(grid.center)) for d in yards
+        ]
+        assert min(gaps) < 600.0, grid.name
+
+
 def test_hamlets_hang_off_prefectural_routes_far_from_the_town_yards(
     region, situations
 ):
@@ -64,11 +75,10 @@ def test_hamlets_hang_off_prefectural_routes_far_from_the_town_yards(
     assert len(hamlets) >= 40
     # off the prefecture's routes, never off MLIT's 国道13号
     assert all(REGION_ROUTES[s.hosts[0]][1] != "13" for s in hamlets)
-    # merged towns: many hamlets lie 10 km or more by road from their own yard
-    far = [s for s in hamlets if s.own_km >= 10.0]
-    assert len(far) >= 20
-    # ... and for most of those a prefectural yard is nearer
-    assert sum(s.other_km < s.own_km for s in far) >= len(far) // 2
+    # a yard in every former town, and still most hamlets lie 3 km or more by
+    # road from the nearest, a quarter of them 8 km or more
+    assert sum(s.own_km >= 3.0 for s in hamlets) >= 40
+    assert sum(s.own_km >= 8.0 for s in hamlets) >= 12
     pref_nodes = {
         n
         for w in region.builder.ways

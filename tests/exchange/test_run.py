@@ -18,6 +18,7 @@ import pytest
 
 from snowroute._errors import ScenarioError
 from snowroute.exchange import run_exchange
+from snowroute.exchange.summary import clock
 from snowroute.scenario.model import (
     DepotSpec,
     ExchangeSpec,
@@ -377,6 +378,24 @@ def test_references_separate_the_causes():
     saving = summary["plans"]["pooled_equal_speed"]["saving"]
     assert "attributable_hours" in saving
     assert "significant" not in saving  # a reference gets no noise band
+
+
+def test_a_saving_shows_the_finishes_its_service_was_checked_against():
+    result = run_exchange(_network(), _scenario())
+    plan, report = result.plans["optimized"], result.reports["optimized"]
+    assert set(plan.reference) == {PREF, TOWN}  # the swap touches both
+    latest: dict[str, float] = {}
+    for _, solution in plan.reference.values():
+        for name, t in solution.finish_s().items():
+            latest[name] = max(latest.get(name, 0.0), t)
+    assert report.reference_finish_s == latest
+    saving = result.to_dict()["plans"]["optimized"]["saving"]
+    assert saving["reference_finish"] == {
+        name: clock(3 * 3600, t)
+        for name, t in latest.items()  # shift at 03:00
+    }
+    # the baseline is its own reference: nothing to show
+    assert result.reports["baseline"].reference_finish_s is None
 
 
 def test_objective_km_chooses_and_keeps_by_deadhead():

@@ -320,3 +320,22 @@ def test_a_missed_deadline_says_which_class_and_by_how_much():
     assert not solution.feasible
     assert "Priority class 'emergency' is cleared" in solution.violations[0]
     assert "after its deadline" in solution.violations[0]
+
+
+def test_pyvrp_classes_alike_but_for_their_depot_share_a_profile():
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.transform import transform
+
+    fleet = (
+        VehicleClass("truck", "garage"),
+        VehicleClass("truck-barn", "barn"),  # the same fleet at another depot
+        VehicleClass("slow", "garage", plow_speed_kph=12.0, deadhead_speed_kph=30.0),
+    )
+    problem = toy_problem(vehicles=fleet)
+    data, classes = _pyvrp.build_data(transform(problem))
+    assert data.num_profiles == 2
+    profiles = [data.vehicle_type(c).profile for c in classes]
+    assert profiles == [0, 0, 1]
+    assert [data.vehicle_type(c).start_depot for c in classes] == [0, 1, 0]
+    solution = solve(problem, seed=1, workers=1, max_iterations=200)
+    assert solution.feasible

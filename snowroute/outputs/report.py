@@ -162,7 +162,9 @@ def finish_rows(
 ) -> list[dict[str, Any]]:
     """Return each plan's finish time per priority class against its deadline.
 
-    Rows ``plan, priority, finish, deadline, met`` (``met`` None: no deadline).
+    Rows ``plan, priority, finish, deadline, met, reference`` (``met`` None: no
+    deadline; ``reference``: the finish of the plan's same-effort reference, which
+    the exchange's service rule compared it with, or empty).
     """
     start = _clock_s(str(assumptions.get("start", "00:00")))
     deadlines = assumptions.get("deadlines") or {}
@@ -171,6 +173,7 @@ def finish_rows(
         total = plan.get("total") or {}
         finish = total.get("finish") or {}
         finish_s = total.get("finish_s") or {}
+        reference = (plan.get("saving") or {}).get("reference_finish") or {}
         for priority, seconds in finish_s.items():
             deadline = deadlines.get(priority)
             met = None
@@ -184,6 +187,7 @@ def finish_rows(
                     "finish": finish.get(priority, ""),
                     "deadline": deadline or "",
                     "met": met,
+                    "reference": reference.get(priority, ""),
                 }
             )
     return rows

@@ -230,6 +230,28 @@ def test_report_balance_has_its_own_verdict_apart_from_validity(demo: Demo) -> N
     assert finish[("baseline", "arterial")] is False  # 06:20 against 06:00
 
 
+def test_report_finish_table_shows_the_reference_the_service_was_checked_against(
+    demo: Demo,
+) -> None:
+    from snowroute.outputs.report import finish_rows
+
+    summary = _summary(demo)
+    header = "Same-effort reference"
+    assert header not in render_report(summary, admin_names=NAMES)
+    reference = {"emergency": "05:20", "arterial": "06:50"}
+    summary["plans"]["swapped"]["saving"]["reference_finish"] = reference
+    rows = finish_rows(summary["plans"], FACTS)
+    assert {(r["plan"], r["priority"]): r["reference"] for r in rows} == {
+        ("baseline", "emergency"): "",
+        ("baseline", "arterial"): "",
+        ("swapped", "emergency"): "05:20",
+        ("swapped", "arterial"): "06:50",
+    }
+    page = render_report(summary, admin_names=NAMES)
+    assert header in page
+    assert "06:50" in page
+
+
 def test_report_figure_draws_the_exchanged_sections(demo: Demo) -> None:
     from snowroute.outputs import exchange_figure
 

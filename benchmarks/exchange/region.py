@@ -10,11 +10,16 @@ measurer (the long run's), so that the choice is compared apart from the routing
 noise each run's own figure carries::
 
     .venv/bin/python benchmarks/exchange/region.py scenarios/region.toml --long 5
+
+With ``--out DIR`` it also writes the figures as CSV (``region.csv``, one row per
+run and plan; ``region-same-yardstick.csv``) and each run's exchange lists, the
+agreement's table of its validated plans (``region-exchange-list-<run>.csv``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import logging
 import os
@@ -27,6 +32,8 @@ from snowroute.exchange import run_exchange
 from snowroute.exchange.measure import Measurer
 from snowroute.exchange.plans import ExchangeContext
 from snowroute.exchange.result import ExchangeResult
+from snowroute.network import administrators
+from snowroute.outputs import save_exchange_list
 from snowroute.prepare import graph_from_scenario
 from snowroute.scenario import scenario_from_toml
 from snowroute.scenario.model import Scenario
@@ -57,9 +64,11 @@ def bench(
     base = summary["plans"]["baseline"]
     comparison = {row["label"]: row for row in summary.get("comparison") or []}
     rows = []
+    records: list[dict[str, Any]] = []
     for name in plans:
         p = summary["plans"][name]
         saving_h = base["total_hours"] - p["total_hours"]
+        records.append(_record(label, name, p, saving_h, comparison))
         noise = (p.get("saving") or {}).get("band_hours")
         attributable = (p.get("saving") or {}).get("attributable_hours")
         each_way = "—"
@@ -84,16 +93,58 @@ def bench(
     if "optimized" in plans:  # how the search got there, as notes below the table
         search = summary["plans"]["optimized"].get("search") or []
         print(f"{label}, optimized search: " + "; ".join(search), flush=True)
+    load_end = _load()
     rows.append(
         f"| {label} | *run* | {G.number_of_edges():,} edges, "
         f"{len(result.context.plow):,} to plow | {seconds:.0f} s | "
         f"{result.extra.get('routing_solves', 0)} routing solves | "
-        f"peak {peak:.0f} MB | load {load_start} → {_load()} | | |"
+        f"peak {peak:.0f} MB | load {load_start} → {load_end} | | |"
     )
-    return rows, result
+    for record in records:
+        record |= {
+            "run_s": round(seconds, 1),
+            "peak_mb": round(peak),
+            "load_start": load_start,
+            "load_end": load_end,
+        }
+    return rows, records, result
 
 
-def same_yardstick(runs: dict[str, ExchangeResult], long: ExchangeResult) -> str:
+def _record(
+    label: str,
+    name: str,
+    plan: dict[str, Any],
+    saving_h: float,
+    comparison: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """Return one CSV row: a plan's figures and its routes and km each way."""
+    saving = plan.get("saving") or {}
+    out: dict[str, Any] = {
+        "run": label,
+        "plan": name,
+        "total_h": round(plan["total_hours"], 4),
+        "deadhead_km": round(plan["deadhead_km"], 3),
+        "saving_h": round(saving_h, 4),
+        "attributable_h": saving.get("attributable_hours"),
+        "band_h": saving.get("band_hours"),
+        "agreement_lines": plan["agreement_lines"],
+        "balanced": plan["balanced"],
+        "valid": plan["valid"],
+    }
+    for between in ("prefecture", "municipalities"):
+        rows = [
+            r
+            for key, r in comparison.items()
+            if key.startswith(f"scenario: {name}") and r["between"] == between
+        ]
+        for side in ("up_routes", "up_km", "down_routes", "down_km"):
+            out[f"{between}_{side}"] = round(sum(r[side] for r in rows), 3)
+    return out
+
+
+def same_yardstick(
+    runs: dict[str, ExchangeResult], long: ExchangeResult
+) -> list[dict[str, Any]]:
     """Measure each run's optimized exchange with the long run's measurer.
 
     The savings each run reports carry their own routing noise (the band); this
@@ -104,14 +155,27 @@ def same_yardstick(runs: dict[str, ExchangeResult], long: ExchangeResult) -> str
     ctx = long.context
     fresh = ExchangeContext.from_scenario(ctx.G, ctx.scenario, time_limit_s=3600.0)
     measurer = Measurer(fresh, long.plans["baseline"])
-    lines = []
+    out = []
     for label, result in runs.items():
         found = measurer.measure(result.plans["optimized"].assignment)
-        lines.append(
-            f"- {label}: {found.hours_saved:+.2f} h, {found.km_saved:+.1f} km "
-            f"(valid: {found.valid}, late: {', '.join(found.late) or 'none'})"
+        out.append(
+            {
+                "run": label,
+                "hours_saved": round(found.hours_saved, 4),
+                "km_saved": round(found.km_saved, 3),
+                "valid": found.valid,
+                "late": " ".join(found.late),
+            }
         )
-    return "\n".join(lines)
+    return out
+
+
+def write_csv(path: Path, records: list[dict[str, Any]]) -> None:
+    """Write ``records`` (dicts with the same keys) as a CSV file."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(records)
 
 
 def main() -> None:
@@ -127,6 +191,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-short", action="store_true", help="only the long search"
     )
+    parser.add_argument(
+        "--out", type=Path, help="folder for the CSV files and the exchange lists"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     scenario = scenario_from_toml(args.scenario)
@@ -137,8 +204,10 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     runs: dict[str, ExchangeResult] = {}
+    records: list[dict[str, Any]] = []
     if not args.skip_short:
-        rows, runs["scenario"] = bench(scenario, "scenario", PLANS)
+        rows, found, runs["scenario"] = bench(scenario, "scenario", PLANS)
+        records += found
         print("\n".join(rows), flush=True)
     if args.long:
         solver = scenario.solver
@@ -162,14 +231,44 @@ def main() -> None:
         )
         long_scenario = dataclasses.replace(scenario, solver=longer, exchange=exchange)
         label = f"{args.long:g}x search, seed {longer.seed}"
-        rows, runs[label] = bench(long_scenario, label, ("baseline", "optimized"))
+        rows, found, runs[label] = bench(
+            long_scenario, label, ("baseline", "optimized")
+        )
+        records += found
         print("\n".join(rows), flush=True)
         print(
             "\nEach run's optimized exchange measured by the long run's measurer "
             f"({exchange.measure_iterations} iterations, seed {longer.seed}, "
             "against one shared reference):"
         )
-        print(same_yardstick(runs, runs[label]), flush=True)
+        yardstick = same_yardstick(runs, runs[label])
+        for r in yardstick:
+            print(
+                f"- {r['run']}: {r['hours_saved']:+.2f} h, {r['km_saved']:+.1f} km "
+                f"(valid: {r['valid']}, late: {r['late'] or 'none'})",
+                flush=True,
+            )
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            write_csv(args.out / "region-same-yardstick.csv", yardstick)
+    if args.out is not None:
+        _save(args.out, records, runs)
+
+
+def _save(
+    out: Path, records: list[dict[str, Any]], runs: dict[str, ExchangeResult]
+) -> None:
+    """Write the rows as CSV and each run's exchange lists (its validated plans)."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "region.csv", records)
+    for label, result in runs.items():
+        name = "scenario" if label == "scenario" else "long"
+        admins = administrators(result.context.G)
+        save_exchange_list(
+            result.to_dict(),
+            out / f"region-exchange-list-{name}.csv",
+            admin_names={a: info.get("name", "") for a, info in admins.items()},
+        )
 
 
 if __name__ == "__main__":

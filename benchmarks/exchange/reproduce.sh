@@ -14,8 +14,8 @@ set -eu
 cd "$(dirname "$0")/../.."
 B=benchmarks/exchange
 echo "region: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/time -v .venv/bin/python "$B/region.py" scenarios/region.toml --long 2 \
-    --out "$B" 2> >(grep -E "Elapsed|Maximum resident" >&2)
+/usr/bin/time -f "%e s wall, %U s CPU, %M KB peak" \
+    .venv/bin/python "$B/region.py" scenarios/region.toml --long 2 --out "$B"
 if [ "${1:-}" = all ]; then
     echo "demo, Middleton: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
     PYTHONPATH=. .venv/bin/python "$B/run.py" scenarios/demo.toml \

@@ -219,6 +219,7 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
     units_moved = len(plan.moved_units(ctx))
     lines = plan.agreement_lines(ctx)
     violations = plan.violations(ctx)
+    finish = plan.reference_finish_s()
     return PlanReport(
         name=plan.name,
         rows=rows,
@@ -233,22 +234,8 @@ def plan_report(ctx: ExchangeContext, plan: Plan) -> PlanReport:
         notes=plan.notes,
         agreement_lines=lines,
         attributable=plan.attributable(),
-        reference_finish_s=_reference_finish(plan),
+        reference_finish_s=None if finish is None else _ordered(finish),
     )
-
-
-def _reference_finish(plan: Plan) -> dict[str, float] | None:
-    """Latest finish per class of ``plan``'s reference (see ``PlanReport``)."""
-    if not plan.reference:
-        return None
-    untouched = {
-        a: p for a, p in plan.parts.items() if a not in plan.reference and a != "*"
-    }
-    finish: dict[str, float] = {}
-    for _, solution in [*untouched.values(), *plan.reference.values()]:
-        for name, t in solution.finish_s().items():
-            finish[name] = max(finish.get(name, 0.0), t)
-    return _ordered(finish)
 
 
 def _roads_by_role(

@@ -32,7 +32,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from snowroute.exchange.plans import ExchangeContext, Plan, roads_by_admin
+from snowroute.exchange.plans import (
+    ExchangeContext,
+    Plan,
+    latest_finish,
+    roads_by_admin,
+)
 from snowroute.network.attributes import EdgeKey
 from snowroute.routing import ArcRoutingProblem, Solution, SolveParams, solve_on
 from snowroute.routing.budget import MIN_SEARCH_S
@@ -224,8 +229,8 @@ class Measurer:
         others = {
             a: p for a, p in self.baseline.parts.items() if a not in parts and a != "*"
         }
-        new = _finish({**others, **parts})
-        limit = _finish({**others, **reference})
+        new = latest_finish({**others, **parts}.values())
+        limit = latest_finish({**others, **reference}.values())
         for name, deadline in ctx.scenario.service.deadline_s().items():
             if name in limit:
                 limit[name] = max(limit[name], deadline)
@@ -246,14 +251,6 @@ def _cut_short(params: SolveParams, solution: Solution) -> bool:
 def _rank(solution: Solution) -> tuple[bool, float]:
     """Feasible plans first, then the cheaper."""
     return (not solution.feasible, solution.cost)
-
-
-def _finish(parts: Mapping[str, Part]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for _, solution in parts.values():
-        for name, t in solution.finish_s().items():
-            out[name] = max(out.get(name, 0.0), t)
-    return out
 
 
 def _total_h(parts: Mapping[str, Part]) -> float:

@@ -12,7 +12,7 @@ import logging
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -53,6 +53,7 @@ __all__ = [
     "agreement_lines",
     "assignment_plan",
     "equal_speed_context",
+    "latest_finish",
     "pooled_equal_speed_plan",
     "pooled_plan",
     "pooled_problem",
@@ -426,6 +427,19 @@ class Plan:
         )
         return hours / 3600, km
 
+    def reference_finish_s(self) -> dict[str, float] | None:
+        """Latest finish per priority class of :attr:`reference` (None: none).
+
+        The reference's routes of the administrators it has with this plan's
+        routes of the others: what the service rule compares this plan with.
+        """
+        if not self.reference:
+            return None
+        others = [
+            p for a, p in self.parts.items() if a not in self.reference and a != "*"
+        ]
+        return latest_finish([*others, *self.reference.values()])
+
     @property
     def solutions(self) -> tuple[Solution, ...]:
         """The routing plans of every part."""
@@ -693,4 +707,15 @@ def served_by(
             out[edge] = owner
             continue
         out[edge] = max(sorted(counts), key=lambda a: (counts[a], a == owner))
+    return out
+
+
+def latest_finish(
+    parts: Iterable[tuple[ArcRoutingProblem, Solution]],
+) -> dict[str, float]:
+    """Latest finish per priority class (seconds after the start) over ``parts``."""
+    out: dict[str, float] = {}
+    for _, solution in parts:
+        for name, t in solution.finish_s().items():
+            out[name] = max(out.get(name, 0.0), t)
     return out

@@ -27,8 +27,12 @@ __all__ = [
     "SolveParams",
 ]
 
-#: Services from which ``first_plan = "auto"`` starts from a giant tour.
-TOUR_MIN_SERVICES = 300
+#: Services from which ``first_plan = "auto"`` starts from a giant tour. Every
+#: CARP instance of the gdb, val and egl sets has at most 190 services and keeps
+#: the engine's random start its benchmark was measured with; the Middleton
+#: county (284 services) stalls at 6,361-6,411 s from a random start and reaches
+#: 6,234-6,245 s from the postman tour (``benchmarks/realnet/RESULTS.md``).
+TOUR_MIN_SERVICES = 200
 
 EngineName = Literal["pyvrp", "ortools"]
 #: Engine names accepted by :func:`snowroute.routing.solve`.

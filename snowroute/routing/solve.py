@@ -294,11 +294,13 @@ def _solution(
 def _first_plan(
     tr: Transformation, params: SolveParams, initial: Sequence[WarmRoute] | None
 ) -> list[NodeRoute] | None:
-    """Routes the search starts from: the caller's, a split giant tour, or none.
+    """Routes the search starts from: the caller's, a split tour, or none.
 
-    ``first_plan = "auto"`` builds the giant tour for problems of
+    ``first_plan = "auto"`` builds the split tour
+    (:func:`~snowroute.routing.construct.initial_routes`) for problems of
     :data:`~snowroute.routing.params.TOUR_MIN_SERVICES` services or more, where a
-    random start costs the search minutes (``benchmarks/realnet/RESULTS.md``).
+    random start costs the search minutes or leaves it in a poor basin
+    (``benchmarks/realnet/RESULTS.md``).
     """
     if initial:
         return warm_routes(tr, initial)
@@ -340,10 +342,11 @@ def _solve_makespan(
 ) -> tuple[EngineResult, tuple[Route, ...], ValidationReport, dict[str, float]]:
     """Earliest finish: capped searches, each cap a step below the best finish.
 
-    The start is ``initial`` or a giant tour cut into equal routes for the whole
-    fleet. Each search caps every route at ``cap`` and minimises total time
-    within it; a plan within the cap lowers the best finish, a failure halves
-    the step. The first search keeps the start's finish as its cap.
+    The start is ``initial`` or a tour cut into equal routes for the whole fleet
+    (:func:`~snowroute.routing.construct.balanced_routes`). Each search caps
+    every route at ``cap`` and minimises total time within it; a plan within the
+    cap lowers the best finish, a failure halves the step. The first search
+    keeps the start's finish as its cap.
     """
     tr = run.tr
     start = list(initial) if initial else balanced_routes(tr, seed=run.params.seed)

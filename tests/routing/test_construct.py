@@ -1,10 +1,16 @@
+import dataclasses
 import itertools
 
 import numpy as np
 import pytest
 
-from snowroute.routing import VehicleClass, validate
-from snowroute.routing.construct import giant_tour, initial_routes, split_tour
+from snowroute.routing import RequiredArc, VehicleClass, validate
+from snowroute.routing.construct import (
+    giant_tour,
+    initial_routes,
+    postman_tour,
+    split_tour,
+)
 from snowroute.routing.solve import _finish
 from snowroute.routing.transform import transform
 
@@ -68,3 +74,64 @@ def test_a_makespan_start_spreads_the_work_over_the_whole_fleet():
     times = [_route_s(tr, list(r.nodes)) for r in routes]
     whole = initial_routes(tr, seed=1)  # least total time: one long route
     assert max(times) < 0.5 * max(_route_s(tr, list(r.nodes)) for r in whole)
+
+
+def _both_ways(problem):
+    """The same streets, each plowed once in each direction."""
+    required = tuple(
+        RequiredArc(arc=r.arc, reverse_arc=r.reverse_arc, mode="both", ref=r.ref)
+        for r in problem.required
+    )
+    return dataclasses.replace(problem, required=required)
+
+
+def test_the_postman_tour_drives_empty_nowhere_when_the_streets_allow_it():
+    # every street plowed once each way: every corner has as many streets in as
+    # out, so one tour from the yard serves them all without an empty metre (the
+    # successor assignment leaves dozens of out-and-back cycles to patch)
+    tr = transform(_both_ways(grid_problem(4, 5)))
+    tour = postman_tour(tr, 0)
+    assert sorted(int(tr.node_service[n]) for n in tour) == list(range(tr.num_services))
+    service = sum(float(tr.node_service_s[0, n]) for n in tour)
+    assert _route_s(tr, tour) == pytest.approx(service)
+    nearest = giant_tour(tr, 0, np.random.default_rng(1))
+    assert _route_s(tr, nearest) > service
+
+
+def test_the_postman_tour_turns_two_way_streets_to_balance_the_corners():
+    # a grid of two-way streets plowed once in either direction: an odd corner
+    # needs one empty block at least; the tour needs no more than the streets
+    # with odd corners force (each pair of odd corners one block apart here)
+    tr = transform(grid_problem(2, 3))  # odd corners: 1 and 4, one block apart
+    tour = postman_tour(tr, 0)
+    service = sum(float(tr.node_service_s[0, n]) for n in tour)
+    assert _route_s(tr, tour) == pytest.approx(service + 10.0)
+
+
+def test_every_first_route_gets_a_class_that_may_serve_all_of_it():
+    # one big truck for the main street, small trucks for the side streets only;
+    # a short shift makes the split cut the tour into several routes with main
+    # street on more than one of them, more than the one big truck can drive
+    base = grid_problem(3, 4)
+    main = {0, 2, 4}  # the top row's streets
+    required = tuple(
+        dataclasses.replace(r, road_class="primary" if k in main else "residential")
+        for k, r in enumerate(base.required)
+    )
+    vehicles = (
+        VehicleClass("big", "yard", count=1, shift_s=120.0),
+        VehicleClass(
+            "small",
+            "yard",
+            count=4,
+            shift_s=120.0,
+            road_classes=frozenset({"residential"}),
+        ),
+    )
+    tr = transform(dataclasses.replace(base, required=required, vehicles=vehicles))
+    routes = initial_routes(tr, seed=1)
+    served = sorted(int(tr.node_service[n]) for r in routes for n in r.nodes)
+    assert served == list(range(tr.num_services))
+    for r in routes:
+        assert not np.isnan(tr.node_service_s[r.vehicle, list(r.nodes)]).any()
+    assert sum(r.vehicle == 0 for r in routes) == 1

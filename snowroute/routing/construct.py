@@ -14,15 +14,17 @@ Two kinds of tour compete (the cheapest plan after the split wins):
   street is given the successor that is cheapest to reach (an assignment over
   the turn-aware legs, which is the rural-postman balancing with turns priced),
   and the cycles this leaves are patched into one tour where joining them costs
-  least (Karp's patching). As one route, the Middleton city's tour takes 63,259 s
-  against 78,910 s for a nearest-street tour, the county's 6,340 s against
-  9,943 s (``benchmarks/realnet/RESULTS.md``);
+  least (Karp's patching). As one route, the Middleton city's tour takes 62,965 s
+  against 78,675 s for a nearest-street tour, the county's 6,340 s against
+  10,166 s (``benchmarks/realnet/RESULTS.md``);
 - *nearest-street tours* (:func:`giant_tour`), always the nearest unplowed street
   next, near-ties broken at random.
 
 Heterogeneous fleets: the tour and the cuts use the *lead* class (compatible
 with the most services, fastest among those); each route then goes to an
-available class that may serve every road on it, the lead class first.
+available class that may serve every road on it (the routes fewest classes may
+serve choose first, the lead class first), and neighbouring routes are joined
+while some route has no such class left.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 # the project (Middleton's OSM network). Each command appends one CSV row per run as
 # soon as it ends; time it alone on the machine (2 search workers use both cores).
 #
-#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 50 min
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 80 min
 #   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
 #
 # References (references.csv) come from long runs without the stall stop:
@@ -37,9 +37,13 @@ run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
 run realnet-60s-middleton-nb100 --time-limit 60 --seeds 1,2,3,4,5 --neighbours 100 \
     --instances middleton-city,middleton-county
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
+run realnet-60s-large --time-limit 60 --seeds 1,2,3,4,5 --instances \
+    demo-05201,city-d1,city-d2,city-d3
+run realnet-60s-county-noturns --time-limit 60 --seeds 1,2,3,4,5 \
+    --instances middleton-county-noturns
+echo "middleton-run: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
+.venv/bin/python "$B/pipeline.py" --seeds 1,2,3,4,5 --out "$B/middleton-run.csv"
 if [ "${1:-}" = all ]; then
     run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --instances \
         middleton-city-noturns,middleton-county-noturns,middleton-state-noturns,demo-05,demo-05211,demo-05361
-    run realnet-60s-large --time-limit 60 --seeds 1,2,3,4,5 --instances \
-        demo-05201,city-d1,city-d2,city-d3
 fi

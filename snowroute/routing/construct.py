@@ -7,7 +7,8 @@ costs least (Prins' split: a shortest path over the cut points, each route withi
 the shift). The engine then improves this plan; the search can only keep or
 beat it.
 
-Two kinds of tour compete (the cheapest plan after the split wins):
+Two kinds of tour compete (the cheapest plan after the split wins; the postman
+tour only where the fleet is at one depot, :func:`postman_applies`):
 
 - the *postman tour* (:func:`postman_tour`), the rural-postman construction:
   each two-way street gets the direction that balances the street ends, every
@@ -21,10 +22,12 @@ Two kinds of tour compete (the cheapest plan after the split wins):
   next, near-ties broken at random.
 
 Heterogeneous fleets: the tour and the cuts use the *lead* class (compatible
-with the most services, fastest among those); each route then goes to an
-available class that may serve every road on it (the routes fewest classes may
-serve choose first, the lead class first), and neighbouring routes are joined
-while some route has no such class left.
+with the most services, fastest among those). At one depot each route then goes
+to an available class that may serve every road on it (the routes fewest classes
+may serve choose first, the lead class first), and neighbouring routes are joined
+while some route has no such class left; with several yards routes take classes
+in order, and a plan where some route got a class that may not serve it is not
+used (:func:`_best_of_tours`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
     "balanced_routes",
     "giant_tour",
     "initial_routes",
+    "postman_applies",
     "postman_tour",
     "split_tour",
 ]
@@ -112,6 +116,24 @@ _UNREACHABLE = 1e12
 _POSTMAN_MAX = 4000
 #: A join of two cycles at most this dear (seconds) is free (see :func:`_patch`).
 _FREE_JOIN = 1e-9
+
+
+def postman_applies(tr: Transformation) -> bool:
+    """Whether the postman tour competes for the first plan of ``tr``.
+
+    When the whole fleet is at one depot, and up to :data:`_POSTMAN_MAX`
+    services. The tour is one circuit from one depot: with trucks at several
+    yards the split gave routes from the first yard to the others' trucks, and
+    the demo region's prefecture (3 yards, 690 services) ended 1.1-2.0 h worse
+    over seeds 1-3 than from the nearest-street tours
+    (``benchmarks/realnet/RESULTS.md``).
+    """
+    return _one_depot(tr) and tr.num_services <= _POSTMAN_MAX
+
+
+def _one_depot(tr: Transformation) -> bool:
+    """Whether every vehicle class of ``tr`` starts at the same depot."""
+    return len({vc.depot for vc in tr.problem.vehicles}) == 1
 
 
 def postman_tour(tr: Transformation, vehicle: int) -> list[int]:
@@ -363,21 +385,25 @@ def _fit_fleet(
 
 
 def _assign_classes(
-    tr: Transformation, routes: list[list[int]], lead: int
+    tr: Transformation, routes: list[list[int]], lead: int, *, fewest_first: bool
 ) -> list[NodeRoute]:
     """Give each route an available class that may serve all of it.
 
-    The routes fewest classes may serve choose first (the Middleton city's
-    arterials: tandems only), each the lead class where it fits, then the others
-    in order; a route no available class fits gets any available one
-    (:func:`_fit_classes` joins routes until none is left so). There are never
-    more routes than vehicles (:func:`_fit_fleet`).
+    With ``fewest_first`` the routes fewest classes may serve choose first (the
+    Middleton city's arterials: tandems only), otherwise the routes in order;
+    each takes the lead class where it fits, then the others in order; a route
+    no available class fits gets any available one (:func:`_fit_classes` joins
+    routes until none is left so). There are never more routes than vehicles
+    (:func:`_fit_fleet`).
     """
     available = fleet_sizes(tr)
     order = [lead, *(c for c in range(len(available)) if c != lead)]
     fitting = [[c for c in order if _serves(tr, c, nodes)] for nodes in routes]
     chosen = [lead] * len(routes)
-    for k in sorted(range(len(routes)), key=lambda k: len(fitting[k])):
+    turns = list(range(len(routes)))
+    if fewest_first:
+        turns = sorted(turns, key=lambda k: len(fitting[k]))
+    for k in turns:
         free = [c for c in order if available[c] > 0]
         chosen[k] = ([c for c in fitting[k] if available[c] > 0] or free)[0]
         available[chosen[k]] -= 1
@@ -404,7 +430,7 @@ def _fit_classes(
     """
     routes = [list(r) for r in routes]
     while True:
-        assigned = _assign_classes(tr, routes, lead)
+        assigned = _assign_classes(tr, routes, lead, fewest_first=True)
         unfit = {
             k for k, r in enumerate(assigned) if not _serves(tr, r.vehicle, r.nodes)
         }
@@ -431,7 +457,12 @@ def _best_of_tours(
 
     Each tour is split for the fleet. ``balanced``: split for the earliest
     finish, keep the earliest; otherwise split at least total cost within the
-    shift, keep the cheapest.
+    shift, keep the cheapest. A fleet at one depot gets classes fitted to its
+    routes (:func:`_fit_classes`); a fleet at several yards keeps the earlier
+    rule: routes take classes in order, and a plan in which some route got a
+    class that may not serve it is not used (none left: an empty plan, the
+    engine's own start). With the fitted classes the demo region ran 6.5-8
+    minutes instead of 4-5 (``benchmarks/realnet/RESULTS.md``).
     """
     if tr.num_services == 0:
         return []
@@ -440,7 +471,8 @@ def _best_of_tours(
     limit = math.inf if limit is None else limit
     fleet = sum(fleet_sizes(tr))
     rng = np.random.default_rng(seed)
-    tours = [postman_tour(tr, lead)] if tr.num_services <= _POSTMAN_MAX else []
+    one_depot = _one_depot(tr)
+    tours = [postman_tour(tr, lead)] if postman_applies(tr) else []
     tours += [giant_tour(tr, lead, rng) for _ in range(max(1, tries))]
     best: list[NodeRoute] = []
     best_key = math.inf
@@ -449,11 +481,13 @@ def _best_of_tours(
             split = _balanced_split(tr, tour, lead, fleet, limit)
         else:
             split = _fit_fleet(tr, split_tour(tr, tour, lead, limit), lead, fleet)
-        routes = _fit_classes(tr, split, lead)
+        if one_depot:
+            routes = _fit_classes(tr, split, lead)
+        else:
+            routes = _assign_classes(tr, split, lead, fewest_first=False)
         times = [_route_s(tr, r.vehicle, list(r.nodes)) for r in routes]
         key = max(times) if balanced else sum(times)
-        key = math.inf if math.isnan(key) else key  # a route no class may serve
-        if not best or key < best_key:
+        if key < best_key:  # nan: a route got a class that may not serve it
             best, best_key = routes, key
     return best
 

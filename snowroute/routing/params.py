@@ -19,6 +19,7 @@ from snowroute._errors import ProblemError
 __all__ = [
     "ENGINES",
     "OBJECTIVES",
+    "ONE_DEPOT_TOUR_MIN_SERVICES",
     "TOUR_MIN_SERVICES",
     "Objective",
     "Progress",
@@ -27,12 +28,16 @@ __all__ = [
     "SolveParams",
 ]
 
-#: Services from which ``first_plan = "auto"`` starts from a giant tour. Every
-#: CARP instance of the gdb, val and egl sets has at most 190 services and keeps
-#: the engine's random start its benchmark was measured with; the Middleton
-#: county (284 services) stalls at 6,361-6,411 s from a random start and reaches
+#: Services from which ``first_plan = "auto"`` starts from a split tour when the
+#: fleet is at several yards (see :data:`ONE_DEPOT_TOUR_MIN_SERVICES`).
+TOUR_MIN_SERVICES = 300
+#: Services from which ``first_plan = "auto"`` starts from a split tour when the
+#: whole fleet is at one depot, where the rural-postman tour competes. Every CARP
+#: instance of the gdb, val and egl sets has at most 190 services and keeps the
+#: engine's random start its benchmark was measured with; the Middleton county
+#: (284 services) stalls at 6,361-6,411 s from a random start and reaches
 #: 6,234-6,245 s from the postman tour (``benchmarks/realnet/RESULTS.md``).
-TOUR_MIN_SERVICES = 200
+ONE_DEPOT_TOUR_MIN_SERVICES = 200
 
 EngineName = Literal["pyvrp", "ortools"]
 #: Engine names accepted by :func:`snowroute.routing.solve`.
@@ -163,8 +168,9 @@ class SolveParams:
         Where the search starts when no routes are given: ``"tour"``, a giant
         tour split into routes (:mod:`snowroute.routing.construct`);
         ``"engine"``, the engine's own start (PyVRP: a random plan after one
-        local search); ``"auto"``, the tour from :data:`TOUR_MIN_SERVICES`
-        services up.
+        local search); ``"auto"``, the tour from
+        :data:`ONE_DEPOT_TOUR_MIN_SERVICES` services up when the whole fleet is
+        at one depot, from :data:`TOUR_MIN_SERVICES` otherwise.
     pyvrp
         Settings of the PyVRP engine.
 

@@ -28,6 +28,7 @@ from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
 from snowroute.routing.params import (
     ENGINES,
+    ONE_DEPOT_TOUR_MIN_SERVICES,
     TOUR_MIN_SERVICES,
     Progress,
     ProgressCallback,
@@ -298,14 +299,18 @@ def _first_plan(
 
     ``first_plan = "auto"`` builds the split tour
     (:func:`~snowroute.routing.construct.initial_routes`) for problems of
-    :data:`~snowroute.routing.params.TOUR_MIN_SERVICES` services or more, where a
-    random start costs the search minutes or leaves it in a poor basin
+    :data:`~snowroute.routing.params.ONE_DEPOT_TOUR_MIN_SERVICES` services or
+    more whose fleet is at one depot, or of
+    :data:`~snowroute.routing.params.TOUR_MIN_SERVICES` with several yards, where
+    a random start costs the search minutes or leaves it in a poor basin
     (``benchmarks/realnet/RESULTS.md``).
     """
     if initial:
         return warm_routes(tr, initial)
     wanted = params.first_plan
-    if wanted == "tour" or (wanted == "auto" and tr.num_services >= TOUR_MIN_SERVICES):
+    one_depot = len({vc.depot for vc in tr.problem.vehicles}) == 1
+    least = ONE_DEPOT_TOUR_MIN_SERVICES if one_depot else TOUR_MIN_SERVICES
+    if wanted == "tour" or (wanted == "auto" and tr.num_services >= least):
         return initial_routes(tr, seed=params.seed)
     return None
 

@@ -4,17 +4,18 @@ import itertools
 import numpy as np
 import pytest
 
-from snowroute.routing import RequiredArc, VehicleClass, validate
+from snowroute.routing import Depot, RequiredArc, SolveParams, VehicleClass, validate
 from snowroute.routing.construct import (
     giant_tour,
     initial_routes,
+    postman_applies,
     postman_tour,
     split_tour,
 )
-from snowroute.routing.solve import _finish
+from snowroute.routing.solve import _finish, _first_plan
 from snowroute.routing.transform import transform
 
-from .helpers import grid_problem
+from .helpers import grid_problem, toy_problem
 
 
 def test_the_giant_tour_serves_every_service_once():
@@ -135,3 +136,29 @@ def test_every_first_route_gets_a_class_that_may_serve_all_of_it():
     for r in routes:
         assert not np.isnan(tr.node_service_s[r.vehicle, list(r.nodes)]).any()
     assert sum(r.vehicle == 0 for r in routes) == 1
+
+
+def test_the_postman_tour_competes_only_where_the_fleet_is_at_one_depot():
+    # one circuit from one yard: trucks at two yards keep the nearest-street tours
+    one_yard = [VehicleClass("a", "garage"), VehicleClass("b", "garage")]
+    two_yards = [VehicleClass("a", "garage"), VehicleClass("b", "barn")]
+    assert postman_applies(transform(toy_problem(vehicles=one_yard)))
+    assert not postman_applies(transform(toy_problem(vehicles=two_yards)))
+
+
+def test_a_fleet_at_one_yard_starts_from_a_tour_from_fewer_streets():
+    # 264 streets: enough for a tour from one yard (the postman tour competes),
+    # not for a fleet at two yards, which keeps the larger threshold
+    base = grid_problem(12, 12)
+    two_yards = dataclasses.replace(
+        base,
+        depots=(Depot("yard", 0), Depot("shed", 143)),
+        vehicles=(
+            VehicleClass("a", "yard", count=2),
+            VehicleClass("b", "shed", count=2),
+        ),
+    )
+    auto = SolveParams()
+    assert _first_plan(transform(base), auto, None)
+    assert _first_plan(transform(two_yards), auto, None) is None
+    assert _first_plan(transform(two_yards), auto.with_(first_plan="tour"), None)

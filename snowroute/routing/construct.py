@@ -50,6 +50,7 @@ __all__ = [
     "initial_routes",
     "postman_applies",
     "postman_tour",
+    "single_depot",
     "split_tour",
 ]
 
@@ -128,10 +129,10 @@ def postman_applies(tr: Transformation) -> bool:
     over seeds 1-3 than from the nearest-street tours
     (``benchmarks/realnet/RESULTS.md``).
     """
-    return _one_depot(tr) and tr.num_services <= _POSTMAN_MAX
+    return single_depot(tr) and tr.num_services <= _POSTMAN_MAX
 
 
-def _one_depot(tr: Transformation) -> bool:
+def single_depot(tr: Transformation) -> bool:
     """Whether every vehicle class of ``tr`` starts at the same depot."""
     return len({vc.depot for vc in tr.problem.vehicles}) == 1
 
@@ -471,7 +472,7 @@ def _best_of_tours(
     limit = math.inf if limit is None else limit
     fleet = sum(fleet_sizes(tr))
     rng = np.random.default_rng(seed)
-    one_depot = _one_depot(tr)
+    one_depot = single_depot(tr)
     tours = [postman_tour(tr, lead)] if postman_applies(tr) else []
     tours += [giant_tour(tr, lead, rng) for _ in range(max(1, tries))]
     best: list[NodeRoute] = []

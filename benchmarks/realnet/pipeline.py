@@ -61,10 +61,11 @@ def load_now() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def row(seed: int, wall: float, mb: int, load: float, summary: dict) -> dict:
-    """One CSV row from a run's ``summary.json``."""
+def row(
+    seed: int, wall: float, mb: int, load: float, summary: dict, refs: dict[str, float]
+) -> dict:
+    """One CSV row from a run's ``summary.json`` (``refs``: :func:`references`)."""
     base = summary["plans"]["baseline"]
-    refs = references()
     out = {
         "seed": seed,
         "wall_s": wall,
@@ -92,13 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     args = parser.parse_args(argv)
     rows = []
+    refs = references()
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (int(s) for s in args.seeds.split(",")):
             load = load_now()
             folder = Path(tmp) / f"run-{seed}"
             wall, mb = run_seed(seed, folder)
             summary = json.loads((folder / "summary.json").read_text())
-            rows.append(row(seed, wall, mb, load, summary))
+            rows.append(row(seed, wall, mb, load, summary, refs))
             print({k: rows[-1][k] for k in list(rows[-1])[:6]}, flush=True)
     with args.out.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -159,10 +159,9 @@ def _parity_bound(problem: ArcRoutingProblem, arc_s: FloatArray, routes: int) ->
             degree[u] += r.num_services
             degree[v] += r.num_services
     odd = np.flatnonzero(degree % 2 == 1)
-    single_depot = len({vc.depot for vc in problem.vehicles}) == 1
     depot = problem.depots[problem.depot_index(problem.vehicles[0].depot)].vertex
     stubs = 0
-    if single_depot and routes > 0:
+    if problem.single_depot and routes > 0:
         r0 = int(degree[depot])
         stubs = max(0, 2 * routes - r0)
         if stubs % 2 != r0 % 2:
@@ -252,8 +251,7 @@ def _balance_bound(problem: ArcRoutingProblem, arc_s: FloatArray, routes: int) -
     bounds = [(0, None)] * m + [(0, r.passes) for r in either]
     A_ub = None
     b_ub = None
-    single_depot = len({vc.depot for vc in problem.vehicles}) == 1
-    if single_depot and routes > 0:
+    if problem.single_depot and routes > 0:
         depot = problem.depots[problem.depot_index(problem.vehicles[0].depot)].vertex
         # Traversals leaving the depot: deadhead flow + services starting there.
         row = np.zeros(m + ne)

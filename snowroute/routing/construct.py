@@ -50,7 +50,6 @@ __all__ = [
     "initial_routes",
     "postman_applies",
     "postman_tour",
-    "single_depot",
     "split_tour",
 ]
 
@@ -129,12 +128,7 @@ def postman_applies(tr: Transformation) -> bool:
     over seeds 1-3 than from the nearest-street tours
     (``benchmarks/realnet/RESULTS.md``).
     """
-    return single_depot(tr) and tr.num_services <= _POSTMAN_MAX
-
-
-def single_depot(tr: Transformation) -> bool:
-    """Whether every vehicle class of ``tr`` starts at the same depot."""
-    return len({vc.depot for vc in tr.problem.vehicles}) == 1
+    return tr.problem.single_depot and tr.num_services <= _POSTMAN_MAX
 
 
 def postman_tour(tr: Transformation, vehicle: int) -> list[int]:
@@ -472,7 +466,6 @@ def _best_of_tours(
     limit = math.inf if limit is None else limit
     fleet = sum(fleet_sizes(tr))
     rng = np.random.default_rng(seed)
-    one_depot = single_depot(tr)
     tours = [postman_tour(tr, lead)] if postman_applies(tr) else []
     tours += [giant_tour(tr, lead, rng) for _ in range(max(1, tries))]
     best: list[NodeRoute] = []
@@ -482,7 +475,7 @@ def _best_of_tours(
             split = _balanced_split(tr, tour, lead, fleet, limit)
         else:
             split = _fit_fleet(tr, split_tour(tr, tour, lead, limit), lead, fleet)
-        if one_depot:
+        if tr.problem.single_depot:
             routes = _fit_classes(tr, split, lead)
         else:
             routes = _assign_classes(tr, split, lead, fewest_first=False)

@@ -628,6 +628,11 @@ class ArcRoutingProblem:
         """Number of separate services (passes and directions) over all arcs."""
         return sum(r.num_services for r in self.required)
 
+    @property
+    def single_depot(self) -> bool:
+        """Whether every vehicle class starts at the same depot."""
+        return len({vc.depot for vc in self.vehicles}) == 1
+
     def depot_index(self, depot_id: str) -> int:
         """Position of the depot with id ``depot_id`` in ``depots``.
 

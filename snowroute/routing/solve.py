@@ -22,11 +22,7 @@ from typing import Any
 
 from snowroute._errors import ProblemError
 from snowroute.routing.bound import lower_bound, makespan_bound
-from snowroute.routing.construct import (
-    balanced_routes,
-    initial_routes,
-    single_depot,
-)
+from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import best_directions
@@ -312,7 +308,8 @@ def _first_plan(
     if initial:
         return warm_routes(tr, initial)
     wanted = params.first_plan
-    least = ONE_DEPOT_TOUR_MIN_SERVICES if single_depot(tr) else TOUR_MIN_SERVICES
+    one_depot = tr.problem.single_depot
+    least = ONE_DEPOT_TOUR_MIN_SERVICES if one_depot else TOUR_MIN_SERVICES
     if wanted == "tour" or (wanted == "auto" and tr.num_services >= least):
         return initial_routes(tr, seed=params.seed)
     return None

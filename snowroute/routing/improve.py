@@ -1,9 +1,12 @@
-"""Exact re-optimisation of service directions along fixed routes (dynamic programming).
+"""Polishing of fixed routes: exact service directions and reversed stretches.
 
 A node-routing engine flips one service at a time; here, for a fixed order of the
 services of a route, every service picks among its alternatives (both directions of
 an ``"either"`` arc) so that the route time is minimal, in ``O(n)`` per route with
-two states per service. Refill stops stay where they are.
+two states per service (:func:`best_directions`, dynamic programming). A stretch of
+a route served backwards is turned round as a whole (:func:`reverse_stretches`, the
+arc-routing 2-opt), which no sequence of single flips or moves reaches without
+first making the route worse. Refill stops stay where they are.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ import numpy as np
 
 from snowroute.routing.transform import NodeRoute, Transformation
 
-__all__ = ["best_directions", "improve_routes", "node_route_s", "route_lateness_s"]
+__all__ = [
+    "best_directions",
+    "improve_routes",
+    "node_route_s",
+    "reverse_stretches",
+    "route_lateness_s",
+]
 
 
 def node_route_s(tr: Transformation, route: NodeRoute) -> float:
@@ -114,3 +123,150 @@ def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
 def improve_routes(tr: Transformation, routes: Sequence[NodeRoute]) -> list[NodeRoute]:
     """Apply :func:`best_directions` to every route."""
     return [best_directions(tr, r) for r in routes]
+
+
+def polish_route(tr: Transformation, route: NodeRoute) -> NodeRoute:
+    """Best directions, then stretches reversed, then directions again if changed."""
+    route = best_directions(tr, route)
+    reversed_ = reverse_stretches(tr, route)
+    return route if reversed_ is route else best_directions(tr, reversed_)
+
+
+def reverse_stretches(tr: Transformation, route: NodeRoute) -> NodeRoute:
+    """
+    Return ``route`` with stretches driven backwards wherever that is shorter.
+
+    The arc-routing 2-opt move: a stretch of consecutive services is served in the
+    opposite order, each in its other direction where it has one. A node-routing
+    engine cannot make this move (it flips one service at a time, and the route is
+    worse after every single flip), yet on a road network most of a stretch's
+    deadheads are the same driven backwards. Every pair of ends is priced at once
+    (``O(n^2)`` per round, vectorised); each round applies the best improving
+    stretches that do not touch each other, until none is left. Refill stops stay
+    where they are; with deadlines, a round is kept only if no deadline is missed
+    by more than before.
+    """
+    current = route
+    late = route_lateness_s(tr, route) if _has_deadlines(tr) else 0.0
+    for _ in range(_MAX_ROUNDS):
+        moves = _reversals(tr, current)
+        better = _apply_reversals(tr, current, moves, late)
+        if better is None:
+            break
+        current = better
+    return current
+
+
+#: Most rounds of :func:`reverse_stretches` per call (each applies several moves).
+_MAX_ROUNDS = 50
+
+
+def _has_deadlines(tr: Transformation) -> bool:
+    return bool(np.isfinite(tr.service_deadline).any())
+
+
+def _other_direction(tr: Transformation, vehicle: int, nodes: np.ndarray) -> np.ndarray:
+    """Per node, the node of the same service in the other direction, or itself."""
+    service = tr.node_service[nodes]
+    lo, hi = tr.service_ptr[service], tr.service_ptr[service + 1]
+    other = np.where(hi - lo == 2, lo + hi - 1 - nodes, nodes)
+    usable = ~np.isnan(tr.node_service_s[vehicle, other])
+    return np.where(usable, other, nodes)
+
+
+def _sequence(
+    tr: Transformation, route: NodeRoute
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Locations of ``route``, which of them are nodes, and each one reversed."""
+    nd = tr.num_depots
+    seq = np.array(route.locations(tr), dtype=np.int64)
+    is_node = seq >= nd
+    alt = seq.copy()
+    alt[is_node] = _other_direction(tr, route.vehicle, seq[is_node] - nd) + nd
+    return seq, is_node, alt
+
+
+def _reversals(tr: Transformation, route: NodeRoute) -> list[tuple[float, int, int]]:
+    """Improving reversals ``(saving, i, j)`` of locations ``i..j``, best first.
+
+    For each first position ``i`` the best last position ``j``, the pairs priced
+    :data:`_ROWS` first positions at a time so that memory stays linear in the
+    route's length.
+    """
+    nd = tr.num_depots
+    c = route.vehicle
+    legs = tr.legs[int(tr.vehicle_profile[c])]
+    seq, is_node, alt = _sequence(tr, route)
+    svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
+    svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
+    asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
+    forward = np.concatenate([[0.0], np.cumsum(svc[:-1] + legs[seq[:-1], seq[1:]])])
+    # a reversed leg may be impossible (a turn ban): priced prohibitively, not inf,
+    # so that differences of the running sums stay finite
+    reverse = np.minimum(legs[alt[1:], alt[:-1]], _PROHIBITIVE_S)
+    back = np.concatenate([[0.0], np.cumsum(asvc[1:] + reverse)])
+    pos = np.flatnonzero(is_node)
+    block = np.cumsum(~is_node)[pos]  # stretches never cross a depot or refill
+    out: list[tuple[float, int, int]] = []
+    for lo in range(0, pos.size, _ROWS):
+        i = pos[lo : lo + _ROWS]
+        saving = (
+            forward[pos + 1][None, :]
+            - forward[i - 1][:, None]
+            - (svc[i - 1] + asvc[i] - back[i])[:, None]
+            - legs[np.ix_(seq[i - 1], alt[pos])]
+            - legs[np.ix_(alt[i], seq[pos + 1])]
+            - back[pos][None, :]
+        )
+        later = pos[None, :] > i[:, None]
+        saving[~(later & (block[lo : lo + _ROWS, None] == block[None, :]))] = 0.0
+        best = np.argmax(saving, axis=1)
+        gain = saving[np.arange(i.size), best]
+        out.extend(
+            (float(g), int(a), int(pos[b]))
+            for g, a, b in zip(gain, i, best, strict=True)
+            if g > _EPS
+        )
+    out.sort(key=lambda m: -m[0])
+    return out
+
+
+_EPS = 1e-6
+#: Price of an impossible reversed leg (seconds).
+_PROHIBITIVE_S = 1e9
+#: First positions priced together by :func:`_reversals`.
+_ROWS = 256
+
+
+def _apply_reversals(
+    tr: Transformation,
+    route: NodeRoute,
+    moves: Sequence[tuple[float, int, int]],
+    late: float,
+) -> NodeRoute | None:
+    """Return the route with the best non-touching ``moves``; ``None``: no gain."""
+    if not moves:
+        return None
+    seq, is_node, alt = _sequence(tr, route)
+    taken = np.zeros(seq.size + 1, dtype=bool)
+    chosen: list[tuple[int, int]] = []
+    for _, i, j in moves:
+        if not taken[i - 1 : j + 2].any():
+            taken[i : j + 1] = True
+            chosen.append((i, j))
+    deadlines = _has_deadlines(tr)
+    for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
+        out = seq.copy()
+        for i, j in batch:
+            out[i : j + 1] = alt[i : j + 1][::-1]
+        nodes = tuple(int(x) - tr.num_depots for x in out[is_node])
+        cand = NodeRoute(route.vehicle, nodes, route.refills)
+        if not deadlines or route_lateness_s(tr, cand) <= late + _EPS:
+            return cand
+        if len(chosen) == 1:
+            break
+    return None
+
+
+#: With deadlines, single moves tried when the whole round misses one.
+_SINGLE_TRIES = 5

@@ -25,7 +25,7 @@ from snowroute.routing.bound import lower_bound, makespan_bound
 from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
-from snowroute.routing.improve import best_directions
+from snowroute.routing.improve import polish_route
 from snowroute.routing.params import (
     ENGINES,
     ONE_DEPOT_TOUR_MIN_SERVICES,
@@ -318,8 +318,8 @@ def _first_plan(
 def _finish(
     tr: Transformation, node_routes: Sequence[NodeRoute]
 ) -> tuple[tuple[Route, ...], ValidationReport]:
-    """Best directions per route, expanded into arcs and validated."""
-    polished = [best_directions(tr, r) for r in node_routes]
+    """Every route polished, expanded into arcs and validated."""
+    polished = [polish_route(tr, r) for r in node_routes]
     routes = tuple(expand_routes(tr, polished))
     return routes, validate(tr.problem, routes)
 

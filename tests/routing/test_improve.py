@@ -5,10 +5,19 @@ import pytest
 
 from snowroute.routing import VehicleClass, transform
 from snowroute.routing.expand import expand_route
-from snowroute.routing.improve import best_directions, node_route_s
+from snowroute.routing.improve import (
+    best_directions,
+    node_route_s,
+    polish_route,
+    reverse_stretches,
+    route_lateness_s,
+)
 from snowroute.routing.transform import NodeRoute
 
 from .helpers import all_roads, either, toy_problem
+
+RING = [either(0, 1), all_roads()[1], either(7, 8), either(11, 12), either(9, 10)]
+RING.append(either(3, 4))  # 0>1>2>5>4>3>0: the toy network's outer ring
 
 
 def _brute_force(tr, route):
@@ -69,3 +78,54 @@ def test_expanded_route_matches_the_leg_matrix():
     assert graph.tail[expanded.arcs[0]] == 0
     assert graph.head[expanded.arcs[-1]] == 0
     assert np.all(graph.head[expanded.arcs[:-1]] == graph.tail[expanded.arcs[1:]])
+
+
+def _node(tr, service, direction):
+    return next(
+        int(n) for n in tr.service_nodes(service) if tr.node_direction[n] == direction
+    )
+
+
+def test_a_stretch_served_backwards_is_turned_round():
+    # around the ring 0>1>2>5>4>3>0 the plow serves 2>5, 5>4, 4>3 backwards
+    # (3>4, 4>5, 5>2): it drives 2>5>4>3 empty before the stretch and again after
+    tr = transform(toy_problem(RING))
+    a, b, c, d, e, f = range(6)
+    bad = NodeRoute(
+        0,
+        (
+            _node(tr, a, 0),
+            _node(tr, b, 0),
+            _node(tr, e, 0),
+            _node(tr, d, 0),
+            _node(tr, c, 1),
+            _node(tr, f, 1),
+        ),
+    )
+    served = sum(float(tr.node_service_s[0, n]) for n in bad.nodes)
+    # one service at a time cannot fix it: the best directions still drive empty
+    assert node_route_s(tr, best_directions(tr, bad)) > served + 1
+    turned = reverse_stretches(tr, bad)
+    assert node_route_s(tr, turned) == pytest.approx(served)
+    assert [int(tr.node_service[n]) for n in turned.nodes] == [a, b, c, d, e, f]
+    assert node_route_s(tr, polish_route(tr, bad)) == pytest.approx(served)
+
+
+# seeds whose routes have a stretch that is shorter reversed but then misses the
+# deadline later: the test fails when the deadline check is taken away
+@pytest.mark.parametrize(
+    ("seed", "refills"), [(9, ()), (14, ()), (35, ()), (3, ((3, 0),))]
+)
+def test_polishing_never_lengthens_a_route_nor_makes_it_later(seed, refills):
+    roads = all_roads()
+    roads[3] = either(5, 6, priority="emergency", ref="1-4")
+    roads[6] = either(11, 12, priority="emergency", ref="4-5")
+    tr = transform(toy_problem(roads, deadlines={"emergency": 0.02}))
+    rng = np.random.default_rng(seed)
+    nodes = tuple(int(rng.choice(tr.service_nodes(int(s)))) for s in rng.permutation(7))
+    route = NodeRoute(0, nodes, refills)
+    better = polish_route(tr, route)
+    assert node_route_s(tr, better) <= node_route_s(tr, route) + 1e-9
+    assert route_lateness_s(tr, better) <= route_lateness_s(tr, route) + 1e-9
+    assert better.refills == route.refills
+    assert sorted(int(tr.node_service[n]) for n in better.nodes) == list(range(7))

@@ -16,9 +16,8 @@ Mapping (see :mod:`snowroute.routing.transform` for nodes and services):
   rounded up, capacities down).
 
 The search is PyVRP's iterated local search, driven here so that every new best
-solution is polished (directions re-optimised exactly, stretches served backwards
-turned round: :func:`snowroute.routing.improve.polish_route`) and fed back into the
-search, and
+solution gets its service directions re-optimised exactly (dynamic programming,
+:func:`snowroute.routing.improve.best_directions`) and fed back into the search, and
 so that several worker processes (one per core) search side by side, each with its
 own seed and its own share of feasible plans to aim at (a small portfolio), and
 optionally in epochs from the best plan found so far; the best plan over all
@@ -62,7 +61,7 @@ from pyvrp.search import (
 
 from snowroute.routing._pool import fork_queue, run_forked
 from snowroute.routing.engine import EngineResult, fleet_sizes
-from snowroute.routing.improve import node_route_s, polish_route
+from snowroute.routing.improve import best_directions, node_route_s
 from snowroute.routing.params import (
     Progress,
     ProgressCallback,
@@ -284,9 +283,9 @@ def _polish(
     classes: Sequence[int],
     solution: pyvrp.Solution,
 ) -> pyvrp.Solution | None:
-    """Every route polished; ``None`` when nothing changes."""
+    """Best directions on every route; ``None`` when nothing changes."""
     routes = _to_node_routes(solution, classes)
-    better = [polish_route(tr, r) for r in routes]
+    better = [best_directions(tr, r) for r in routes]
     if all(a is b for a, b in zip(routes, better, strict=True)):
         return None
     vehicle_type = {c: k for k, c in enumerate(classes)}
@@ -427,7 +426,7 @@ def _search(
     initial: pyvrp.Solution | None,
     report: _Report | None = None,
 ) -> tuple[pyvrp.Solution, int]:
-    """PyVRP's iterated local search with every new best polished.
+    """PyVRP's iterated local search with exact direction polishing of new bests.
 
     Stops at the first of ``stop``'s limits, or when the best plan reaches the
     lower bound; ``report`` hears of every new best plan.

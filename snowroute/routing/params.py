@@ -77,9 +77,7 @@ class PyVRPParams:
     max_perturbations
         Largest number of clients perturbed per iteration.
     polish
-        Polish every new best solution (:func:`~snowroute.routing.improve.
-        polish_route`): directions re-optimised exactly and stretches served
-        backwards turned round, the result searched on.
+        Re-optimise directions exactly on every new best solution.
     exhaustive_best
         Search every new best solution with PyVRP's whole neighbourhood
         (``exhaustive``) before polishing it. ``None`` (default): on problems of

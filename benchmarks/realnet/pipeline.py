@@ -43,12 +43,12 @@ def references() -> dict[str, float]:
     return {admin: refs[name] for admin, name in ADMINS.items()}
 
 
-def run_seed(seed: int, out: Path) -> tuple[float, int]:
+def run_seed(seed: int, out: Path, scenario: Path = SCENARIO) -> tuple[float, int]:
     """Run the scenario with ``seed`` into ``out``; return wall s and peak MB."""
     timing = out.parent / f"time-{seed}.txt"
     command = [
         "/usr/bin/time", "-f", "%e %M", "-o", str(timing),
-        str(SNOWROUTE), "-q", "run", str(SCENARIO),
+        str(SNOWROUTE), "-q", "run", str(scenario),
         "--seed", str(seed), "--out", str(out), "--force",
     ]  # fmt: skip
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
+    parser.add_argument(
+        "--scenario", type=Path, default=SCENARIO, help="default: middleton.toml"
+    )
     args = parser.parse_args(argv)
     rows = []
     refs = references()
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         for seed in (int(s) for s in args.seeds.split(",")):
             load = load_now()
             folder = Path(tmp) / f"run-{seed}"
-            wall, mb = run_seed(seed, folder)
+            wall, mb = run_seed(seed, folder, args.scenario)
             summary = json.loads((folder / "summary.json").read_text())
             rows.append(row(seed, wall, mb, load, summary, refs))
             print({k: rows[-1][k] for k in list(rows[-1])[:6]}, flush=True)

@@ -23,6 +23,7 @@ __all__ = [
     "best_directions",
     "improve_routes",
     "node_route_s",
+    "polish_route",
     "reverse_stretches",
     "route_lateness_s",
 ]

@@ -85,7 +85,7 @@ class PyVRPParams:
         PyVRP's 25 on problems of at most ``history_full_clients`` clients
         (every CARP instance of the egl, gdb and val sets), 10 above. A large
         problem's iteration costs in proportion to the clients perturbed: on
-        the Middleton city streets (2,900 clients) 36 s searches over seeds 1-5
+        the Middleton city streets (2,594 clients) 36 s searches over seeds 1-5
         ended at 59,380 s on average with 10 against 59,843 s with 25, better
         on every seed, with twice the iterations (3 seeds: 5 gave 59,769 s, 15
         gave 59,576 s, 50 gave 60,842 s; ``benchmarks/realnet/RESULTS.md``).

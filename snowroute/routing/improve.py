@@ -114,9 +114,9 @@ def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
     better = NodeRoute(route.vehicle, nodes, route.refills)
     if not np.isfinite(cost[0]) or cost[0] >= node_route_s(tr, route) - 1e-9:
         return route
-    if np.isfinite(tr.service_deadline).any() and route_lateness_s(
-        tr, better
-    ) > route_lateness_s(tr, route):
+    if _has_deadlines(tr) and route_lateness_s(tr, better) > route_lateness_s(
+        tr, route
+    ):
         return route
     return better
 
@@ -154,10 +154,11 @@ def reverse_stretches(tr: Transformation, route: NodeRoute) -> NodeRoute:
     by more than before.
     """
     current = route
-    late = route_lateness_s(tr, route) if _has_deadlines(tr) else 0.0
+    late = route_lateness_s(tr, route) if _has_deadlines(tr) else None
     for _ in range(_MAX_ROUNDS):
-        moves = _reversals(tr, current)
-        better = _apply_reversals(tr, current, moves, late)
+        seq, is_node, alt = _sequence(tr, current)
+        moves = _reversals(tr, current.vehicle, seq, is_node, alt)
+        better = _apply_reversals(tr, current, moves, (seq, is_node, alt), late)
         if better is None:
             break
         current = better
@@ -193,17 +194,24 @@ def _sequence(
     return seq, is_node, alt
 
 
-def _reversals(tr: Transformation, route: NodeRoute) -> list[tuple[float, int, int]]:
+def _reversals(
+    tr: Transformation,
+    c: int,
+    seq: np.ndarray,
+    is_node: np.ndarray,
+    alt: np.ndarray,
+) -> list[tuple[float, int, int]]:
     """Improving reversals ``(saving, i, j)`` of locations ``i..j``, best first.
+
+    ``c`` is the route's vehicle class, ``seq``, ``is_node`` and ``alt`` its
+    :func:`_sequence`.
 
     For each first position ``i`` the best last position ``j``, the pairs priced
     :data:`_ROWS` first positions at a time so that memory stays linear in the
     route's length.
     """
     nd = tr.num_depots
-    c = route.vehicle
     legs = tr.legs[int(tr.vehicle_profile[c])]
-    seq, is_node, alt = _sequence(tr, route)
     svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
     svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
     asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
@@ -249,26 +257,30 @@ def _apply_reversals(
     tr: Transformation,
     route: NodeRoute,
     moves: Sequence[tuple[float, int, int]],
-    late: float,
+    sequence: tuple[np.ndarray, np.ndarray, np.ndarray],
+    late: float | None,
 ) -> NodeRoute | None:
-    """Return the route with the best non-touching ``moves``; ``None``: no gain."""
+    """Return the route with the best non-touching ``moves``; ``None``: no gain.
+
+    ``sequence`` is the route's :func:`_sequence`; ``late`` its lateness, which
+    the result may not exceed (``None``: the problem has no deadlines).
+    """
     if not moves:
         return None
-    seq, is_node, alt = _sequence(tr, route)
+    seq, is_node, alt = sequence
     taken = np.zeros(seq.size + 1, dtype=bool)
     chosen: list[tuple[int, int]] = []
     for _, i, j in moves:
         if not taken[i - 1 : j + 2].any():
             taken[i : j + 1] = True
             chosen.append((i, j))
-    deadlines = _has_deadlines(tr)
     for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
         out = seq.copy()
         for i, j in batch:
             out[i : j + 1] = alt[i : j + 1][::-1]
         nodes = tuple(int(x) - tr.num_depots for x in out[is_node])
         cand = NodeRoute(route.vehicle, nodes, route.refills)
-        if not deadlines or route_lateness_s(tr, cand) <= late + _EPS:
+        if late is None or route_lateness_s(tr, cand) <= late + _EPS:
             return cand
         if len(chosen) == 1:
             break

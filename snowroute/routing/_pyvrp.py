@@ -484,7 +484,7 @@ def _local_search(
         data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
     )
     perturb = PerturbationManager(
-        PerturbationParams(1, max(1, params.max_perturbations))
+        PerturbationParams(1, max(1, params.perturbations_for(data.num_clients)))
     )
     ls = LocalSearch(data, rng, neighbours, perturb)
     for op in OPERATORS:

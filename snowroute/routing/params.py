@@ -50,6 +50,12 @@ Objective = Literal["total_time", "makespan"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
 
+#: Largest perturbation of problems up to ``history_full_clients`` (PyVRP's).
+_SMALL_PERTURBATIONS = 25
+#: Largest perturbation of larger problems.
+_LARGE_PERTURBATIONS = 10
+
+
 @dataclass(frozen=True, slots=True)
 class PyVRPParams:
     """
@@ -75,7 +81,14 @@ class PyVRPParams:
     num_iters_no_improvement
         Iterations without a new best before restarting from the best.
     max_perturbations
-        Largest number of clients perturbed per iteration.
+        Largest number of clients perturbed per iteration. ``None`` (default):
+        PyVRP's 25 on problems of at most ``history_full_clients`` clients
+        (every CARP instance of the egl, gdb and val sets), 10 above. A large
+        problem's iteration costs in proportion to the clients perturbed: on
+        the Middleton city streets (2,594 clients) 36 s searches over seeds 1-5
+        ended at 59,380 s on average with 10 against 59,843 s with 25, better
+        on every seed, with twice the iterations (3 seeds: 5 gave 59,769 s, 15
+        gave 59,576 s, 50 gave 60,842 s; ``benchmarks/realnet/RESULTS.md``).
     polish
         Re-optimise directions exactly on every new best solution.
     exhaustive_best
@@ -107,7 +120,7 @@ class PyVRPParams:
     history_length: int = 1000
     history_full_clients: int | None = 400
     num_iters_no_improvement: int = 150_000
-    max_perturbations: int = 25
+    max_perturbations: int | None = None
     polish: bool = True
     exhaustive_best: bool | None = None
     epoch_s: float | None = None
@@ -127,6 +140,14 @@ class PyVRPParams:
             return self.exhaustive_best
         full = self.history_full_clients
         return full is None or num_clients <= full
+
+    def perturbations_for(self, num_clients: int) -> int:
+        """Largest number of clients perturbed per iteration on this size."""
+        if self.max_perturbations is not None:
+            return self.max_perturbations
+        full = self.history_full_clients
+        small = full is None or num_clients <= full
+        return _SMALL_PERTURBATIONS if small else _LARGE_PERTURBATIONS
 
     def for_worker(self, worker: int) -> PyVRPParams:
         """Return the settings of search worker ``worker`` (its own target)."""

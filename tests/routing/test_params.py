@@ -65,3 +65,10 @@ def test_new_bests_are_searched_exhaustively_on_small_problems_only():
     assert not PyVRPParams(
         history_full_clients=None, exhaustive_best=False
     ).exhaustive_for(10)
+
+
+def test_large_problems_are_perturbed_less():
+    assert PyVRPParams().perturbations_for(380) == 25  # egl-s4: as tuned on CARP
+    assert PyVRPParams().perturbations_for(2900) == 10  # a city
+    assert PyVRPParams(max_perturbations=40).perturbations_for(2900) == 40
+    assert PyVRPParams(history_full_clients=None).perturbations_for(10**6) == 25

@@ -70,7 +70,11 @@ class MatchParams:
         be missed by ``2 * sigma_m``, see :func:`_full`).
     u_turn
         Log-likelihood penalty of turning round onto the reverse edge (plows turn
-        round at dead ends, seldom mid-route).
+        round at dead ends, seldom mid-route). 10 rather than 8: synthetic logs of
+        the demo's baseline and pooled plans (4 seeds each, a fix every 5 s)
+        at 30 m noise read 97.3 % of plowed passes right instead of 96.9 % (fewer
+        in-and-out detours into side streets), with recall 99.4 % either way, and
+        at 15 m 99.7 % / 99.6 % either way.
     dead_end_turn
         Share of ``u_turn`` charged for turning round at a dead end.
     back_slip
@@ -87,7 +91,7 @@ class MatchParams:
     max_gap_s: float = 300.0
     min_cover: float = 0.5
     back_slip: float = 4.0
-    u_turn: float = 8.0
+    u_turn: float = 10.0
     dead_end_turn: float = 0.0
 
     def __post_init__(self) -> None:

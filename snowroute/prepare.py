@@ -367,5 +367,7 @@ def solve_params(
         max_iterations=spec.max_iterations,
         stall_iterations="auto" if stall is None else (stall or None),
         objective=spec.objective,
-        pyvrp=PyVRPParams(num_neighbours=spec.neighbours),
+        pyvrp=PyVRPParams(
+            num_neighbours=spec.neighbours, max_perturbations=spec.perturbations
+        ),
     )

@@ -353,7 +353,10 @@ def _route_days(
                 seed=run.seed + d,
                 workers=1,
                 max_iterations=run.max_iterations,
-                pyvrp=PyVRPParams(num_neighbours=scenario.solver.neighbours),
+                pyvrp=PyVRPParams(
+                    num_neighbours=scenario.solver.neighbours,
+                    max_perturbations=scenario.solver.perturbations,
+                ),
             )
             solution = solve_on(executor, problem, params)
         pending.append(_PendingDay(problem, stops, solution))

@@ -484,7 +484,7 @@ def _local_search(
         data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
     )
     perturb = PerturbationManager(
-        PerturbationParams(1, max(1, params.perturbations_for(data.num_clients)))
+        PerturbationParams(1, max(1, params.max_perturbations))
     )
     ls = LocalSearch(data, rng, neighbours, perturb)
     for op in OPERATORS:
@@ -764,10 +764,11 @@ def solve_pyvrp(
     epochs = 1
     if settings.epoch_s is not None and workers > 1 and params.max_iterations is None:
         epochs = max(1, int((end - time.perf_counter()) // settings.epoch_s))
+    perturbations = settings.max_perturbations
     stop = _Stop(
         deadline=end,
-        max_iterations=params.max_iterations,
-        stall=params.stall_for(tr.num_services),
+        max_iterations=params.iterations_for(perturbations),
+        stall=params.stall_for(tr.num_services, perturbations),
         target_s=target_s,
         floor_s=_service_floor_s(tr) if target_s is not None else 0.0,
     )

@@ -11,7 +11,6 @@ first making the route worse. Refill stops stay where they are.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 
@@ -31,23 +30,34 @@ __all__ = [
 
 def node_route_s(tr: Transformation, route: NodeRoute) -> float:
     """Service plus deadhead time of ``route`` from the transformation's matrices."""
-    seq = route.locations(tr)
-    return math.fsum(tr.arc_s(route.vehicle, a, b) for a, b in itertools.pairwise(seq))
+    return math.fsum(_arc_times(tr, route.vehicle, route.locations(tr)).tolist())
 
 
 def route_lateness_s(tr: Transformation, route: NodeRoute) -> float:
     """Sum over services of the time by which each misses its deadline."""
-    seq = route.locations(tr)
+    seq = np.asarray(route.locations(tr))
+    arrive = np.cumsum(_arc_times(tr, route.vehicle, seq))  # at seq[1:]
     nd = tr.num_depots
-    t = late = 0.0
-    for a, b in itertools.pairwise(seq):
-        t += tr.arc_s(route.vehicle, a, b)
-        if b >= nd:
-            # arrival at b is the start of its service; completion adds its time
-            node = b - nd
-            done = t + float(tr.node_service_s[route.vehicle, node])
-            late += max(0.0, done - float(tr.service_deadline[tr.node_service[node]]))
-    return late
+    at_node = seq[1:] >= nd
+    node = seq[1:][at_node] - nd
+    # arrival at a node is the start of its service; completion adds its time
+    done = arrive[at_node] + tr.node_service_s[route.vehicle, node]
+    with np.errstate(invalid="ignore"):  # inf - inf: never late, as max(0, nan)
+        late = np.fmax(0.0, done - tr.service_deadline[tr.node_service[node]])
+    return math.fsum(late.tolist())
+
+
+def _arc_times(
+    tr: Transformation, vehicle: int, seq: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """:meth:`Transformation.arc_s` of each consecutive pair of locations ``seq``."""
+    locs = np.asarray(seq)
+    legs = tr.legs[int(tr.vehicle_profile[vehicle])]
+    prev, nd = locs[:-1], tr.num_depots
+    service = np.where(
+        prev >= nd, tr.node_service_s[vehicle][np.maximum(prev - nd, 0)], 0.0
+    )
+    return np.asarray(service + legs[prev, locs[1:]], dtype=np.float64)
 
 
 def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
@@ -75,50 +85,72 @@ def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
     c = route.vehicle
     nd = tr.num_depots
     legs = tr.legs[int(tr.vehicle_profile[c])]
-    service = tr.node_service_s[c]
-    home = tr.vehicle_depot(c)
-    stops = dict(route.refills)
-
-    # Stage list: (candidate locations, is_node); refills and depots are singletons.
-    stages: list[np.ndarray] = [np.array([home])]
-    for k, node in enumerate(route.nodes):
-        if k in stops:
-            stages.append(np.array([stops[k]]))
-        alts = tr.service_nodes(int(tr.node_service[node]))
-        alts = alts[~np.isnan(service[alts])]
-        stages.append(alts + nd)
-    if len(route.nodes) in stops:
-        stages.append(np.array([stops[len(route.nodes)]]))
-    stages.append(np.array([home]))
-
-    def out_s(locs: np.ndarray) -> np.ndarray:
-        s = np.zeros(locs.size)
-        mask = locs >= nd
-        s[mask] = service[locs[mask] - nd]
-        return s
-
-    cost = np.zeros(1)
-    back: list[np.ndarray] = []
-    for prev, cur in itertools.pairwise(stages):
-        step = cost[:, None] + out_s(prev)[:, None] + legs[np.ix_(prev, cur)]
-        arg = np.argmin(step, axis=0)
-        back.append(arg)
-        cost = step[arg, np.arange(cur.size)]
-    # Walk back.
+    loc = _stages(tr, route)
+    out = np.where(loc >= nd, tr.node_service_s[c][np.maximum(loc - nd, 0)], 0.0)
+    # leg from each candidate of stage k to each of stage k + 1 (contiguous:
+    # ``tolist`` of the strided result of the fancy index is ten times slower)
+    moves = np.ascontiguousarray(legs[loc[:-1, :, None], loc[1:, None, :]])
+    cost, back = _cheapest_path(out[:-1].tolist(), moves.tolist())
     choice = [0]
     for arg in reversed(back):
-        choice.append(int(arg[choice[-1]]))
+        choice.append(arg[choice[-1]])
     choice.reverse()
-    chosen = [int(stage[i]) for stage, i in zip(stages, choice, strict=True)]
-    nodes = tuple(loc - nd for loc in chosen if loc >= nd)
+    chosen = loc[np.arange(len(loc)), choice].tolist()
+    nodes = tuple(x - nd for x in chosen if x >= nd)
     better = NodeRoute(route.vehicle, nodes, route.refills)
-    if not np.isfinite(cost[0]) or cost[0] >= node_route_s(tr, route) - 1e-9:
+    if not math.isfinite(cost) or cost >= node_route_s(tr, route) - 1e-9:
         return route
     if _has_deadlines(tr) and route_lateness_s(tr, better) > route_lateness_s(
         tr, route
     ):
         return route
     return better
+
+
+def _stages(tr: Transformation, route: NodeRoute) -> np.ndarray:
+    """Candidate locations per stage of ``route``, one row per stage.
+
+    Stages are the depot, each service (its alternatives the vehicle may serve,
+    at most two: the directions of an ``"either"`` arc) and each refill stop,
+    and the depot again; a stage of one candidate repeats it (a repeated
+    candidate changes no minimum).
+    """
+    nodes = np.asarray(route.nodes, dtype=np.int64)
+    service = tr.node_service[nodes]
+    first, count = tr.service_ptr[service], np.diff(tr.service_ptr)[service]
+    width = 2
+    alts = first[:, None] + np.arange(width)[None, :]
+    usable = np.arange(width)[None, :] < count[:, None]
+    times = tr.node_service_s[route.vehicle]
+    usable &= ~np.isnan(times[np.where(usable, alts, first[:, None])])
+    lead = alts[np.arange(len(alts)), np.argmax(usable, axis=1)]
+    rows = np.where(usable, alts, lead[:, None]) + tr.num_depots
+    if route.refills:
+        at, depot = zip(*route.refills, strict=True)
+        rows = np.insert(rows, list(at), np.array(depot)[:, None], axis=0)
+    home = np.full((1, width), tr.vehicle_depot(route.vehicle))
+    return np.concatenate([home, rows, home])
+
+
+def _cheapest_path(
+    out: list[list[float]], moves: list[list[list[float]]]
+) -> tuple[float, list[tuple[int, int]]]:
+    """Cheapest pass through stages of two candidates, from and to candidate 0.
+
+    ``out[k][i]``: time spent at candidate ``i`` of stage ``k``; ``moves[k][i][j]``:
+    leg from it to candidate ``j`` of stage ``k + 1``. Returns the cost and, per
+    step, the best predecessor of each candidate (ties: the first). Plain Python:
+    two candidates are too few for numpy to pay.
+    """
+    c0 = c1 = 0.0
+    back = []
+    for (o0, o1), ((m00, m01), (m10, m11)) in zip(out, moves, strict=True):
+        l0, l1 = c0 + o0, c1 + o1
+        a0, b0, a1, b1 = l0 + m00, l1 + m10, l0 + m01, l1 + m11
+        arg = (int(b0 < a0), int(b1 < a1))
+        c0, c1 = (b0 if arg[0] else a0), (b1 if arg[1] else a1)
+        back.append(arg)
+    return c0, back
 
 
 def improve_routes(tr: Transformation, routes: Sequence[NodeRoute]) -> list[NodeRoute]:

@@ -10,6 +10,7 @@ convergence curve).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Literal, get_args
@@ -50,12 +51,6 @@ Objective = Literal["total_time", "makespan"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
 
-#: Largest perturbation of problems up to ``history_full_clients`` (PyVRP's).
-_SMALL_PERTURBATIONS = 25
-#: Largest perturbation of larger problems.
-_LARGE_PERTURBATIONS = 10
-
-
 @dataclass(frozen=True, slots=True)
 class PyVRPParams:
     """
@@ -81,14 +76,14 @@ class PyVRPParams:
     num_iters_no_improvement
         Iterations without a new best before restarting from the best.
     max_perturbations
-        Largest number of clients perturbed per iteration. ``None`` (default):
-        PyVRP's 25 on problems of at most ``history_full_clients`` clients
-        (every CARP instance of the egl, gdb and val sets), 10 above. A large
-        problem's iteration costs in proportion to the clients perturbed: on
-        the Middleton city streets (2,594 clients) 36 s searches over seeds 1-5
-        ended at 59,380 s on average with 10 against 59,843 s with 25, better
-        on every seed, with twice the iterations (3 seeds: 5 gave 59,769 s, 15
-        gave 59,576 s, 50 gave 60,842 s; ``benchmarks/realnet/RESULTS.md``).
+        Largest number of clients perturbed per iteration (PyVRP's 25). Fewer
+        suit a fleet at one depot with a few very long routes: on the Middleton
+        city streets (2,594 clients in 3 routes) 36 s searches over seeds 1-5
+        ended at 59,380 s on average with 10 against 59,843 s with 25, better on
+        every seed. Not the default: on the demo's baseline (seeds 1-3, the same
+        work) 10 gave 18.68 h against 18.58 h, on its pooled plan 10.32-11.51 h
+        against 10.28-10.30 h (``benchmarks/realnet/RESULTS.md``). Iteration
+        limits are counted in iterations of 25 (:meth:`SolveParams.iterations_for`).
     polish
         Re-optimise directions exactly on every new best solution.
     exhaustive_best
@@ -120,7 +115,7 @@ class PyVRPParams:
     history_length: int = 1000
     history_full_clients: int | None = 400
     num_iters_no_improvement: int = 150_000
-    max_perturbations: int | None = None
+    max_perturbations: int = 25
     polish: bool = True
     exhaustive_best: bool | None = None
     epoch_s: float | None = None
@@ -140,14 +135,6 @@ class PyVRPParams:
             return self.exhaustive_best
         full = self.history_full_clients
         return full is None or num_clients <= full
-
-    def perturbations_for(self, num_clients: int) -> int:
-        """Largest number of clients perturbed per iteration on this size."""
-        if self.max_perturbations is not None:
-            return self.max_perturbations
-        full = self.history_full_clients
-        small = full is None or num_clients <= full
-        return _SMALL_PERTURBATIONS if small else _LARGE_PERTURBATIONS
 
     def for_worker(self, worker: int) -> PyVRPParams:
         """Return the settings of search worker ``worker`` (its own target)."""
@@ -179,6 +166,8 @@ class SolveParams:
         Search processes (``None``: the cores, at most 2).
     max_iterations
         Iterations per worker (PyVRP) or solutions (OR-Tools); ``None``: no cap.
+        PyVRP counts them in iterations that perturb 25 clients
+        (:meth:`iterations_for`).
     stall_iterations
         Stop a worker after this many iterations without a new best (PyVRP);
         ``None``: never stop early. The default, ``"auto"``, scales with the
@@ -254,16 +243,34 @@ class SolveParams:
             raise ProblemError(msg)
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def stall_for(self, num_services: int) -> int | None:
+    def stall_for(self, num_services: int, perturbations: int = 25) -> int | None:
         """Return the iterations without a new best after which a worker stops.
 
         ``"auto"``: ``max(2000, 10 * num_services)``: a problem of a few dozen
         roads settles within a couple of thousand iterations, a city of 1,500
-        services gets 15,000 (see ``benchmarks/realnet/RESULTS.md``).
+        services gets 15,000 (see ``benchmarks/realnet/RESULTS.md``). Counted,
+        as :meth:`iterations_for`, in iterations that perturb 25 clients.
         """
         if self.stall_iterations == "auto":
-            return max(2000, 10 * num_services)
-        return self.stall_iterations
+            return _in_iterations(max(2000, 10 * num_services), perturbations)
+        return _in_iterations(self.stall_iterations, perturbations)
+
+    def iterations_for(self, perturbations: int = 25) -> int | None:
+        """Return ``max_iterations`` for a search perturbing ``perturbations``.
+
+        Iteration limits are counted in iterations that perturb 25 clients
+        (PyVRP's default): a search perturbing fewer clients per (cheaper)
+        iteration gets in proportion more, 2.5 times as many with 10, so that
+        a limit means the same work whatever the problem's size.
+        """
+        return _in_iterations(self.max_iterations, perturbations)
+
+
+def _in_iterations(limit: int | None, perturbations: int) -> int | None:
+    """Return the iterations of ``perturbations`` clients worth ``limit`` of 25."""
+    if limit is None:
+        return None
+    return math.ceil(limit * 25 / max(1, perturbations))
 
 
 @dataclass(frozen=True, slots=True)

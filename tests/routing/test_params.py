@@ -39,6 +39,15 @@ def test_stall_rule_scales_with_the_problem():
     assert SolveParams(stall_iterations=None).stall_for(1500) is None
 
 
+def test_iteration_limits_are_counted_in_clients_perturbed():
+    assert SolveParams().stall_for(1500, perturbations=10) == 37_500
+    assert SolveParams().stall_for(50, perturbations=10) == 5000
+    assert SolveParams(stall_iterations=700).stall_for(1500, perturbations=10) == 1750
+    assert SolveParams(max_iterations=300).iterations_for(10) == 750
+    assert SolveParams(max_iterations=300).iterations_for(25) == 300
+    assert SolveParams().iterations_for(10) is None
+
+
 @pytest.mark.parametrize(
     ("clients", "max_iterations", "expected"),
     [
@@ -65,10 +74,3 @@ def test_new_bests_are_searched_exhaustively_on_small_problems_only():
     assert not PyVRPParams(
         history_full_clients=None, exhaustive_best=False
     ).exhaustive_for(10)
-
-
-def test_large_problems_are_perturbed_less():
-    assert PyVRPParams().perturbations_for(380) == 25  # egl-s4: as tuned on CARP
-    assert PyVRPParams().perturbations_for(2900) == 10  # a city
-    assert PyVRPParams(max_perturbations=40).perturbations_for(2900) == 40
-    assert PyVRPParams(history_full_clients=None).perturbations_for(10**6) == 25

@@ -141,6 +141,12 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "[solver]\nneighbours = 0",
             r"`solver.neighbours` must be at least 1",
         ),
+        # a search perturbs at least one road per iteration
+        (
+            "[solver]",
+            "[solver]\nperturbations = 0",
+            r"`solver.perturbations` must be at least 1",
+        ),
         # a negative number of candidate moves
         (
             "[solver]",

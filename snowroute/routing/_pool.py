@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["WorkerCrashed", "fork_queue", "run_forked"]
+__all__ = ["Forked", "WorkerCrashed", "fork_queue", "run_forked"]
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -182,3 +182,53 @@ def run_forked(
     finally:
         _stop(processes, on_wait, terminate=len(results) < len(jobs))
     return [results[k] for k in range(len(jobs))]
+
+
+class Forked(Generic[Result]):
+    """
+    One task running in a forked worker while the caller goes on.
+
+    Parameters
+    ----------
+    task, job
+        The worker calls ``task(job)``; its result must pickle.
+    passthrough
+        Exception types the task may raise that :meth:`result` raises as they are.
+
+    Use it as a context manager: leaving the block terminates the worker if its
+    result was never asked for (an error in the caller meanwhile).
+    """
+
+    def __init__(
+        self,
+        task: Callable[[Job], Result],
+        job: Job,
+        *,
+        passthrough: tuple[type[BaseException], ...] = (Exception,),
+    ) -> None:
+        self._processes: list[BaseProcess] = []
+        self._pipe = _start(task, [job], passthrough, self._processes)[0]
+        self._done = False
+
+    def result(self) -> Result:
+        """Wait for the task's result, or raise what it failed with.
+
+        Raises
+        ------
+        WorkerCrashed
+            When the worker fails otherwise or dies without a result.
+        """
+        try:
+            result: Result = _receive(self._pipe)
+        finally:
+            self._done = True
+            _stop(self._processes, None, terminate=False)
+        return result
+
+    def __enter__(self) -> Forked[Result]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self._pipe.close()
+            _stop(self._processes, None, terminate=True)

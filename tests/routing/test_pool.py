@@ -4,7 +4,7 @@ import time
 import pytest
 
 from snowroute._errors import ProblemError
-from snowroute.routing._pool import WorkerCrashed, fork_queue, run_forked
+from snowroute.routing._pool import Forked, WorkerCrashed, fork_queue, run_forked
 
 
 def test_run_forked_returns_results_in_job_order() -> None:
@@ -78,4 +78,37 @@ def test_run_forked_stops_the_other_workers_at_the_first_failure() -> None:
     start = time.perf_counter()
     with pytest.raises(ValueError, match="0"):
         run_forked(task, [0, 1])
+    assert time.perf_counter() - start < 30
+
+
+def test_forked_returns_its_result_while_the_caller_goes_on() -> None:
+    with Forked(lambda job: (job * 2, os.getpid()), 21) as pending:
+        here = sum(range(1000))  # the caller's own work meanwhile
+        value, pid = pending.result()
+    assert (value, here) == (42, 499_500)
+    assert pid != os.getpid()
+
+
+def test_forked_raises_a_passthrough_error_as_it_is() -> None:
+    def task(job: int) -> int:
+        msg = f"`job` is {job}."
+        raise ProblemError(msg)
+
+    with pytest.raises(ProblemError, match="`job` is 3"), Forked(task, 3) as pending:
+        pending.result()
+
+
+def test_forked_worker_is_stopped_when_the_caller_fails() -> None:
+    def task(job: int) -> int:
+        time.sleep(60)
+        return job
+
+    def fail_beside(pending: Forked[int]) -> None:
+        raise KeyError(pending)
+
+    start = time.perf_counter()
+    pending = Forked(task, 0)
+    with pytest.raises(KeyError), pending:
+        fail_beside(pending)
+    assert not pending._processes[0].is_alive()
     assert time.perf_counter() - start < 30

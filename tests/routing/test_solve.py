@@ -1,4 +1,5 @@
 import dataclasses
+import importlib
 
 import pytest
 
@@ -162,6 +163,25 @@ def test_solve_raises_when_required_arc_unreachable():
     graph = toy_graph(extra=[(6, 7, 50), (7, 6, 50)], vertices=8)
     required = [*all_roads(), either(13, 14, ref="island")]
     problem = toy_problem(required, graph=graph)
+    with pytest.raises(InfeasibleError, match="island"):
+        solve(problem, time_limit_s=1)
+
+
+def test_the_bound_computed_aside_is_the_bound(monkeypatch):
+    problem = toy_problem(all_roads(demand=3.0), [VehicleClass("truck", "garage")])
+    here = solve(problem, time_limit_s=30, seed=5, workers=1, max_iterations=50)
+    module = importlib.import_module("snowroute.routing.solve")
+    monkeypatch.setattr(module, "BOUND_ASIDE_ARCS", 1)  # every problem forks
+    aside = solve(problem, time_limit_s=30, seed=5, workers=1, max_iterations=50)
+    assert aside.lower_bound == here.lower_bound > 0
+    assert aside.cost == here.cost
+
+
+def test_an_unreachable_arc_is_named_with_the_bound_aside(monkeypatch):
+    module = importlib.import_module("snowroute.routing.solve")
+    monkeypatch.setattr(module, "BOUND_ASIDE_ARCS", 1)
+    graph = toy_graph(extra=[(6, 7, 50), (7, 6, 50)], vertices=8)
+    problem = toy_problem([*all_roads(), either(13, 14, ref="island")], graph=graph)
     with pytest.raises(InfeasibleError, match="island"):
         solve(problem, time_limit_s=1)
 

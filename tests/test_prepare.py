@@ -97,7 +97,7 @@ def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None
     text = SMALL.read_text(encoding="utf-8").replace(
         "seed = 7",
         'seed = 7\nobjective = "makespan"\nstall_iterations = 0\nworkers = 1\n'
-        "neighbours = 80\nperturbations = 10",
+        "neighbours = 80\nperturbations = [10, 25]",
         1,
     )
     path = tmp_path / "scenario.toml"
@@ -111,7 +111,8 @@ def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None
         1,
     )
     assert (params.seed, params.time_limit_s) == (3, 2.0)
-    assert (params.pyvrp.num_neighbours, params.pyvrp.max_perturbations) == (80, 10)
+    assert params.pyvrp.num_neighbours == 80
+    assert params.pyvrp.max_perturbations == (10, 25)
     default = solve_params(scenario_from_toml(SMALL))
     assert default.stall_iterations == "auto"
     assert (default.pyvrp.num_neighbours, default.pyvrp.max_perturbations) == (50, 25)

@@ -67,6 +67,7 @@ from snowroute.routing.params import (
     ProgressCallback,
     PyVRPParams,
     SolveParams,
+    per_perturbations,
 )
 from snowroute.routing.transform import NodeRoute, Transformation
 
@@ -344,6 +345,8 @@ class _Stop:
     """When a worker's search ends (see :class:`~snowroute.routing.SolveParams`)."""
 
     deadline: float
+    #: Iteration limits, in iterations of 25 perturbed clients until a worker
+    #: scales them to its own perturbation (:func:`per_perturbations`).
     max_iterations: int | None
     stall: int | None
     #: True cost (seconds) at or below which a plan is proven optimal.
@@ -483,9 +486,7 @@ def _local_search(
     neighbours = compute_neighbours(
         data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
     )
-    perturb = PerturbationManager(
-        PerturbationParams(1, max(1, params.max_perturbations))
-    )
+    perturb = PerturbationManager(PerturbationParams(1, params.perturbations[0]))
     ls = LocalSearch(data, rng, neighbours, perturb)
     for op in OPERATORS:
         if op.supports(data):
@@ -619,13 +620,21 @@ class _Work:
         if initial_routes is not None:
             vehicle_type = {c: k for k, c in enumerate(self.classes)}
             initial = _to_solution(self.data, initial_routes, vehicle_type)
+        params = self.params.for_worker(worker)
+        perturbations = params.perturbations[0]
+        stop = replace(
+            self.stop,
+            deadline=time.perf_counter() + budget_s,
+            max_iterations=per_perturbations(self.stop.max_iterations, perturbations),
+            stall=per_perturbations(self.stop.stall, perturbations),
+        )
         best, iters = _search(
             self.tr,
             self.data,
             self.classes,
             seed=seed,
-            stop=replace(self.stop, deadline=time.perf_counter() + budget_s),
-            params=self.params.for_worker(worker),
+            stop=stop,
+            params=params,
             initial=initial,
             report=self._report(worker),
         )
@@ -764,11 +773,10 @@ def solve_pyvrp(
     epochs = 1
     if settings.epoch_s is not None and workers > 1 and params.max_iterations is None:
         epochs = max(1, int((end - time.perf_counter()) // settings.epoch_s))
-    perturbations = settings.max_perturbations
     stop = _Stop(
         deadline=end,
-        max_iterations=params.iterations_for(perturbations),
-        stall=params.stall_for(tr.num_services, perturbations),
+        max_iterations=params.max_iterations,
+        stall=params.stall_for(tr.num_services),
         target_s=target_s,
         floor_s=_service_floor_s(tr) if target_s is not None else 0.0,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "ProgressCallback",
     "PyVRPParams",
     "SolveParams",
+    "per_perturbations",
 ]
 
 #: Services from which ``first_plan = "auto"`` starts from a split tour when the
@@ -82,8 +83,10 @@ class PyVRPParams:
         ended at 59,380 s on average with 10 against 59,843 s with 25, better on
         every seed. Not the default: on the demo's baseline (seeds 1-3, the same
         work) 10 gave 18.68 h against 18.58 h, on its pooled plan 10.32-11.51 h
-        against 10.28-10.30 h (``benchmarks/realnet/RESULTS.md``). Iteration
-        limits are counted in iterations of 25 (:meth:`SolveParams.iterations_for`).
+        against 10.28-10.30 h (``benchmarks/realnet/RESULTS.md``). A tuple
+        gives one value per worker (worker ``w`` uses entry ``w`` modulo the
+        length), a portfolio like ``target_feasible``. Iteration limits are
+        counted in iterations of 25 (:func:`per_perturbations`).
     polish
         Re-optimise directions exactly on every new best solution.
     exhaustive_best
@@ -115,7 +118,7 @@ class PyVRPParams:
     history_length: int = 1000
     history_full_clients: int | None = 400
     num_iters_no_improvement: int = 150_000
-    max_perturbations: int = 25
+    max_perturbations: int | tuple[int, ...] = 25
     polish: bool = True
     exhaustive_best: bool | None = None
     epoch_s: float | None = None
@@ -128,6 +131,15 @@ class PyVRPParams:
         ):
             msg = "target_feasible needs at least one share, each within [0, 1]."
             raise ProblemError(msg)
+        if not self.perturbations or min(self.perturbations) < 1:
+            msg = f"max_perturbations must be at least 1, got {self.max_perturbations}."
+            raise ProblemError(msg)
+
+    @property
+    def perturbations(self) -> tuple[int, ...]:
+        """``max_perturbations`` as one value per worker (cycled)."""
+        p = self.max_perturbations
+        return (p,) if isinstance(p, int) else tuple(p)
 
     def exhaustive_for(self, num_clients: int) -> bool:
         """Whether new bests get an exhaustive search on a problem of this size."""
@@ -137,9 +149,10 @@ class PyVRPParams:
         return full is None or num_clients <= full
 
     def for_worker(self, worker: int) -> PyVRPParams:
-        """Return the settings of search worker ``worker`` (its own target)."""
+        """Return the settings of worker ``worker``: its target and perturbation."""
         target = self.target_feasible[worker % len(self.target_feasible)]
-        return replace(self, target_feasible=(target,))
+        perturb = self.perturbations[worker % len(self.perturbations)]
+        return replace(self, target_feasible=(target,), max_perturbations=perturb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +180,7 @@ class SolveParams:
     max_iterations
         Iterations per worker (PyVRP) or solutions (OR-Tools); ``None``: no cap.
         PyVRP counts them in iterations that perturb 25 clients
-        (:meth:`iterations_for`).
+        (:func:`per_perturbations`).
     stall_iterations
         Stop a worker after this many iterations without a new best (PyVRP);
         ``None``: never stop early. The default, ``"auto"``, scales with the
@@ -243,31 +256,28 @@ class SolveParams:
             raise ProblemError(msg)
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def stall_for(self, num_services: int, perturbations: int = 25) -> int | None:
+    def stall_for(self, num_services: int) -> int | None:
         """Return the iterations without a new best after which a worker stops.
 
         ``"auto"``: ``max(2000, 10 * num_services)``: a problem of a few dozen
         roads settles within a couple of thousand iterations, a city of 1,500
-        services gets 15,000 (see ``benchmarks/realnet/RESULTS.md``). Counted,
-        as :meth:`iterations_for`, in iterations that perturb 25 clients.
+        services gets 15,000 (see ``benchmarks/realnet/RESULTS.md``). Like
+        ``max_iterations``, counted in iterations that perturb 25 clients
+        (:func:`per_perturbations`).
         """
         if self.stall_iterations == "auto":
-            return _in_iterations(max(2000, 10 * num_services), perturbations)
-        return _in_iterations(self.stall_iterations, perturbations)
-
-    def iterations_for(self, perturbations: int = 25) -> int | None:
-        """Return ``max_iterations`` for a search perturbing ``perturbations``.
-
-        Iteration limits are counted in iterations that perturb 25 clients
-        (PyVRP's default): a search perturbing fewer clients per (cheaper)
-        iteration gets in proportion more, 2.5 times as many with 10, so that
-        a limit means the same work whatever the problem's size.
-        """
-        return _in_iterations(self.max_iterations, perturbations)
+            return max(2000, 10 * num_services)
+        return self.stall_iterations
 
 
-def _in_iterations(limit: int | None, perturbations: int) -> int | None:
-    """Return the iterations of ``perturbations`` clients worth ``limit`` of 25."""
+def per_perturbations(limit: int | None, perturbations: int) -> int | None:
+    """Return the iterations perturbing ``perturbations`` worth ``limit`` of 25.
+
+    Iteration limits count iterations that perturb (at most) 25 clients,
+    PyVRP's default: a search perturbing fewer per (cheaper) iteration gets in
+    proportion more, 2.5 times as many with 10, so that a limit means the same
+    work whatever the setting.
+    """
     if limit is None:
         return None
     return math.ceil(limit * 25 / max(1, perturbations))

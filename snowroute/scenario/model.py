@@ -816,14 +816,14 @@ class SolverSpec:
         100,
         default=50,
     )
-    perturbations: int = spec(
+    perturbations: int | tuple[int, ...] = spec(
         "Largest number of road directions the PyVRP engine perturbs per "
-        "iteration (25). Fewer make each iteration cheaper: 10 suits a fleet at "
-        "one depot whose plan is a few very long routes (the Middleton city: "
-        "0.8 % shorter plans in the same time, see `scenarios/middleton.toml`); "
-        "on the demo's baseline and pooled plans 10 was worse (by 0.6 % and "
-        "0.4-12 %). Iteration limits keep their meaning (counted per 25).",
-        10,
+        "iteration (25), or one per search process (cycled). Fewer make each "
+        "iteration cheaper and suit a fleet at one depot whose plan is a few very "
+        "long routes; `[10, 25]` gives one of the two processes each, see "
+        "`scenarios/middleton.toml`. Iteration limits keep their meaning "
+        "(counted per 25).",
+        [10, 25],
         default=25,
     )
 
@@ -831,11 +831,17 @@ class SolverSpec:
         if not self.time_limit_s > 0:
             msg = f"must be positive, got {self.time_limit_s}"
             raise invalid(msg, field="time_limit_s")
-        for name in ("max_iterations", "workers", "neighbours", "perturbations"):
+        for name in ("max_iterations", "workers", "neighbours"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 msg = f"must be at least 1, got {value}"
                 raise invalid(msg, field=name)
+        perturbations = self.perturbations
+        if isinstance(perturbations, int):
+            perturbations = (perturbations,)
+        if not perturbations or min(perturbations) < 1:
+            msg = f"must be at least 1 each, got {self.perturbations}"
+            raise invalid(msg, field="perturbations")
         if self.stall_iterations is not None and self.stall_iterations < 0:
             msg = f"must be 0 or more, got {self.stall_iterations}"
             raise invalid(msg, field="stall_iterations")

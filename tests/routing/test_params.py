@@ -2,6 +2,7 @@ import pytest
 
 from snowroute import ProblemError
 from snowroute.routing import PyVRPParams, SolveParams
+from snowroute.routing.params import per_perturbations
 
 
 @pytest.mark.parametrize(
@@ -40,12 +41,17 @@ def test_stall_rule_scales_with_the_problem():
 
 
 def test_iteration_limits_are_counted_in_clients_perturbed():
-    assert SolveParams().stall_for(1500, perturbations=10) == 37_500
-    assert SolveParams().stall_for(50, perturbations=10) == 5000
-    assert SolveParams(stall_iterations=700).stall_for(1500, perturbations=10) == 1750
-    assert SolveParams(max_iterations=300).iterations_for(10) == 750
-    assert SolveParams(max_iterations=300).iterations_for(25) == 300
-    assert SolveParams().iterations_for(10) is None
+    assert per_perturbations(15_000, 10) == 37_500
+    assert per_perturbations(300, 25) == 300
+    assert per_perturbations(None, 10) is None
+
+
+def test_each_worker_gets_its_own_perturbation():
+    mixed = PyVRPParams(max_perturbations=(10, 25))
+    assert [mixed.for_worker(w).max_perturbations for w in range(3)] == [10, 25, 10]
+    assert PyVRPParams().for_worker(1).perturbations == (25,)
+    with pytest.raises(ProblemError, match="max_perturbations"):
+        PyVRPParams(max_perturbations=(10, 0))
 
 
 @pytest.mark.parametrize(

@@ -144,8 +144,8 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
         # a search perturbs at least one road per iteration
         (
             "[solver]",
-            "[solver]\nperturbations = 0",
-            r"`solver.perturbations` must be at least 1",
+            "[solver]\nperturbations = [10, 0]",
+            r"`solver.perturbations` must be at least 1 each",
         ),
         # a negative number of candidate moves
         (

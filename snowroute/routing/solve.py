@@ -124,14 +124,7 @@ def solve(
     if transformation is not None and transformation.problem is not problem:
         msg = "`transformation` was built for another problem."
         raise ProblemError(msg)
-    # the bound (a linear program) is computed in a worker of its own while
-    # this process builds the shortest paths and the first plan
-    aside = len(problem.required) >= BOUND_ASIDE_ARCS
-    pending = Forked(lower_bound, problem) if aside else None
-    with pending or contextlib.nullcontext():
-        tr = transform(problem) if transformation is None else transformation
-        start_routes = _first_plan(tr, params, initial)
-        bound = lower_bound(problem) if pending is None else pending.result()
+    tr, start_routes, bound = _prepare(problem, params, initial, transformation)
     logger.debug("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     run = _Run(tr, params, start + params.time_limit_s, bound, callback, start)
     result, routes, report, extra = _search_plan(run, start_routes)
@@ -146,6 +139,27 @@ def solve(
     )
     stats = {**result.stats, "iterations": float(result.iterations), **extra}
     return _solution(problem, routes, report, params, bound, runtime, stats)
+
+
+def _prepare(
+    problem: ArcRoutingProblem,
+    params: SolveParams,
+    initial: Sequence[WarmRoute] | None,
+    transformation: Transformation | None,
+) -> tuple[Transformation, list[NodeRoute] | None, float]:
+    """Return the transformation, the first plan and the lower bound.
+
+    From :data:`BOUND_ASIDE_ARCS` required arcs the bound (a linear program) is
+    computed in a worker of its own while this process builds the shortest
+    paths and the first plan.
+    """
+    aside = len(problem.required) >= BOUND_ASIDE_ARCS
+    pending = Forked(lower_bound, problem) if aside else None
+    with pending or contextlib.nullcontext():
+        tr = transform(problem) if transformation is None else transformation
+        start_routes = _first_plan(tr, params, initial)
+        bound = lower_bound(problem) if pending is None else pending.result()
+    return tr, start_routes, bound
 
 
 def _search_plan(

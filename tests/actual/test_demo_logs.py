@@ -77,16 +77,21 @@ def test_points_in_are_matched_plus_unmatched(
 def test_the_settlement_equals_the_one_of_the_plan(
     demo_run: RunResult, demo_index: RoadIndex
 ) -> None:
-    # Without gaps in the logs: a pass that lies wholly in a gap has no fix to
-    # tell whether the plow was down, and takes the state of the nearest fix.
-    params = SyntheticParams(sigma_m=15.0, skip=False, gaps=0, seed=0)
+    # The km within 0.5 %, not exactly: a pass wholly inside a gap of the log
+    # takes the plow flag of the nearest fix, and a street driven there and back
+    # within half a minute may read as one pass (docs/actual.md, "Limits"); on
+    # this plan either costs one street of 0.17 km of 128 km.
+    params = SyntheticParams(sigma_m=15.0, skip=False, seed=0)
     result, _ = _compare(demo_run, demo_index, "pooled", params)
     assert result.settlement  # the pooled plan plows across administrators
     for row in result.settlement:
         assert row.a_for_b_routes_actual == row.a_for_b_routes_agreed, row
         assert row.b_for_a_routes_actual == row.b_for_a_routes_agreed, row
-        assert row.a_for_b_km_actual == pytest.approx(row.a_for_b_km_agreed, abs=1e-6)
-        assert row.b_for_a_km_actual == pytest.approx(row.b_for_a_km_agreed, abs=1e-6)
+        for agreed, actual in (
+            (row.a_for_b_km_agreed, row.a_for_b_km_actual),
+            (row.b_for_a_km_agreed, row.b_for_a_km_actual),
+        ):
+            assert agreed * 0.995 - 1e-6 <= actual <= agreed + 1e-6, row
         assert row.a_for_b_h_actual == pytest.approx(
             row.a_for_b_h_agreed, rel=0.05, abs=0.02
         )

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import math
+import multiprocessing
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -151,9 +152,14 @@ def _prepare(
 
     From :data:`BOUND_ASIDE_ARCS` required arcs the bound (a linear program) is
     computed in a worker of its own while this process builds the shortest
-    paths and the first plan.
+    paths and the first plan: where the search may use more than one process
+    and this process may start one (a Dask worker, say, is daemonic and may not).
     """
-    aside = len(problem.required) >= BOUND_ASIDE_ARCS
+    aside = (
+        len(problem.required) >= BOUND_ASIDE_ARCS
+        and (params.workers or 1) > 1
+        and not multiprocessing.current_process().daemon
+    )
     pending = Forked(lower_bound, problem) if aside else None
     with pending or contextlib.nullcontext():
         tr = transform(problem) if transformation is None else transformation

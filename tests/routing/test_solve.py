@@ -167,23 +167,41 @@ def test_solve_raises_when_required_arc_unreachable():
         solve(problem, time_limit_s=1)
 
 
+def _bound_aside_from(monkeypatch, arcs: int) -> list[int]:
+    """Let problems of ``arcs`` required arcs compute their bound aside; count it."""
+    module = importlib.import_module("snowroute.routing.solve")
+    monkeypatch.setattr(module, "BOUND_ASIDE_ARCS", arcs)
+    started: list[int] = []
+    real = module.Forked
+
+    def counted(*args, **kwargs):
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "Forked", counted)
+    return started
+
+
 def test_the_bound_computed_aside_is_the_bound(monkeypatch):
     problem = toy_problem(all_roads(demand=3.0), [VehicleClass("truck", "garage")])
-    here = solve(problem, time_limit_s=30, seed=5, workers=1, max_iterations=50)
-    module = importlib.import_module("snowroute.routing.solve")
-    monkeypatch.setattr(module, "BOUND_ASIDE_ARCS", 1)  # every problem forks
-    aside = solve(problem, time_limit_s=30, seed=5, workers=1, max_iterations=50)
+    options = {"time_limit_s": 30, "seed": 5, "workers": 2, "max_iterations": 50}
+    here = solve(problem, **options)
+    started = _bound_aside_from(monkeypatch, 1)  # every problem
+    aside = solve(problem, **options)
+    assert started == [1]
     assert aside.lower_bound == here.lower_bound > 0
     assert aside.cost == here.cost
+    solve(problem, **{**options, "workers": 1})  # one process: nothing aside
+    assert started == [1]
 
 
 def test_an_unreachable_arc_is_named_with_the_bound_aside(monkeypatch):
-    module = importlib.import_module("snowroute.routing.solve")
-    monkeypatch.setattr(module, "BOUND_ASIDE_ARCS", 1)
+    started = _bound_aside_from(monkeypatch, 1)
     graph = toy_graph(extra=[(6, 7, 50), (7, 6, 50)], vertices=8)
     problem = toy_problem([*all_roads(), either(13, 14, ref="island")], graph=graph)
     with pytest.raises(InfeasibleError, match="island"):
-        solve(problem, time_limit_s=1)
+        solve(problem, time_limit_s=1, workers=2)
+    assert started == [1]
 
 
 def test_problem_raises_when_no_vehicle_may_serve_an_arc():

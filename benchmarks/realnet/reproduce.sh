@@ -34,6 +34,8 @@ run() {  # name, then the options of run.py; writes $B/name.csv and .log
 
 run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-city,middleton-county,middleton-state
+run realnet-60s-city-2026-12-06 --time-limit 60 --seeds 1,2,3,4,5 \
+    --instances middleton-city
 run realnet-60s-middleton-nb100 --time-limit 60 --seeds 1,2,3,4,5 --neighbours 100 \
     --instances middleton-city,middleton-county
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks

@@ -87,9 +87,7 @@ def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
     legs = tr.legs[int(tr.vehicle_profile[c])]
     loc = _stages(tr, route)
     out = np.where(loc >= nd, tr.node_service_s[c][np.maximum(loc - nd, 0)], 0.0)
-    # leg from each candidate of stage k to each of stage k + 1 (contiguous:
-    # ``tolist`` of the strided result of the fancy index is ten times slower)
-    moves = np.ascontiguousarray(legs[loc[:-1, :, None], loc[1:, None, :]])
+    moves = legs[loc[:-1, :, None], loc[1:, None, :]]  # stage k to stage k + 1
     cost, back = _cheapest_path(out[:-1].tolist(), moves.tolist())
     choice = [0]
     for arg in reversed(back):

@@ -51,6 +51,7 @@ __all__ = [
     "km",
     "plow_edges",
     "plow_problem",
+    "pyvrp_params",
     "solve_params",
     "tagging_inputs",
     "vehicle_classes",
@@ -367,7 +368,13 @@ def solve_params(
         max_iterations=spec.max_iterations,
         stall_iterations="auto" if stall is None else (stall or None),
         objective=spec.objective,
-        pyvrp=PyVRPParams(
-            num_neighbours=spec.neighbours, max_perturbations=spec.perturbations
-        ),
+        pyvrp=pyvrp_params(scenario),
+    )
+
+
+def pyvrp_params(scenario: Scenario) -> PyVRPParams:
+    """Return the PyVRP engine settings of ``scenario``'s ``[solver]`` table."""
+    spec = scenario.solver
+    return PyVRPParams(
+        num_neighbours=spec.neighbours, max_perturbations=spec.perturbations
     )

@@ -44,10 +44,9 @@ from snowroute.patrol.structures import (
 )
 from snowroute.patrol.validate import validate_patrol
 from snowroute.patrol.visits import unit_distances, visit_items
-from snowroute.prepare import depot_nodes
+from snowroute.prepare import depot_nodes, pyvrp_params
 from snowroute.routing import (
     ArcRoutingProblem,
-    PyVRPParams,
     Solution,
     SolveParams,
     VehicleClass,
@@ -353,10 +352,7 @@ def _route_days(
                 seed=run.seed + d,
                 workers=1,
                 max_iterations=run.max_iterations,
-                pyvrp=PyVRPParams(
-                    num_neighbours=scenario.solver.neighbours,
-                    max_perturbations=scenario.solver.perturbations,
-                ),
+                pyvrp=pyvrp_params(scenario),
             )
             solution = solve_on(executor, problem, params)
         pending.append(_PendingDay(problem, stops, solution))

@@ -53,11 +53,17 @@ def _arc_times(
     """:meth:`Transformation.arc_s` of each consecutive pair of locations ``seq``."""
     locs = np.asarray(seq)
     legs = tr.legs[int(tr.vehicle_profile[vehicle])]
-    prev, nd = locs[:-1], tr.num_depots
-    service = np.where(
-        prev >= nd, tr.node_service_s[vehicle][np.maximum(prev - nd, 0)], 0.0
+    return np.asarray(
+        _time_at(tr, vehicle, locs[:-1]) + legs[locs[:-1], locs[1:]], dtype=np.float64
     )
-    return np.asarray(service + legs[prev, locs[1:]], dtype=np.float64)
+
+
+def _time_at(tr: Transformation, vehicle: int, locs: np.ndarray) -> np.ndarray:
+    """Service time of ``vehicle`` at each location (0 at a depot)."""
+    nd = tr.num_depots
+    return np.where(
+        locs >= nd, tr.node_service_s[vehicle][np.maximum(locs - nd, 0)], 0.0
+    )
 
 
 def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
@@ -86,7 +92,7 @@ def best_directions(tr: Transformation, route: NodeRoute) -> NodeRoute:
     nd = tr.num_depots
     legs = tr.legs[int(tr.vehicle_profile[c])]
     loc = _stages(tr, route)
-    out = np.where(loc >= nd, tr.node_service_s[c][np.maximum(loc - nd, 0)], 0.0)
+    out = _time_at(tr, c, loc)
     moves = legs[loc[:-1, :, None], loc[1:, None, :]]  # stage k to stage k + 1
     cost, back = _cheapest_path(out[:-1].tolist(), moves.tolist())
     choice = [0]

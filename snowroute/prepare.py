@@ -376,5 +376,7 @@ def pyvrp_params(scenario: Scenario) -> PyVRPParams:
     """Return the PyVRP engine settings of ``scenario``'s ``[solver]`` table."""
     spec = scenario.solver
     return PyVRPParams(
-        num_neighbours=spec.neighbours, max_perturbations=spec.perturbations
+        num_neighbours=spec.neighbours,
+        max_perturbations=spec.perturbations,
+        relocate3=spec.relocate3,
     )

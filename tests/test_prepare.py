@@ -97,7 +97,7 @@ def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None
     text = SMALL.read_text(encoding="utf-8").replace(
         "seed = 7",
         'seed = 7\nobjective = "makespan"\nstall_iterations = 0\nworkers = 1\n'
-        "neighbours = 80\nperturbations = [10, 25]",
+        "neighbours = 80\nperturbations = [10, 25]\nrelocate3 = true",
         1,
     )
     path = tmp_path / "scenario.toml"
@@ -113,6 +113,8 @@ def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None
     assert (params.seed, params.time_limit_s) == (3, 2.0)
     assert params.pyvrp.num_neighbours == 80
     assert params.pyvrp.max_perturbations == (10, 25)
+    assert params.pyvrp.relocate3
     default = solve_params(scenario_from_toml(SMALL))
+    assert not default.pyvrp.relocate3
     assert default.stall_iterations == "auto"
     assert (default.pyvrp.num_neighbours, default.pyvrp.max_perturbations) == (50, 25)

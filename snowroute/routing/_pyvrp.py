@@ -5,7 +5,8 @@ Mapping (see :mod:`snowroute.routing.transform` for nodes and services):
 - every node is a PyVRP client at its own location; a service with two directions is
   a required, mutually exclusive client group of two optional clients;
 - every depot is a PyVRP depot; a vehicle class is a vehicle type (start and end at
-  its depot, refills as reload depots, shift as shift duration, fixed cost);
+  its depot, refills as reload depots, shift as shift duration (as route length
+  where there are no deadlines), fixed cost);
 - every vehicle class has a profile: its leg times plus its service times, and a
   prohibitive cost into the nodes it may not serve (vehicle-road compatibility);
   classes alike in all of these (the same fleet at several depots) share one;
@@ -56,6 +57,7 @@ from pyvrp.search import (
     NeighbourhoodParams,
     PerturbationManager,
     PerturbationParams,
+    Relocate3,
     compute_neighbours,
 )
 
@@ -117,13 +119,14 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
     timed = bool(np.isfinite(tr.service_deadline).any()) or any(
         vc.shift_s is not None for vc in problem.vehicles
     )
+    as_length = _shift_as_length(tr)
     load_scale = _load_scale(tr)
     demand = np.ceil(tr.service_demand * load_scale - 1e-9).astype(np.int64)
     clients, groups = _clients(tr, demand if has_load else None)
     # Node order must equal client order: nodes of a service are consecutive and
     # services are in node order, so client k is node k.
     depots = [Depot(location=d) for d in range(nd)]
-    distance, duration, profile = _matrices(tr, timed=timed)
+    distance, duration, profile = _matrices(tr, timed=timed, as_length=as_length)
     sizes = fleet_sizes(tr)
     vehicle_types: list[VehicleType] = []
     for c, vc in enumerate(problem.vehicles):
@@ -135,7 +138,9 @@ def build_data(tr: Transformation) -> tuple[ProblemData, list[int]]:
                 if cap is not None
                 else int(demand.sum()) + 1
             ]
-        vehicle_types.append(_vehicle_type(tr, c, sizes[c], capacity, profile[c]))
+        vehicle_types.append(
+            _vehicle_type(tr, c, sizes[c], capacity, profile[c], as_length=as_length)
+        )
     data = ProblemData(
         locations=[Location(0.0, 0.0) for _ in range(nd + nn)],
         clients=clients,
@@ -176,14 +181,30 @@ def _clients(
     return clients, groups
 
 
+def _shift_as_length(tr: Transformation) -> bool:
+    """Whether the shift is given to PyVRP as a route length (``max_distance``).
+
+    So where shifts are the only time limit (no deadlines): the distances then
+    carry the whole service time and equal the route times, and PyVRP prices a
+    move by its distance alone, without the time segments a shift duration needs
+    (about twice the iterations a second on a few long routes,
+    ``benchmarks/realnet/RESULTS.md``).
+    """
+    return not np.isfinite(tr.service_deadline).any() and any(
+        vc.shift_s is not None for vc in tr.problem.vehicles
+    )
+
+
 def _matrices(
-    tr: Transformation, *, timed: bool
+    tr: Transformation, *, timed: bool, as_length: bool = False
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[int]]:
     """Return the profiles' distance and duration matrices and each class's profile.
 
     Distances carry each node's service time above the cheapest class's (a
-    constant of every plan otherwise); durations the whole service time, on the
-    arcs into the node. Untimed problems use the distances as durations. Classes
+    constant of every plan otherwise), or the whole service time, rounded up,
+    when the shift is a route length (``as_length``); durations the whole service
+    time, on the arcs into the node. Untimed problems use the distances as
+    durations, as do problems whose shift is a route length. Classes
     with the same deadhead speed and service times share a profile (the demo
     region's pooled plan: 18 classes, two profiles; its peak memory fell from 4.4
     to 0.9 GB).
@@ -206,9 +227,12 @@ def _matrices(
         legs = tr.legs[key[0]]
         into = np.concatenate([np.zeros(nd), tr.node_service_s[c]])
         extra = np.concatenate([np.zeros(nd), tr.node_service_s[c] - min_service])
-        dist = _scaled_round(legs + extra[None, :], TIME_SCALE)
+        if as_length:
+            dist = _scaled_ceil(legs + into[None, :], TIME_SCALE)
+        else:
+            dist = _scaled_round(legs + extra[None, :], TIME_SCALE)
         np.fill_diagonal(dist, 0)
-        if timed:
+        if timed and not as_length:
             dur = _scaled_ceil(legs + into[None, :], TIME_SCALE)
             np.fill_diagonal(dur, 0)
         else:
@@ -219,7 +243,13 @@ def _matrices(
 
 
 def _vehicle_type(
-    tr: Transformation, c: int, num_available: int, capacity: list[int], profile: int
+    tr: Transformation,
+    c: int,
+    num_available: int,
+    capacity: list[int],
+    profile: int,
+    *,
+    as_length: bool = False,
 ) -> VehicleType:
     """Return the PyVRP vehicle type of vehicle class ``c``."""
     problem = tr.problem
@@ -227,7 +257,8 @@ def _vehicle_type(
     depot = tr.vehicle_depot(c)
     options: dict[str, Any] = {}
     if vc.shift_s is not None:
-        options["shift_duration"] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
+        limit = "max_distance" if as_length else "shift_duration"
+        options[limit] = math.floor(vc.shift_s * TIME_SCALE + 1e-6)
     if vc.refill_depots:
         options["reload_depots"] = [problem.depot_index(d) for d in vc.refill_depots]
     return VehicleType(
@@ -388,8 +419,11 @@ def _service_floor_s(tr: Transformation) -> float:
 
     The engine's distances carry each node's service time above the cheapest
     class's (:func:`build_data`); per service, the cheaper of its nodes' cheapest
-    times is left out of every plan's engine cost.
+    times is left out of every plan's engine cost. None is where the shift is a
+    route length (:func:`_shift_as_length`): the distances carry it all.
     """
+    if _shift_as_length(tr):
+        return 0.0
     with np.errstate(all="ignore"):
         cheapest = np.nanmin(
             np.where(np.isnan(tr.node_service_s), np.inf, tr.node_service_s), axis=0
@@ -482,13 +516,19 @@ def _search(
 def _local_search(
     data: ProblemData, rng: RandomNumberGenerator, params: PyVRPParams
 ) -> LocalSearch:
-    """Return PyVRP's local search with every operator that supports ``data``."""
+    """Return PyVRP's local search with every operator that supports ``data``.
+
+    PyVRP's default operators, and ``Relocate3`` when ``params.relocate3``.
+    """
     neighbours = compute_neighbours(
         data, NeighbourhoodParams(num_neighbours=params.num_neighbours)
     )
     perturb = PerturbationManager(PerturbationParams(1, params.perturbations[0]))
     ls = LocalSearch(data, rng, neighbours, perturb)
-    for op in OPERATORS:
+    operators = list(OPERATORS)
+    if params.relocate3:
+        operators.append(Relocate3)
+    for op in operators:
         if op.supports(data):
             ls.add_operator(op(data))
     return ls

@@ -97,6 +97,15 @@ class PyVRPParams:
         clients) the exhaustive searches took half of the first minute, and
         without them five 60 s searches averaged 59,313 s against 59,723 s
         (``benchmarks/realnet/RESULTS.md``).
+    relocate3
+        Also move chains of three consecutive clients (PyVRP's ``Relocate3``,
+        beside its default operators). Suits a fleet at one depot whose plan is a
+        few very long routes: on the Middleton city streets (2,594 clients in 3
+        routes) 36 s searches over seeds 1-10 ended at 59,299 s on average with
+        it against 59,535 s without, better on 9 of the 10 seeds. Not the
+        default: on the demo's baseline (the same work, seeds 1-3) it was
+        0.04-0.21 % worse on every seed, on its pooled plan worse on two seeds
+        and better on one (``benchmarks/realnet/RESULTS.md``).
     epoch_s
         Seconds between exchanges of the best plan among workers (``None``:
         workers run independently for the whole budget).
@@ -121,6 +130,7 @@ class PyVRPParams:
     max_perturbations: int | tuple[int, ...] = 25
     polish: bool = True
     exhaustive_best: bool | None = None
+    relocate3: bool = False
     epoch_s: float | None = None
     data_penalties: bool = True
     target_feasible: tuple[float, ...] = (0.65, 0.4)

@@ -826,6 +826,15 @@ class SolverSpec:
         [10, 25],
         default=25,
     )
+    relocate3: bool = spec(
+        "Let the PyVRP engine also move chains of three consecutive road "
+        "directions at once (its `Relocate3`), beside its default moves. Suits the "
+        "same plans of a few very long routes from one yard (see "
+        "`scenarios/middleton.toml`); on plans of many shorter routes from several "
+        "yards it was a little worse.",
+        True,
+        default=False,
+    )
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:

@@ -178,3 +178,34 @@ def test_the_validator_catches_each_hand_made_violation(plan, name, match):
     report = validate(problem, routes)
     assert not report.valid
     assert any(match in v for v in report.violations), report.violations
+
+
+@pytest.mark.parametrize("slow_class", [False, True])
+def test_a_shift_without_deadlines_is_a_route_length_pyvrp_keeps(slow_class):
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.transform import transform
+
+    problem = dataclasses.replace(_problem(), deadlines={})
+    fleet = [VehicleClass("truck", "garage", shift_s=SHIFT)]
+    if slow_class:  # a second service speed: the distances carry its whole time
+        fleet.append(VehicleClass("slow", "garage", shift_s=SHIFT, plow_speed_kph=10.0))
+    problem = dataclasses.replace(problem, vehicles=tuple(fleet))
+    data, classes = _pyvrp.build_data(transform(problem))
+    for c in classes:
+        vehicle_type = data.vehicle_type(c)
+        assert vehicle_type.max_distance == SHIFT * _pyvrp.TIME_SCALE
+        assert vehicle_type.shift_duration > 10**9  # PyVRP's "none"
+    solution = solve(problem, seed=1, workers=1, max_iterations=500)
+    assert solution.feasible, solution.violations
+    durations = [r.duration_s for r in solution.routes]
+    assert max(durations) <= SHIFT + 1e-9
+    assert sum(durations) > SHIFT  # the shift binds: at least two routes
+
+
+def test_a_shift_with_deadlines_stays_a_shift_duration():
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.transform import transform
+
+    data, _ = _pyvrp.build_data(transform(_problem()))
+    assert data.vehicle_type(0).shift_duration == SHIFT * _pyvrp.TIME_SCALE
+    assert data.vehicle_type(0).max_distance > 10**9

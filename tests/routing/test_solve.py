@@ -273,6 +273,23 @@ def test_pyvrp_feasible_targets_must_be_shares(targets):
         PyVRPParams(target_feasible=targets)
 
 
+@pytest.mark.parametrize("relocate3", [True, False])
+def test_pyvrp_search_moves_chains_of_three_when_asked(relocate3):
+    from pyvrp import RandomNumberGenerator
+    from pyvrp.search import Relocate3
+
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.transform import transform
+
+    data, _ = _pyvrp.build_data(transform(toy_problem()))
+    params = _pyvrp.PyVRPParams(relocate3=relocate3)
+    ls = _pyvrp._local_search(data, RandomNumberGenerator(seed=1), params)
+    kinds = [type(op) for op in ls.binary_operators]
+    assert (Relocate3 in kinds) is relocate3
+    solution = solve(toy_problem(), seed=1, workers=1, max_iterations=50, pyvrp=params)
+    assert solution.feasible
+
+
 def test_pyvrp_search_aims_at_its_workers_feasible_target(monkeypatch):
     from snowroute.routing import _pyvrp
     from snowroute.routing.transform import transform

@@ -41,6 +41,8 @@ run realnet-60s-middleton-nb100 --time-limit 60 --seeds 1,2,3,4,5 --neighbours 1
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
 run realnet-60s-large --time-limit 60 --seeds 1,2,3,4,5 --instances \
     demo-05201,city-d1,city-d2,city-d3
+run realnet-60s-city-districts --time-limit 60 --seeds 1,2,3,4,5 \
+    --instances city-d1,city-d2
 run realnet-60s-county-noturns --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-county-noturns
 echo "middleton-run: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"

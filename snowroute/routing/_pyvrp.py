@@ -435,13 +435,14 @@ def _service_floor_s(tr: Transformation) -> float:
 def _may_reach(stop: _Stop, solution: pyvrp.Solution, num_loads: int) -> bool:
     """Tell cheaply whether a plan may reach the lower bound (before pricing it).
 
-    Its engine cost plus the service floor, less the engine's rounding (half a
-    unit per leg), is at most its true cost.
+    Its engine cost plus the service floor, less the engine's rounding (at most
+    one unit per leg: distances are rounded, or rounded up where the shift is a
+    route length), is at most its true cost.
     """
     if stop.target_s is None or not solution.is_feasible():
         return False
     legs = solution.num_clients() + 2 * solution.num_routes()
-    low = (_cost(solution, num_loads) - 0.5 * legs) / TIME_SCALE + stop.floor_s
+    low = (_cost(solution, num_loads) - legs) / TIME_SCALE + stop.floor_s
     return low <= stop.target_s * (1 + _OPTIMAL_RTOL) + 1e-6
 
 

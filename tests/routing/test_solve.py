@@ -329,10 +329,12 @@ def test_a_converged_search_stops_before_its_iteration_budget():
     assert solution.stats["iterations"] < 5_000
 
 
-def test_a_plan_at_the_lower_bound_ends_the_search():
+@pytest.mark.parametrize("shift_s", [None, 3600.0])  # a shift: a route length
+def test_a_plan_at_the_lower_bound_ends_the_search(shift_s):
     # one one-way street out of the depot and one back: the bound is exact
     required = [RequiredArc(arc=0, mode="forward", ref="0>1"), either(5, 6)]
-    problem = toy_problem(required)
+    truck = VehicleClass("truck", "garage", shift_s=shift_s)
+    problem = toy_problem(required, vehicles=[truck])
     solution = solve(problem, seed=1, workers=1, stall_iterations=None)
     assert solution.cost == pytest.approx(solution.lower_bound)
     # no stall rule and no iteration cap: only the bound ended it before 10 s

@@ -105,7 +105,8 @@ class PyVRPParams:
         it against 59,535 s without, better on 9 of the 10 seeds. Not the
         default: on the demo's baseline (the same work, seeds 1-3) it was
         0.04-0.21 % worse on every seed, on its pooled plan worse on two seeds
-        and better on one (``benchmarks/realnet/RESULTS.md``).
+        and better on one, on the scale benchmark's ``city-d2`` (60 s) worse on
+        four of five seeds (``benchmarks/realnet/RESULTS.md``).
     epoch_s
         Seconds between exchanges of the best plan among workers (``None``:
         workers run independently for the whole budget).

@@ -106,7 +106,7 @@ class PyVRPParams:
         default: on the demo's baseline (the same work, seeds 1-3) it was
         0.04-0.21 % worse on every seed, on its pooled plan worse on two seeds
         and better on one, on the scale benchmark's ``city-d2`` (60 s) worse on
-        four of five seeds (``benchmarks/realnet/RESULTS.md``).
+        three of five seeds and on average (``benchmarks/realnet/RESULTS.md``).
     epoch_s
         Seconds between exchanges of the best plan among workers (``None``:
         workers run independently for the whole budget).

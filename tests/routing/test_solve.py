@@ -118,6 +118,27 @@ def test_refills_let_one_vehicle_serve_more_than_its_capacity(engine):
     assert route.peak_load <= 7
 
 
+def test_refill_trips_count_in_a_shift_without_deadlines():
+    # the shift goes to PyVRP as a route length: the refill trips are in it
+    def problem(shift_s):
+        truck = VehicleClass(
+            "truck",
+            "garage",
+            count=1,
+            capacity=7,
+            refill_depots=("barn",),
+            shift_s=shift_s,
+        )
+        return toy_problem(all_roads(demand=3.0), [truck])
+
+    needed = _solve(problem(None), "pyvrp").routes[0].duration_s
+    enough = _solve(problem(needed), "pyvrp")
+    assert enough.feasible, enough.violations
+    assert len(enough.routes[0].refills) >= 2
+    short = _solve(problem(0.9 * needed), "pyvrp")  # one truck cannot do it all
+    assert not short.feasible
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_vehicles_serve_only_compatible_roads(engine):
     roads = [dataclasses.replace(r, road_class="residential") for r in all_roads()]

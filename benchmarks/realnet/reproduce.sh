@@ -4,11 +4,13 @@
 # the project (Middleton's OSM network). Each command appends one CSV row per run as
 # soon as it ends; time it alone on the machine (2 search workers use both cores).
 #
-#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 80 min
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 105 min
 #   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
 #
-# References (references.csv) come from long runs without the stall stop:
-#   run.py --reference --no-stall --instances middleton-city --seeds 1,2 --time-limit 600
+# References (references.csv) are the best plans of any run; the long runs behind
+# the Middleton ones (the city's from "How long the city needs" in RESULTS.md):
+#   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 300 \
+#          --perturbations 10,25 --relocate3
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120
 # (`--reference` keeps an older, better value: move references.csv aside to start
@@ -45,6 +47,14 @@ run realnet-60s-city-districts --time-limit 60 --seeds 1,2,3,4,5 \
     --instances city-d1,city-d2
 run realnet-60s-county-noturns --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-county-noturns
+# the city with the scenario's search settings at three budgets, into one CSV
+for t in 60 120 300; do
+    run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \
+        --perturbations 10,25 --relocate3
+done
+{ cat "$B/city-budget-60.csv"; tail -n +2 "$B/city-budget-120.csv"; \
+  tail -n +2 "$B/city-budget-300.csv"; } >"$B/realnet-city-budgets.csv"
+rm -f "$B"/city-budget-*.csv
 echo "middleton-run: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
 .venv/bin/python "$B/pipeline.py" --seeds 1,2,3,4,5 --out "$B/middleton-run.csv"
 if [ "${1:-}" = all ]; then

@@ -472,6 +472,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="PyVRP's granular neighbourhood per client (default: PyVRPParams')",
     )
     parser.add_argument(
+        "--perturbations",
+        type=lambda s: tuple(int(x) for x in s.split(",") if x),
+        help="largest perturbation per worker, comma-separated (the scenario's "
+        "[solver] perturbations; default: PyVRPParams')",
+    )
+    parser.add_argument(
+        "--relocate3",
+        action="store_true",
+        help="also move chains of three (the scenario's [solver] relocate3)",
+    )
+    parser.add_argument(
         "--no-stall",
         action="store_true",
         help="search until the time limit (stall_iterations=None; default: 'auto')",
@@ -492,6 +503,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def solve_params(inst: Instance, seed: int, args: argparse.Namespace) -> SolveParams:
+    """Return the settings of one solve of ``inst`` from the command line."""
+    params = SolveParams(
+        time_limit_s=args.time_limit,
+        seed=seed,
+        objective=inst.objective,
+        workers=args.workers,
+    )
+    if args.no_stall:
+        params = params.with_(stall_iterations=None)
+    changes: dict[str, Any] = {}
+    if args.neighbours is not None:
+        changes["num_neighbours"] = args.neighbours
+    if args.perturbations:
+        changes["max_perturbations"] = args.perturbations
+    if args.relocate3:
+        changes["relocate3"] = True
+    if changes:
+        params = params.with_(pyvrp=dataclasses.replace(params.pyvrp, **changes))
+    return params
+
+
 def run_instance(
     inst: Instance, kinds: set[str], args: argparse.Namespace, writer: RowWriter
 ) -> list[dict[str, Any]]:
@@ -500,17 +533,7 @@ def run_instance(
     reference = None if ref is None else float(ref["reference"])
     rows = []
     for seed in args.seeds:
-        params = SolveParams(
-            time_limit_s=args.time_limit,
-            seed=seed,
-            objective=inst.objective,
-            workers=args.workers,
-        )
-        if args.no_stall:
-            params = params.with_(stall_iterations=None)
-        if args.neighbours is not None:
-            pyvrp = dataclasses.replace(params.pyvrp, num_neighbours=args.neighbours)
-            params = params.with_(pyvrp=pyvrp)
+        params = solve_params(inst, seed, args)
         runs = run_seed(inst, kinds, params)
         bound = _makespan_bound(runs)
         for name, m in runs:

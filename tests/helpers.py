@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from xml.etree.ElementTree import parse
 
 import networkx as nx
@@ -16,6 +19,33 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 JAPAN_OSM = DATA / "japan_roads.osm"
 JAPAN_BOUNDARIES = DATA / "japan_boundaries.geojson"
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """Import the script at ``path`` (a benchmark's, the notebooks' maker) as ``name``.
+
+    Its folder is on ``sys.path`` while it loads, for the modules beside it that
+    it imports; those are taken out of ``sys.modules`` again (names such as
+    ``instances`` that another folder may use), the script itself stays (its
+    dataclasses look their module up).
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    before = set(sys.modules)
+    sys.modules[name] = module
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
+        for extra in set(sys.modules) - before - {name}:
+            where = getattr(sys.modules[extra], "__file__", None)
+            if where is not None and Path(where).parent == path.parent:
+                del sys.modules[extra]
+    return module
 
 
 @lru_cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import networkx as nx
@@ -11,20 +10,11 @@ import pytest
 from snowroute.datasets.city import write_city_network
 from snowroute.prepare import depot_nodes, graph_from_scenario, plow_edges
 from snowroute.scenario import scenario_from_toml
-from tests.helpers import ROOT
+from tests.helpers import ROOT, load_script
 
-
-def _load_districts():  # type: ignore[no-untyped-def]
-    path = ROOT / "benchmarks" / "realnet" / "districts.py"
-    spec = importlib.util.spec_from_file_location("benchmark_districts", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_districts = _load_districts()
+_districts = load_script(
+    ROOT / "benchmarks" / "realnet" / "districts.py", "benchmark_districts"
+)
 depot_districts = _districts.depot_districts
 district_graph = _districts.district_graph
 repair_borders = _districts.repair_borders

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType, SimpleNamespace
 
 import pytest
 
 from snowroute.routing import PyVRPParams
-from tests.helpers import ROOT
+from tests.helpers import ROOT, load_script
 
 FOLDER = ROOT / "benchmarks" / "realnet"
 
 
 @pytest.fixture(scope="module")
 def run_module() -> ModuleType:
-    sys.path.insert(0, str(FOLDER))  # run.py imports instances.py beside it
-    try:
-        spec = importlib.util.spec_from_file_location("realnet_run", FOLDER / "run.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(FOLDER))
-        sys.modules.pop("instances", None)  # a name other folders may use
-    return module
+    return load_script(FOLDER / "run.py", "realnet_run")
 
 
 def test_default_settings_are_the_engine_defaults(run_module: ModuleType) -> None:

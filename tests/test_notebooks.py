@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, load_script
 
 FOLDER = ROOT / "notebooks"
 NOTEBOOKS = sorted(FOLDER.glob("*.ipynb"))
 
 
-def _maker():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "make_notebooks", FOLDER / "make_notebooks.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _maker() -> ModuleType:
+    return load_script(FOLDER / "make_notebooks.py", "make_notebooks")
 
 
 def test_every_notebook_is_generated_and_stripped() -> None:

@@ -488,6 +488,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="search until the time limit (stall_iterations=None; default: 'auto')",
     )
     parser.add_argument(
+        "--no-phases",
+        action="store_true",
+        help="one search also on large problems with deadlines (phases_from=None)",
+    )
+    parser.add_argument(
         "--reference",
         action="store_true",
         help="write the best value of this run into references.csv",
@@ -513,6 +518,8 @@ def solve_params(inst: Instance, seed: int, args: argparse.Namespace) -> SolvePa
     )
     if args.no_stall:
         params = params.with_(stall_iterations=None)
+    if args.no_phases:
+        params = params.with_(phases_from=None)
     changes: dict[str, Any] = {}
     if args.neighbours is not None:
         changes["num_neighbours"] = args.neighbours

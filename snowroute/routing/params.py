@@ -205,6 +205,16 @@ class SolveParams:
         local search); ``"auto"``, the tour from
         :data:`ONE_DEPOT_TOUR_MIN_SERVICES` services up when the whole fleet is
         at one depot, from :data:`TOUR_MIN_SERVICES` otherwise.
+    phases_from
+        Services from which a ``total_time`` problem with deadlines is searched in
+        three phases: 70 % of the budget without its deadlines, 12 % on chunks of
+        that plan with them (a repair), the rest as it is
+        (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one search.
+        With deadlines PyVRP times every move inside a route along the route, so
+        on a few routes of hundreds of streets an iteration costs twice as much.
+        On the Middleton city streets (1,524 services, 36 s, seeds 1-10) the
+        phases ended at 58,852 s on average against 59,358 s for one search,
+        lower on 9 of the 10 seeds (``benchmarks/realnet/RESULTS.md``).
     pyvrp
         Settings of the PyVRP engine.
 
@@ -222,6 +232,7 @@ class SolveParams:
     stall_iterations: int | Literal["auto"] | None = "auto"
     objective: Objective = "total_time"
     first_plan: Literal["auto", "tour", "engine"] = "auto"
+    phases_from: int | None = 1000
     pyvrp: PyVRPParams = PyVRPParams()
 
     def __post_init__(self) -> None:
@@ -237,7 +248,7 @@ class SolveParams:
         if not self.time_limit_s > 0:
             msg = f"`time_limit_s` must be positive, got {self.time_limit_s!r}."
             raise ProblemError(msg)
-        for name in ("workers", "max_iterations"):
+        for name in ("workers", "max_iterations", "phases_from"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 msg = f"`{name}` must be at least 1, got {value!r}."

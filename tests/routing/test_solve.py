@@ -417,3 +417,43 @@ def test_pyvrp_classes_alike_but_for_their_depot_share_a_profile():
     assert [data.vehicle_type(c).start_depot for c in classes] == [0, 1, 0]
     solution = solve(problem, seed=1, workers=1, max_iterations=200)
     assert solution.feasible
+
+
+def _grid_with_deadlines():
+    """The 5 x 6 grid, three trucks, every fifth street due within 10 minutes."""
+    problem = grid_problem(vehicles=(VehicleClass("truck", "yard", count=3),))
+    required = tuple(
+        dataclasses.replace(r, priority="main") if k % 5 == 0 else r
+        for k, r in enumerate(problem.required)
+    )
+    return dataclasses.replace(problem, required=required, deadlines={"main": 600.0})
+
+
+@pytest.mark.parametrize("phases_from", [10, None])
+def test_a_large_problem_with_deadlines_is_searched_in_phases(phases_from):
+    seen = []
+    problem = _grid_with_deadlines()
+    solution = _solve(
+        problem,
+        "pyvrp",
+        max_iterations=300,
+        phases_from=phases_from,
+        callback=seen.append,
+    )
+    assert solution.feasible, solution.violations
+    assert solution.finish_s()["main"] <= 600.0
+    stages = {p.stage for p in seen}
+    # the plans without deadlines are not the problem's: never reported
+    assert stages == ({"chunks", "search"} if phases_from else {"search"})
+    # the three phases share the iteration budget
+    assert solution.stats["iterations"] <= 300 + 3
+
+
+def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
+    problem = _grid_with_deadlines()
+    plans = [
+        solve(problem, seed=3, workers=2, max_iterations=200, phases_from=10)
+        for _ in range(2)
+    ]
+    first, second = ([r.arcs.tolist() for r in p.routes] for p in plans)
+    assert first == second

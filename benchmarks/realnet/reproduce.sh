@@ -4,13 +4,13 @@
 # the project (Middleton's OSM network). Each command appends one CSV row per run as
 # soon as it ends; time it alone on the machine (2 search workers use both cores).
 #
-#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 105 min
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 120 min
 #   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
 #
 # References (references.csv) are the best plans of any run; the long runs behind
 # the Middleton ones (the city's from "How long the city needs" in RESULTS.md):
-#   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 300 \
-#          --perturbations 10,25 --relocate3
+#   run.py --reference --instances middleton-city --seeds 1 --time-limit 300 \
+#          --perturbations 10,25 --relocate3        (reference-300s-city-phases.csv)
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120
 # (`--reference` keeps an older, better value: move references.csv aside to start
@@ -34,12 +34,14 @@ run() {  # name, then the options of run.py; writes $B/name.csv and .log
     echo "$name: exit $? $(date -Is)"
 }
 
-run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 \
+# The city's runs recorded before the search in phases carry --no-phases (the
+# county and the state are below its 1,000 services either way).
+run realnet-60s-middleton --time-limit 60 --seeds 1,2,3,4,5 --no-phases \
     --instances middleton-city,middleton-county,middleton-state
-run realnet-60s-city-2026-12-06 --time-limit 60 --seeds 1,2,3,4,5 \
+run realnet-60s-city-2026-12-06 --time-limit 60 --seeds 1,2,3,4,5 --no-phases \
     --instances middleton-city
 run realnet-60s-middleton-nb100 --time-limit 60 --seeds 1,2,3,4,5 --neighbours 100 \
-    --instances middleton-city,middleton-county
+    --no-phases --instances middleton-city,middleton-county
 run realnet-60s-4trucks --time-limit 60 --seeds 1,2,3 --instances middleton-city-4trucks
 run realnet-60s-large --time-limit 60 --seeds 1,2,3,4,5 --instances \
     demo-05201,city-d1,city-d2,city-d3
@@ -47,10 +49,15 @@ run realnet-60s-city-districts --time-limit 60 --seeds 1,2,3,4,5 \
     --instances city-d1,city-d2
 run realnet-60s-county-noturns --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-county-noturns
-# the city with the scenario's search settings at three budgets, into one CSV
+# the city's 36 s share of the pipeline: in phases (the default) and as one search
+run realnet-36s-city-phases --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10 \
+    --instances middleton-city --perturbations 10,25 --relocate3
+run realnet-36s-city-one-search --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10 \
+    --instances middleton-city --perturbations 10,25 --relocate3 --no-phases
+# the city with the scenario's search settings at three budgets, one search each
 for t in 60 120 300; do
     run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \
-        --perturbations 10,25 --relocate3
+        --perturbations 10,25 --relocate3 --no-phases
 done
 { cat "$B/city-budget-60.csv"; tail -n +2 "$B/city-budget-120.csv"; \
   tail -n +2 "$B/city-budget-300.csv"; } >"$B/realnet-city-budgets.csv"
@@ -58,6 +65,6 @@ rm -f "$B"/city-budget-*.csv
 echo "middleton-run: start $(date -Is), load $(cut -d' ' -f1-3 /proc/loadavg)"
 .venv/bin/python "$B/pipeline.py" --seeds 1,2,3,4,5 --out "$B/middleton-run.csv"
 if [ "${1:-}" = all ]; then
-    run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --instances \
+    run realnet-60s-others --time-limit 60 --seeds 1,2,3,4,5 --no-phases --instances \
         middleton-city-noturns,middleton-county-noturns,middleton-state-noturns,demo-05,demo-05211,demo-05361
 fi

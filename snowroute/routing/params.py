@@ -207,14 +207,14 @@ class SolveParams:
         at one depot, from :data:`TOUR_MIN_SERVICES` otherwise.
     phases_from
         Services from which a ``total_time`` problem with deadlines is searched in
-        three phases: 70 % of the budget without its deadlines, 12 % on chunks of
+        three phases: 76 % of the budget without its deadlines, 5 % on chunks of
         that plan with them (a repair), the rest as it is
         (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one search.
         With deadlines PyVRP times every move inside a route along the route, so
         on a few routes of hundreds of streets an iteration costs twice as much.
         On the Middleton city streets (1,524 services, 36 s, seeds 1-10) the
-        phases ended at 58,852 s on average against 59,358 s for one search,
-        lower on 9 of the 10 seeds (``benchmarks/realnet/RESULTS.md``).
+        phases ended at 58,837 s on average against 59,358 s for one search,
+        lower on every seed (``benchmarks/realnet/RESULTS.md``).
     pyvrp
         Settings of the PyVRP engine.
 

@@ -77,16 +77,21 @@ def test_points_in_are_matched_plus_unmatched(
 def test_the_settlement_equals_the_one_of_the_plan(
     demo_run: RunResult, demo_index: RoadIndex
 ) -> None:
-    # The km within 0.5 %, not exactly: a pass wholly inside a gap of the log
-    # takes the plow flag of the nearest fix, and a street driven there and back
-    # within half a minute may read as one pass (docs/actual.md, "Limits"); on
-    # this plan either costs one street of 0.17 km of 128 km.
+    # The km within 0.5 % and the routes within one, not exactly: a pass wholly
+    # inside a gap of the log takes the plow flag of the nearest fix, and a street
+    # driven there and back within half a minute may read as one pass
+    # (docs/actual.md, "Limits"); on this plan either costs one street of 0.15-0.17
+    # km of 128 km, and that street may be a whole route (仁井田4号線, 154 m, one of
+    # the prefecture's 110 routes for Akita city, since the search in phases).
     params = SyntheticParams(sigma_m=15.0, skip=False, seed=0)
     result, _ = _compare(demo_run, demo_index, "pooled", params)
     assert result.settlement  # the pooled plan plows across administrators
     for row in result.settlement:
-        assert row.a_for_b_routes_actual == row.a_for_b_routes_agreed, row
-        assert row.b_for_a_routes_actual == row.b_for_a_routes_agreed, row
+        for agreed, actual in (
+            (row.a_for_b_routes_agreed, row.a_for_b_routes_actual),
+            (row.b_for_a_routes_agreed, row.b_for_a_routes_actual),
+        ):
+            assert agreed - 1 <= actual <= agreed, row
         for agreed, actual in (
             (row.a_for_b_km_agreed, row.a_for_b_km_actual),
             (row.b_for_a_km_agreed, row.b_for_a_km_actual),

@@ -26,13 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from snowroute.routing.transform import NodeRoute, Transformation
 
 __all__ = ["Coarsened", "coarsen", "without_deadlines"]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def without_deadlines(tr: Transformation) -> Transformation:

@@ -206,9 +206,10 @@ class SolveParams:
         :data:`ONE_DEPOT_TOUR_MIN_SERVICES` services up when the whole fleet is
         at one depot, from :data:`TOUR_MIN_SERVICES` otherwise.
     phases_from
-        Services from which a ``total_time`` problem with deadlines is searched in
-        three phases: 76 % of the budget without its deadlines, 5 % on chunks of
-        that plan with them (a repair), the rest as it is
+        Services from which a ``total_time`` problem with deadlines is searched by
+        the PyVRP engine in three phases: 76 % of the budget without its
+        deadlines, 5 % on chunks of that plan with them (a repair), the rest as
+        it is
         (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one search.
         With deadlines PyVRP times every move inside a route along the route, so
         on a few routes of hundreds of streets an iteration costs twice as much.

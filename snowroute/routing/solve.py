@@ -386,7 +386,8 @@ def _first_plan(
 def _in_phases(tr: Transformation, params: SolveParams) -> bool:
     """Whether ``tr`` is searched in phases (see ``SolveParams.phases_from``)."""
     return (
-        params.phases_from is not None
+        params.engine == "pyvrp"
+        and params.phases_from is not None
         and tr.num_services >= params.phases_from
         and bool(np.isfinite(tr.service_deadline).any())
     )

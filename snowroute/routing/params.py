@@ -324,7 +324,8 @@ class Progress:
     worker
         Index of that worker.
     stage
-        What is running: ``"search"``, or ``"makespan"`` with the cap tried.
+        What is running: ``"search"``; ``"chunks"``, the repair of a search in
+        phases (``phases_from``); or ``"makespan"`` with the cap tried.
     """
 
     elapsed_s: float

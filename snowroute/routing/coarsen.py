@@ -136,8 +136,8 @@ def _chunk_transformation(
     demand = np.bincount(
         owner, weights=tr.service_demand[tr.node_service[flat]], minlength=n
     ).astype(np.float64)
-    single = np.array([len(c) == 1 for c in chunks])
-    deadline = np.where(single, tr.service_deadline[tr.node_service[first]], np.inf)
+    # a chunk of several nodes has none with a deadline: its first node's is inf
+    deadline = tr.service_deadline[tr.node_service[first]]
     return replace(
         tr,
         node_required=tr.node_required[first],

@@ -209,8 +209,8 @@ class SolveParams:
         Services from which a ``total_time`` problem with deadlines is searched by
         the PyVRP engine in three phases: 76 % of the budget without its
         deadlines, 5 % on chunks of that plan with them (a repair), the rest as
-        it is
-        (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one search.
+        it is (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one
+        search.
         With deadlines PyVRP times every move inside a route along the route, so
         on a few routes of hundreds of streets an iteration costs twice as much.
         On the Middleton city streets (1,524 services, 36 s, seeds 1-10) the

@@ -13,6 +13,7 @@ Arc indices (tail -> head): 0: 0>1, 1: 1>0, 2: 1>2, 3: 0>3, 4: 3>0, 5: 1>4, 6: 4
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -137,4 +138,19 @@ def grid_problem(
         required=required,
         depots=(Depot("yard", 0),),
         vehicles=tuple(vehicles or (VehicleClass("truck", "yard", count=4),)),
+    )
+
+
+def grid_with_deadlines(
+    vehicles: Sequence[VehicleClass], deadline_s: float
+) -> ArcRoutingProblem:
+    """:func:`grid_problem` with every fifth street in class ``main``, due by
+    ``deadline_s``."""
+    problem = grid_problem(vehicles=vehicles)
+    required = tuple(
+        dataclasses.replace(r, priority="main") if k % 5 == 0 else r
+        for k, r in enumerate(problem.required)
+    )
+    return dataclasses.replace(
+        problem, required=required, deadlines={"main": deadline_s}
     )

@@ -12,7 +12,7 @@ from snowroute.routing.coarsen import coarsen, without_deadlines
 from snowroute.routing.improve import node_route_s, route_lateness_s
 from snowroute.routing.transform import NodeRoute, Transformation, transform
 
-from .helpers import grid_problem
+from .helpers import grid_with_deadlines
 
 
 def _transformation() -> Transformation:
@@ -21,13 +21,7 @@ def _transformation() -> Transformation:
         VehicleClass("truck", "yard", count=3),
         VehicleClass("slow", "yard", count=2, plow_speed_kph=12.0),
     )
-    problem = grid_problem(vehicles=trucks)
-    required = tuple(
-        dataclasses.replace(r, priority="main") if k % 5 == 0 else r
-        for k, r in enumerate(problem.required)
-    )
-    problem = dataclasses.replace(problem, required=required, deadlines={"main": 300.0})
-    return transform(problem)
+    return transform(grid_with_deadlines(trucks, 300.0))
 
 
 def _plan(tr: Transformation, seed: int) -> list[NodeRoute]:

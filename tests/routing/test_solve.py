@@ -10,6 +10,7 @@ from .helpers import (
     all_roads,
     either,
     grid_problem,
+    grid_with_deadlines,
     served_counts,
     toy_graph,
     toy_problem,
@@ -421,12 +422,7 @@ def test_pyvrp_classes_alike_but_for_their_depot_share_a_profile():
 
 def _grid_with_deadlines():
     """The 5 x 6 grid, three trucks, every fifth street due within 10 minutes."""
-    problem = grid_problem(vehicles=(VehicleClass("truck", "yard", count=3),))
-    required = tuple(
-        dataclasses.replace(r, priority="main") if k % 5 == 0 else r
-        for k, r in enumerate(problem.required)
-    )
-    return dataclasses.replace(problem, required=required, deadlines={"main": 600.0})
+    return grid_with_deadlines((VehicleClass("truck", "yard", count=3),), 600.0)
 
 
 @pytest.mark.parametrize("phases_from", [10, None])

@@ -403,10 +403,13 @@ def _search_in_phases(
     the problem (they may be late), so its new bests are not reported.
     """
     first, second = PHASE_SHARES
+    # With an iteration budget the phases share the iterations and each may use
+    # what time is left: the time limit binds no sooner than for one search.
     budget = run.remaining()
+    bounded = run.params.max_iterations is not None
     free = run.search(
         without_deadlines(run.tr),
-        budget * first,
+        budget if bounded else budget * first,
         start_routes,
         stage="without deadlines",
         share=first,
@@ -414,7 +417,11 @@ def _search_in_phases(
     )
     chunks = coarsen(run.tr, free.routes, _CHUNK)
     repaired = run.search(
-        chunks.tr, budget * second, chunks.routes, stage="chunks", share=second
+        chunks.tr,
+        run.remaining() if bounded else budget * second,
+        chunks.routes,
+        stage="chunks",
+        share=second,
     )
     routes = chunks.expand(repaired.routes)
     last = run.search(run.tr, run.remaining(), routes, share=1 - first - second)

@@ -1,6 +1,7 @@
 import dataclasses
 import importlib
 
+import numpy as np
 import pytest
 
 from snowroute import InfeasibleError, ProblemError
@@ -443,6 +444,36 @@ def test_a_large_problem_with_deadlines_is_searched_in_phases(phases_from):
     assert stages == ({"chunks", "search"} if phases_from else {"search"})
     # the three phases share the iteration budget
     assert solution.stats["iterations"] <= 300 + 3
+
+
+def test_the_first_phase_starts_from_the_tour_without_deadlines(monkeypatch):
+    from snowroute.routing import _pyvrp
+    from snowroute.routing.coarsen import without_deadlines
+    from snowroute.routing.construct import initial_routes
+    from snowroute.routing.transform import transform
+
+    calls = []
+    real = _pyvrp.solve_pyvrp
+
+    def spy(tr, params, **kw):
+        calls.append((bool(np.isfinite(tr.service_deadline).any()), kw["initial"]))
+        return real(tr, params, **kw)
+
+    monkeypatch.setattr(_pyvrp, "solve_pyvrp", spy)
+    problem = _grid_with_deadlines()
+    solve(
+        problem,
+        seed=2,
+        workers=1,
+        max_iterations=100,
+        phases_from=10,
+        first_plan="tour",
+    )
+    assert [timed for timed, _ in calls] == [False, True, True]
+    # one tour of the problem without deadlines, not one per priority class
+    tr = transform(problem)
+    tour = initial_routes(without_deadlines(tr), seed=2)
+    assert list(calls[0][1]) == tour != initial_routes(tr, seed=2)
 
 
 def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():

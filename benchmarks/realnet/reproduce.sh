@@ -4,13 +4,14 @@
 # the project (Middleton's OSM network). Each command appends one CSV row per run as
 # soon as it ends; time it alone on the machine (2 search workers use both cores).
 #
-#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 120 min
+#   bash benchmarks/realnet/reproduce.sh           # the recorded runs, about 140 min
 #   bash benchmarks/realnet/reproduce.sh all       # also every other instance at 60 s
 #
 # References (references.csv) are the best plans of any run; the long runs behind
 # the Middleton ones (the city's from "How long the city needs" in RESULTS.md):
-#   run.py --reference --instances middleton-city --seeds 1 --time-limit 300 \
-#          --perturbations 10,25 --relocate3        (reference-300s-city-phases.csv)
+#   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 600 \
+#          --perturbations 10,25 --relocate3 --no-stall   (reference-600s-city-phases.csv)
+# (the earlier 300 s one, seed 1 without --no-stall: reference-300s-city-phases.csv)
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120
 # (`--reference` keeps an older, better value: move references.csv aside to start
@@ -49,11 +50,18 @@ run realnet-60s-city-districts --time-limit 60 --seeds 1,2,3,4,5 \
     --instances city-d1,city-d2
 run realnet-60s-county-noturns --time-limit 60 --seeds 1,2,3,4,5 \
     --instances middleton-county-noturns
-# the city's 36 s share of the pipeline: in phases (the default) and as one search
+# the city's 36 s share of the pipeline: in phases and as one search (the phases'
+# CSV was recorded at commit 7d44070, the first phase then from the tour per
+# priority class; run this line there to repeat it)
 run realnet-36s-city-phases --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10 \
     --instances middleton-city --perturbations 10,25 --relocate3
 run realnet-36s-city-one-search --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10 \
     --instances middleton-city --perturbations 10,25 --relocate3 --no-phases
+# the first phase from the tour without deadlines (the default now), seeds 1-20: the
+# rows "tour without deadlines" of realnet-36s-city-start.csv; the rows "tour per
+# priority class" are the same command at commit 7d44070
+run city-start --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 \
+    --instances middleton-city --perturbations 10,25 --relocate3
 # the city with the scenario's search settings at three budgets, one search each
 for t in 60 120 300; do
     run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import ModuleType, SimpleNamespace
 
 import pytest
@@ -35,3 +36,30 @@ def test_the_scenario_search_settings_reach_the_engine(run_module: ModuleType) -
     )
     assert params.stall_iterations is None
     assert params.phases_from is None
+
+
+@pytest.fixture(scope="module")
+def plans_module() -> ModuleType:
+    return load_script(FOLDER / "plans.py", "realnet_plans")
+
+
+def test_a_stored_plan_is_validated_again(plans_module: ModuleType, tmp_path) -> None:
+    from snowroute.routing import solve
+    from tests.routing.helpers import toy_problem
+
+    problem = toy_problem()
+    solution = solve(problem, seed=1, workers=1, max_iterations=200)
+    path = plans_module.plan_path(tmp_path, "toy", 1)
+    plans_module.write_plan(path, "toy", 1, solution)
+    assert plans_module.check_plan(problem, path, solution.cost) is None
+    # a cost other than the plan's, a route's totals changed, a file cut short
+    wrong = plans_module.check_plan(problem, path, solution.cost + 1.0)
+    assert "the validator gives" in str(wrong)
+    body = json.loads(path.read_text())
+    body["routes"][0]["deadhead_s"] += 60.0
+    path.write_text(json.dumps(body))
+    changed = plans_module.check_plan(problem, path, solution.cost)
+    assert "invalid" in str(changed)
+    path.write_text(path.read_text()[:-20])
+    cut = plans_module.check_plan(problem, path, solution.cost)
+    assert "cannot be read" in str(cut)

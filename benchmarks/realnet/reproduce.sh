@@ -62,6 +62,12 @@ run realnet-36s-city-one-search --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10 \
 # priority class" are the same command at commit 7d44070
 run city-start --time-limit 36 --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 \
     --instances middleton-city --perturbations 10,25 --relocate3
+# the current defaults with their plans kept and checked again (solutions/)
+run realnet-36s-middleton-checked --time-limit 36 --seeds 1,2,3,4,5 \
+    --instances middleton-city,middleton-county,middleton-state \
+    --perturbations 10,25 --relocate3 --solutions "$B/solutions"
+.venv/bin/python "$B/check_solutions.py" "$B/realnet-36s-middleton-checked.csv" \
+    "$B/solutions"
 # the city with the scenario's search settings at three budgets, one search each
 for t in 60 120 300; do
     run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \

@@ -26,6 +26,9 @@ the best valid value of this run into ``references.csv`` (kept when the file
 already has a better one); the district variants share the reference of
 ``middleton-city-4trucks``, since they are plans of the same problem.
 
+``--solutions DIR`` also writes every plan (``plans.py``), which
+``check_solutions.py`` validates again against the CSV.
+
     .venv/bin/python benchmarks/realnet/run.py --list
     .venv/bin/python benchmarks/realnet/run.py --instances middleton-state \
         --seeds 1 --time-limit 3 --out /tmp/smoke.csv
@@ -51,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from instances import Instance, build, districts, instance_names
+from plans import plan_path, write_plan
 
 from snowroute.routing import Progress, Solution, SolveParams, solve, validate
 from snowroute.routing.districts import solve_in_districts
@@ -504,6 +508,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="reference values to compare with (and to update with --reference)",
     )
     parser.add_argument("--out", type=Path, default=Path("results.csv"))
+    parser.add_argument(
+        "--solutions",
+        type=Path,
+        help="folder to write every plan to (<row>-seed<N>.json; check_solutions.py)",
+    )
     parser.add_argument("--list", action="store_true", help="list instances, no solve")
     return parser.parse_args(argv)
 
@@ -547,6 +556,9 @@ def run_instance(
             row = make_row(name, inst, params, m, reference, bound)
             writer.write(row)
             rows.append(row)
+            if args.solutions is not None and m.solution is not None:
+                path = plan_path(args.solutions, name, seed)
+                write_plan(path, name, seed, m.solution)
             value = _fmt(row.get("value"), ".6g")
             verdict = "valid" if row["valid"] else f"INVALID: {row['violations']}"
             verdict = verdict if len(verdict) < 100 else verdict[:97] + "..."

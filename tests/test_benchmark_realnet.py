@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from types import ModuleType, SimpleNamespace
 
@@ -63,3 +64,12 @@ def test_a_stored_plan_is_validated_again(plans_module: ModuleType, tmp_path) ->
     path.write_text(path.read_text()[:-20])
     cut = plans_module.check_plan(problem, path, solution.cost)
     assert "cannot be read" in str(cut)
+
+
+def test_the_stored_plans_are_valid(shared_dir) -> None:
+    check = load_script(FOLDER / "check_solutions.py", "realnet_check")
+    table = FOLDER / "realnet-36s-middleton-checked.csv"
+    with table.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 15
+    assert check.check_rows(rows, FOLDER / "solutions") == []

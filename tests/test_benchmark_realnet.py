@@ -66,10 +66,16 @@ def test_a_stored_plan_is_validated_again(plans_module: ModuleType, tmp_path) ->
     assert "cannot be read" in str(cut)
 
 
-def test_the_stored_plans_are_valid(shared_dir) -> None:
+@pytest.mark.parametrize(
+    ("table", "folder", "count"),
+    [
+        ("realnet-36s-middleton-checked.csv", "solutions", 15),
+        ("reference-600s-city-seed4.csv", "solutions/reference", 1),
+    ],
+)
+def test_the_stored_plans_are_valid(shared_dir, table, folder, count) -> None:
     check = load_script(FOLDER / "check_solutions.py", "realnet_check")
-    table = FOLDER / "realnet-36s-middleton-checked.csv"
-    with table.open(newline="", encoding="utf-8") as fh:
+    with (FOLDER / table).open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 15
-    assert check.check_rows(rows, FOLDER / "solutions") == []
+    assert len(rows) == count
+    assert check.check_rows(rows, FOLDER / folder) == []

@@ -11,6 +11,7 @@
 # the Middleton ones (the city's from "How long the city needs" in RESULTS.md):
 #   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 600 \
 #          --perturbations 10,25 --relocate3 --no-stall   (reference-600s-city-phases.csv)
+#   the same with --seeds 4 --solutions DIR/reference  (reference-600s-city-seed4.csv)
 # (the earlier 300 s one, seed 1 without --no-stall: reference-300s-city-phases.csv)
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from instances import Instance, build
 from plans import check_plan, plan_path
-from run import FOUR_TRUCKS
+from run import FOUR_TRUCKS, PLAN_NAMES
 
 
 def _instance_of(row: str) -> str:
     """Return the instance a CSV row's plan is for (the 4-truck variants share one)."""
-    return FOUR_TRUCKS if row.startswith(f"{FOUR_TRUCKS}-") else row
+    return FOUR_TRUCKS if row in PLAN_NAMES else row
 
 
 def check_rows(rows: list[dict[str, str]], folder: Path) -> list[str]:
@@ -48,8 +48,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__)
         return 0 if argv and argv[0] in {"-h", "--help"} else 2
-    with Path(argv[0]).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with Path(argv[0]).open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        print(f"Cannot read the results CSV `{argv[0]}`: {exc.strerror}.")
+        return 2
     problems = check_rows(rows, Path(argv[1]))
     for line in problems:
         print(line)

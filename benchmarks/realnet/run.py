@@ -573,6 +573,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         list_instances(plan)
         return 0
+    if args.solutions is not None:  # before any solve: a folder plans can go to
+        try:
+            args.solutions.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"Cannot write plans to `{args.solutions}`: {exc.strerror}.")
+            return 2
     print(machine())
     print(f"load at start: {loadavg()} ({dt.datetime.now().isoformat(' ', 'seconds')})")
     writer = RowWriter(args.out)

@@ -1,4 +1,4 @@
-"""Polishing of fixed routes: exact service directions and reversed stretches.
+"""Polishing of fixed routes: exact service directions, reversed and moved stretches.
 
 A node-routing engine flips one service at a time; here, for a fixed order of the
 services of a route, every service picks among its alternatives (both directions of
@@ -6,7 +6,11 @@ an ``"either"`` arc) so that the route time is minimal, in ``O(n)`` per route wi
 two states per service (:func:`best_directions`, dynamic programming). A stretch of
 a route served backwards is turned round as a whole (:func:`reverse_stretches`, the
 arc-routing 2-opt), which no sequence of single flips or moves reaches without
-first making the route worse. Refill stops stay where they are.
+first making the route worse. A short stretch is moved elsewhere in its route, as
+it is or turned round (:func:`move_stretches`, the or-opt with reversal), which a
+node-routing engine does only for stretches of one to three services, one
+direction at a time, and only between a service's nearest neighbours. Refill stops
+stay where they are.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from snowroute.routing.transform import NodeRoute, Transformation
 __all__ = [
     "best_directions",
     "improve_routes",
+    "move_stretches",
     "node_route_s",
     "polish_route",
     "reverse_stretches",
@@ -163,7 +168,7 @@ def improve_routes(tr: Transformation, routes: Sequence[NodeRoute]) -> list[Node
 
 
 def polish_route(tr: Transformation, route: NodeRoute) -> NodeRoute:
-    """Best directions, then stretches reversed, then directions again if changed.
+    """Best directions, stretches reversed, stretches moved; again while it pays.
 
     :func:`~snowroute.routing.solve` polishes every final route so. The search
     itself polishes its new best plans by directions only: reversals there too
@@ -171,8 +176,17 @@ def polish_route(tr: Transformation, route: NodeRoute) -> NodeRoute:
     plans by less than their seed spread (``benchmarks/realnet/RESULTS.md``).
     """
     route = best_directions(tr, route)
-    reversed_ = reverse_stretches(tr, route)
-    return route if reversed_ is route else best_directions(tr, reversed_)
+    for _ in range(_POLISH_ROUNDS):
+        changed = reverse_stretches(tr, route)
+        changed = move_stretches(tr, changed)
+        if changed is route:
+            break
+        route = best_directions(tr, changed)
+    return route
+
+
+#: Most rounds of reversals and moves in :func:`polish_route`.
+_POLISH_ROUNDS = 5
 
 
 def reverse_stretches(tr: Transformation, route: NodeRoute) -> NodeRoute:
@@ -325,3 +339,173 @@ def _apply_reversals(
 
 #: With deadlines, single moves tried when the whole round misses one.
 _SINGLE_TRIES = 5
+
+
+def move_stretches(tr: Transformation, route: NodeRoute) -> NodeRoute:
+    """
+    Return ``route`` with short stretches moved wherever that makes it shorter.
+
+    The or-opt move with reversal: a stretch of up to :data:`_MOVE_LENGTH`
+    consecutive services is taken out and put back between two other stops of
+    the same route, as it was or turned round (each service in its other
+    direction where it has one). Every stretch and every place is priced at once
+    (``O(n^2)`` per stretch length and round, vectorised); each round applies the
+    best improving moves that do not touch each other, until none is left. A
+    stretch stays between the same refill stops, so every load is unchanged; with
+    deadlines, a round is kept only if no deadline is missed by more than before.
+    """
+    current = route
+    late = route_lateness_s(tr, route) if _has_deadlines(tr) else None
+    for _ in range(_MAX_ROUNDS):
+        sequence = _sequence(tr, current)
+        moves = _relocations(tr, current.vehicle, *sequence)
+        better = _apply_relocations(tr, current, moves, sequence, late)
+        if better is None:
+            break
+        current = better
+    return current
+
+
+#: Longest stretch :func:`move_stretches` moves (services).
+_MOVE_LENGTH = 10
+
+#: A relocation: saving, first and last position of the stretch, the position
+#: it goes after, and whether it is turned round.
+Relocation = tuple[float, int, int, int, bool]
+
+
+def _relocations(
+    tr: Transformation,
+    c: int,
+    seq: np.ndarray,
+    is_node: np.ndarray,
+    alt: np.ndarray,
+) -> list[Relocation]:
+    """Improving relocations of stretches of ``seq``, best first.
+
+    For each stretch (first position and length) the best place, forwards or
+    turned round; ``c`` is the route's vehicle class, ``seq``, ``is_node`` and
+    ``alt`` its :func:`_sequence`. Stretches are priced :data:`_ROWS` at a time
+    so that memory stays linear in the route's length.
+    """
+    nd = tr.num_depots
+    legs = np.minimum(tr.legs[int(tr.vehicle_profile[c])], _PROHIBITIVE_S)
+    svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
+    svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
+    asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
+    forward = np.concatenate([[0.0], np.cumsum(svc[:-1] + legs[seq[:-1], seq[1:]])])
+    back = np.concatenate([[0.0], np.cumsum(asvc[1:] + legs[alt[1:], alt[:-1]])])
+    block = np.cumsum(~is_node)
+    # legs between positions: to each as driven, to and from each turned round
+    between = (legs[np.ix_(seq, seq)], legs[np.ix_(seq, alt)], legs[np.ix_(alt, seq)])
+    out: list[Relocation] = []
+    for length in range(1, _MOVE_LENGTH + 1):
+        i = np.arange(1, seq.size - length)
+        j = i + length - 1
+        keep = is_node[i] & is_node[j] & (block[i] == block[j])
+        i, j = i[keep], j[keep]
+        for lo in range(0, i.size, _ROWS):
+            first, last = i[lo : lo + _ROWS], j[lo : lo + _ROWS]
+            closed = (
+                legs[seq[first - 1], seq[last + 1]]
+                - legs[seq[first - 1], seq[first]]
+                - legs[seq[last], seq[last + 1]]
+            )
+            turned = (back[last] - back[first] + asvc[first]) - (
+                forward[last] - forward[first] + svc[last]
+            )
+            out.extend(_best_places(between, block, (first, last), closed, turned))
+    out.sort(key=lambda m: -m[0])
+    return out
+
+
+def _best_places(
+    between: tuple[np.ndarray, np.ndarray, np.ndarray],
+    block: np.ndarray,
+    stretch: tuple[np.ndarray, np.ndarray],
+    closed: np.ndarray,
+    turned: np.ndarray,
+) -> list[Relocation]:
+    """Return the best improving place of each stretch, as it is or turned round.
+
+    ``between`` holds the legs between the route's positions (:func:`_relocations`),
+    ``block`` each position's block between refill stops; ``stretch`` the first
+    and last positions of stretches of one length; ``closed`` is what taking each
+    out changes, ``turned`` what turning it round adds inside it. A place is
+    after a position of the stretch's block, not inside or beside it.
+    """
+    first, last = stretch
+    to_fwd, to_alt, alt_to = between
+    after = np.arange(block.size - 1)  # between `after` and `after + 1`
+    opened = to_fwd[after, after + 1][:, None]
+    elsewhere = (block[after][:, None] == block[first][None, :]) & (
+        (after[:, None] < first[None, :] - 1) | (after[:, None] > last[None, :])
+    )
+    out: list[Relocation] = []
+    for way, into, out_of, extra in (
+        (False, to_fwd[:-1, first], to_fwd[last, 1:], 0.0),
+        (True, to_alt[:-1, last], alt_to[first, 1:], turned),
+    ):
+        added = into + out_of.T - opened
+        saving = np.where(elsewhere, -(added + closed + extra), 0.0)
+        best = np.argmax(saving, axis=0)
+        gain = saving[best, np.arange(first.size)]
+        out.extend(
+            (float(g), int(a), int(b), int(k), way)
+            for g, a, b, k in zip(gain, first, last, after[best], strict=True)
+            if g > _EPS
+        )
+    return out
+
+
+def _apply_relocations(
+    tr: Transformation,
+    route: NodeRoute,
+    moves: Sequence[Relocation],
+    sequence: tuple[np.ndarray, np.ndarray, np.ndarray],
+    late: float | None,
+) -> NodeRoute | None:
+    """Return the route with the best non-touching ``moves``; ``None``: no gain.
+
+    ``sequence`` is the route's :func:`_sequence`; ``late`` its lateness, which
+    the result may not exceed (``None``: the problem has no deadlines).
+    """
+    if not moves:
+        return None
+    seq = sequence[0]
+    taken = np.zeros(seq.size + 1, dtype=bool)
+    chosen: list[Relocation] = []
+    for move in moves:
+        _, i, j, k, _ = move
+        if not (taken[i - 1 : j + 2].any() or taken[k : k + 2].any()):
+            taken[i - 1 : j + 2] = taken[k : k + 2] = True
+            chosen.append(move)
+    for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
+        cand = _relocated(tr, route, batch, sequence)
+        if late is None or route_lateness_s(tr, cand) <= late + _EPS:
+            return cand
+        if len(chosen) == 1:
+            break
+    return None
+
+
+def _relocated(
+    tr: Transformation,
+    route: NodeRoute,
+    moves: Sequence[Relocation],
+    sequence: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> NodeRoute:
+    """``route`` with non-touching ``moves`` applied (refill stops kept)."""
+    seq, is_node, alt = sequence
+    locs = seq.copy()
+    key = np.arange(seq.size, dtype=np.float64)
+    for _, i, j, k, way in moves:
+        span = np.arange(i, j + 1)
+        if way:
+            locs[span] = alt[span]
+            span = span[::-1]
+        # between positions k and k + 1, in the order the stretch is driven
+        key[span] = k + (1 + np.arange(span.size)) / (span.size + 1)
+    order = np.argsort(key, kind="stable")
+    nodes = tuple(int(x) - tr.num_depots for x in locs[order][is_node[order]])
+    return NodeRoute(route.vehicle, nodes, route.refills)

@@ -151,7 +151,8 @@ def solve(
         raise ProblemError(msg)
     tr, start_routes, bound = _prepare(problem, params, initial, transformation)
     logger.debug("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
-    run = _Run(tr, params, start + params.time_limit_s, bound, callback, start)
+    deadline = start + params.time_limit_s
+    run = _Run(tr, params, deadline, bound, callback, start, _polish_s(start_routes))
     result, routes, report, extra = _search_plan(run, start_routes)
     runtime = time.perf_counter() - start
     logger.debug(
@@ -219,11 +220,12 @@ class _Run:
     bound: float
     callback: ProgressCallback | None
     start: float
+    polish_s: float = 0.0
 
     def remaining(self) -> float:
-        """Seconds left for searching (a small reserve for polishing and checks)."""
+        """Seconds left for searching (a reserve for polishing and checks)."""
         left = self.deadline - time.perf_counter()
-        return max(0.1, left * 0.98 - 0.2)
+        return max(0.1, left * 0.98 - 0.2 - self.polish_s)
 
     def search(
         self,
@@ -384,6 +386,24 @@ def _first_plan(
         base = without_deadlines(tr) if _in_phases(tr, params) else tr
         return initial_routes(base, seed=params.seed)
     return None
+
+
+def _polish_s(routes: Sequence[NodeRoute] | None) -> float:
+    """Seconds set aside for polishing a plan of routes as long as ``routes``.
+
+    Moving stretches (:func:`~snowroute.routing.improve.move_stretches`) prices
+    every stretch at every place of its route, so the time grows with the square
+    of each route's length: about a second for the Middleton city's three routes
+    of 450-600 streets. Plans of the engine's own start (small problems) take
+    milliseconds.
+    """
+    if not routes:
+        return 0.0
+    return POLISH_S_PER_STOP2 * float(sum(len(r.nodes) ** 2 for r in routes))
+
+
+#: Seconds per squared route length that :func:`_polish_s` sets aside.
+POLISH_S_PER_STOP2 = 1.5e-6
 
 
 def _in_phases(tr: Transformation, params: SolveParams) -> bool:

@@ -7,6 +7,7 @@ from snowroute.routing import VehicleClass, transform
 from snowroute.routing.expand import expand_route
 from snowroute.routing.improve import (
     best_directions,
+    move_stretches,
     node_route_s,
     polish_route,
     reverse_stretches,
@@ -129,3 +130,52 @@ def test_polishing_never_lengthens_a_route_nor_makes_it_later(seed, refills):
     assert route_lateness_s(tr, better) <= route_lateness_s(tr, route) + 1e-9
     assert better.refills == route.refills
     assert sorted(int(tr.node_service[n]) for n in better.nodes) == list(range(7))
+
+
+# around the ring the plow serves a, then d and e (5>4, 4>3 or 3>4, 4>5), then
+# b and c: the stretch d-e belongs after c, as it is or turned round
+@pytest.mark.parametrize("stretch", [((3, 1), (4, 1)), ((4, 0), (3, 0))])
+def test_a_stretch_out_of_place_is_moved(stretch):
+    tr = transform(toy_problem(RING))
+    a, b, c, d, e, f = range(6)
+    middle = tuple(_node(tr, s, way) for s, way in stretch)
+    bad = NodeRoute(
+        0,
+        (_node(tr, a, 0), *middle, _node(tr, b, 0), _node(tr, c, 0), _node(tr, f, 1)),
+    )
+    served = sum(float(tr.node_service_s[0, n]) for n in bad.nodes)
+    # neither flips nor reversals get there
+    reversed_ = reverse_stretches(tr, best_directions(tr, bad))
+    assert node_route_s(tr, best_directions(tr, reversed_)) > served + 1
+    moved = move_stretches(tr, bad)
+    assert node_route_s(tr, moved) == pytest.approx(served)
+    assert [int(tr.node_service[n]) for n in moved.nodes] == [a, b, c, d, e, f]
+
+
+# seeds 14, 70, 24: a stretch is shorter elsewhere but then misses the deadline;
+# seeds 0, 4: a stretch is shorter across the refill stop. Each fails when its
+# check is taken away
+@pytest.mark.parametrize(
+    ("seed", "refills"),
+    [(14, ()), (70, ()), (24, ((3, 0),)), (0, ((3, 0),)), (4, ((2, 1),))],
+)
+def test_moving_stretches_never_makes_a_route_later(seed, refills):
+    roads = all_roads()
+    roads[3] = either(5, 6, priority="emergency", ref="1-4")
+    roads[6] = either(11, 12, priority="emergency", ref="4-5")
+    tr = transform(toy_problem(roads, deadlines={"emergency": 0.02}))
+    rng = np.random.default_rng(seed)
+    nodes = tuple(int(rng.choice(tr.service_nodes(int(s)))) for s in rng.permutation(7))
+    route = NodeRoute(0, nodes, refills)
+    moved = move_stretches(tr, route)
+    assert node_route_s(tr, moved) <= node_route_s(tr, route) + 1e-9
+    assert route_lateness_s(tr, moved) <= route_lateness_s(tr, route) + 1e-9
+    # a stretch stays between the same refill stops: every load is unchanged
+    cut = [k for k, _ in refills]
+    assert [
+        sorted(int(tr.node_service[n]) for n in part)
+        for part in np.split(np.array(moved.nodes), cut)
+    ] == [
+        sorted(int(tr.node_service[n]) for n in part)
+        for part in np.split(np.array(route.nodes), cut)
+    ]

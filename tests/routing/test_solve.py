@@ -6,6 +6,7 @@ import pytest
 
 from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import RequiredArc, VehicleClass, solve, validate
+from snowroute.routing.transform import NodeRoute
 
 from .helpers import (
     all_roads,
@@ -484,3 +485,15 @@ def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
     ]
     first, second = ([r.arcs.tolist() for r in p.routes] for p in plans)
     assert first == second
+
+
+def test_the_search_leaves_time_to_polish_long_routes():
+    module = importlib.import_module("snowroute.routing.solve")
+    short, long_ = NodeRoute(0, tuple(range(100))), NodeRoute(0, tuple(range(200)))
+    assert module._polish_s(None) == 0.0
+    # moving stretches prices every stretch at every place: the square of length
+    assert module._polish_s([long_]) == pytest.approx(4 * module._polish_s([short]))
+    run = module._Run(None, None, 1e9, 0.0, None, 0.0)
+    left = run.remaining()
+    run.polish_s = module._polish_s([long_, long_])
+    assert left - run.remaining() == pytest.approx(run.polish_s, abs=0.01)

@@ -16,11 +16,15 @@ stay where they are.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from snowroute.routing.transform import NodeRoute, Transformation
+
+#: A move of a round: a reversal or a relocation.
+_Move = TypeVar("_Move")
 
 __all__ = [
     "best_directions",
@@ -324,12 +328,31 @@ def _apply_reversals(
         if not taken[i - 1 : j + 2].any():
             taken[i : j + 1] = True
             chosen.append((i, j))
-    for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
+
+    def reversed_(batch: Sequence[tuple[int, int]]) -> NodeRoute:
         out = seq.copy()
         for i, j in batch:
             out[i : j + 1] = alt[i : j + 1][::-1]
         nodes = tuple(int(x) - tr.num_depots for x in out[is_node])
-        cand = NodeRoute(route.vehicle, nodes, route.refills)
+        return NodeRoute(route.vehicle, nodes, route.refills)
+
+    return _first_in_time(tr, chosen, reversed_, late)
+
+
+def _first_in_time(
+    tr: Transformation,
+    chosen: Sequence[_Move],
+    apply: Callable[[Sequence[_Move]], NodeRoute],
+    late: float | None,
+) -> NodeRoute | None:
+    """Return ``apply(chosen)``, or else the first single move's route, in time.
+
+    In time: missing no deadline by more than ``late`` in all (``None``: the
+    problem has no deadlines, every route is in time). Of the single moves the
+    first :data:`_SINGLE_TRIES` are tried; ``None`` when none is in time.
+    """
+    for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
+        cand = apply(batch)
         if late is None or route_lateness_s(tr, cand) <= late + _EPS:
             return cand
         if len(chosen) == 1:
@@ -482,13 +505,9 @@ def _apply_relocations(
         if not (taken[i - 1 : j + 2].any() or taken[k : k + 2].any()):
             taken[i - 1 : j + 2] = taken[k : k + 2] = True
             chosen.append(move)
-    for batch in (chosen, *([m] for m in chosen[:_SINGLE_TRIES])):
-        cand = _relocated(tr, route, batch, sequence)
-        if late is None or route_lateness_s(tr, cand) <= late + _EPS:
-            return cand
-        if len(chosen) == 1:
-            break
-    return None
+    return _first_in_time(
+        tr, chosen, lambda batch: _relocated(tr, route, batch, sequence), late
+    )
 
 
 def _relocated(

@@ -112,19 +112,24 @@ def test_a_stretch_served_backwards_is_turned_round():
     assert node_route_s(tr, polish_route(tr, bad)) == pytest.approx(served)
 
 
-# seeds whose routes have a stretch that is shorter reversed but then misses the
-# deadline later: the test fails when the deadline check is taken away
-@pytest.mark.parametrize(
-    ("seed", "refills"), [(9, ()), (14, ()), (35, ()), (3, ((3, 0),))]
-)
-def test_polishing_never_lengthens_a_route_nor_makes_it_later(seed, refills):
+def _random_route_with_deadlines(seed, refills):
+    """Two emergency roads with a tight deadline; every service once, at random."""
     roads = all_roads()
     roads[3] = either(5, 6, priority="emergency", ref="1-4")
     roads[6] = either(11, 12, priority="emergency", ref="4-5")
     tr = transform(toy_problem(roads, deadlines={"emergency": 0.02}))
     rng = np.random.default_rng(seed)
     nodes = tuple(int(rng.choice(tr.service_nodes(int(s)))) for s in rng.permutation(7))
-    route = NodeRoute(0, nodes, refills)
+    return tr, NodeRoute(0, nodes, refills)
+
+
+# seeds whose routes have a stretch that is shorter reversed but then misses the
+# deadline later: the test fails when the deadline check is taken away
+@pytest.mark.parametrize(
+    ("seed", "refills"), [(9, ()), (14, ()), (35, ()), (3, ((3, 0),))]
+)
+def test_polishing_never_lengthens_a_route_nor_makes_it_later(seed, refills):
+    tr, route = _random_route_with_deadlines(seed, refills)
     better = polish_route(tr, route)
     assert node_route_s(tr, better) <= node_route_s(tr, route) + 1e-9
     assert route_lateness_s(tr, better) <= route_lateness_s(tr, route) + 1e-9
@@ -160,13 +165,7 @@ def test_a_stretch_out_of_place_is_moved(stretch):
     [(14, ()), (70, ()), (24, ((3, 0),)), (0, ((3, 0),)), (4, ((2, 1),))],
 )
 def test_moving_stretches_never_makes_a_route_later(seed, refills):
-    roads = all_roads()
-    roads[3] = either(5, 6, priority="emergency", ref="1-4")
-    roads[6] = either(11, 12, priority="emergency", ref="4-5")
-    tr = transform(toy_problem(roads, deadlines={"emergency": 0.02}))
-    rng = np.random.default_rng(seed)
-    nodes = tuple(int(rng.choice(tr.service_nodes(int(s)))) for s in rng.permutation(7))
-    route = NodeRoute(0, nodes, refills)
+    tr, route = _random_route_with_deadlines(seed, refills)
     moved = move_stretches(tr, route)
     assert node_route_s(tr, moved) <= node_route_s(tr, route) + 1e-9
     assert route_lateness_s(tr, moved) <= route_lateness_s(tr, route) + 1e-9

@@ -264,16 +264,8 @@ def _reversals(
     :data:`_ROWS` first positions at a time so that memory stays linear in the
     route's length.
     """
-    nd = tr.num_depots
     legs = tr.legs[int(tr.vehicle_profile[c])]
-    svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
-    svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
-    asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
-    forward = np.concatenate([[0.0], np.cumsum(svc[:-1] + legs[seq[:-1], seq[1:]])])
-    # a reversed leg may be impossible (a turn ban): priced prohibitively, not inf,
-    # so that differences of the running sums stay finite
-    reverse = np.minimum(legs[alt[1:], alt[:-1]], _PROHIBITIVE_S)
-    back = np.concatenate([[0.0], np.cumsum(asvc[1:] + reverse)])
+    svc, asvc, forward, back = _running_times(tr, c, seq, is_node, alt)
     pos = np.flatnonzero(is_node)
     block = np.cumsum(~is_node)[pos]  # stretches never cross a depot or refill
     out: list[tuple[float, int, int]] = []
@@ -301,6 +293,36 @@ def _reversals(
 
 
 _EPS = 1e-6
+
+
+def _running_times(
+    tr: Transformation,
+    c: int,
+    seq: np.ndarray,
+    is_node: np.ndarray,
+    alt: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Service times and running times of a route, as driven and turned round.
+
+    ``c`` is the route's vehicle class, ``seq``, ``is_node`` and ``alt`` its
+    :func:`_sequence`. Returns each position's service time as driven and turned
+    round, the time from the start to each position as driven (``forward``), and
+    ``back``: ``back[j] - back[i]`` is the time from ``alt[j]`` back to ``alt[i]``
+    driven in reverse.
+    """
+    nd = tr.num_depots
+    legs = tr.legs[int(tr.vehicle_profile[c])]
+    svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
+    svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
+    asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
+    forward = np.concatenate([[0.0], np.cumsum(svc[:-1] + legs[seq[:-1], seq[1:]])])
+    # a reversed leg may be impossible (a turn ban): priced prohibitively, not inf,
+    # so that differences of the running sums stay finite
+    reverse = np.minimum(legs[alt[1:], alt[:-1]], _PROHIBITIVE_S)
+    back = np.concatenate([[0.0], np.cumsum(asvc[1:] + reverse)])
+    return svc, asvc, forward, back
+
+
 #: Price of an impossible reversed leg (seconds).
 _PROHIBITIVE_S = 1e9
 #: First positions priced together by :func:`_reversals`.
@@ -413,16 +435,16 @@ def _relocations(
     stops, the longest routes of the benchmarks); stretches are then priced
     :data:`_ROWS` at a time.
     """
-    nd = tr.num_depots
-    legs = np.minimum(tr.legs[int(tr.vehicle_profile[c])], _PROHIBITIVE_S)
-    svc_of = np.nan_to_num(tr.node_service_s[c], nan=0.0)
-    svc = np.where(is_node, svc_of[np.maximum(seq - nd, 0)], 0.0)
-    asvc = np.where(is_node, svc_of[np.maximum(alt - nd, 0)], 0.0)
-    forward = np.concatenate([[0.0], np.cumsum(svc[:-1] + legs[seq[:-1], seq[1:]])])
-    back = np.concatenate([[0.0], np.cumsum(asvc[1:] + legs[alt[1:], alt[:-1]])])
+    svc, asvc, forward, back = _running_times(tr, c, seq, is_node, alt)
     block = np.cumsum(~is_node)
-    # legs between positions: to each as driven, to and from each turned round
-    between = (legs[np.ix_(seq, seq)], legs[np.ix_(seq, alt)], legs[np.ix_(alt, seq)])
+    # legs between positions: to each as driven, to and from each turned round;
+    # gathered, then an impossible one priced prohibitively (not the whole matrix)
+    legs = tr.legs[int(tr.vehicle_profile[c])]
+    between = tuple(
+        np.minimum(legs[np.ix_(a, b)], _PROHIBITIVE_S)
+        for a, b in ((seq, seq), (seq, alt), (alt, seq))
+    )
+    to_fwd = between[0]
     out: list[Relocation] = []
     for length in range(1, _MOVE_LENGTH + 1):
         i = np.arange(1, seq.size - length)
@@ -432,9 +454,9 @@ def _relocations(
         for lo in range(0, i.size, _ROWS):
             first, last = i[lo : lo + _ROWS], j[lo : lo + _ROWS]
             closed = (
-                legs[seq[first - 1], seq[last + 1]]
-                - legs[seq[first - 1], seq[first]]
-                - legs[seq[last], seq[last + 1]]
+                to_fwd[first - 1, last + 1]
+                - to_fwd[first - 1, first]
+                - to_fwd[last, last + 1]
             )
             turned = (back[last] - back[first] + asvc[first]) - (
                 forward[last] - forward[first] + svc[last]

@@ -32,6 +32,7 @@ __all__ = [
     "move_stretches",
     "node_route_s",
     "polish_route",
+    "reorder_route",
     "reverse_stretches",
     "route_lateness_s",
 ]
@@ -552,3 +553,143 @@ def _relocated(
     order = np.argsort(key, kind="stable")
     nodes = tuple(int(x) - tr.num_depots for x in locs[order][is_node[order]])
     return NodeRoute(route.vehicle, nodes, route.refills)
+
+
+def reorder_route(tr: Transformation, route: NodeRoute, *, seed: int = 0) -> NodeRoute:
+    """
+    Return ``route`` with its services reordered by an iterated local search.
+
+    Between refill stops, the order of the services is kicked (two neighbouring
+    stretches of up to :data:`KICK_LENGTH` services swap places) and improved
+    again by stretches turned round and stretches of up to :data:`_MOVE_LENGTH`
+    moved next to one of their :data:`NEAR` nearest services, the new order kept
+    only when it is shorter (:mod:`snowroute.routing._tour`, compiled). This
+    reaches orders that no single move of :func:`polish_route` does: its local
+    optimum is a local optimum of every one of those moves. :data:`KICKS` kicks
+    per service, drawn from a generator seeded with ``seed``: the same route and
+    seed give the same result. With deadlines, no block misses them by more
+    than before, so no later service is later either.
+
+    Parameters
+    ----------
+    tr
+        The transformation ``route`` refers to.
+    route
+        The route to improve.
+    seed
+        Seed of the kicks.
+
+    Returns
+    -------
+    NodeRoute
+        A route at most as long, with the same services and refill stops.
+    """
+    stops = [0, *(k for k, _ in route.refills), len(route.nodes)]
+    seq = route.locations(tr)
+    ends = [seq[0], *(d for _, d in route.refills), seq[-1]]
+    done: list[int] = []
+    for b in range(len(stops) - 1):
+        block = route.nodes[stops[b] : stops[b + 1]]
+        so_far = [seq[0], *_located(tr, route, done, b)]
+        t0 = float(np.sum(_arc_times(tr, route.vehicle, so_far)))
+        stops_b = (ends[b], ends[b + 1])
+        done.extend(_reorder_block(tr, route.vehicle, stops_b, block, t0, seed + b))
+    better = best_directions(tr, NodeRoute(route.vehicle, tuple(done), route.refills))
+    if node_route_s(tr, better) >= node_route_s(tr, route) - _EPS:
+        return route
+    if (
+        _has_deadlines(tr)
+        and route_lateness_s(tr, better) > route_lateness_s(tr, route) + _EPS
+    ):
+        return route
+    return better
+
+
+#: Kicks per service of :func:`reorder_route`.
+KICKS = 5
+#: Longest stretch a kick of :func:`reorder_route` moves (services).
+KICK_LENGTH = 20
+#: Nearest services next to which :func:`reorder_route` moves stretches.
+NEAR = 8
+#: Fewest services of a block that :func:`reorder_route` searches.
+_FEWEST = 8
+#: Price of an impossible leg in the compiled search (seconds): far above any
+#: route, and small enough that sums of legs keep their fractions.
+_IMPOSSIBLE_S = 1e6
+
+
+def _located(
+    tr: Transformation, route: NodeRoute, done: Sequence[int], blocks: int
+) -> list[int]:
+    """Return the locations of the first ``blocks`` blocks and their refills.
+
+    ``done``: the nodes of those blocks in their new order.
+    """
+    nd = tr.num_depots
+    out: list[int] = []
+    at = 0
+    for k, depot in route.refills[:blocks]:
+        out.extend(nd + n for n in done[at:k])
+        out.append(depot)
+        at = k
+    return out
+
+
+def _reorder_block(
+    tr: Transformation,
+    vehicle: int,
+    ends: tuple[int, int],
+    block: Sequence[int],
+    t0: float,
+    seed: int,
+) -> list[int]:
+    """Return the nodes of one block between two stops, searched (compiled)."""
+    m = len(block)
+    if m < _FEWEST:
+        return list(block)
+    from snowroute.routing import _tour  # compiled on first use
+
+    nd = tr.num_depots
+    nodes = np.asarray(block, dtype=np.int64)
+    service = tr.node_service[nodes]
+    usable = ~np.isnan(tr.node_service_s[vehicle])
+    first = tr.service_ptr[service]
+    has_two = tr.service_ptr[service + 1] - first == 2
+    second = np.where(
+        has_two & usable[np.minimum(first + 1, usable.size - 1)], first + 1, first
+    )
+    first = np.where(usable[first], first, second)
+    nalt = np.where(second != first, 2, 1).astype(np.int64)
+    dr = (nodes != first).astype(np.int64)
+    locs = np.concatenate([list(ends), np.stack([first, second], axis=1).ravel() + nd])
+    legs = tr.legs[int(tr.vehicle_profile[vehicle])]
+    D = np.minimum(legs[np.ix_(locs, locs)], _IMPOSSIBLE_S).astype(np.float64)
+    svc = np.nan_to_num(tr.node_service_s[vehicle], nan=0.0)
+    out = np.where(locs >= nd, svc[np.maximum(locs - nd, 0)], 0.0)
+    order = np.arange(m, dtype=np.int64)
+    _tour.iterated_search(
+        order,
+        dr,
+        nalt,
+        _nearest(D, m),
+        D,
+        out,
+        tr.service_deadline[service].astype(np.float64),
+        t0,
+        KICKS * m,
+        KICK_LENGTH,
+        _MOVE_LENGTH,
+        seed,
+    )
+    chosen = np.where(dr == 1, second[order], first[order])
+    return [int(x) for x in chosen]
+
+
+def _nearest(legs: np.ndarray, m: int) -> np.ndarray:
+    """Per service its :data:`NEAR` nearest predecessors, then successors."""
+    between = legs[2:, 2:].reshape(m, 2, m, 2).min(axis=(1, 3))
+    np.fill_diagonal(between, np.inf)
+    n = min(NEAR, m - 1)
+    before = np.argsort(between, axis=0, kind="stable")[:n].T
+    after = np.argsort(between, axis=1, kind="stable")[:, :n]
+    return np.ascontiguousarray(np.concatenate([before, after], axis=1), dtype=np.int64)

@@ -1,5 +1,6 @@
 import dataclasses
 import importlib
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -490,10 +491,17 @@ def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
 def test_the_search_leaves_time_to_polish_long_routes():
     module = importlib.import_module("snowroute.routing.solve")
     short, long_ = NodeRoute(0, tuple(range(100))), NodeRoute(0, tuple(range(200)))
-    assert module._polish_s(None) == 0.0
+    none, many = SimpleNamespace(num_services=0), SimpleNamespace(num_services=1000)
+    assert module._polish_s(none, None) == 0.0
     # moving stretches prices every stretch at every place: the square of length
-    assert module._polish_s([long_]) == pytest.approx(4 * module._polish_s([short]))
+    assert module._polish_s(none, [long_]) == pytest.approx(
+        4 * module._polish_s(none, [short])
+    )
+    # reordering makes a fixed number of kicks per service
+    assert module._polish_s(many, None) == pytest.approx(
+        1000 * module.REORDER_S_PER_SERVICE
+    )
     run = module._Run(None, None, 1e9, 0.0, None, 0.0)
     left = run.remaining()
-    run.polish_s = module._polish_s([long_, long_])
+    run.polish_s = module._polish_s(many, [long_, long_])
     assert left - run.remaining() == pytest.approx(run.polish_s, abs=0.01)

@@ -1,0 +1,295 @@
+"""Compiled kernel of :func:`snowroute.routing.improve.reorder_route` (numba).
+
+An iterated local search on the order of the services of one block of a route (a
+path between two fixed stops), in the spirit of the iterated Lin-Kernighan
+heuristics for the asymmetric travelling-salesman problem: kick the order (two
+neighbouring stretches swap places, the double bridge of an asymmetric tour),
+descend with stretches turned round and stretches moved next to a near
+neighbour, and keep the result only when it is shorter and misses no deadline by
+more. Each service has one or two locations (its directions); a stretch turned
+round serves each of its services in the other direction where it has one.
+
+Local numbering: location 0 is the block's start, 1 its end, ``2 + 2 s + d``
+direction ``d`` of service ``s`` (a service with one direction repeats it). The
+numba functions are untyped for mypy; :func:`iterated_search` is the only entry.
+Compiled on first use and cached beside this file (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: Smallest saving that counts (seconds), above the rounding of sums of legs.
+EPS = 1e-6
+
+
+@njit(cache=True)
+def _refresh(order, dr, nalt, D, out, st):
+    """Recompute the derived arrays ``st = (cl, al, pos, f, b)`` of an order.
+
+    ``cl[k + 1]`` / ``al[k + 1]``: location of position ``k`` as driven / turned
+    round (``cl[0]``, ``cl[m + 1]``: start and end); ``pos``: position of each
+    service; ``f[k]``: time from position 0 to position ``k`` as driven;
+    ``b[j] - b[i]``: time from position ``j`` back to ``i`` turned round.
+    """
+    cl, al, pos, f, b = st
+    m = order.size
+    cl[0] = al[0] = 0
+    cl[m + 1] = al[m + 1] = 1
+    for k in range(m):
+        s = order[k]
+        cl[k + 1] = 2 + 2 * s + dr[k]
+        al[k + 1] = 2 + 2 * s + (1 - dr[k] if nalt[s] == 2 else dr[k])
+        pos[s] = k
+    f[0] = 0.0
+    for k in range(m):
+        f[k + 1] = f[k] + out[cl[k + 1]] + D[cl[k + 1], cl[k + 2]]
+    b[0] = 0.0
+    for k in range(1, m):
+        b[k] = b[k - 1] + out[al[k + 1]] + D[al[k + 1], al[k]]
+
+
+@njit(cache=True)
+def _cost(order, dr, D, out):
+    """Time of the block: from the start through every service to the end."""
+    m = order.size
+    here = 0
+    total = 0.0
+    for k in range(m):
+        loc = 2 + 2 * order[k] + dr[k]
+        total += out[here] + D[here, loc]
+        here = loc
+    return total + out[here] + D[here, 1]
+
+
+@njit(cache=True)
+def _lateness(order, dr, D, out, deadline, t0):
+    """Sum of the times by which services finish after their deadlines."""
+    here = 0
+    t = t0
+    late = 0.0
+    for k in range(order.size):
+        loc = 2 + 2 * order[k] + dr[k]
+        t += out[here] + D[here, loc] + out[loc]
+        if t > deadline[order[k]]:
+            late += t - deadline[order[k]]
+        t -= out[loc]
+        here = loc
+    return late
+
+
+@njit(cache=True)
+def _turn_round(order, dr, nalt, i, j):
+    """Serve positions ``i..j`` backwards, each in its other direction if any."""
+    for k in range(i, j + 1):
+        if nalt[order[k]] == 2:
+            dr[k] = 1 - dr[k]
+    while i < j:
+        order[i], order[j] = order[j], order[i]
+        dr[i], dr[j] = dr[j], dr[i]
+        i += 1
+        j -= 1
+
+
+@njit(cache=True)
+def _move(order, dr, nalt, i, j, p, rev, tmp_o, tmp_d):
+    """Put positions ``i..j`` after position ``p`` (-1: first), turned if ``rev``."""
+    m = order.size
+    n = 0
+    for k in range(-1, m):
+        if k >= 0 and not i <= k <= j:
+            tmp_o[n], tmp_d[n] = order[k], dr[k]
+            n += 1
+        if k == p:
+            for q in range(j - i + 1):
+                src = j - q if rev else i + q
+                tmp_o[n], tmp_d[n] = order[src], dr[src]
+                if rev and nalt[order[src]] == 2:
+                    tmp_d[n] = 1 - dr[src]
+                n += 1
+    order[:] = tmp_o
+    dr[:] = tmp_d
+
+
+@njit(cache=True)
+def _reversal(D, out, st, i, j):
+    """Return what turning positions ``i..j`` round adds to the block's time."""
+    cl, al, _, f, b = st
+    li, ci, cj, lj = cl[i], cl[i + 1], cl[j + 1], cl[j + 2]
+    ai, aj = al[i + 1], al[j + 1]
+    old = D[li, ci] + f[j] - f[i] + out[cj] + D[cj, lj]
+    return D[li, aj] + b[j] - b[i] + out[ai] + D[ai, lj] - old
+
+
+@njit(cache=True)
+def _best_reversal(near, D, out, st, m, k):
+    """Return the best reversal with ``k`` as one end, the other near a neighbour."""
+    cl, pos = st[0], st[2]
+    n = near.shape[1] // 2
+    best, bi, bj = -EPS, -1, -1
+    for q in range(4 * n + 3):
+        i, j = k, k
+        if q == 4 * n:
+            j = m - 1
+        elif q == 4 * n + 1:
+            i = 0
+        elif q < n:  # k first: k's predecessor then meets the last one
+            if k == 0:
+                continue
+            j = pos[near[(cl[k] - 2) // 2, n + q]]
+        elif q < 2 * n:  # k first: k then leads to the one after the last
+            j = pos[near[(cl[k + 1] - 2) // 2, q]] - 1
+        elif q < 3 * n:  # k last: the one before the first leads to k
+            i = pos[near[(cl[k + 1] - 2) // 2, q - 2 * n]] + 1
+        else:  # k last: the first then meets k's successor
+            if k == m - 1:
+                continue
+            i = pos[near[(cl[k + 2] - 2) // 2, q - 3 * n]]
+        if i > j or i < 0 or j >= m:
+            continue
+        d = _reversal(D, out, st, i, j)
+        if d < best:
+            best, bi, bj = d, i, j
+    return best, bi, bj
+
+
+@njit(cache=True)
+def _best_move(near, D, out, st, m, k, longest):
+    """Return the best move of a stretch starting or ending at ``k``."""
+    cl, al, pos, f, b = st
+    n = near.shape[1] // 2
+    best, bi, bj, bp, brev = -EPS, -1, -1, -1, False
+    for length in range(1, min(longest, m - 1) + 1):
+        for i in (k, k - length + 1):
+            j = i + length - 1
+            if i < 0 or j >= m:
+                continue
+            li, ci, cj, lj = cl[i], cl[i + 1], cl[j + 1], cl[j + 2]
+            ai, aj = al[i + 1], al[j + 1]
+            closed = D[li, lj] - D[li, ci] - D[cj, lj]
+            turned = b[j] - b[i] + out[ai] - (f[j] - f[i] + out[cj])
+            for q in range(4 * n + 2):
+                if q == 4 * n:
+                    p = -1
+                elif q == 4 * n + 1:
+                    p = m - 1
+                else:
+                    end = (ci if (q // n) % 2 == 0 else cj) - 2
+                    t = near[end // 2, q % n + (n if q >= 2 * n else 0)]
+                    p = pos[t] if q < 2 * n else pos[t] - 1
+                if i - 1 <= p <= j:
+                    continue
+                lp, lq = cl[p + 1], cl[p + 2]
+                base = closed - D[lp, lq]
+                d = base + D[lp, ci] + D[cj, lq]
+                if d < best:
+                    best, bi, bj, bp, brev = d, i, j, p, False
+                d = base + D[lp, aj] + D[ai, lq] + turned
+                if d < best:
+                    best, bi, bj, bp, brev = d, i, j, p, True
+    return best, bi, bj, bp, brev
+
+
+@njit(cache=True)
+def _descend(order, dr, nalt, near, D, out, st, active, longest, tmp):
+    """Apply the best move around each active service until none improves."""
+    m = order.size
+    stack = np.empty(m, np.int64)
+    top = 0
+    for s in range(m):
+        if active[s]:
+            stack[top] = s
+            top += 1
+    touched = np.empty(8, np.int64)
+    while top > 0:
+        top -= 1
+        s = stack[top]
+        active[s] = False
+        k = st[2][s]
+        rev, ri, rj = _best_reversal(near, D, out, st, m, k)
+        mov, i, j, p, turned = _best_move(near, D, out, st, m, k, longest)
+        if rev >= -EPS and mov >= -EPS:
+            continue
+        if rev <= mov:
+            i, j, p = ri, rj, ri - 1
+        # the ends of the legs the move changes, before it
+        ends = (i - 1, i, j, j + 1, p, p + 1, k, k)
+        for q in range(8):
+            touched[q] = order[ends[q]] if 0 <= ends[q] < m else -1
+        if rev <= mov:
+            _turn_round(order, dr, nalt, i, j)
+        else:
+            _move(order, dr, nalt, i, j, p, turned, tmp[0], tmp[1])
+        _refresh(order, dr, nalt, D, out, st)
+        for q in range(8):
+            t = touched[q]
+            if t >= 0 and not active[t]:
+                active[t] = True
+                stack[top] = t
+                top += 1
+        if not active[s]:
+            active[s] = True
+            stack[top] = s
+            top += 1
+
+
+@njit(cache=True)
+def iterated_search(
+    order, dr, nalt, near, D, out, deadline, t0, kicks, kick_len, longest, seed
+):
+    """Improve ``order`` and ``dr`` in place; return the number of kicks kept.
+
+    ``order``: services by position; ``dr``: the direction of each position;
+    ``nalt``: directions of each service (1 or 2); ``near``: per service its
+    nearest predecessors then its nearest successors (equal halves); ``D``, ``out``:
+    legs between and times at the local locations; ``deadline``: per service
+    (``inf``: none), measured from ``t0`` at the block's start. ``kicks`` swaps of
+    two neighbouring stretches of at most ``kick_len`` services each, from a
+    generator seeded with ``seed``; moved stretches are at most ``longest`` long.
+    """
+    # numba compiles numpy's legacy generator (seeded per process), not Generator
+    np.random.seed(seed)  # noqa: NPY002
+    m = order.size
+    st = (
+        np.empty(m + 2, np.int64),
+        np.empty(m + 2, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m + 1),
+        np.empty(max(m, 1)),
+    )
+    tmp = (np.empty(m, np.int64), np.empty(m, np.int64))
+    late = _lateness(order, dr, D, out, deadline, t0)
+    best_o, best_d = order.copy(), dr.copy()
+    best = _cost(order, dr, D, out)
+    active = np.ones(m, np.bool_)
+    _refresh(order, dr, nalt, D, out, st)
+    _descend(order, dr, nalt, near, D, out, st, active, longest, tmp)
+    kept = 0
+    for kick in range(kicks + 1):
+        cost = _cost(order, dr, D, out)
+        if cost < best - EPS and (
+            _lateness(order, dr, D, out, deadline, t0) <= late + EPS
+        ):
+            best = cost
+            best_o[:] = order
+            best_d[:] = dr
+            if kick > 0:
+                kept += 1
+        else:
+            order[:] = best_o
+            dr[:] = best_d
+        if kick == kicks or m < 4:
+            break
+        a = np.random.randint(1, min(kick_len, m // 2) + 1)  # noqa: NPY002
+        c = np.random.randint(1, min(kick_len, m // 2) + 1)  # noqa: NPY002
+        i = np.random.randint(0, m - a - c + 1)  # noqa: NPY002
+        _move(order, dr, nalt, i, i + a - 1, i + a + c - 1, False, tmp[0], tmp[1])
+        for q in (i - 1, i, i + c - 1, i + c, i + a + c - 1, i + a + c):
+            if 0 <= q < m:
+                active[order[q]] = True
+        _refresh(order, dr, nalt, D, out, st)
+        _descend(order, dr, nalt, near, D, out, st, active, longest, tmp)
+    order[:] = best_o
+    dr[:] = best_d
+    return kept

@@ -22,6 +22,8 @@ from numba import njit
 
 #: Smallest saving that counts (seconds), above the rounding of sums of legs.
 EPS = 1e-6
+#: Most moves of one descent, per service of the block.
+_MOVES_PER_SERVICE = 20
 
 
 @njit(cache=True)
@@ -202,7 +204,10 @@ def _descend(order, dr, nalt, near, D, out, st, active, longest, tmp):
             stack[top] = s
             top += 1
     touched = np.empty(8, np.int64)
-    while top > 0:
+    # a bound on the moves: prices of impossible legs summed over long stretches
+    # carry rounding errors, which must not let two moves undo each other forever
+    moves_left = _MOVES_PER_SERVICE * m + 100
+    while top > 0 and moves_left > 0:
         top -= 1
         s = stack[top]
         active[s] = False
@@ -211,6 +216,7 @@ def _descend(order, dr, nalt, near, D, out, st, active, longest, tmp):
         mov, i, j, p, turned = _best_move(near, D, out, st, m, k, longest)
         if rev >= -EPS and mov >= -EPS:
             continue
+        moves_left -= 1
         if rev <= mov:
             i, j, p = ri, rj, ri - 1
         # the ends of the legs the move changes, before it

@@ -17,6 +17,7 @@ stops stay where they are.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -587,16 +588,25 @@ def reorder_route(tr: Transformation, route: NodeRoute, *, seed: int = 0) -> Nod
     NodeRoute
         A route at most as long, with the same services and refill stops.
     """
-    stops = [0, *(k for k, _ in route.refills), len(route.nodes)]
-    seq = route.locations(tr)
-    ends = [seq[0], *(d for _, d in route.refills), seq[-1]]
+    nd, n = tr.num_depots, len(route.nodes)
+    home = tr.vehicle_depot(route.vehicle)
+    refill_at = dict(route.refills)
+    # blocks between refill stops, long ones cut into windows of _LONGEST
+    cuts = sorted({0, n, *refill_at, *range(_LONGEST, n, _LONGEST)})
+    located = [home, *([refill_at[0]] if 0 in refill_at else [])]
     done: list[int] = []
-    for b in range(len(stops) - 1):
-        block = route.nodes[stops[b] : stops[b + 1]]
-        so_far = [seq[0], *_located(tr, route, done, b)]
-        t0 = float(np.sum(_arc_times(tr, route.vehicle, so_far)))
-        stops_b = (ends[b], ends[b + 1])
-        done.extend(_reorder_block(tr, route.vehicle, stops_b, block, t0, seed + b))
+    for a, b in itertools.pairwise(cuts):
+        # a window ends at the next one's first service, as it stands
+        end = refill_at.get(b, nd + route.nodes[b] if b < n else home)
+        t0 = float(np.sum(_arc_times(tr, route.vehicle, located)))
+        block = route.nodes[a:b]
+        nodes = _reorder_block(
+            tr, route.vehicle, (located[-1], end), block, t0, seed + a
+        )
+        done.extend(nodes)
+        located.extend(nd + x for x in nodes)
+        if b in refill_at:
+            located.append(refill_at[b])
     better = best_directions(tr, NodeRoute(route.vehicle, tuple(done), route.refills))
     if node_route_s(tr, better) >= node_route_s(tr, route) - _EPS:
         return route
@@ -616,26 +626,12 @@ KICK_LENGTH = 20
 NEAR = 8
 #: Fewest services of a block that :func:`reorder_route` searches.
 _FEWEST = 8
+#: Most services searched together: a longer block is searched in windows (its
+#: leg matrix grows with the square: 128 MB for 2,000 services).
+_LONGEST = 2000
 #: Price of an impossible leg in the compiled search (seconds): far above any
 #: route, and small enough that sums of legs keep their fractions.
 _IMPOSSIBLE_S = 1e6
-
-
-def _located(
-    tr: Transformation, route: NodeRoute, done: Sequence[int], blocks: int
-) -> list[int]:
-    """Return the locations of the first ``blocks`` blocks and their refills.
-
-    ``done``: the nodes of those blocks in their new order.
-    """
-    nd = tr.num_depots
-    out: list[int] = []
-    at = 0
-    for k, depot in route.refills[:blocks]:
-        out.extend(nd + n for n in done[at:k])
-        out.append(depot)
-        at = k
-    return out
 
 
 def _reorder_block(

@@ -225,3 +225,16 @@ def test_reordering_never_lengthens_a_route_nor_makes_it_later(seed, refills):
     assert route_lateness_s(tr, reordered) <= route_lateness_s(tr, route) + 1e-9
     assert reordered.refills == route.refills
     assert _blocks(tr, reordered) == _blocks(tr, route)
+
+
+def test_long_blocks_are_reordered_in_windows(monkeypatch):
+    # windows of 15 services: each ends at the next one's first service
+    monkeypatch.setattr("snowroute.routing.improve._LONGEST", 15)
+    truck = VehicleClass("truck", "yard", count=1)
+    problem = grid_with_deadlines([truck], deadline_s=300.0)
+    tr, route = _scrambled(problem, 5, ((20, 0), (45, 0)))
+    route = polish_route(tr, route)
+    reordered = reorder_route(tr, route, seed=1)
+    assert node_route_s(tr, reordered) < node_route_s(tr, route) - 10
+    assert route_lateness_s(tr, reordered) <= route_lateness_s(tr, route) + 1e-9
+    assert _blocks(tr, reordered) == _blocks(tr, route)

@@ -208,9 +208,10 @@ def test_reordering_shortens_a_polished_route_further():
     assert reorder_route(tr, polished, seed=0) == reordered
 
 
-# seeds 5, 9 and 2 (with refill stops): a kept kick would be shorter but later,
-# and the test fails when the search's deadline check is taken away; with refill
-# stops each block keeps its services (every load unchanged)
+# seeds 5, 9 and 2 (with refill stops): a kept kick would be shorter but later;
+# the test fails when the deadline checks (the compiled search's, and the final
+# one on the whole route) are taken away. With refill stops each block keeps its
+# services (every load unchanged)
 @pytest.mark.parametrize(
     ("seed", "refills"),
     [(5, ()), (9, ()), (2, ((20, 0), (45, 0))), (0, ((20, 0), (45, 0)))],

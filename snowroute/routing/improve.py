@@ -651,13 +651,8 @@ def _reorder_block(
     nd = tr.num_depots
     nodes = np.asarray(block, dtype=np.int64)
     service = tr.node_service[nodes]
-    usable = ~np.isnan(tr.node_service_s[vehicle])
-    first = tr.service_ptr[service]
-    has_two = tr.service_ptr[service + 1] - first == 2
-    second = np.where(
-        has_two & usable[np.minimum(first + 1, usable.size - 1)], first + 1, first
-    )
-    first = np.where(usable[first], first, second)
+    other = _other_direction(tr, vehicle, nodes)
+    first, second = np.minimum(nodes, other), np.maximum(nodes, other)
     nalt = np.where(second != first, 2, 1).astype(np.int64)
     dr = (nodes != first).astype(np.int64)
     locs = np.concatenate([list(ends), np.stack([first, second], axis=1).ravel() + nd])

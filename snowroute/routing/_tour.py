@@ -1,18 +1,22 @@
 """Compiled kernel of :func:`snowroute.routing.improve.reorder_route` (numba).
 
 An iterated local search on the order of the services of one block of a route (a
-path between two fixed stops), in the spirit of the iterated Lin-Kernighan
-heuristics for the asymmetric travelling-salesman problem: kick the order (two
-neighbouring stretches swap places, the double bridge of an asymmetric tour),
-descend with stretches turned round and stretches moved next to a near
-neighbour, and keep the result only when it is shorter and misses no deadline by
-more. Each service has one or two locations (its directions); a stretch turned
-round serves each of its services in the other direction where it has one.
+path between two fixed stops). Each kick is a small ruin and recreate: a random
+service and a near neighbour each lose a stretch of services around them, and the
+services taken out go back one by one where each adds least (the string removals
+of SISR, Christiaens and Vanden Berghe 2020). A descent follows, with stretches
+turned round and stretches moved next to a near neighbour. The result is kept
+when it is no longer than the current order plus a threshold that falls to zero
+over the kicks (record-to-record travel) and misses no deadline by more; the best
+order is returned. Each service has one or two locations (its directions); a
+stretch turned round serves each of its services in the other direction where it
+has one.
 
 Local numbering: location 0 is the block's start, 1 its end, ``2 + 2 s + d``
 direction ``d`` of service ``s`` (a service with one direction repeats it). The
 numba functions are untyped for mypy; :func:`iterated_search` is the only entry.
-Compiled on first use and cached beside this file (``cache=True``).
+Compiled on first use and cached beside this file (``cache=True``); it releases
+the GIL (``nogil=True``), so blocks can be searched in threads side by side.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ EPS = 1e-6
 _MOVES_PER_SERVICE = 20
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _refresh(order, dr, nalt, D, out, st):
     """Recompute the derived arrays ``st = (cl, al, pos, f, b)`` of an order.
 
@@ -52,7 +56,7 @@ def _refresh(order, dr, nalt, D, out, st):
         b[k] = b[k - 1] + out[al[k + 1]] + D[al[k + 1], al[k]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cost(order, dr, D, out):
     """Time of the block: from the start through every service to the end."""
     m = order.size
@@ -65,7 +69,7 @@ def _cost(order, dr, D, out):
     return total + out[here] + D[here, 1]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lateness(order, dr, D, out, deadline, t0):
     """Sum of the times by which services finish after their deadlines."""
     here = 0
@@ -81,7 +85,7 @@ def _lateness(order, dr, D, out, deadline, t0):
     return late
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _turn_round(order, dr, nalt, i, j):
     """Serve positions ``i..j`` backwards, each in its other direction if any."""
     for k in range(i, j + 1):
@@ -94,7 +98,7 @@ def _turn_round(order, dr, nalt, i, j):
         j -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _move(order, dr, nalt, i, j, p, rev, tmp_o, tmp_d):
     """Put positions ``i..j`` after position ``p`` (-1: first), turned if ``rev``."""
     m = order.size
@@ -114,7 +118,7 @@ def _move(order, dr, nalt, i, j, p, rev, tmp_o, tmp_d):
     dr[:] = tmp_d
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reversal(D, out, st, i, j):
     """Return what turning positions ``i..j`` round adds to the block's time."""
     cl, al, _, f, b = st
@@ -124,7 +128,7 @@ def _reversal(D, out, st, i, j):
     return D[li, aj] + b[j] - b[i] + out[ai] + D[ai, lj] - old
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _best_reversal(near, D, out, st, m, k):
     """Return the best reversal with ``k`` as one end, the other near a neighbour."""
     cl, pos = st[0], st[2]
@@ -156,7 +160,7 @@ def _best_reversal(near, D, out, st, m, k):
     return best, bi, bj
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _best_move(near, D, out, st, m, k, longest):
     """Return the best move of a stretch starting or ending at ``k``."""
     cl, al, pos, f, b = st
@@ -193,7 +197,7 @@ def _best_move(near, D, out, st, m, k, longest):
     return best, bi, bj, bp, brev
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _descend(order, dr, nalt, near, D, out, st, active, longest, tmp):
     """Apply the best move around each active service until none improves."""
     m = order.size
@@ -240,9 +244,69 @@ def _descend(order, dr, nalt, near, D, out, st, active, longest, tmp):
             top += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _insert_best(order, dr, nalt, D, out, m, s):
+    """Insert service ``s`` where it adds least to ``order[:m]``; return its place."""
+    best, bp, bd = np.inf, 0, 0
+    for p in range(m + 1):
+        prev = 0 if p == 0 else 2 + 2 * order[p - 1] + dr[p - 1]
+        nxt = 1 if p == m else 2 + 2 * order[p] + dr[p]
+        base = out[prev] - D[prev, nxt]
+        for d in range(nalt[s]):
+            loc = 2 + 2 * s + d
+            c = base + D[prev, loc] + out[loc] + D[loc, nxt]
+            if c < best:
+                best, bp, bd = c, p, d
+    for q in range(m, bp, -1):
+        order[q] = order[q - 1]
+        dr[q] = dr[q - 1]
+    order[bp] = s
+    dr[bp] = bd
+    return bp
+
+
+@njit(cache=True, nogil=True)
+def _ruin_recreate(order, dr, nalt, near, D, out, active, anchors, string_len):
+    """Take out stretches around ``anchors`` near services and insert them again.
+
+    A random service and ``anchors - 1`` of its near neighbours each lose a
+    stretch of 1 to ``string_len`` services around them; the services taken out
+    go back one by one, in random order, each where it adds least. They and
+    their new neighbours become active for the descent.
+    """
+    m = order.size
+    pos = np.empty(m, np.int64)
+    for k in range(m):
+        pos[order[k]] = k
+    gone = np.zeros(m, np.bool_)
+    s = np.random.randint(0, m)  # noqa: NPY002
+    for a in range(anchors):
+        t = s if a == 0 else near[s, np.random.randint(0, near.shape[1])]  # noqa: NPY002
+        length = np.random.randint(1, string_len + 1)  # noqa: NPY002
+        first = max(pos[t] - np.random.randint(0, length), 0)  # noqa: NPY002
+        for k in range(first, min(first + length, m)):
+            gone[order[k]] = True
+    taken = np.empty(m, np.int64)
+    nt = kept = 0
+    for k in range(m):
+        if gone[order[k]]:
+            taken[nt] = order[k]
+            nt += 1
+        else:
+            order[kept], dr[kept] = order[k], dr[k]
+            kept += 1
+    np.random.shuffle(taken[:nt])  # noqa: NPY002
+    for q in range(nt):
+        p = _insert_best(order, dr, nalt, D, out, kept, taken[q])
+        kept += 1
+        for k in (p - 1, p, p + 1):
+            if 0 <= k < kept:
+                active[order[k]] = True
+
+
+@njit(cache=True, nogil=True)
 def iterated_search(
-    order, dr, nalt, near, D, out, deadline, t0, kicks, kick_len, longest, seed
+    order, dr, nalt, near, D, out, deadline, t0, kicks, ruin, longest, seed
 ):
     """Improve ``order`` and ``dr`` in place; return the number of kicks kept.
 
@@ -250,12 +314,14 @@ def iterated_search(
     ``nalt``: directions of each service (1 or 2); ``near``: per service its
     nearest predecessors then its nearest successors (equal halves); ``D``, ``out``:
     legs between and times at the local locations; ``deadline``: per service
-    (``inf``: none), measured from ``t0`` at the block's start. ``kicks`` swaps of
-    two neighbouring stretches of at most ``kick_len`` services each, from a
-    generator seeded with ``seed``; moved stretches are at most ``longest`` long.
+    (``inf``: none), measured from ``t0`` at the block's start. ``kicks`` ruin and
+    recreate kicks, ``ruin = (anchors, longest stretch taken out, threshold as a
+    fraction of the cost)``, from a generator seeded with ``seed``; moved
+    stretches are at most ``longest`` long. "Kept": the current order after it.
     """
-    # numba compiles numpy's legacy generator (seeded per process), not Generator
+    # numba compiles numpy's legacy generator (seeded per thread), not Generator
     np.random.seed(seed)  # noqa: NPY002
+    anchors, string_len, threshold = ruin
     m = order.size
     st = (
         np.empty(m + 2, np.int64),
@@ -271,29 +337,30 @@ def iterated_search(
     active = np.ones(m, np.bool_)
     _refresh(order, dr, nalt, D, out, st)
     _descend(order, dr, nalt, near, D, out, st, active, longest, tmp)
+    cur_o, cur_d = best_o.copy(), best_d.copy()
+    current = best
     kept = 0
     for kick in range(kicks + 1):
         cost = _cost(order, dr, D, out)
-        if cost < best - EPS and (
+        # record-to-record travel: a threshold falling to zero over the kicks
+        limit = current + threshold * best * (1.0 - kick / (kicks + 1))
+        if cost < limit - EPS and (
             _lateness(order, dr, D, out, deadline, t0) <= late + EPS
         ):
-            best = cost
-            best_o[:] = order
-            best_d[:] = dr
-            if kick > 0:
-                kept += 1
+            current = cost
+            cur_o[:] = order
+            cur_d[:] = dr
+            kept += kick > 0
+            if cost < best - EPS:
+                best = cost
+                best_o[:] = order
+                best_d[:] = dr
         else:
-            order[:] = best_o
-            dr[:] = best_d
+            order[:] = cur_o
+            dr[:] = cur_d
         if kick == kicks or m < 4:
             break
-        a = np.random.randint(1, min(kick_len, m // 2) + 1)  # noqa: NPY002
-        c = np.random.randint(1, min(kick_len, m // 2) + 1)  # noqa: NPY002
-        i = np.random.randint(0, m - a - c + 1)  # noqa: NPY002
-        _move(order, dr, nalt, i, i + a - 1, i + a + c - 1, False, tmp[0], tmp[1])
-        for q in (i - 1, i, i + c - 1, i + c, i + a + c - 1, i + a + c):
-            if 0 <= q < m:
-                active[order[q]] = True
+        _ruin_recreate(order, dr, nalt, near, D, out, active, anchors, string_len)
         _refresh(order, dr, nalt, D, out, st)
         _descend(order, dr, nalt, near, D, out, st, active, longest, tmp)
     order[:] = best_o

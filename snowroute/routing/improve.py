@@ -11,8 +11,8 @@ it is or turned round (:func:`move_stretches`, the or-opt with reversal), which 
 node-routing engine does only for stretches of one to three services, one
 direction at a time, and only between a service's nearest neighbours. A route at
 the local optimum of those moves is reordered further by an iterated local search
-(:func:`reorder_route`: kicks, each followed by the same moves, compiled). Refill
-stops stay where they are.
+(:func:`reorder_route`: ruin-and-recreate kicks, each followed by the same
+moves, compiled). Refill stops stay where they are.
 """
 
 from __future__ import annotations
@@ -562,14 +562,17 @@ def reorder_route(tr: Transformation, route: NodeRoute, *, seed: int = 0) -> Nod
     """
     Return ``route`` with its services reordered by an iterated local search.
 
-    Between refill stops, the order of the services is kicked (two neighbouring
-    stretches of up to :data:`KICK_LENGTH` services swap places) and improved
-    again by stretches turned round and stretches of up to :data:`_MOVE_LENGTH`
-    moved next to one of their :data:`NEAR` nearest services, the new order kept
-    only when it is shorter (:mod:`snowroute.routing._tour`, compiled). A route
+    Between refill stops, the order of the services is kicked (around
+    :data:`ANCHORS` services near each other, stretches of up to
+    :data:`STRING_LENGTH` services are taken out and put back one service at a
+    time where each adds least) and improved again by stretches turned round and
+    stretches of up to :data:`_MOVE_LENGTH` moved next to one of their
+    :data:`NEAR` nearest services. The search goes on from an order at most
+    :data:`THRESHOLD` of the best time longer, falling to zero over the kicks,
+    and returns the shortest (:mod:`snowroute.routing._tour`, compiled). A route
     :func:`polish_route` leaves has no single improving move left; the kicks
-    reach orders beyond it (on the Middleton city's 36 s plans 0.25-0.62 %
-    shorter, ``benchmarks/realnet/RESULTS.md``). :data:`KICKS` kicks
+    reach orders beyond it (on five of the Middleton city's 36 s plans
+    0.79-0.99 % shorter, ``benchmarks/realnet/RESULTS.md``). :data:`KICKS` kicks
     per service, drawn from a generator seeded with ``seed``: the same route and
     seed give the same result. With deadlines, no block misses them by more
     than before; a shorter block lets the blocks after it start no later.
@@ -620,8 +623,14 @@ def reorder_route(tr: Transformation, route: NodeRoute, *, seed: int = 0) -> Nod
 
 #: Kicks per service of :func:`reorder_route`.
 KICKS = 5
-#: Longest stretch a kick of :func:`reorder_route` moves (services).
-KICK_LENGTH = 20
+#: Services near each other around which a kick of :func:`reorder_route` takes
+#: stretches out.
+ANCHORS = 2
+#: Longest stretch a kick of :func:`reorder_route` takes out (services).
+STRING_LENGTH = 20
+#: Of the best time, how much longer an order :func:`reorder_route` goes on from
+#: may be at first (falling to zero over the kicks).
+THRESHOLD = 1e-3
 #: Nearest services next to which :func:`reorder_route` moves stretches.
 NEAR = 8
 #: Fewest services of a block that :func:`reorder_route` searches.
@@ -671,7 +680,7 @@ def _reorder_block(
         tr.service_deadline[service].astype(np.float64),
         t0,
         KICKS * m,
-        KICK_LENGTH,
+        (ANCHORS, STRING_LENGTH, THRESHOLD),
         _MOVE_LENGTH,
         seed,
     )

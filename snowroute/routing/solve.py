@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -152,7 +152,7 @@ def solve(
     tr, start_routes, bound = _prepare(problem, params, initial, transformation)
     logger.debug("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     deadline = start + params.time_limit_s
-    polish_s = _polish_s(tr, start_routes)
+    polish_s = _polish_s(tr, start_routes, params.workers)
     run = _Run(tr, params, deadline, bound, callback, start, polish_s)
     result, routes, report, extra = _search_plan(run, start_routes)
     runtime = time.perf_counter() - start
@@ -207,7 +207,9 @@ def _search_plan(
         result = _search_in_phases(run, start_routes)
     else:
         result = run.search(tr, run.remaining(), start_routes)
-    routes, report = _finish(tr, result.routes, seed=run.params.seed)
+    routes, report = _finish(
+        tr, result.routes, seed=run.params.seed, workers=run.params.workers
+    )
     return result, routes, report, {}
 
 
@@ -332,7 +334,7 @@ def plan_from_warm(
     """
     params = params or SolveParams()
     tr = transform(problem)
-    routes_out, report = _finish(tr, warm_routes(tr, routes))
+    routes_out, report = _finish(tr, warm_routes(tr, routes), workers=params.workers)
     bound = lower_bound(problem)
     return _solution(problem, routes_out, report, params, bound, runtime_s, stats or {})
 
@@ -389,7 +391,9 @@ def _first_plan(
     return None
 
 
-def _polish_s(tr: Transformation, routes: Sequence[NodeRoute] | None) -> float:
+def _polish_s(
+    tr: Transformation, routes: Sequence[NodeRoute] | None, workers: int | None = 1
+) -> float:
     """Seconds set aside for polishing and reordering the final plan.
 
     Moving stretches (:func:`~snowroute.routing.improve.move_stretches`) prices
@@ -398,17 +402,20 @@ def _polish_s(tr: Transformation, routes: Sequence[NodeRoute] | None) -> float:
     about a second for the Middleton city's three routes of 450-600 streets.
     Plans of the engine's own start (small problems) take milliseconds. The
     reordering (:func:`~snowroute.routing.improve.reorder_route`) makes a fixed
-    number of kicks per service: its time grows with the number of services.
+    number of kicks per service: its time grows with the number of services,
+    shared by ``workers`` threads when there are as many routes.
     """
     moves = sum(len(r.nodes) ** 2 for r in routes or ())
-    return POLISH_S_PER_STOP2 * moves + REORDER_S_PER_SERVICE * tr.num_services
+    threads = max(1, min(workers or 1, len(routes) if routes else workers or 1))
+    reorder = REORDER_S_PER_SERVICE * tr.num_services / threads
+    return POLISH_S_PER_STOP2 * moves + reorder
 
 
 #: Seconds per squared route length that :func:`_polish_s` sets aside.
 POLISH_S_PER_STOP2 = 1.5e-6
-#: Seconds per service that :func:`_polish_s` sets aside for the reordering
-#: (1.3-2.0 ms on the Middleton city's routes, 2 cores, quiet).
-REORDER_S_PER_SERVICE = 2e-3
+#: Seconds per service that :func:`_polish_s` sets aside for the reordering, in
+#: one thread (3.0 ms on the Middleton city's routes, 2 cores, quiet).
+REORDER_S_PER_SERVICE = 3e-3
 
 
 def _in_phases(tr: Transformation, params: SolveParams) -> bool:
@@ -458,17 +465,31 @@ def _search_in_phases(
 
 
 def _finish(
-    tr: Transformation, node_routes: Sequence[NodeRoute], *, seed: int | None = None
+    tr: Transformation,
+    node_routes: Sequence[NodeRoute],
+    *,
+    seed: int | None = None,
+    workers: int | None = 1,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
     """Every route polished, expanded into arcs and validated.
 
     With a ``seed`` every route is also reordered
     (:func:`~snowroute.routing.improve.reorder_route`): a final plan's finish.
+    Routes are finished in ``workers`` threads, longest first (the compiled
+    reordering releases the GIL); each route's seed is its place in the plan, so
+    the plan does not depend on the threads.
     """
-    polished = [polish_route(tr, r) for r in node_routes]
-    if seed is not None:
-        polished = [reorder_route(tr, r, seed=seed + k) for k, r in enumerate(polished)]
-    routes = tuple(expand_routes(tr, polished))
+
+    def finish(k: int) -> NodeRoute:
+        route = polish_route(tr, node_routes[k])
+        return route if seed is None else reorder_route(tr, route, seed=seed + k)
+
+    longest_first = sorted(
+        range(len(node_routes)), key=lambda k: -len(node_routes[k].nodes)
+    )
+    with ThreadPoolExecutor(max(1, workers or 1)) as pool:
+        done = dict(zip(longest_first, pool.map(finish, longest_first), strict=True))
+    routes = tuple(expand_routes(tr, [done[k] for k in range(len(node_routes))]))
     return routes, validate(tr.problem, routes)
 
 
@@ -504,7 +525,7 @@ def _solve_makespan(
     tr = run.tr
     start = list(initial) if initial else balanced_routes(tr, seed=run.params.seed)
     best = EngineResult(routes=tuple(start))
-    routes, report = _finish(tr, start)
+    routes, report = _finish(tr, start, workers=run.params.workers)
     best_span = _makespan(routes) if report.valid else math.inf
     floor = makespan_bound(tr.problem, lower=run.bound)
     cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
@@ -516,7 +537,7 @@ def _solve_makespan(
             capped, share, best.routes, stage=f"makespan cap {cap:.0f} s"
         )
         iterations += found.iterations
-        cand_routes, cand_report = _finish(tr, found.routes)
+        cand_routes, cand_report = _finish(tr, found.routes, workers=run.params.workers)
         span = _makespan(cand_routes)
         logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.valid)
         if cand_report.valid and span <= min(cap, best_span) * (1 + 1e-9) + 1e-6:
@@ -526,7 +547,7 @@ def _solve_makespan(
         if best_span - floor <= _MAKESPAN_TOLERANCE * best_span:
             break  # within 1 % of the lower bound
         cap = max(floor, best_span * (1 - step))
-    routes, report = _reordered(tr, best.routes, (routes, report), run.params.seed)
+    routes, report = _reordered(tr, best.routes, (routes, report), run.params)
     result = dataclasses.replace(best, iterations=iterations)
     extra = {"makespan_lower_bound": floor, "makespan_probes": float(probes)}
     return result, routes, report, extra
@@ -536,14 +557,14 @@ def _reordered(
     tr: Transformation,
     node_routes: Sequence[NodeRoute],
     checked: tuple[tuple[Route, ...], ValidationReport],
-    seed: int,
+    params: SolveParams,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
     """Return the plan ``node_routes`` finished with reordered routes, if valid.
 
     ``checked`` is that plan finished without them. Reordering shortens routes
     and misses no deadline by more; the check guards the plan's validity.
     """
-    routes, report = _finish(tr, node_routes, seed=seed)
+    routes, report = _finish(tr, node_routes, seed=params.seed, workers=params.workers)
     if report.valid or not checked[1].valid:
         return routes, report
     return checked

@@ -208,7 +208,7 @@ def test_reordering_shortens_a_polished_route_further():
     assert reorder_route(tr, polished, seed=0) == reordered
 
 
-# seeds 5, 9 and 2 (with refill stops): a kept kick would be shorter but later;
+# seeds 5 and 2 (with refill stops): a kept kick would be shorter but later;
 # the test fails when the deadline checks (the compiled search's, and the final
 # one on the whole route) are taken away. With refill stops each block keeps its
 # services (every load unchanged)

@@ -7,7 +7,7 @@ import pytest
 
 from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import RequiredArc, VehicleClass, solve, validate
-from snowroute.routing.transform import NodeRoute
+from snowroute.routing.transform import NodeRoute, transform
 
 from .helpers import (
     all_roads,
@@ -497,11 +497,35 @@ def test_the_search_leaves_time_to_polish_long_routes():
     assert module._polish_s(none, [long_]) == pytest.approx(
         4 * module._polish_s(none, [short])
     )
-    # reordering makes a fixed number of kicks per service
+    # reordering makes a fixed number of kicks per service, routes in threads
     assert module._polish_s(many, None) == pytest.approx(
         1000 * module.REORDER_S_PER_SERVICE
     )
+    assert module._polish_s(many, None, workers=2) == pytest.approx(
+        500 * module.REORDER_S_PER_SERVICE
+    )
+    one_route = module._polish_s(many, [short], workers=2)
+    assert one_route == pytest.approx(module._polish_s(many, [short]))
     run = module._Run(None, None, 1e9, 0.0, None, 0.0)
     left = run.remaining()
     run.polish_s = module._polish_s(many, [long_, long_])
     assert left - run.remaining() == pytest.approx(run.polish_s, abs=0.01)
+
+
+def test_routes_are_finished_alike_in_one_thread_or_two():
+    module = importlib.import_module("snowroute.routing.solve")
+    tr = transform(
+        grid_problem(6, 7, vehicles=[VehicleClass("truck", "yard", count=3)])
+    )
+    services = np.random.default_rng(4).permutation(tr.num_services)
+    routes = [
+        NodeRoute(0, tuple(int(tr.service_nodes(int(s))[0]) for s in part))
+        for part in np.array_split(services, 3)
+    ]
+    # each route's seed is its place in the plan, whichever thread reorders it
+    one = module._finish(tr, routes, seed=3, workers=1)
+    two = module._finish(tr, routes, seed=3, workers=2)
+    assert [r.services for r in one[0]] == [r.services for r in two[0]]
+    assert one[1] == two[1]
+    assert one[1].valid
+    assert one[1].cost < module._finish(tr, routes)[1].cost - 10

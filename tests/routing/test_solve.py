@@ -491,21 +491,25 @@ def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
 def test_the_search_leaves_time_to_polish_long_routes():
     module = importlib.import_module("snowroute.routing.solve")
     short, long_ = NodeRoute(0, tuple(range(100))), NodeRoute(0, tuple(range(200)))
-    none, many = SimpleNamespace(num_services=0), SimpleNamespace(num_services=1000)
+    truck = SimpleNamespace(count=4)
+    none = SimpleNamespace(num_services=0, problem=SimpleNamespace(vehicles=[truck]))
+    many = SimpleNamespace(num_services=1000, problem=none.problem)
     assert module._polish_s(none, None) == 0.0
-    # moving stretches prices every stretch at every place: the square of length
+    # moving stretches and reordering price along the route: the square of length
     assert module._polish_s(none, [long_]) == pytest.approx(
         4 * module._polish_s(none, [short])
     )
-    # reordering makes a fixed number of kicks per service, routes in threads
+    # routes reordered in threads; the longest one bounds the time from below
+    one = module._polish_s(none, [long_, long_])
+    assert module._polish_s(none, [long_, long_], workers=2) < one
+    assert module._polish_s(none, [long_, short], workers=2) == pytest.approx(
+        module.POLISH_S_PER_STOP2 * (200**2 + 100**2)
+        + module.REORDER_S_PER_STOP2 * 200**2
+    )
+    # without a first plan: the services split evenly over the fleet of 4
     assert module._polish_s(many, None) == pytest.approx(
-        1000 * module.REORDER_S_PER_SERVICE
+        4 * 250**2 * module.REORDER_S_PER_STOP2
     )
-    assert module._polish_s(many, None, workers=2) == pytest.approx(
-        500 * module.REORDER_S_PER_SERVICE
-    )
-    one_route = module._polish_s(many, [short], workers=2)
-    assert one_route == pytest.approx(module._polish_s(many, [short]))
     run = module._Run(None, None, 1e9, 0.0, None, 0.0)
     left = run.remaining()
     run.polish_s = module._polish_s(many, [long_, long_])

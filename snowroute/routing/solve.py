@@ -470,6 +470,8 @@ def _search_in_phases(
         share=second,
     )
     routes = chunks.expand(repaired.routes)
+    # the time to set aside, from routes much like the final ones
+    run.polish_s = _polish_s(run.tr, routes, run.params.workers)
     last = run.search(run.tr, run.remaining(), routes, share=1 - first - second)
     iterations = free.iterations + repaired.iterations + last.iterations
     return dataclasses.replace(last, iterations=iterations)

@@ -425,8 +425,9 @@ def _even_split(tr: Transformation) -> list[float]:
 #: Seconds per squared route length that :func:`_polish_s` sets aside.
 POLISH_S_PER_STOP2 = 1.5e-6
 #: Seconds per squared route length that :func:`_polish_s` sets aside for the
-#: reordering (4.3-9.1 µs on 15 of the Middleton city's routes, 2 cores, quiet).
-REORDER_S_PER_STOP2 = 9e-6
+#: reordering: 4.3-9.1 µs on 15 of the Middleton city's routes alone, 9-14 µs in
+#: two threads beside the polish (2 cores, quiet).
+REORDER_S_PER_STOP2 = 12e-6
 
 
 def _in_phases(tr: Transformation, params: SolveParams) -> bool:

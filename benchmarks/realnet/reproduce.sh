@@ -69,6 +69,11 @@ run realnet-36s-middleton-checked --time-limit 36 --seeds 1,2,3,4,5 \
     --perturbations 10,25 --relocate3 --solutions "$B/solutions"
 .venv/bin/python "$B/check_solutions.py" "$B/realnet-36s-middleton-checked.csv" \
     "$B/solutions"
+# the reordering's kicks (realnet-36s-city-reorder.csv, column "arm"): the old ones at
+# commit cc15732, ruin and recreate at commit 457bf74, each from a worktree of its
+# commit (PYTHONPATH=<worktree>), one arm after the other for each seed 1-12:
+#   run.py --instances middleton-city --seeds N --time-limit 36 \
+#       --perturbations 10,25 --relocate3
 # the city with the scenario's search settings at three budgets, one search each
 for t in 60 120 300; do
     run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \

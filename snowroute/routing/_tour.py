@@ -308,7 +308,7 @@ def _ruin_recreate(order, dr, nalt, near, D, out, active, anchors, string_len):
 def iterated_search(
     order, dr, nalt, near, D, out, deadline, t0, kicks, ruin, longest, seed
 ):
-    """Improve ``order`` and ``dr`` in place; return the number of kicks kept.
+    """Improve ``order`` and ``dr`` in place; return how many kicked orders were kept.
 
     ``order``: services by position; ``dr``: the direction of each position;
     ``nalt``: directions of each service (1 or 2); ``near``: per service its
@@ -317,7 +317,8 @@ def iterated_search(
     (``inf``: none), measured from ``t0`` at the block's start. ``kicks`` ruin and
     recreate kicks, ``ruin = (anchors, longest stretch taken out, threshold as a
     fraction of the cost)``, from a generator seeded with ``seed``; moved
-    stretches are at most ``longest`` long. "Kept": the current order after it.
+    stretches are at most ``longest`` long. A kept order is the one the search
+    goes on from, not always a new best.
     """
     # numba compiles numpy's legacy generator (seeded per thread), not Generator
     np.random.seed(seed)  # noqa: NPY002

@@ -411,7 +411,7 @@ def _polish_s(
     squares = sum(m**2 for m in lengths)
     threads = max(1, min(workers or 1, len(lengths)))
     reorder = max(squares / threads, max(lengths, default=0) ** 2)
-    moves = sum(len(r.nodes) ** 2 for r in routes or ())
+    moves = squares if routes else 0.0  # the engine's own start: milliseconds
     return POLISH_S_PER_STOP2 * moves + REORDER_S_PER_STOP2 * reorder
 
 

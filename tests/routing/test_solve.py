@@ -478,6 +478,33 @@ def test_the_first_phase_starts_from_the_tour_without_deadlines(monkeypatch):
     assert list(calls[0][1]) == tour != initial_routes(tr, seed=2)
 
 
+def test_the_first_phase_plan_is_reordered_before_it_is_cut_into_chunks(
+    monkeypatch,
+):
+    module = importlib.import_module("snowroute.routing.solve")
+    finished, cut = [], []
+    real_finished, real_coarsen = module._finished_nodes, module.coarsen
+
+    def spy_finished(tr, routes, *, seed, workers):
+        out = real_finished(tr, routes, seed=seed, workers=workers)
+        finished.append((bool(np.isfinite(tr.service_deadline).any()), seed, out))
+        return out
+
+    def spy_coarsen(tr, routes, size):
+        cut.append(routes)
+        return real_coarsen(tr, routes, size)
+
+    monkeypatch.setattr(module, "_finished_nodes", spy_finished)
+    monkeypatch.setattr(module, "coarsen", spy_coarsen)
+    solve(_grid_with_deadlines(), seed=2, workers=1, max_iterations=100, phases_from=10)
+    # first the first phase's plan, without deadlines, then the final plan
+    assert [(timed, seed) for timed, seed, _ in finished] == [
+        (False, 2 + module._FIRST_PHASE_SEED),
+        (True, 2),
+    ]
+    assert cut == [finished[0][2]]
+
+
 def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
     problem = _grid_with_deadlines()
     plans = [

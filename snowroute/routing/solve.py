@@ -454,7 +454,7 @@ def _search_in_phases(
     polished and reordered as a final plan is (:func:`_finished_nodes`, without
     deadlines) before it is cut into chunks: the search cannot make the
     reordering's moves inside routes of hundreds of streets, and the later phases
-    then start from the shorter routes (on the Middleton city 254 s lower plans in
+    then start from the shorter routes (on the Middleton city 264 s lower plans in
     the same 36 s, seeds 1-14).
     """
     first, second = PHASE_SHARES

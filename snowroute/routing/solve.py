@@ -484,8 +484,10 @@ def _search_in_phases(
         share=second,
     )
     routes = chunks.expand(repaired.routes)
-    # the time to set aside, from routes much like the final ones
-    run.polish_s = _polish_s(run.tr, routes, run.params.workers)
+    # the time to set aside, from routes much like the final ones (an estimate
+    # 2-3 times what the finish takes once the first phase's plan is reordered;
+    # the last phase gained nothing from the difference, RESULTS.md)
+    run.polish_s = _polish_s(run.tr, routes, workers)
     last = run.search(run.tr, run.remaining(), routes, share=1 - first - second)
     iterations = free.iterations + repaired.iterations + last.iterations
     return dataclasses.replace(last, iterations=iterations)
@@ -527,8 +529,16 @@ def _finished_nodes(
     longest_first = sorted(
         range(len(node_routes)), key=lambda k: -len(node_routes[k].nodes)
     )
+    start = time.perf_counter()
     with ThreadPoolExecutor(max(1, workers or 1)) as pool:
         done = dict(zip(longest_first, pool.map(finish, longest_first), strict=True))
+    logger.debug(
+        "finished %d routes (%s stops) in %.2f s (set aside for it: %.2f s)",
+        len(node_routes),
+        "/".join(str(len(r.nodes)) for r in node_routes),
+        time.perf_counter() - start,
+        _polish_s(tr, node_routes, workers),
+    )
     return [done[k] for k in range(len(node_routes))]
 
 

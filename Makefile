@@ -36,8 +36,9 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
+# one process per core, each test file in one process (its module fixtures once)
 pytest: $(DEV) system-tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## system-tools: Debian's chromium (the map is checked in a headless browser),
 ## gdal-bin (ogrinfo checks the GeoPackage) and fonts-noto-cjk (Japanese text in the

@@ -12,6 +12,10 @@
 #   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 600 \
 #          --perturbations 10,25 --relocate3 --no-stall   (reference-600s-city-phases.csv)
 #   the same with --seeds 4 --solutions DIR/reference  (reference-600s-city-seed4.csv)
+# and the city's reference now, at commit 28bdc5b, seeds 1 and 2 one after the other:
+#   run.py --instances middleton-city --seeds 1 --time-limit 600 --perturbations 10,25 \
+#          --relocate3 --no-stall --solutions "$B/solutions/reference"
+#          (reference-600s-city-reorder.csv)
 # (the earlier 300 s one, seed 1 without --no-stall: reference-300s-city-phases.csv)
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120
@@ -74,6 +78,10 @@ run realnet-36s-middleton-checked --time-limit 36 --seeds 1,2,3,4,5 \
 # commit (PYTHONPATH=<worktree>), one arm after the other for each seed 1-12:
 #   run.py --instances middleton-city --seeds N --time-limit 36 \
 #       --perturbations 10,25 --relocate3
+# the first phase's plan reordered (realnet-36s-city-first-phase.csv, column "arm"):
+# the same command, seeds 1-14, "before" as commit 28bdc5b, "kept" as commit de747da
+# (the rows were measured with a /tmp switch on 28bdc5b; the third arm, the repaired
+# plan reordered instead, was that switch's only and is not in any commit)
 # the city with the scenario's search settings at three budgets, one search each
 for t in 60 120 300; do
     run "city-budget-$t" --time-limit "$t" --seeds 1,2,3 --instances middleton-city \

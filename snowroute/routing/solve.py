@@ -462,7 +462,7 @@ def _search_in_phases(
     # what time is left: the time limit binds no sooner than for one search.
     # the first phase's plan is reordered in time taken from the first two
     # phases' (about what the final plan's reordering takes: run.polish_s)
-    budget = run.remaining() - run.polish_s
+    budget = max(0.1, run.remaining() - run.polish_s)
     bounded = run.params.max_iterations is not None
     free_tr = without_deadlines(run.tr)
     free = run.search(
@@ -532,13 +532,14 @@ def _finished_nodes(
     start = time.perf_counter()
     with ThreadPoolExecutor(max(1, workers or 1)) as pool:
         done = dict(zip(longest_first, pool.map(finish, longest_first), strict=True))
-    logger.debug(
-        "finished %d routes (%s stops) in %.2f s (set aside for it: %.2f s)",
-        len(node_routes),
-        "/".join(str(len(r.nodes)) for r in node_routes),
-        time.perf_counter() - start,
-        _polish_s(tr, node_routes, workers),
-    )
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "finished %d routes (%s stops) in %.2f s (set aside for it: %.2f s)",
+            len(node_routes),
+            "/".join(str(len(r.nodes)) for r in node_routes),
+            time.perf_counter() - start,
+            _polish_s(tr, node_routes, workers),
+        )
     return [done[k] for k in range(len(node_routes))]
 
 

@@ -499,17 +499,28 @@ def _finish(
     *,
     seed: int | None = None,
     workers: int | None = 1,
+    polish: bool = True,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
     """Every route polished, expanded into arcs and validated.
 
     With a ``seed`` every route is also reordered
-    (:func:`~snowroute.routing.improve.reorder_route`): a final plan's finish.
-    Routes are finished in ``workers`` threads, longest first (the compiled
-    reordering releases the GIL); each route's seed is its place in the plan, so
-    the plan does not depend on the threads.
+    (:func:`~snowroute.routing.improve.reorder_route`): a final plan's finish;
+    ``polish=False`` for routes polished already. Routes are finished in
+    ``workers`` threads, longest first (the compiled reordering releases the
+    GIL); each route's seed is its place in the plan, so the plan does not depend
+    on the threads.
     """
-    finished = _finished_nodes(tr, node_routes, seed=seed, workers=workers)
-    routes = tuple(expand_routes(tr, finished))
+    finished = _finished_nodes(
+        tr, node_routes, seed=seed, workers=workers, polish=polish
+    )
+    return _checked(tr, finished)
+
+
+def _checked(
+    tr: Transformation, node_routes: Sequence[NodeRoute]
+) -> tuple[tuple[Route, ...], ValidationReport]:
+    """Return the routes expanded into arcs and the validator's report on them."""
+    routes = tuple(expand_routes(tr, node_routes))
     return routes, validate(tr.problem, routes)
 
 
@@ -519,11 +530,12 @@ def _finished_nodes(
     *,
     seed: int | None,
     workers: int | None,
+    polish: bool = True,
 ) -> list[NodeRoute]:
     """Every route polished, and reordered with a ``seed`` (see :func:`_finish`)."""
 
     def finish(k: int) -> NodeRoute:
-        route = polish_route(tr, node_routes[k])
+        route = polish_route(tr, node_routes[k]) if polish else node_routes[k]
         return route if seed is None else reorder_route(tr, route, seed=seed + k)
 
     longest_first = sorted(
@@ -574,8 +586,11 @@ def _solve_makespan(
     """
     tr = run.tr
     start = list(initial) if initial else balanced_routes(tr, seed=run.params.seed)
+    workers = run.params.workers
     best = EngineResult(routes=tuple(start))
-    routes, report = _finish(tr, start, workers=run.params.workers)
+    # the best plan's routes polished: the final finish only reorders them
+    best_nodes = _finished_nodes(tr, start, seed=None, workers=workers)
+    routes, report = _checked(tr, best_nodes)
     best_span = _makespan(routes) if report.valid else math.inf
     floor = makespan_bound(tr.problem, lower=run.bound)
     cap, step, probes, iterations = best_span, _MAKESPAN_STEP, 0, 0
@@ -587,17 +602,19 @@ def _solve_makespan(
             capped, share, best.routes, stage=f"makespan cap {cap:.0f} s"
         )
         iterations += found.iterations
-        cand_routes, cand_report = _finish(tr, found.routes, workers=run.params.workers)
+        cand_nodes = _finished_nodes(tr, found.routes, seed=None, workers=workers)
+        cand_routes, cand_report = _checked(tr, cand_nodes)
         span = _makespan(cand_routes)
         logger.info("makespan cap %.0f s: %.0f s, %s", cap, span, cand_report.valid)
         if cand_report.valid and span <= min(cap, best_span) * (1 + 1e-9) + 1e-6:
-            best, routes, report, best_span = found, cand_routes, cand_report, span
+            best, best_nodes, best_span = found, cand_nodes, span
+            routes, report = cand_routes, cand_report
         else:
             step /= 2
         if best_span - floor <= _MAKESPAN_TOLERANCE * best_span:
             break  # within 1 % of the lower bound
         cap = max(floor, best_span * (1 - step))
-    routes, report = _reordered(tr, best.routes, (routes, report), run.params)
+    routes, report = _reordered(tr, best_nodes, (routes, report), run.params)
     result = dataclasses.replace(best, iterations=iterations)
     extra = {"makespan_lower_bound": floor, "makespan_probes": float(probes)}
     return result, routes, report, extra
@@ -609,12 +626,14 @@ def _reordered(
     checked: tuple[tuple[Route, ...], ValidationReport],
     params: SolveParams,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
-    """Return the plan ``node_routes`` finished with reordered routes, if valid.
+    """Return the polished plan ``node_routes`` with reordered routes, if valid.
 
-    ``checked`` is that plan finished without them. Reordering shortens routes
-    and misses no deadline by more; the check guards the plan's validity.
+    ``checked`` is that plan as it is. Reordering shortens routes and misses no
+    deadline by more; the check guards the plan's validity.
     """
-    routes, report = _finish(tr, node_routes, seed=params.seed, workers=params.workers)
+    routes, report = _finish(
+        tr, node_routes, seed=params.seed, workers=params.workers, polish=False
+    )
     if report.valid or not checked[1].valid:
         return routes, report
     return checked

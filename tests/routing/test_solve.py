@@ -395,6 +395,32 @@ def test_makespan_plans_finish_earlier_with_the_whole_fleet():
     assert early.makespan_s >= early.stats["makespan_lower_bound"] - 1e-6
 
 
+def test_a_makespan_plan_is_polished_once_then_reordered(monkeypatch):
+    module = importlib.import_module("snowroute.routing.solve")
+    events, polished = [], set()
+    real_polish, real_reorder = module.polish_route, module.reorder_route
+
+    def spy_polish(tr, route):
+        out = real_polish(tr, route)
+        events.append("polish")
+        polished.add(id(out))
+        return out
+
+    def spy_reorder(tr, route, *, seed):
+        events.append("reorder" if id(route) in polished else "reorder unpolished")
+        return real_reorder(tr, route, seed=seed)
+
+    monkeypatch.setattr(module, "polish_route", spy_polish)
+    monkeypatch.setattr(module, "reorder_route", spy_reorder)
+    plan = solve(
+        grid_problem(4, 5), seed=1, workers=1, max_iterations=300, objective="makespan"
+    )
+    first = events.index("reorder")
+    # every capped plan polished as it came; the best one's routes only reordered
+    assert events[first:] == ["reorder"] * plan.num_routes
+    assert events[:first] == ["polish"] * first
+
+
 def test_a_missed_deadline_says_which_class_and_by_how_much():
     required = [either(11, 12, priority="emergency"), *all_roads()[:3]]
     problem = toy_problem(required, deadlines={"emergency": 10.0})
@@ -485,8 +511,8 @@ def test_the_first_phase_plan_is_reordered_before_it_is_cut_into_chunks(
     finished, cut = [], []
     real_finished, real_coarsen = module._finished_nodes, module.coarsen
 
-    def spy_finished(tr, routes, *, seed, workers):
-        out = real_finished(tr, routes, seed=seed, workers=workers)
+    def spy_finished(tr, routes, *, seed, workers, **kw):
+        out = real_finished(tr, routes, seed=seed, workers=workers, **kw)
         finished.append((bool(np.isfinite(tr.service_deadline).any()), seed, out))
         return out
 

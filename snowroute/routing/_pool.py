@@ -11,11 +11,12 @@ running is terminated and joined on the way out, also on ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
@@ -30,6 +31,13 @@ Result = TypeVar("Result")
 WAIT_S = 0.25
 
 _FORK = multiprocessing.get_context("fork")
+
+#: Signals held back while a worker is forked. Their Python handlers raise
+#: (Ctrl-C, the CLI's SIGTERM); raised inside the fork's own callbacks (logging
+#: releasing its lock in both processes), the exception is ignored, the lock
+#: stays taken and the process hangs at its next log line: a Ctrl-C just as the
+#: workers started hung `snowroute run`.
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 class WorkerCrashed(Exception):  # noqa: N818 (a state, like BrokenPipe)
@@ -64,6 +72,7 @@ def _child(
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)  # held while forked
     try:
         reply: tuple[str, Any] = ("ok", task(job))
     except passthrough as exc:
@@ -89,11 +98,22 @@ def _start(
     for job in jobs:
         parent, child = _FORK.Pipe(duplex=False)
         process = _FORK.Process(target=_child, args=(task, job, child, passthrough))
-        process.start()
+        with _signals_held():
+            process.start()
         child.close()
         processes.append(process)
         pipes.append(parent)
     return pipes
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back :data:`_HELD` in this thread; one that came is handled after."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _receive(conn: Connection) -> Any:

@@ -1,4 +1,5 @@
 import os
+import signal
 import time
 
 import pytest
@@ -112,3 +113,28 @@ def test_forked_worker_is_stopped_when_the_caller_fails() -> None:
         fail_beside(pending)
     assert not pending._processes[0].is_alive()
     assert time.perf_counter() - start < 30
+
+
+def _blocked() -> set[signal.Signals]:
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+
+def test_a_worker_is_forked_with_ctrl_c_and_sigterm_held_back(monkeypatch) -> None:
+    # their handlers raise; raised inside the fork's callbacks (logging releasing
+    # its lock) the lock stays taken and the process hangs at its next log line
+    from snowroute.routing import _pool
+
+    held, real_start = [], _pool._FORK.Process.start
+
+    def start(self) -> None:
+        held.append(_blocked())
+        real_start(self)
+
+    monkeypatch.setattr(_pool._FORK.Process, "start", start)
+    stops = {signal.SIGINT, signal.SIGTERM}
+    in_worker = run_forked(lambda _: _blocked(), [0, 1])
+    assert len(held) == 2
+    assert all(stops <= mask for mask in held)
+    # the worker takes them again (its SIGTERM ends it), and so does the caller
+    assert not any(stops & mask for mask in in_worker)
+    assert not stops & _blocked()

@@ -1,14 +1,17 @@
 """Compiled kernel of :func:`snowroute.routing.improve.reorder_route` (numba).
 
 An iterated local search on the order of the services of one block of a route (a
-path between two fixed stops). Each kick is a small ruin and recreate: a random
-service and a near neighbour each lose a stretch of services around them, and the
-services taken out go back one by one where each adds least (the string removals
-of SISR, Christiaens and Vanden Berghe 2020). A descent follows, with stretches
-turned round and stretches moved next to a near neighbour. The result is kept
-when it is no longer than the current order plus a threshold that falls to zero
-over the kicks (record-to-record travel) and misses no deadline by more; the best
-order is returned. Each service has one or two locations (its directions); a
+path between two fixed stops), or of several routes of one vehicle class with a
+depot stop between each two (:func:`snowroute.routing.together.reorder_together`:
+a service then moves between routes as it moves inside one). Each kick is a small
+ruin and recreate: a random service and a near neighbour each lose a stretch of
+services around them, and the services taken out go back one by one where each
+adds least (the string removals of SISR, Christiaens and Vanden Berghe 2020). A
+descent follows, with stretches turned round and stretches moved next to a near
+neighbour. The result is kept when it is no longer than the current order plus a
+threshold that falls to zero over the kicks (record-to-record travel) and misses
+no deadline by more (nor makes a route longer than its cap); the best order is
+returned. Each service has one or two locations (its directions); a
 stretch turned round serves each of its services in the other direction where it
 has one.
 
@@ -70,18 +73,32 @@ def _cost(order, dr, D, out):
 
 
 @njit(cache=True, nogil=True)
-def _lateness(order, dr, D, out, deadline, t0):
-    """Sum of the times by which services finish after their deadlines."""
+def _lateness(order, dr, D, out, deadline, t0, restart, cap, keep):
+    """Sum of the times by which services finish after their deadlines.
+
+    A ``restart`` service ends a route and starts the next at ``t0`` (its
+    location is the depot); ``inf`` when a route takes longer than ``cap``, or
+    with ``keep`` when a route is left empty.
+    """
     here = 0
     t = t0
     late = 0.0
+    served = 0
     for k in range(order.size):
         loc = 2 + 2 * order[k] + dr[k]
         t += out[here] + D[here, loc] + out[loc]
+        if restart[order[k]]:
+            if t - t0 > cap or (keep and served == 0):
+                return np.inf
+            t = t0 + out[loc]
+            served = -1
+        served += 1
         if t > deadline[order[k]]:
             late += t - deadline[order[k]]
         t -= out[loc]
         here = loc
+    if t + out[here] + D[here, 1] - t0 > cap or (keep and served == 0):
+        return np.inf
     return late
 
 
@@ -134,7 +151,7 @@ def _best_reversal(near, D, out, st, m, k):
     cl, pos = st[0], st[2]
     n = near.shape[1] // 2
     best, bi, bj = -EPS, -1, -1
-    for q in range(4 * n + 3):
+    for q in range(4 * n + 2):
         i, j = k, k
         if q == 4 * n:
             j = m - 1
@@ -306,7 +323,7 @@ def _ruin_recreate(order, dr, nalt, near, D, out, active, anchors, string_len):
 
 @njit(cache=True, nogil=True)
 def iterated_search(
-    order, dr, nalt, near, D, out, deadline, t0, kicks, ruin, longest, seed
+    order, dr, nalt, near, D, out, deadline, t0, kicks, ruin, longest, seed, routes
 ):
     """Improve ``order`` and ``dr`` in place; return how many kicked orders were kept.
 
@@ -314,7 +331,11 @@ def iterated_search(
     ``nalt``: directions of each service (1 or 2); ``near``: per service its
     nearest predecessors then its nearest successors (equal halves); ``D``, ``out``:
     legs between and times at the local locations; ``deadline``: per service
-    (``inf``: none), measured from ``t0`` at the block's start. ``kicks`` ruin and
+    (``inf``: none), measured from ``t0`` at the block's start; ``routes =
+    (restart, cap, keep)``: per service whether it is a depot stop between two
+    routes (the block then holds several routes, and services move between
+    them), the longest a route may take (``inf``: any), and whether every route
+    must keep a service. ``kicks`` ruin and
     recreate kicks, ``ruin = (anchors, longest stretch taken out, threshold as a
     fraction of the cost)``, from a generator seeded with ``seed``; moved
     stretches are at most ``longest`` long. A kept order is the one the search
@@ -323,6 +344,7 @@ def iterated_search(
     # numba compiles numpy's legacy generator (seeded per thread), not Generator
     np.random.seed(seed)  # noqa: NPY002
     anchors, string_len, threshold = ruin
+    restart, cap, keep = routes
     m = order.size
     st = (
         np.empty(m + 2, np.int64),
@@ -332,7 +354,7 @@ def iterated_search(
         np.empty(max(m, 1)),
     )
     tmp = (np.empty(m, np.int64), np.empty(m, np.int64))
-    late = _lateness(order, dr, D, out, deadline, t0)
+    late = _lateness(order, dr, D, out, deadline, t0, restart, cap, keep)
     best_o, best_d = order.copy(), dr.copy()
     best = _cost(order, dr, D, out)
     active = np.ones(m, np.bool_)
@@ -346,7 +368,7 @@ def iterated_search(
         # record-to-record travel: a threshold falling to zero over the kicks
         limit = current + threshold * best * (1.0 - kick / (kicks + 1))
         if cost < limit - EPS and (
-            _lateness(order, dr, D, out, deadline, t0) <= late + EPS
+            _lateness(order, dr, D, out, deadline, t0, restart, cap, keep) <= late + EPS
         ):
             current = cost
             cur_o[:] = order

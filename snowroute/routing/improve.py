@@ -30,6 +30,7 @@ from snowroute.routing.transform import NodeRoute, Transformation
 _Move = TypeVar("_Move")
 
 __all__ = [
+    "alternatives",
     "best_directions",
     "improve_routes",
     "move_stretches",
@@ -38,6 +39,7 @@ __all__ = [
     "reorder_route",
     "reverse_stretches",
     "route_lateness_s",
+    "search_block",
 ]
 
 
@@ -655,21 +657,69 @@ def _reorder_block(
     m = len(block)
     if m < _FEWEST:
         return list(block)
+    nodes = np.asarray(block, dtype=np.int64)
+    stops, dr = alternatives(tr, vehicle, nodes)
+    order, dr = search_block(
+        tr,
+        vehicle,
+        ends,
+        stops,
+        dr,
+        tr.service_deadline[tr.node_service[nodes]].astype(np.float64),
+        t0,
+        KICKS * m,
+        seed,
+    )
+    return [int(x) - tr.num_depots for x in stops[order, dr]]
+
+
+def alternatives(
+    tr: Transformation, vehicle: int, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each node's service as a stop: its locations ``(m, 2)`` and which is ``nodes``.
+
+    The locations of the service's directions for ``vehicle``, the lower first
+    (equal for a service with one); the second array is 1 where the node is the
+    second.
+    """
+    other = _other_direction(tr, vehicle, nodes)
+    first = np.minimum(nodes, other)
+    stops = np.stack([first, np.maximum(nodes, other)], axis=1) + tr.num_depots
+    return stops, (nodes != first).astype(np.int64)
+
+
+def search_block(
+    tr: Transformation,
+    vehicle: int,
+    ends: tuple[int, int],
+    alternatives: np.ndarray,
+    dr: np.ndarray,
+    deadline: np.ndarray,
+    t0: float,
+    kicks: int,
+    seed: int,
+    routes: tuple[np.ndarray, float, bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Search the order of a block of stops (compiled); return ``(order, dr)``.
+
+    Stop ``k`` may be made at ``alternatives[k, 0]`` or ``alternatives[k, 1]``
+    (location indices; equal for a stop with one), at first in the order given
+    and at ``alternatives[k, dr[k]]``; the block runs between the locations
+    ``ends`` and starts at ``t0``. Returns the stops by position and the
+    alternative taken at each position. ``routes``: see
+    :func:`snowroute.routing._tour.iterated_search` (``None``: one route).
+    """
     from snowroute.routing import _tour  # compiled on first use
 
-    nd = tr.num_depots
-    nodes = np.asarray(block, dtype=np.int64)
-    service = tr.node_service[nodes]
-    other = _other_direction(tr, vehicle, nodes)
-    first, second = np.minimum(nodes, other), np.maximum(nodes, other)
-    nalt = np.where(second != first, 2, 1).astype(np.int64)
-    dr = (nodes != first).astype(np.int64)
-    locs = np.concatenate([list(ends), np.stack([first, second], axis=1).ravel() + nd])
+    m, nd = len(alternatives), tr.num_depots
+    nalt = np.where(alternatives[:, 1] != alternatives[:, 0], 2, 1).astype(np.int64)
+    locs = np.concatenate([list(ends), alternatives.ravel()])
     legs = tr.legs[int(tr.vehicle_profile[vehicle])]
     D = np.minimum(legs[np.ix_(locs, locs)], _IMPOSSIBLE_S).astype(np.float64)
     svc = np.nan_to_num(tr.node_service_s[vehicle], nan=0.0)
     out = np.where(locs >= nd, svc[np.maximum(locs - nd, 0)], 0.0)
     order = np.arange(m, dtype=np.int64)
+    dr = dr.astype(np.int64)
     _tour.iterated_search(
         order,
         dr,
@@ -677,15 +727,15 @@ def _reorder_block(
         _nearest(D, m),
         D,
         out,
-        tr.service_deadline[service].astype(np.float64),
+        deadline,
         t0,
-        KICKS * m,
+        kicks,
         (ANCHORS, STRING_LENGTH, THRESHOLD),
         _MOVE_LENGTH,
         seed,
+        routes or (np.zeros(m, dtype=np.bool_), np.inf, False),
     )
-    chosen = np.where(dr == 1, second[order], first[order])
-    return [int(x) for x in chosen]
+    return order, dr
 
 
 def _nearest(legs: np.ndarray, m: int) -> np.ndarray:

@@ -32,7 +32,7 @@ from snowroute.routing.coarsen import coarsen, without_deadlines
 from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
-from snowroute.routing.improve import polish_route, reorder_route
+from snowroute.routing.improve import KICKS, node_route_s, polish_route
 from snowroute.routing.params import (
     ENGINES,
     ONE_DEPOT_TOUR_MIN_SERVICES,
@@ -43,6 +43,7 @@ from snowroute.routing.params import (
 )
 from snowroute.routing.problem import ArcRoutingProblem
 from snowroute.routing.solution import Route, Solution
+from snowroute.routing.together import JOINT_KICKS, LONGEST, reorder_plan
 from snowroute.routing.transform import NodeRoute, Transformation, transform
 from snowroute.routing.validate import ValidationReport, validate
 from snowroute.routing.warm import WarmRoute, warm_routes
@@ -407,15 +408,21 @@ def _polish_s(
     reordering (:func:`~snowroute.routing.improve.reorder_route`) makes a fixed
     number of kicks per service, each priced along its route: its time also
     grows with the square of each route's length. Its routes are shared by
-    ``workers`` threads, so the longest route bounds it from below. Without a
-    first plan the services are taken as split evenly over the fleet.
+    ``workers`` threads, so the longest route bounds it from below. Routes of one
+    vehicle class searched together (:mod:`~snowroute.routing.together`) take
+    each thread the square of all their services times its kicks: at most
+    :data:`~snowroute.routing.together.LONGEST` services, taken as one class.
+    Without a first plan the services are taken as split evenly over the fleet.
     """
     lengths = [len(r.nodes) for r in routes] if routes else _even_split(tr)
     squares = sum(m**2 for m in lengths)
     threads = max(1, min(workers or 1, len(lengths)))
-    reorder = max(squares / threads, max(lengths, default=0) ** 2)
+    reorder = REORDER_S_PER_STOP2 * max(squares / threads, max(lengths) ** 2)
+    if len(lengths) > 1 and tr.num_services <= LONGEST:
+        joint = REORDER_S_PER_STOP2 / KICKS * JOINT_KICKS * tr.num_services**2
+        reorder = max(reorder, joint)
     moves = squares if routes else 0.0  # the engine's own start: milliseconds
-    return POLISH_S_PER_STOP2 * moves + REORDER_S_PER_STOP2 * reorder
+    return POLISH_S_PER_STOP2 * moves + reorder
 
 
 def _even_split(tr: Transformation) -> list[float]:
@@ -500,18 +507,18 @@ def _finish(
     seed: int | None = None,
     workers: int | None = 1,
     polish: bool = True,
+    cap_s: float | None = None,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
     """Every route polished, expanded into arcs and validated.
 
-    With a ``seed`` every route is also reordered
-    (:func:`~snowroute.routing.improve.reorder_route`): a final plan's finish;
-    ``polish=False`` for routes polished already. Routes are finished in
-    ``workers`` threads, longest first (the compiled reordering releases the
-    GIL); each route's seed is its place in the plan, so the plan does not depend
-    on the threads.
+    With a ``seed`` the plan is also reordered
+    (:func:`~snowroute.routing.together.reorder_plan`: the routes of a vehicle
+    class together where they can be, in ``workers`` threads; ``cap_s`` bounds
+    each route's time): a final plan's finish; ``polish=False`` for routes
+    polished already. The plan does not depend on the threads.
     """
     finished = _finished_nodes(
-        tr, node_routes, seed=seed, workers=workers, polish=polish
+        tr, node_routes, seed=seed, workers=workers, polish=polish, cap_s=cap_s
     )
     return _checked(tr, finished)
 
@@ -531,19 +538,16 @@ def _finished_nodes(
     seed: int | None,
     workers: int | None,
     polish: bool = True,
+    cap_s: float | None = None,
 ) -> list[NodeRoute]:
-    """Every route polished, and reordered with a ``seed`` (see :func:`_finish`)."""
-
-    def finish(k: int) -> NodeRoute:
-        route = polish_route(tr, node_routes[k]) if polish else node_routes[k]
-        return route if seed is None else reorder_route(tr, route, seed=seed + k)
-
-    longest_first = sorted(
-        range(len(node_routes)), key=lambda k: -len(node_routes[k].nodes)
-    )
+    """Every route polished, the plan reordered with a ``seed`` (:func:`_finish`)."""
     start = time.perf_counter()
-    with ThreadPoolExecutor(max(1, workers or 1)) as pool:
-        done = dict(zip(longest_first, pool.map(finish, longest_first), strict=True))
+    routes = list(node_routes)
+    if polish:
+        with ThreadPoolExecutor(max(1, workers or 1)) as pool:
+            routes = list(pool.map(lambda r: polish_route(tr, r), routes))
+    if seed is not None:
+        routes = reorder_plan(tr, routes, seed=seed, workers=workers, cap_s=cap_s)
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "finished %d routes (%s stops) in %.2f s (set aside for it: %.2f s)",
@@ -552,7 +556,7 @@ def _finished_nodes(
             time.perf_counter() - start,
             _polish_s(tr, node_routes, workers),
         )
-    return [done[k] for k in range(len(node_routes))]
+    return routes
 
 
 def _makespan(routes: Sequence[Route]) -> float:
@@ -631,8 +635,15 @@ def _reordered(
     ``checked`` is that plan as it is. Reordering shortens routes and misses no
     deadline by more; the check guards the plan's validity.
     """
+    # routes moved between routes may not end later than the plan's finish
+    span = max((node_route_s(tr, r) for r in node_routes), default=None)
     routes, report = _finish(
-        tr, node_routes, seed=params.seed, workers=params.workers, polish=False
+        tr,
+        node_routes,
+        seed=params.seed,
+        workers=params.workers,
+        polish=False,
+        cap_s=span,
     )
     if report.valid or not checked[1].valid:
         return routes, report

@@ -77,12 +77,12 @@ def test_points_in_are_matched_plus_unmatched(
 def test_the_settlement_equals_the_one_of_the_plan(
     demo_run: RunResult, demo_index: RoadIndex
 ) -> None:
-    # The km within 0.5 % and the routes within one, not exactly: a pass wholly
+    # The km within 1 % and the routes within two, not exactly: a pass wholly
     # inside a gap of the log takes the plow flag of the nearest fix, and a street
     # driven there and back within half a minute may read as one pass
-    # (docs/actual.md, "Limits"); on this plan either costs one street of 0.15-0.17
-    # km of 128 km, and that street may be a whole route (仁井田4号線, 154 m, one of
-    # the prefecture's 110 routes for Akita city, since the search in phases).
+    # (docs/actual.md, "Limits"); each costs a short street, and that street may be
+    # a whole route (on this plan two of the prefecture's 22 routes for 05211,
+    # 0.12 km of 22.96, since the routes of a class are reordered together).
     params = SyntheticParams(sigma_m=15.0, skip=False, seed=0)
     result, _ = _compare(demo_run, demo_index, "pooled", params)
     assert result.settlement  # the pooled plan plows across administrators
@@ -91,12 +91,12 @@ def test_the_settlement_equals_the_one_of_the_plan(
             (row.a_for_b_routes_agreed, row.a_for_b_routes_actual),
             (row.b_for_a_routes_agreed, row.b_for_a_routes_actual),
         ):
-            assert agreed - 1 <= actual <= agreed, row
+            assert agreed - 2 <= actual <= agreed, row
         for agreed, actual in (
             (row.a_for_b_km_agreed, row.a_for_b_km_actual),
             (row.b_for_a_km_agreed, row.b_for_a_km_actual),
         ):
-            assert agreed * 0.995 - 1e-6 <= actual <= agreed + 1e-6, row
+            assert agreed * 0.99 - 1e-6 <= actual <= agreed + 1e-6, row
         assert row.a_for_b_h_actual == pytest.approx(
             row.a_for_b_h_agreed, rel=0.05, abs=0.02
         )

@@ -7,6 +7,7 @@ import pytest
 
 from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import RequiredArc, VehicleClass, solve, validate
+from snowroute.routing.improve import node_route_s
 from snowroute.routing.transform import NodeRoute, transform
 
 from .helpers import (
@@ -397,8 +398,8 @@ def test_makespan_plans_finish_earlier_with_the_whole_fleet():
 
 def test_a_makespan_plan_is_polished_once_then_reordered(monkeypatch):
     module = importlib.import_module("snowroute.routing.solve")
-    events, polished = [], set()
-    real_polish, real_reorder = module.polish_route, module.reorder_route
+    events, polished, caps = [], set(), []
+    real_polish, real_reorder = module.polish_route, module.reorder_plan
 
     def spy_polish(tr, route):
         out = real_polish(tr, route)
@@ -406,19 +407,24 @@ def test_a_makespan_plan_is_polished_once_then_reordered(monkeypatch):
         polished.add(id(out))
         return out
 
-    def spy_reorder(tr, route, *, seed):
-        events.append("reorder" if id(route) in polished else "reorder unpolished")
-        return real_reorder(tr, route, seed=seed)
+    def spy_reorder(tr, routes, **kw):
+        done = all(id(r) in polished for r in routes)
+        events.append("reorder" if done else "reorder unpolished")
+        caps.append((kw["cap_s"], max(node_route_s(tr, r) for r in routes)))
+        return real_reorder(tr, routes, **kw)
 
     monkeypatch.setattr(module, "polish_route", spy_polish)
-    monkeypatch.setattr(module, "reorder_route", spy_reorder)
+    monkeypatch.setattr(module, "reorder_plan", spy_reorder)
     plan = solve(
         grid_problem(4, 5), seed=1, workers=1, max_iterations=300, objective="makespan"
     )
     first = events.index("reorder")
-    # every capped plan polished as it came; the best one's routes only reordered
-    assert events[first:] == ["reorder"] * plan.num_routes
+    # every capped plan polished as it came; the best one's routes only reordered,
+    # no route to end after the plan's finish
+    assert events[first:] == ["reorder"]
     assert events[:first] == ["polish"] * first
+    assert caps == [(caps[0][1], caps[0][1])]
+    assert plan.makespan_s <= caps[0][1] + 1e-6
 
 
 def test_a_missed_deadline_says_which_class_and_by_how_much():
@@ -559,9 +565,16 @@ def test_the_search_leaves_time_to_polish_long_routes():
         module.POLISH_S_PER_STOP2 * (200**2 + 100**2)
         + module.REORDER_S_PER_STOP2 * 200**2
     )
-    # without a first plan: the services split evenly over the fleet of 4
+    # without a first plan: the services split evenly over the fleet of 4 and
+    # searched together, each thread the square of all of them times its kicks
+    per_kick = module.REORDER_S_PER_STOP2 / module.KICKS
     assert module._polish_s(many, None) == pytest.approx(
-        4 * 250**2 * module.REORDER_S_PER_STOP2
+        per_kick * module.JOINT_KICKS * 1000**2
+    )
+    # beyond the most services searched together, each route alone
+    huge = SimpleNamespace(num_services=4 * module.LONGEST, problem=none.problem)
+    assert module._polish_s(huge, None) == pytest.approx(
+        4 * module.LONGEST**2 * module.REORDER_S_PER_STOP2
     )
     run = module._Run(None, None, 1e9, 0.0, None, 0.0)
     left = run.remaining()

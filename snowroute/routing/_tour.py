@@ -60,6 +60,18 @@ def _refresh(order, dr, nalt, D, out, st):
 
 
 @njit(cache=True, nogil=True)
+def _new_state(m):
+    """Return the derived arrays of an order of ``m`` services, unfilled."""
+    return (
+        np.empty(m + 2, np.int64),
+        np.empty(m + 2, np.int64),
+        np.empty(m, np.int64),
+        np.empty(m + 1),
+        np.empty(max(m, 1)),
+    )
+
+
+@njit(cache=True, nogil=True)
 def _cost(order, dr, D, out):
     """Time of the block: from the start through every service to the end."""
     m = order.size
@@ -346,13 +358,7 @@ def iterated_search(
     anchors, string_len, threshold = ruin
     restart, cap, keep = routes
     m = order.size
-    st = (
-        np.empty(m + 2, np.int64),
-        np.empty(m + 2, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m + 1),
-        np.empty(max(m, 1)),
-    )
+    st = _new_state(m)
     tmp = (np.empty(m, np.int64), np.empty(m, np.int64))
     late = _lateness(order, dr, D, out, deadline, t0, restart, cap, keep)
     best_o, best_d = order.copy(), dr.copy()

@@ -57,7 +57,7 @@ def reorder_plan(
     *,
     seed: int,
     workers: int | None = 1,
-    cap_s: float | None = None,
+    joint: bool = True,
 ) -> list[NodeRoute]:
     """
     Return a plan's routes reordered: together by vehicle class where they can be.
@@ -69,13 +69,17 @@ def reorder_plan(
     ``seed`` plus its place in the plan). The searches run in ``workers``
     threads, the longest first (the compiled search releases the GIL); the
     result does not depend on the threads. Routes searched together take the
-    place of the first of them; ``cap_s``: see :func:`reorder_together`.
+    place of the first of them. ``joint=False``: every route alone (a makespan
+    plan: under its finish as a cap its balanced routes trade too little for the
+    time the search would set aside).
     """
     classes: dict[int, list[int]] = {}
     for k, route in enumerate(routes):
         classes.setdefault(route.vehicle, []).append(k)
     together = [
-        ks for ks in classes.values() if can_go_together(tr, [routes[k] for k in ks])
+        ks
+        for ks in classes.values()
+        if joint and can_go_together(tr, [routes[k] for k in ks])
     ]
     grouped = {k for ks in together for k in ks}
     alone = [k for k in range(len(routes)) if k not in grouped]
@@ -86,7 +90,7 @@ def reorder_plan(
     for ks in together:
         group = [routes[k] for k in ks]
         size = sum(len(r.nodes) for r in group)
-        tasks += [(size, _joint(tr, group, seed + j, cap_s)) for j in range(tries)]
+        tasks += [(size, _joint(tr, group, seed + j)) for j in range(tries)]
     done = _in_threads(tasks, workers)
     placed = {k: done[i] for i, k in enumerate(alone)}
     for g, ks in enumerate(together):
@@ -102,9 +106,9 @@ def _alone(
 
 
 def _joint(
-    tr: Transformation, routes: list[NodeRoute], seed: int, cap_s: float | None
+    tr: Transformation, routes: list[NodeRoute], seed: int
 ) -> Callable[[], list[NodeRoute]]:
-    return lambda: reorder_together(tr, routes, seed=seed, cap_s=cap_s)
+    return lambda: reorder_together(tr, routes, seed=seed)
 
 
 def _in_threads(

@@ -4,14 +4,7 @@ from snowroute.routing import _tour
 
 
 def _state(order, dr, nalt, D, out):
-    m = order.size
-    st = (
-        np.empty(m + 2, np.int64),
-        np.empty(m + 2, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m + 1),
-        np.empty(m),
-    )
+    st = _tour._new_state(order.size)
     _tour._refresh(order, dr, nalt, D, out, st)
     return st
 

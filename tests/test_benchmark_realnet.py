@@ -70,7 +70,7 @@ def test_a_stored_plan_is_validated_again(plans_module: ModuleType, tmp_path) ->
     ("table", "folder", "count"),
     [
         ("realnet-36s-middleton-checked.csv", "solutions", 15),
-        ("reference-600s-city-reorder.csv", "solutions/reference", 2),
+        ("reference-city-together.csv", "solutions/reference", 1),
     ],
 )
 def test_the_stored_plans_are_valid(shared_dir, table, folder, count) -> None:

@@ -12,10 +12,16 @@
 #   run.py --reference --instances middleton-city --seeds 1,2,3 --time-limit 600 \
 #          --perturbations 10,25 --relocate3 --no-stall   (reference-600s-city-phases.csv)
 #   the same with --seeds 4 --solutions DIR/reference  (reference-600s-city-seed4.csv)
-# and the city's reference now, at commit 28bdc5b, seeds 1 and 2 one after the other:
+# the city's reference before, at commit 28bdc5b, seeds 1 and 2 one after the other:
 #   run.py --instances middleton-city --seeds 1 --time-limit 600 --perturbations 10,25 \
-#          --relocate3 --no-stall --solutions "$B/solutions/reference"
-#          (reference-600s-city-reorder.csv)
+#          --relocate3 --no-stall   (reference-600s-city-reorder.csv)
+# and now: the 600 s run with routes reordered together (stall stop on)
+#   run.py --instances middleton-city --seeds 1 --time-limit 600 --perturbations 10,25 \
+#          --relocate3 --solutions DIR   (reference-600s-city-together.csv)
+# then the five checked 36 s plans (below) and that one searched together again with
+# 20 kicks per stop, the best written to solutions/reference/ (reference-city-together.csv):
+#   (cd $B && ../../.venv/bin/python reorder_again.py 20 solutions/reference/middleton-city-seed0.json \
+#          solutions/middleton-city-seed{1,2,3,4,5}.json DIR/middleton-city-seed1.json)
 # (the earlier 300 s one, seed 1 without --no-stall: reference-300s-city-phases.csv)
 #   run.py --reference --no-stall --instances middleton-county,middleton-state \
 #          --seeds 1,2 --time-limit 120

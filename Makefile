@@ -37,7 +37,7 @@ typecheck: $(DEV)
 	$(BIN)/mypy
 
 # one process per core; a process that runs out of tests takes some of the other's
-# (4 min 40 s to 5 min 42 s on 2 cores against 8 min 10 s with a test file per
+# (4 min 40 s to 6 min 47 s on 2 cores against 8 min 10 s with a test file per
 # process, though a file's module fixtures may then be built in both processes)
 pytest: $(DEV) system-tools
 	$(BIN)/python -m pytest -n auto --dist worksteal

@@ -249,7 +249,7 @@ def _better(
 ) -> bool:
     """Whether ``after`` is shorter in all, within ``cap`` and no later in all."""
     times = [node_route_s(tr, r) for r in after]
-    if max(times) > cap or math.fsum(times) >= _total(tr, before) - 1e-6:
+    if max(times, default=0.0) > cap or math.fsum(times) >= _total(tr, before) - 1e-6:
         return False
     late = math.fsum(route_lateness_s(tr, r) for r in after)
     return late <= math.fsum(route_lateness_s(tr, r) for r in before) + 1e-6

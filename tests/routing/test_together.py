@@ -109,6 +109,14 @@ def test_only_routes_of_one_class_without_refills_or_overload_go_together():
     assert not can_go_together(tr, [NodeRoute(1, (0, 2)), NodeRoute(1, (4, 6))])
 
 
+def test_empty_routes_come_back_as_they_are():
+    tr = transform(grid_problem(3, 3, vehicles=[VehicleClass("t", "yard", count=3)]))
+    empty = [NodeRoute(0, ()), NodeRoute(0, ())]
+    assert reorder_plan(tr, empty, seed=1, workers=2) == empty
+    one = [NodeRoute(0, ()), NodeRoute(0, (0, 2))]
+    assert _services(tr, reorder_plan(tr, one, seed=1)) == _services(tr, one)
+
+
 def test_a_plan_reordered_in_more_threads_is_no_longer():
     trucks = VehicleClass("truck", "yard", count=3)
     loner = VehicleClass("loner", "yard", count=1)

@@ -43,7 +43,12 @@ from snowroute.routing.params import (
 )
 from snowroute.routing.problem import ArcRoutingProblem
 from snowroute.routing.solution import Route, Solution
-from snowroute.routing.together import JOINT_KICKS, LONGEST, reorder_plan
+from snowroute.routing.together import (
+    JOINT_KICKS,
+    LONGEST,
+    all_together,
+    reorder_plan,
+)
 from snowroute.routing.transform import NodeRoute, Transformation, transform
 from snowroute.routing.validate import ValidationReport, validate
 from snowroute.routing.warm import WarmRoute, warm_routes
@@ -75,6 +80,11 @@ _CHUNK = 4
 #: Offset of the seeds that reorder the first phase's plan from those of the final
 #: plan's reordering (the same route is not kicked the same way twice).
 _FIRST_PHASE_SEED = 1_000_003
+#: Most kicks per stop of a final plan's routes searched together.
+MOST_KICKS = 20
+#: Share of its time limit from which a search counts as having run to it (a
+#: converged search stops well before).
+_TIME_UP = 0.95
 #: First step of the cap below the best finish in a makespan solve.
 _MAKESPAN_STEP = 0.05
 #: A makespan within this share of its lower bound ends the search.
@@ -212,8 +222,14 @@ def _search_plan(
         result = _search_in_phases(run, start_routes)
     else:
         result = run.search(tr, run.remaining(), start_routes)
+    polished = _finished_nodes(tr, result.routes, seed=None, workers=run.params.workers)
     routes, report = _finish(
-        tr, result.routes, seed=run.params.seed, workers=run.params.workers
+        tr,
+        polished,
+        seed=run.params.seed,
+        workers=run.params.workers,
+        polish=False,
+        kicks=run.final_kicks(),
     )
     return result, routes, report, {}
 
@@ -229,11 +245,35 @@ class _Run:
     callback: ProgressCallback | None
     start: float
     polish_s: float = 0.0
+    #: Seconds per kick and stop of the first phase's reordering, when that
+    #: phase ran to its time limit (:meth:`final_kicks`).
+    kick_s: float | None = None
 
     def remaining(self) -> float:
         """Seconds left for searching (a reserve for polishing and checks)."""
         left = self.deadline - time.perf_counter()
         return max(0.1, left * 0.98 - 0.2 - self.polish_s)
+
+    def final_kicks(self) -> float:
+        """Kicks per stop of the final plan's routes searched together.
+
+        A search in phases whose first phase ran to its time limit (a plan that
+        already depends on the machine's speed) hands the time left to the
+        reordering of routes searched together
+        (:func:`~snowroute.routing.together.reorder_plan`), at the rate the first
+        phase's reordering took (:attr:`kick_s`): at least
+        :data:`~snowroute.routing.together.JOINT_KICKS`, at most
+        :data:`MOST_KICKS`. Any other search (converged, bound by iterations)
+        gets ``JOINT_KICKS``, so its plan stays reproducible.
+        """
+        if self.kick_s is None:
+            return JOINT_KICKS
+        left = (
+            self.deadline - time.perf_counter() - 0.3 - 0.02 * self.params.time_limit_s
+        )
+        kicks = min(MOST_KICKS, max(JOINT_KICKS, left / self.kick_s))
+        logger.debug("final reordering: %.1f kicks per stop in %.1f s", kicks, left)
+        return kicks
 
     def search(
         self,
@@ -464,11 +504,16 @@ def _search_in_phases(
     Each phase starts from the plan the one before ended with; the first two get
     :data:`PHASE_SHARES` of the budget. The first phase's plans are not plans of
     the problem (they may be late), so its new bests are not reported. Its plan is
-    polished and reordered as a final plan is (:func:`_finished_nodes`, without
-    deadlines) before it is cut into chunks: the search cannot make the
-    reordering's moves inside routes of hundreds of streets, and the later phases
-    then start from the shorter routes (on the Middleton city 264 s lower plans in
-    the same 36 s, seeds 1-14).
+    polished and reordered as a final plan is (:func:`_first_finished`) before it
+    is cut into chunks: the search cannot make the reordering's moves inside
+    routes of hundreds of streets, and the later phases then start from the
+    shorter routes (on the Middleton city 264 s lower plans in the same 36 s,
+    seeds 1-14). When the first phase ran to its time limit and every route of
+    the repaired plan is searched together with others of its class
+    (:func:`~snowroute.routing.together.all_together`), the third phase is left
+    out: its time goes to the final reordering's kicks (:meth:`_Run.final_kicks`;
+    on the Middleton city's 36 s plans a mean 57,279 s against 57,506 s with the
+    third phase, seeds 1-5, RESULTS.md).
     """
     first, second = PHASE_SHARES
     # With an iteration budget the phases share the iterations and each may use
@@ -478,6 +523,7 @@ def _search_in_phases(
     budget = max(0.1, run.remaining() - run.polish_s)
     bounded = run.params.max_iterations is not None
     free_tr = without_deadlines(run.tr)
+    began = time.perf_counter()
     free = run.search(
         free_tr,
         budget if bounded else budget * first,
@@ -486,9 +532,8 @@ def _search_in_phases(
         share=first,
         report=False,
     )
-    seed, workers = run.params.seed + _FIRST_PHASE_SEED, run.params.workers
-    routes = _finished_nodes(free_tr, free.routes, seed=seed, workers=workers)
-    chunks = coarsen(run.tr, routes, _CHUNK)
+    timed = not bounded and time.perf_counter() - began >= _TIME_UP * budget * first
+    chunks = coarsen(run.tr, _first_finished(run, free_tr, free.routes, timed), _CHUNK)
     repaired = run.search(
         chunks.tr,
         run.remaining() if bounded else budget * second,
@@ -497,13 +542,32 @@ def _search_in_phases(
         share=second,
     )
     routes = chunks.expand(repaired.routes)
+    iterations = free.iterations + repaired.iterations
+    if timed and all_together(run.tr, routes):
+        return EngineResult(tuple(routes), iterations, free.stats)
     # the time to set aside, from routes much like the final ones (an estimate
     # 2-3 times what the finish takes once the first phase's plan is reordered;
     # the last phase gained nothing from the difference, RESULTS.md)
-    run.polish_s = _polish_s(run.tr, routes, workers)
+    run.polish_s = _polish_s(run.tr, routes, run.params.workers)
     last = run.search(run.tr, run.remaining(), routes, share=1 - first - second)
-    iterations = free.iterations + repaired.iterations + last.iterations
-    return dataclasses.replace(last, iterations=iterations)
+    return dataclasses.replace(last, iterations=iterations + last.iterations)
+
+
+def _first_finished(
+    run: _Run, free_tr: Transformation, routes: Sequence[NodeRoute], timed: bool
+) -> list[NodeRoute]:
+    """Return the first phase's plan polished and reordered (:func:`_finished_nodes`).
+
+    ``timed``: the first phase ran to its time limit; the reordering's seconds
+    per kick and stop are then kept for the final plan's (:meth:`_Run.final_kicks`).
+    """
+    seed, workers = run.params.seed + _FIRST_PHASE_SEED, run.params.workers
+    polished = _finished_nodes(free_tr, routes, seed=None, workers=workers)
+    began = time.perf_counter()
+    found = _finished_nodes(free_tr, polished, seed=seed, workers=workers, polish=False)
+    if timed:
+        run.kick_s = (time.perf_counter() - began) / JOINT_KICKS
+    return found
 
 
 def _finish(
@@ -514,6 +578,7 @@ def _finish(
     workers: int | None = 1,
     polish: bool = True,
     joint: bool = True,
+    kicks: float = JOINT_KICKS,
 ) -> tuple[tuple[Route, ...], ValidationReport]:
     """Every route polished, expanded into arcs and validated.
 
@@ -525,7 +590,13 @@ def _finish(
     on how the threads run.
     """
     finished = _finished_nodes(
-        tr, node_routes, seed=seed, workers=workers, polish=polish, joint=joint
+        tr,
+        node_routes,
+        seed=seed,
+        workers=workers,
+        polish=polish,
+        joint=joint,
+        kicks=kicks,
     )
     return _checked(tr, finished)
 
@@ -546,6 +617,7 @@ def _finished_nodes(
     workers: int | None,
     polish: bool = True,
     joint: bool = True,
+    kicks: float = JOINT_KICKS,
 ) -> list[NodeRoute]:
     """Every route polished, the plan reordered with a ``seed`` (:func:`_finish`)."""
     start = time.perf_counter()
@@ -554,7 +626,9 @@ def _finished_nodes(
         with ThreadPoolExecutor(max(1, workers or 1)) as pool:
             routes = list(pool.map(lambda r: polish_route(tr, r), routes))
     if seed is not None:
-        routes = reorder_plan(tr, routes, seed=seed, workers=workers, joint=joint)
+        routes = reorder_plan(
+            tr, routes, seed=seed, workers=workers, joint=joint, kicks=kicks
+        )
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "finished %d routes (%s stops) in %.2f s (set aside for it: %.2f s)",

@@ -37,6 +37,7 @@ from snowroute.routing.transform import NodeRoute, Transformation
 __all__ = [
     "JOINT_KICKS",
     "LONGEST",
+    "all_together",
     "can_go_together",
     "reorder_plan",
     "reorder_together",
@@ -58,6 +59,7 @@ def reorder_plan(
     seed: int,
     workers: int | None = 1,
     joint: bool = True,
+    kicks: float = JOINT_KICKS,
 ) -> list[NodeRoute]:
     """
     Return a plan's routes reordered: together by vehicle class where they can be.
@@ -71,16 +73,10 @@ def reorder_plan(
     result does not depend on the threads. Routes searched together take the
     place of the first of them. ``joint=False``: every route alone (a makespan
     plan: under its finish as a cap its balanced routes trade too little for the
-    time the search would set aside).
+    time the search would set aside). Routes searched together get ``kicks``
+    kicks per stop.
     """
-    classes: dict[int, list[int]] = {}
-    for k, route in enumerate(routes):
-        classes.setdefault(route.vehicle, []).append(k)
-    together = [
-        ks
-        for ks in classes.values()
-        if joint and can_go_together(tr, [routes[k] for k in ks])
-    ]
+    together = _groups(tr, routes) if joint else []
     grouped = {k for ks in together for k in ks}
     alone = [k for k in range(len(routes)) if k not in grouped]
     tries = max(1, workers or 1)
@@ -90,13 +86,28 @@ def reorder_plan(
     for ks in together:
         group = [routes[k] for k in ks]
         size = sum(len(r.nodes) for r in group)
-        tasks += [(size, _joint(tr, group, seed + j)) for j in range(tries)]
+        tasks += [(size, _joint(tr, group, seed + j, kicks)) for j in range(tries)]
     done = _in_threads(tasks, workers)
     placed = {k: done[i] for i, k in enumerate(alone)}
     for g, ks in enumerate(together):
         first = len(alone) + g * tries
         placed[ks[0]] = min(done[first : first + tries], key=lambda rs: _total(tr, rs))
     return [route for k in sorted(placed) for route in placed[k]]
+
+
+def all_together(tr: Transformation, routes: Sequence[NodeRoute]) -> bool:
+    """Whether :func:`reorder_plan` searches every route with others of its class."""
+    return sum(len(ks) for ks in _groups(tr, routes)) == len(routes) > 0
+
+
+def _groups(tr: Transformation, routes: Sequence[NodeRoute]) -> list[list[int]]:
+    """Return the places of the routes of each class that can go together."""
+    classes: dict[int, list[int]] = {}
+    for k, route in enumerate(routes):
+        classes.setdefault(route.vehicle, []).append(k)
+    return [
+        ks for ks in classes.values() if can_go_together(tr, [routes[k] for k in ks])
+    ]
 
 
 def _alone(
@@ -106,9 +117,9 @@ def _alone(
 
 
 def _joint(
-    tr: Transformation, routes: list[NodeRoute], seed: int
+    tr: Transformation, routes: list[NodeRoute], seed: int, kicks: float
 ) -> Callable[[], list[NodeRoute]]:
-    return lambda: reorder_together(tr, routes, seed=seed)
+    return lambda: reorder_together(tr, routes, seed=seed, kicks=kicks)
 
 
 def _in_threads(
@@ -143,6 +154,7 @@ def reorder_together(
     *,
     seed: int = 0,
     cap_s: float | None = None,
+    kicks: float = JOINT_KICKS,
 ) -> list[NodeRoute]:
     """
     Return ``routes`` searched together, or as they are when that finds nothing.
@@ -159,6 +171,8 @@ def reorder_together(
         Longest a route may take besides the vehicle's shift: a makespan plan's
         finish, whose routes are then all kept (the plan uses its fleet);
         ``None``: the shift only, and a route may be left empty.
+    kicks
+        Kicks per stop: the search's time grows with them.
 
     Returns
     -------
@@ -180,7 +194,7 @@ def reorder_together(
         dr,
         deadline,
         0.0,
-        JOINT_KICKS * len(stops),
+        round(kicks * len(stops)),
         seed,
         (restart, cap, cap_s is not None),
     )

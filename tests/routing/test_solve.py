@@ -1,12 +1,14 @@
 import dataclasses
 import importlib
+import time
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from snowroute import InfeasibleError, ProblemError
-from snowroute.routing import RequiredArc, VehicleClass, solve, validate
+from snowroute.routing import RequiredArc, SolveParams, VehicleClass, solve, validate
+from snowroute.routing.together import JOINT_KICKS
 from snowroute.routing.transform import NodeRoute, transform
 
 from .helpers import (
@@ -528,12 +530,15 @@ def test_the_first_phase_plan_is_reordered_before_it_is_cut_into_chunks(
     monkeypatch.setattr(module, "_finished_nodes", spy_finished)
     monkeypatch.setattr(module, "coarsen", spy_coarsen)
     solve(_grid_with_deadlines(), seed=2, workers=1, max_iterations=100, phases_from=10)
-    # first the first phase's plan, without deadlines, then the final plan
+    # first the first phase's plan, without deadlines, then the final plan:
+    # each polished, then reordered (the reordering alone is timed)
     assert [(timed, seed) for timed, seed, _ in finished] == [
+        (False, None),
         (False, 2 + module._FIRST_PHASE_SEED),
+        (True, None),
         (True, 2),
     ]
-    assert cut == [finished[0][2]]
+    assert cut == [finished[1][2]]
 
 
 def test_a_search_in_phases_gives_the_same_plan_for_the_same_seed():
@@ -599,3 +604,55 @@ def test_routes_are_finished_alike_in_one_thread_or_two():
     assert one[1] == two[1]
     assert one[1].valid
     assert one[1].cost < module._finish(tr, routes)[1].cost - 10
+
+
+def test_a_timed_search_in_phases_gives_the_third_phase_to_the_kicks(monkeypatch):
+    from snowroute.routing import _pyvrp
+
+    module = importlib.import_module("snowroute.routing.solve")
+    calls, kicks = [], []
+    real, real_reorder = _pyvrp.solve_pyvrp, module.reorder_plan
+
+    def spy(tr, params, **kw):
+        calls.append(bool(np.isfinite(tr.service_deadline).any()))
+        return real(tr, params, **kw)
+
+    def spy_reorder(tr, routes, **kw):
+        kicks.append(kw.get("kicks", JOINT_KICKS))
+        return real_reorder(tr, routes, **kw)
+
+    monkeypatch.setattr(_pyvrp, "solve_pyvrp", spy)
+    monkeypatch.setattr(module, "reorder_plan", spy_reorder)
+    # a shift that takes two routes or more
+    trucks = VehicleClass("truck", "yard", count=3, shift_s=350.0)
+    problem = grid_with_deadlines((trucks,), 600.0)
+    # no iteration budget and no stall: the first phase runs to its time limit
+    solution = solve(
+        problem,
+        seed=2,
+        workers=1,
+        time_limit_s=3.0,
+        stall_iterations=None,
+        phases_from=10,
+    )
+    assert solution.feasible, solution.violations
+    assert len(solution.routes) > 1  # the trucks' routes can go together
+    # without deadlines, then the chunks; no third search
+    assert calls == [False, True]
+    # the first phase's reordering is quick on the grid: the final one gets the
+    # most kicks
+    assert kicks == [JOINT_KICKS, module.MOST_KICKS]
+
+
+def test_final_kicks_fill_the_time_left_at_the_first_phase_rate():
+    module = importlib.import_module("snowroute.routing.solve")
+    params = SolveParams(time_limit_s=50.0)
+    run = module._Run(None, params, time.perf_counter() + 10.0, 0.0, None, 0.0)
+    assert run.final_kicks() == JOINT_KICKS  # no rate: not timed
+    run.kick_s = 1.0
+    # 10 s less the reserve (0.3 s and 2 % of the limit), about 8.7 kicks
+    assert 8.0 < run.final_kicks() < 8.71
+    run.kick_s = 100.0
+    assert run.final_kicks() == JOINT_KICKS
+    run.kick_s = 0.01
+    assert run.final_kicks() == module.MOST_KICKS

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from snowroute.routing import VehicleClass, transform
+from snowroute.routing import VehicleClass, together, transform
 from snowroute.routing._tour import _lateness
 from snowroute.routing.improve import (
     node_route_s,
@@ -14,6 +14,7 @@ from snowroute.routing.improve import (
     route_lateness_s,
 )
 from snowroute.routing.together import (
+    all_together,
     can_go_together,
     reorder_plan,
     reorder_together,
@@ -107,6 +108,37 @@ def test_only_routes_of_one_class_without_refills_or_overload_go_together():
     assert not can_go_together(tr, [a, NodeRoute(0, (4, 6), ((1, 0),))])
     # four services of demand 1 would not fit one small truck
     assert not can_go_together(tr, [NodeRoute(1, (0, 2)), NodeRoute(1, (4, 6))])
+
+
+def test_a_plan_is_all_together_when_every_route_has_partners_of_its_class():
+    big = VehicleClass("big", "yard", count=2)
+    small = VehicleClass("small", "yard", count=2)
+    tr = transform(grid_problem(3, 3, vehicles=[big, small]))
+    a, b, c = NodeRoute(0, (0, 2)), NodeRoute(0, (4, 6)), NodeRoute(1, (8,))
+    assert all_together(tr, [a, b])
+    assert all_together(tr, [a, b, NodeRoute(1, (8,)), NodeRoute(1, (10,))])
+    # the small truck's route would be reordered alone
+    assert not all_together(tr, [a, b, c])
+    assert not all_together(tr, [a])
+    assert not all_together(tr, [])
+
+
+def test_the_joint_search_makes_the_kicks_per_stop_it_is_given(monkeypatch):
+    trucks = VehicleClass("truck", "yard", count=3)
+    tr, routes = _dealt(grid_problem(5, 6, vehicles=[trucks]), 3, seed=2)
+    made = []
+    real = together.search_block
+
+    def spy(*args):
+        made.append(args[7])
+        return real(*args)
+
+    monkeypatch.setattr(together, "search_block", spy)
+    reorder_plan(tr, routes, seed=1, kicks=3.5)
+    reorder_plan(tr, routes, seed=1)
+    # the block's stops: every service and a depot stop between each two routes
+    stops = tr.num_services + len(routes) - 1
+    assert made == [round(3.5 * stops), together.JOINT_KICKS * stops]
 
 
 def test_empty_routes_come_back_as_they_are():

@@ -7,7 +7,6 @@ import logging
 import math
 import multiprocessing
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +30,7 @@ from snowroute.actual.settle import (
 from snowroute.exchange.units import upper_admin
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
+from snowroute.routing._pool import run_forked
 from snowroute.scenario.model import Scenario
 
 __all__ = [
@@ -283,7 +283,12 @@ def match_tracks(
     params: MatchParams | None = None,
     workers: int = 1,
 ) -> dict[str, Matched]:
-    """Match every track; ``workers`` > 1 matches vehicles in forked processes."""
+    """Match every track; ``workers`` > 1 matches vehicles in forked processes.
+
+    The tracks are dealt in turn to at most ``workers`` processes of the engine
+    adapters' pool (:func:`~snowroute.routing._pool.run_forked`: the index
+    reaches them without pickling, Ctrl-C is held back while they are forked).
+    """
     params = params or MatchParams()
     _SHARED["index"] = index
     jobs = [(track, params) for track in tracks.values()]
@@ -293,14 +298,18 @@ def match_tracks(
             and len(jobs) > 1
             and "fork" in multiprocessing.get_all_start_methods()
         ):
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                results = list(pool.map(_match_one, jobs, chunksize=1))
+            dealt = [jobs[k::workers] for k in range(min(workers, len(jobs)))]
+            done = run_forked(_match_batch, dealt)
+            results = [done[k % len(dealt)][k // len(dealt)] for k in range(len(jobs))]
         else:
             results = [_match_one(job) for job in jobs]
     finally:
         _SHARED.clear()
     return dict(zip(tracks, results, strict=True))
+
+
+def _match_batch(jobs: list[tuple[Track, MatchParams]]) -> list[Matched]:
+    return [_match_one(job) for job in jobs]
 
 
 def _check_vehicles(

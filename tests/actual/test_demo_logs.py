@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from snowroute.actual import (
@@ -9,6 +10,7 @@ from snowroute.actual import (
     RoadIndex,
     SyntheticParams,
     compare_actual,
+    match_tracks,
     synthetic_logs,
 )
 from snowroute.actual.compare import ActualResult
@@ -103,3 +105,19 @@ def test_the_settlement_equals_the_one_of_the_plan(
         assert row.b_for_a_h_actual == pytest.approx(
             row.b_for_a_h_agreed, rel=0.05, abs=0.02
         )
+
+
+def test_tracks_matched_in_two_workers_are_those_matched_in_one(
+    demo_run: RunResult, demo_index: RoadIndex
+) -> None:
+    plan = plan_of_run(demo_run, "baseline")
+    logs = synthetic_logs(demo_index, plan, start=START, params=SyntheticParams(seed=0))
+    # five tracks dealt to two workers: three to the first, two to the second
+    tracks = dict(list(logs.tracks.items())[:5])
+    assert len(tracks) == 5
+    one = match_tracks(demo_index, tracks, workers=1)
+    two = match_tracks(demo_index, tracks, workers=2)
+    assert list(two) == list(one) == list(tracks)
+    for vehicle, matched in one.items():
+        for name in ("edge", "t_enter", "full", "point_matched"):
+            assert np.array_equal(getattr(two[vehicle], name), getattr(matched, name))

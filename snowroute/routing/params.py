@@ -209,7 +209,10 @@ class SolveParams:
         Services from which a ``total_time`` problem with deadlines is searched by
         the PyVRP engine in three phases: 76 % of the budget without its
         deadlines, 5 % on chunks of that plan with them (a repair), the rest as
-        it is (:data:`~snowroute.routing.solve.PHASE_SHARES`). ``None``: one
+        it is (:data:`~snowroute.routing.solve.PHASE_SHARES`); the rest goes to
+        the final reordering instead when the first phase ran to its time limit
+        and the routes all go together
+        (:func:`~snowroute.routing.together.all_together`). ``None``: one
         search.
         With deadlines PyVRP times every move inside a route along the route, so
         on a few routes of hundreds of streets an iteration costs twice as much.

@@ -512,8 +512,8 @@ def _search_in_phases(
     the repaired plan is searched together with others of its class
     (:func:`~snowroute.routing.together.all_together`), the third phase is left
     out: its time goes to the final reordering's kicks (:meth:`_Run.final_kicks`;
-    on the Middleton city's 36 s plans a mean 57,279 s against 57,506 s with the
-    third phase, seeds 1-5, RESULTS.md).
+    on the Middleton city's 36 s plans a mean 57,240 s against 57,459-57,506 s
+    with the third phase, seeds 1-5, RESULTS.md).
     """
     first, second = PHASE_SHARES
     # With an iteration budget the phases share the iterations and each may use

@@ -43,9 +43,11 @@ __all__ = [
     "reorder_together",
 ]
 
-#: Kicks per stop (services and the depot stops between routes). On the
-#: Middleton city's 36 s plans 1 kick per stop took 3 s and 2 kicks 6 s (one
-#: thread, 1,526 stops), 5 kicks 16-30 s for 0.2-0.4 points more.
+#: Kicks per stop (services and the depot stops between routes) by default. On
+#: the Middleton city's 36 s plans 1 kick per stop took 3 s and 2 kicks 6 s (one
+#: thread, 1,526 stops), 5 kicks 16-30 s for 0.2-0.4 points more. A timed solve
+#: gives the final plan's search the time it has left instead
+#: (``snowroute.routing.solve``, ``_Run.final_kicks``).
 JOINT_KICKS = 2
 #: Most services searched together (the leg matrix grows with the square, the
 #: time with the square times the kicks).

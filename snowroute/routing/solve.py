@@ -32,7 +32,12 @@ from snowroute.routing.coarsen import coarsen, without_deadlines
 from snowroute.routing.construct import balanced_routes, initial_routes
 from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
-from snowroute.routing.improve import KICKS, polish_route
+from snowroute.routing.improve import (
+    KICKS,
+    node_route_s,
+    polish_route,
+    route_lateness_s,
+)
 from snowroute.routing.params import (
     ENGINES,
     ONE_DEPOT_TOUR_MIN_SERVICES,
@@ -508,8 +513,9 @@ def _search_in_phases(
     is cut into chunks: the search cannot make the reordering's moves inside
     routes of hundreds of streets, and the later phases then start from the
     shorter routes (on the Middleton city 264 s lower plans in the same 36 s,
-    seeds 1-14). When the first phase ran to its time limit and every route of
-    the repaired plan is searched together with others of its class
+    seeds 1-14). When the first phase ran to its time limit and the repaired
+    plan keeps every shift and deadline (:func:`_on_time`), every route of it
+    searched together with others of its class
     (:func:`~snowroute.routing.together.all_together`), the third phase is left
     out: its time goes to the final reordering's kicks (:meth:`_Run.final_kicks`;
     on the Middleton city's 36 s plans a mean 57,240 s against 57,459-57,506 s
@@ -543,7 +549,7 @@ def _search_in_phases(
     )
     routes = chunks.expand(repaired.routes)
     iterations = free.iterations + repaired.iterations
-    if timed and all_together(run.tr, routes):
+    if timed and all_together(run.tr, routes) and _on_time(run.tr, routes):
         return EngineResult(tuple(routes), iterations, free.stats)
     # the time to set aside, from routes much like the final ones (an estimate
     # 2-3 times what the finish takes once the first phase's plan is reordered;
@@ -551,6 +557,17 @@ def _search_in_phases(
     run.polish_s = _polish_s(run.tr, routes, run.params.workers)
     last = run.search(run.tr, run.remaining(), routes, share=1 - first - second)
     return dataclasses.replace(last, iterations=iterations + last.iterations)
+
+
+def _on_time(tr: Transformation, routes: Sequence[NodeRoute]) -> bool:
+    """Whether every route keeps its vehicle's shift and misses no deadline."""
+    for route in routes:
+        shift = tr.problem.vehicles[route.vehicle].shift_s
+        if route_lateness_s(tr, route) > 0.0:
+            return False
+        if shift is not None and node_route_s(tr, route) > shift:
+            return False
+    return True
 
 
 def _first_finished(

@@ -656,3 +656,23 @@ def test_final_kicks_fill_the_time_left_at_the_first_phase_rate():
     assert run.final_kicks() == JOINT_KICKS
     run.kick_s = 0.01
     assert run.final_kicks() == module.MOST_KICKS
+
+
+@pytest.mark.parametrize(
+    ("deadline_s", "shift_s", "services", "on_time"),
+    [
+        (600.0, None, 6, True),
+        (1.0, None, 6, False),  # a street due within a second
+        (1e6, 350.0, 6, True),  # six services take 160 s
+        (1e6, 350.0, None, False),  # all of them far longer
+    ],
+)
+def test_a_plan_is_on_time_when_it_keeps_every_shift_and_deadline(
+    deadline_s, shift_s, services, on_time
+):
+    module = importlib.import_module("snowroute.routing.solve")
+    trucks = VehicleClass("truck", "yard", count=3, shift_s=shift_s)
+    tr = transform(grid_with_deadlines((trucks,), deadline_s))
+    served = range(services or tr.num_services)
+    route = NodeRoute(0, tuple(int(tr.service_nodes(s)[0]) for s in served))
+    assert module._on_time(tr, [route]) is on_time

@@ -211,9 +211,9 @@ class SolveParams:
         deadlines, 5 % on chunks of that plan with them (a repair), the rest as
         it is (:data:`~snowroute.routing.solve.PHASE_SHARES`); the rest goes to
         the final reordering instead when the first phase ran to its time limit
-        and the routes all go together
-        (:func:`~snowroute.routing.together.all_together`). ``None``: one
-        search.
+        and the repaired routes keep every shift and deadline and all go
+        together (:func:`~snowroute.routing.together.all_together`). ``None``:
+        one search.
         With deadlines PyVRP times every move inside a route along the route, so
         on a few routes of hundreds of streets an iteration costs twice as much.
         On the Middleton city streets (1,524 services, 36 s, seeds 1-10) the

@@ -43,9 +43,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: The index worker processes inherit when they are forked.
-_SHARED: dict[str, Any] = {}
-
 
 @dataclass(frozen=True, slots=True)
 class EdgeCoverage:
@@ -264,9 +261,7 @@ def _route_dict(row: RouteComparison) -> dict[str, Any]:
     }
 
 
-def _match_one(job: tuple[Track, MatchParams]) -> Matched:
-    track, params = job
-    index: RoadIndex = _SHARED["index"]
+def _match_one(index: RoadIndex, track: Track, params: MatchParams) -> Matched:
     x, y = index.project(track.lon, track.lat)
     keep = None
     if track.plow is not None and len(track.plow) > 1:
@@ -289,27 +284,23 @@ def match_tracks(
     adapters' pool (:func:`~snowroute.routing._pool.run_forked`: the index
     reaches them without pickling, Ctrl-C is held back while they are forked).
     """
-    params = params or MatchParams()
-    _SHARED["index"] = index
-    jobs = [(track, params) for track in tracks.values()]
-    try:
-        if (
-            workers > 1
-            and len(jobs) > 1
-            and "fork" in multiprocessing.get_all_start_methods()
-        ):
-            dealt = [jobs[k::workers] for k in range(min(workers, len(jobs)))]
-            done = run_forked(_match_batch, dealt)
-            results = [done[k % len(dealt)][k // len(dealt)] for k in range(len(jobs))]
-        else:
-            results = [_match_one(job) for job in jobs]
-    finally:
-        _SHARED.clear()
+    matching = params or MatchParams()
+    jobs = list(tracks.values())
+
+    def match(batch: list[Track]) -> list[Matched]:
+        return [_match_one(index, track, matching) for track in batch]
+
+    if (
+        workers > 1
+        and len(jobs) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        dealt = [jobs[k::workers] for k in range(min(workers, len(jobs)))]
+        done = run_forked(match, dealt)
+        results = [done[k % len(dealt)][k // len(dealt)] for k in range(len(jobs))]
+    else:
+        results = match(jobs)
     return dict(zip(tracks, results, strict=True))
-
-
-def _match_batch(jobs: list[tuple[Track, MatchParams]]) -> list[Matched]:
-    return [_match_one(job) for job in jobs]
 
 
 def _check_vehicles(

@@ -621,8 +621,15 @@ def test_a_timed_search_in_phases_gives_the_third_phase_to_the_kicks(monkeypatch
         kicks.append(kw.get("kicks", JOINT_KICKS))
         return real_reorder(tr, routes, **kw)
 
+    rates, real_final = [], module._Run.final_kicks
+
+    def spy_final(run):
+        rates.append((run.kick_s, real_final(run)))
+        return rates[-1][1]
+
     monkeypatch.setattr(_pyvrp, "solve_pyvrp", spy)
     monkeypatch.setattr(module, "reorder_plan", spy_reorder)
+    monkeypatch.setattr(module._Run, "final_kicks", spy_final)
     # a shift that takes two routes or more
     trucks = VehicleClass("truck", "yard", count=3, shift_s=350.0)
     problem = grid_with_deadlines((trucks,), 600.0)
@@ -639,9 +646,12 @@ def test_a_timed_search_in_phases_gives_the_third_phase_to_the_kicks(monkeypatch
     assert len(solution.routes) > 1  # the trucks' routes can go together
     # without deadlines, then the chunks; no third search
     assert calls == [False, True]
-    # the first phase's reordering is quick on the grid: the final one gets the
-    # most kicks
-    assert kicks == [JOINT_KICKS, module.MOST_KICKS]
+    # the first phase's reordering is timed and sets the final one's kicks; how
+    # many depends on the machine's speed, so only the wiring and bounds are checked
+    [(kick_s, final)] = rates
+    assert kick_s is not None and kick_s > 0
+    assert kicks == [JOINT_KICKS, final]
+    assert JOINT_KICKS <= final <= module.MOST_KICKS
 
 
 def test_final_kicks_fill_the_time_left_at_the_first_phase_rate():

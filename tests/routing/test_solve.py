@@ -649,7 +649,8 @@ def test_a_timed_search_in_phases_gives_the_third_phase_to_the_kicks(monkeypatch
     # the first phase's reordering is timed and sets the final one's kicks; how
     # many depends on the machine's speed, so only the wiring and bounds are checked
     [(kick_s, final)] = rates
-    assert kick_s is not None and kick_s > 0
+    assert kick_s is not None
+    assert kick_s > 0
     assert kicks == [JOINT_KICKS, final]
     assert JOINT_KICKS <= final <= module.MOST_KICKS
 

@@ -34,6 +34,7 @@ from snowroute.routing.engine import Engine, EngineResult
 from snowroute.routing.expand import expand_routes
 from snowroute.routing.improve import (
     KICKS,
+    load_kernel,
     node_route_s,
     polish_route,
     route_lateness_s,
@@ -208,6 +209,7 @@ def _prepare(
     )
     pending = Forked(lower_bound, problem) if aside else None
     with pending or contextlib.nullcontext():
+        load_kernel()  # inside the time limit, not after the search (a first use)
         tr = transform(problem) if transformation is None else transformation
         start_routes = _first_plan(tr, params, initial)
         bound = lower_bound(problem) if pending is None else pending.result()

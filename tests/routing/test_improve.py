@@ -3,10 +3,11 @@ import itertools
 import numpy as np
 import pytest
 
-from snowroute.routing import VehicleClass, transform
+from snowroute.routing import VehicleClass, _tour, transform
 from snowroute.routing.expand import expand_route
 from snowroute.routing.improve import (
     best_directions,
+    load_kernel,
     move_stretches,
     node_route_s,
     polish_route,
@@ -239,3 +240,17 @@ def test_long_blocks_are_reordered_in_windows(monkeypatch):
     assert node_route_s(tr, reordered) < node_route_s(tr, route) - 10
     assert route_lateness_s(tr, reordered) <= route_lateness_s(tr, route) + 1e-9
     assert _blocks(tr, reordered) == _blocks(tr, route)
+
+
+def test_the_kernel_loaded_ahead_is_the_one_the_reordering_calls():
+    # load_kernel compiles (or loads) the kernel for search_block's argument
+    # types: a reordering after it compiles nothing more, so no compilation is
+    # left to come after a solve's search
+    load_kernel()
+    compiled = list(_tour.iterated_search.signatures)
+    truck = VehicleClass("truck", "yard", count=1)
+    problem = grid_with_deadlines([truck], deadline_s=300.0)
+    tr, route = _scrambled(problem, 5, ((20, 0), (45, 0)))
+    reorder_route(tr, polish_route(tr, route), seed=1)
+    assert len(compiled) == 1
+    assert list(_tour.iterated_search.signatures) == compiled

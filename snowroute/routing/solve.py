@@ -209,7 +209,8 @@ def _prepare(
     )
     pending = Forked(lower_bound, problem) if aside else None
     with pending or contextlib.nullcontext():
-        load_kernel()  # inside the time limit, not after the search (a first use)
+        if problem.required:  # inside the time limit, not after the search
+            load_kernel()
         tr = transform(problem) if transformation is None else transformation
         start_routes = _first_plan(tr, params, initial)
         bound = lower_bound(problem) if pending is None else pending.result()

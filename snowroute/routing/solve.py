@@ -162,13 +162,8 @@ def solve(
         :class:`~snowroute.routing.problem.ArcRoutingProblem` and
         :func:`~snowroute.routing.transform.transform`).
     """
+    params = _settled(problem, params or SolveParams(), settings, transformation)
     start = time.perf_counter()
-    params = (params or SolveParams()).with_(**settings)
-    if params.workers is None:
-        params = params.with_(workers=default_workers())
-    if transformation is not None and transformation.problem is not problem:
-        msg = "`transformation` was built for another problem."
-        raise ProblemError(msg)
     tr, start_routes, bound = _prepare(problem, params, initial, transformation)
     logger.debug("lower bound %.1f (%.1f s so far)", bound, time.perf_counter() - start)
     deadline = start + params.time_limit_s
@@ -187,6 +182,28 @@ def solve(
     )
     stats = {**result.stats, "iterations": float(result.iterations), **extra}
     return _solution(problem, routes, report, params, bound, runtime, stats)
+
+
+def _settled(
+    problem: ArcRoutingProblem,
+    params: SolveParams,
+    settings: Mapping[str, Any],
+    transformation: Transformation | None,
+) -> SolveParams:
+    """Return ``params`` with ``settings`` and the default workers, checked.
+
+    A solve bound by iterations loads the reordering kernel here, before its
+    clock starts: a first use (a compilation) must not cut its search short.
+    """
+    params = params.with_(**settings)
+    if params.workers is None:
+        params = params.with_(workers=default_workers())
+    if transformation is not None and transformation.problem is not problem:
+        msg = "`transformation` was built for another problem."
+        raise ProblemError(msg)
+    if params.max_iterations is not None and problem.required:
+        load_kernel()
+    return params
 
 
 def _prepare(
@@ -210,7 +227,7 @@ def _prepare(
     pending = Forked(lower_bound, problem) if aside else None
     with pending or contextlib.nullcontext():
         if problem.required:  # inside the time limit, not after the search
-            load_kernel()
+            load_kernel()  # (compiled on a first use: see `load_kernel`)
         tr = transform(problem) if transformation is None else transformation
         start_routes = _first_plan(tr, params, initial)
         bound = lower_bound(problem) if pending is None else pending.result()

@@ -779,7 +779,8 @@ class SolverSpec:
         "larger ones). Each search still gets at least 0.5 s. Reading the network, "
         "writing the outputs and the noise-band searches of `exchange.noise_seeds` "
         "come on top. The first run after installing also compiles the "
-        "route-reordering kernel (about 9 s on 2 cores), inside the budget.",
+        "route-reordering kernel (about 9 s on 2 cores), inside the budget "
+        "(on top of it with `max_iterations`).",
         60.0,
         default=60.0,
     )

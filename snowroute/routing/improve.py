@@ -742,14 +742,14 @@ def load_kernel() -> None:
     """Load the compiled kernel of :func:`search_block`, compiling it if need be.
 
     numba compiles it on first use and keeps it in a cache beside its source
-    (about 10 s on a 2-core machine, once per installation; loading it from the
-    cache takes a fraction of a second). :func:`snowroute.routing.solve` calls
-    this first, so that the compilation is counted in its ``time_limit_s``
-    instead of coming after the search (a 5 s solve of a small grid took 12.4 s
-    on a fresh installation); a solve bound by ``max_iterations`` calls it
-    before its clock starts, so that a first use cannot cut its search short
-    (its plan must not depend on it). Calls the kernel on a block of three services with
-    the argument types :func:`search_block` passes.
+    (about 9 s on a 2-core machine, once per installation; loading it from the
+    cache takes under a second). :func:`snowroute.routing.solve` calls this
+    first, so that the compilation is counted in its ``time_limit_s`` instead of
+    coming after the search (a 5 s solve of a small grid took 12.4 s on a fresh
+    installation); a solve bound by ``max_iterations`` calls it before its clock
+    starts, so that a first use cannot cut its search short (its plan must not
+    depend on it). Calls the kernel on a block of three services with the
+    argument types :func:`search_block` passes.
     """
     from snowroute.routing import _tour  # compiled on first use
 

@@ -691,7 +691,7 @@ def test_a_plan_is_on_time_when_it_keeps_every_shift_and_deadline(
 
 @pytest.mark.parametrize("max_iterations", [None, 50])
 def test_the_reordering_kernel_is_loaded_before_the_search(monkeypatch, max_iterations):
-    # a first use compiles it (about 10 s): before the search, not after, where
+    # a first use compiles it (about 9 s): before the search, not after, where
     # it made a 5 s solve take 12 s. A search bound by time loses that time; one
     # bound by iterations does not (its plan must not depend on the first use)
     from snowroute.routing import _pyvrp

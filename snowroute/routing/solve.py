@@ -226,8 +226,8 @@ def _prepare(
     )
     pending = Forked(lower_bound, problem) if aside else None
     with pending or contextlib.nullcontext():
-        if problem.required:  # inside the time limit, not after the search
-            load_kernel()  # (compiled on a first use: see `load_kernel`)
+        if problem.required:  # inside the time limit, not after the search;
+            load_kernel()  # a no-op where `_settled` loaded it (iterations bind)
         tr = transform(problem) if transformation is None else transformation
         start_routes = _first_plan(tr, params, initial)
         bound = lower_bound(problem) if pending is None else pending.result()

@@ -41,11 +41,13 @@ from snowroute.routing import (
     VehicleClass,
     problem_from_graph,
 )
-from snowroute.scenario.model import Scenario
+from snowroute.scenario.model import ROAD_CLASSES_WIDE, Scenario
 
 __all__ = [
     "MAX_DEPOT_SNAP_M",
     "check_network_limits",
+    "check_plow_admins",
+    "check_road_classes",
     "depot_nodes",
     "graph_from_scenario",
     "km",
@@ -87,7 +89,89 @@ def graph_from_scenario(scenario: Scenario) -> nx.MultiDiGraph:
             largest=spec.largest_component,
         )
     check_network_limits(G, scenario)
+    check_plow_admins(G, scenario)
+    check_road_classes(G, scenario)
     return G
+
+
+def check_plow_admins(G: nx.MultiDiGraph, scenario: Scenario) -> None:
+    """Refuse a scenario that plows for an administrator owning no road of ``G``.
+
+    Such an id is nearly always a typo (``dane2`` for ``dane``): its fleet would
+    sit idle and the roads meant for it would silently go unplowed.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field, the id and the administrators that do own roads.
+    """
+    owners = {str(d.get(A.ADMIN_ID, "")) for _, _, d in G.edges(data=True)}
+    owners -= {A.UNKNOWN, ""}
+    for admin in scenario.plow_admins:
+        if admin in owners:
+            continue
+        if scenario.service.admins is not None:
+            where = f"service.admins[{scenario.service.admins.index(admin)}]"
+        else:
+            i = next(i for i, d in enumerate(scenario.depots) if d.admin == admin)
+            where = f"depots[{i}].admin"
+        msg = (
+            f"Scenario field `{where}`: administrator {admin!r} owns no road of the "
+            f"network (administrators with roads: {_listed(owners)})."
+        )
+        raise ScenarioError(msg)
+
+
+#: OSM ``highway`` values of roads (wiki.openstreetmap.org/wiki/Key:highway).
+OSM_ROAD_CLASSES: frozenset[str] = frozenset(
+    {
+        *(f"{c}{s}" for c in ROAD_CLASSES_WIDE for s in ("", "_link")),
+        *("unclassified", "residential", "living_street", "service", "track"),
+        *("road", "busway", "bus_guideway", "escape", "raceway", "pedestrian"),
+    }
+)
+
+
+def check_road_classes(G: nx.MultiDiGraph, scenario: Scenario) -> None:
+    """Refuse a road class that neither the network nor OSM knows (a typo).
+
+    A vehicle's ``road_classes`` and ``service.exclude_road_classes`` may name
+    OSM classes the network happens not to have; anything else is a mistake
+    that would silently keep a vehicle off roads it should plow, or plow roads
+    meant to be left out.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field, the class and the network's own classes.
+    """
+    present = {
+        str(d.get(A.ROAD_CLASS, d.get("highway", ""))) for _, _, d in G.edges(data=True)
+    }
+    fields = [
+        (f"vehicles[{i}].road_classes", v.road_classes or ())
+        for i, v in enumerate(scenario.vehicles)
+    ]
+    fields.append(
+        ("service.exclude_road_classes", scenario.service.exclude_road_classes)
+    )
+    for name, classes in fields:
+        for j, road_class in enumerate(classes):
+            if road_class in present or road_class in OSM_ROAD_CLASSES:
+                continue
+            msg = (
+                f"Scenario field `{name}[{j}]`: road class {road_class!r} is neither "
+                f"a class of the network's roads nor an OSM highway class (the "
+                f"network's: {_listed(present - {''})})."
+            )
+            raise ScenarioError(msg)
+
+
+def _listed(values: Collection[str], most: int = 12) -> str:
+    """Sorted ``values``, comma-separated, the first ``most`` and how many more."""
+    names = sorted(values)
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def check_network_limits(G: nx.MultiDiGraph, scenario: Scenario) -> None:

@@ -80,6 +80,11 @@ def _check(old: str, new: str, *files: tuple[str, str | bytes]) -> Setup:
     return setup
 
 
+def _run_changed(old: str, new: str) -> Setup:
+    """Run the small scenario with ``old`` replaced by ``new``."""
+    return lambda tmp: ["run", str(_scenario(tmp, old, new)), "--out", str(tmp / "out")]
+
+
 def _given(content: str | bytes) -> Setup:
     new = '[exchange]\nplans = ["baseline", "given"]\ngiven_file = "g.csv"\n\n[solver]'
     return _check("[solver]", new, ("g.csv", content))
@@ -334,6 +339,22 @@ CASES: dict[str, tuple[Setup, str]] = {
         "is not a GeoJSON FeatureCollection",
     ),
     # outputs, refused before any work
+    "depot of an administrator without roads": (
+        _run_changed('admin = "05201"', 'admin = "05209"'),
+        r"`depots\[1\]\.admin`: administrator '05209' owns no road of the network "
+        r"\(administrators with roads: 05, 05201",
+    ),
+    "vehicle road class typo": (
+        _run_changed(
+            "plow_speed_kph = 25.0",
+            'plow_speed_kph = 25.0\nroad_classes = ["primary", "secondery"]',
+        ),
+        r"`vehicles\[0\]\.road_classes\[1\]`: road class 'secondery' is neither",
+    ),
+    "excluded road class typo": (
+        _run_changed("[service]\n", '[service]\nexclude_road_classes = ["motorwy"]\n'),
+        r"`service\.exclude_road_classes\[0\]`: road class 'motorwy'",
+    ),
     "output exists": (_run_into(_existing_folder), "already exists; pass --force"),
     "output is a file": (_run_into(_a_file, "--force"), "is a file, not a folder"),
     "output parent missing": (_run_into(lambda t: t / "no" / "out"), "does not exist"),

@@ -338,7 +338,7 @@ CASES: dict[str, tuple[Setup, str]] = {
         _notices("f.geojson", json.dumps({"type": "Point"})),
         "is not a GeoJSON FeatureCollection",
     ),
-    # outputs, refused before any work
+    # a scenario naming what its network does not have, refused before routing
     "depot of an administrator without roads": (
         _run_changed('admin = "05201"', 'admin = "05209"'),
         r"`depots\[1\]\.admin`: administrator '05209' owns no road of the network "
@@ -355,6 +355,7 @@ CASES: dict[str, tuple[Setup, str]] = {
         _run_changed("[service]\n", '[service]\nexclude_road_classes = ["motorwy"]\n'),
         r"`service\.exclude_road_classes\[0\]`: road class 'motorwy'",
     ),
+    # outputs, refused before any work
     "output exists": (_run_into(_existing_folder), "already exists; pass --force"),
     "output is a file": (_run_into(_a_file, "--force"), "is a file, not a folder"),
     "output parent missing": (_run_into(lambda t: t / "no" / "out"), "does not exist"),

@@ -10,6 +10,7 @@ import pytest
 
 from snowroute._errors import ScenarioError
 from snowroute.prepare import (
+    check_plow_admins,
     depot_nodes,
     graph_from_scenario,
     km,
@@ -118,3 +119,17 @@ def test_the_solver_table_becomes_one_solve_params_value(tmp_path: Path) -> None
     assert not default.pyvrp.relocate3
     assert default.stall_iterations == "auto"
     assert (default.pyvrp.num_neighbours, default.pyvrp.max_perturbations) == (50, 25)
+
+
+def test_a_listed_administrator_without_roads_is_an_error_naming_the_field(demo):
+    scenario, G = demo
+    renamed = dataclasses.replace(scenario.depots[1], admin="05999")
+    service = dataclasses.replace(scenario.service, admins=("05", "05999"))
+    changed = dataclasses.replace(
+        scenario,
+        depots=(scenario.depots[0], renamed, *scenario.depots[2:]),
+        service=service,
+    )
+    with pytest.raises(ScenarioError, match=r"`service\.admins\[1\]`: .*'05999' owns"):
+        check_plow_admins(G, changed)
+    check_plow_admins(G, scenario)  # the shipped demo names only owners

@@ -260,6 +260,17 @@ CASES: dict[str, tuple[Setup, str]] = {
         _check('arterial = "07:00"', 'arterial = "7 am"'),
         "must be a clock time HH:MM",
     ),
+    "deadline of no priority class": (
+        _check('arterial = "07:00"', 'arterail = "07:00"'),
+        r"`service\.deadlines\.arterail` names no priority class 'arterail' \(classes: "
+        r"emergency, arterial",
+    ),
+    "both directions of no priority class": (
+        _check(
+            "[service]\n", '[service]\nboth_directions = ["emergency", "arterail"]\n'
+        ),
+        r"line \d+: `service\.both_directions\[1\]` names no priority class",
+    ),
     "start not a clock": (_check('start = "03:00"', 'start = "25:00"'), "clock time"),
     "balance tolerance 1.5": (
         _check("[solver]", "[exchange]\nbalance_tolerance = 1.5\n\n[solver]"),

@@ -426,14 +426,15 @@ class ServiceSpec:
     )
     start: str = spec("Clock time the shift starts (HH:MM).", "03:00", default="03:00")
     deadlines: dict[str, str] = spec(
-        "Clock time (HH:MM) by which each priority class must be plowed: later than "
-        "`start` on the same day, or marked `+1d` for the next day (`06:00+1d`).",
+        "Clock time (HH:MM) by which each priority class (emergency, arterial, "
+        "collector, local) must be plowed: later than `start` on the same day, or "
+        "marked `+1d` for the next day (`06:00+1d`).",
         {"emergency": "06:30", "arterial": "07:00"},
         factory=lambda: {"emergency": "07:00"},
     )
     both_directions: tuple[str, ...] = spec(
-        "Priority classes plowed in each direction of a two-way road (others: one "
-        "pass, either direction).",
+        "Priority classes (emergency, arterial, collector, local) plowed in each "
+        "direction of a two-way road (others: one pass, either direction).",
         ("emergency", "arterial"),
         default=("emergency", "arterial"),
     )
@@ -447,6 +448,17 @@ class ServiceSpec:
     )
 
     def __post_init__(self) -> None:
+        named = [(f"deadlines.{c}", c) for c in self.deadlines]
+        named += [
+            (f"both_directions[{i}]", c) for i, c in enumerate(self.both_directions)
+        ]
+        for where, name in named:  # a typo would silently drop a class's rule
+            if name not in PRIORITY_CLASSES:
+                msg = (
+                    f"names no priority class {name!r} (classes: "
+                    f"{', '.join(PRIORITY_CLASSES)})"
+                )
+                raise invalid(msg, field=where)
         self.deadline_s()  # every deadline parses and lies after the start
         if self.salt_t_per_km < 0:
             msg = f"must not be negative, got {self.salt_t_per_km}"

@@ -41,11 +41,12 @@ from snowroute.routing import (
     VehicleClass,
     problem_from_graph,
 )
-from snowroute.scenario.model import ROAD_CLASSES_WIDE, Scenario
+from snowroute.scenario.model import Scenario
 
 __all__ = [
     "MAX_DEPOT_SNAP_M",
     "check_network_limits",
+    "check_patrol_frequencies",
     "check_plow_admins",
     "check_road_classes",
     "depot_nodes",
@@ -91,6 +92,7 @@ def graph_from_scenario(scenario: Scenario) -> nx.MultiDiGraph:
     check_network_limits(G, scenario)
     check_plow_admins(G, scenario)
     check_road_classes(G, scenario)
+    check_patrol_frequencies(G, scenario)
     return G
 
 
@@ -122,16 +124,6 @@ def check_plow_admins(G: nx.MultiDiGraph, scenario: Scenario) -> None:
         raise ScenarioError(msg)
 
 
-#: OSM ``highway`` values of roads (wiki.openstreetmap.org/wiki/Key:highway).
-OSM_ROAD_CLASSES: frozenset[str] = frozenset(
-    {
-        *(f"{c}{s}" for c in ROAD_CLASSES_WIDE for s in ("", "_link")),
-        *("unclassified", "residential", "living_street", "service", "track"),
-        *("road", "busway", "bus_guideway", "escape", "raceway", "pedestrian"),
-    }
-)
-
-
 def check_road_classes(G: nx.MultiDiGraph, scenario: Scenario) -> None:
     """Refuse a road class that neither the network nor OSM knows (a typo).
 
@@ -157,12 +149,40 @@ def check_road_classes(G: nx.MultiDiGraph, scenario: Scenario) -> None:
     )
     for name, classes in fields:
         for j, road_class in enumerate(classes):
-            if road_class in present or road_class in OSM_ROAD_CLASSES:
+            if road_class in present or road_class in A.OSM_ROAD_CLASSES:
                 continue
             msg = (
                 f"Scenario field `{name}[{j}]`: road class {road_class!r} is neither "
                 f"a class of the network's roads nor an OSM highway class (the "
                 f"network's: {_listed(present - {''})})."
+            )
+            raise ScenarioError(msg)
+
+
+def check_patrol_frequencies(G: nx.MultiDiGraph, scenario: Scenario) -> None:
+    """Refuse a ``patrol.frequency_days`` key that names nothing (a typo).
+
+    A key may be a priority class, an OSM road class, or a road class, route id
+    or section id of the network; any other key would be ignored without a
+    word, and its roads patrolled at another key's frequency.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the key and what a key may be.
+    """
+    if scenario.patrol is None:
+        return
+    known = set(A.PRIORITY_CLASSES) | A.OSM_ROAD_CLASSES
+    names = (A.ROUTE_ID, A.ROAD_CLASS, A.SECTION_ID)
+    for *_, data in G.edges(data=True):
+        known.update(str(data.get(name, "")) for name in names)
+    for key in scenario.patrol.frequency_days:
+        if key not in known:
+            msg = (
+                f"Scenario field `patrol.frequency_days.{key}` names no priority "
+                f"class ({', '.join(A.PRIORITY_CLASSES)}), road class, route or "
+                f"section of the network."
             )
             raise ScenarioError(msg)
 

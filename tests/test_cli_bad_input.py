@@ -366,6 +366,13 @@ CASES: dict[str, tuple[Setup, str]] = {
         _run_changed("[service]\n", '[service]\nexclude_road_classes = ["motorwy"]\n'),
         r"`service\.exclude_road_classes\[0\]`: road class 'motorwy'",
     ),
+    "patrol frequency of nothing": (
+        _run_changed(
+            "[solver]",
+            PATROL.format(extra="frequency_days = { emergency = 1, arterail = 2 }"),
+        ),
+        r"`patrol\.frequency_days\.arterail` names no priority class \(emergency, ",
+    ),
     # outputs, refused before any work
     "output exists": (_run_into(_existing_folder), "already exists; pass --force"),
     "output is a file": (_run_into(_a_file, "--force"), "is a file, not a folder"),

@@ -697,7 +697,7 @@ class PatrolSpec:
     cars: PatrolCarSpec = spec("The patrol cars.", None)
     frequency_days: dict[str, int] = spec(
         "Longest gap in days between visits, by priority class or OSM highway class "
-        "(a route id also works).",
+        "(a route or section id also works; a key naming none of these is refused).",
         {"emergency": 1, "arterial": 2, "collector": 7, "local": 7},
         factory=lambda: {"emergency": 1, "arterial": 2, "collector": 7, "local": 7},
     )

@@ -33,6 +33,7 @@ from snowroute.network import (
 from snowroute.network import attributes as A
 from snowroute.network.attributes import EdgeKey
 from snowroute.network.centerline import CenterlineColumns, graph_from_centerline
+from snowroute.network.ingest import OSM_ROAD_CLASSES
 from snowroute.routing import (
     ArcRoutingProblem,
     PyVRPParams,
@@ -137,9 +138,7 @@ def check_road_classes(G: nx.MultiDiGraph, scenario: Scenario) -> None:
     ScenarioError
         Naming the field, the class and the network's own classes.
     """
-    present = {
-        str(d.get(A.ROAD_CLASS, d.get("highway", ""))) for _, _, d in G.edges(data=True)
-    }
+    present = {_road_class(d) for _, _, d in G.edges(data=True)}
     fields = [
         (f"vehicles[{i}].road_classes", v.road_classes or ())
         for i, v in enumerate(scenario.vehicles)
@@ -149,7 +148,7 @@ def check_road_classes(G: nx.MultiDiGraph, scenario: Scenario) -> None:
     )
     for name, classes in fields:
         for j, road_class in enumerate(classes):
-            if road_class in present or road_class in A.OSM_ROAD_CLASSES:
+            if road_class in present or road_class in OSM_ROAD_CLASSES:
                 continue
             msg = (
                 f"Scenario field `{name}[{j}]`: road class {road_class!r} is neither "
@@ -173,7 +172,7 @@ def check_patrol_frequencies(G: nx.MultiDiGraph, scenario: Scenario) -> None:
     """
     if scenario.patrol is None:
         return
-    known = set(A.PRIORITY_CLASSES) | A.OSM_ROAD_CLASSES
+    known = set(A.PRIORITY_CLASSES) | OSM_ROAD_CLASSES
     names = (A.ROUTE_ID, A.ROAD_CLASS, A.SECTION_ID)
     for *_, data in G.edges(data=True):
         known.update(str(data.get(name, "")) for name in names)
@@ -185,6 +184,11 @@ def check_patrol_frequencies(G: nx.MultiDiGraph, scenario: Scenario) -> None:
                 f"section of the network."
             )
             raise ScenarioError(msg)
+
+
+def _road_class(data: Mapping[str, Any]) -> str:
+    """Return an edge's road class (its OSM ``highway`` where it has none)."""
+    return str(data.get(A.ROAD_CLASS, data.get("highway", "")))
 
 
 def _listed(values: Collection[str], most: int = 12) -> str:
@@ -376,7 +380,7 @@ def plow_edges(G: nx.MultiDiGraph, scenario: Scenario) -> dict[EdgeKey, str]:
         admin = str(data.get(A.ADMIN_ID, ""))
         if admin not in admins or A.parse_bool(data.get(A.WINTER_CLOSED, False)):
             continue
-        if str(data.get(A.ROAD_CLASS, data.get("highway", ""))) in excluded:
+        if _road_class(data) in excluded:
             continue
         out[(u, v, k)] = admin
     return out

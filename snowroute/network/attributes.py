@@ -70,7 +70,6 @@ __all__ = [
     "EDGE_SCHEMA",
     "N_LANES",
     "ONEWAY",
-    "OSM_ROAD_CLASSES",
     "PRIORITY",
     "PRIORITY_CLASSES",
     "ROAD_CLASS",
@@ -157,19 +156,6 @@ class RouteKind(StrEnum):
 #: Snow-clearing priority classes, most urgent first (Akita City: 緊急路線 > 主要幹線 >
 #: 生活幹線 > 一般生活道路).
 PRIORITY_CLASSES: Final = ("emergency", "arterial", "collector", "local")
-
-#: OSM ``highway`` values of roads (wiki.openstreetmap.org/wiki/Key:highway).
-OSM_ROAD_CLASSES: Final = frozenset(
-    {
-        *(
-            f"{c}{link}"
-            for c in ("motorway", "trunk", "primary", "secondary", "tertiary")
-            for link in ("", "_link")
-        ),
-        *("unclassified", "residential", "living_street", "service", "track"),
-        *("road", "busway", "bus_guideway", "escape", "raceway", "pedestrian"),
-    }
-)
 
 
 def parse_bool(value: Any) -> bool:

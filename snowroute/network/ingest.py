@@ -35,6 +35,7 @@ from snowroute.network.tags import first
 
 __all__ = [
     "DRIVABLE_HIGHWAYS",
+    "OSM_ROAD_CLASSES",
     "graph_from_bbox",
     "graph_from_file",
     "graph_from_osm_xml",
@@ -63,6 +64,12 @@ DRIVABLE_HIGHWAYS = frozenset(
         "living_street",
         "road",
     }
+)
+
+#: ``highway`` values of roads: the drivable ones, and those an OSM file's network
+#: drops but a GraphML file or a centerline ledger may carry.
+OSM_ROAD_CLASSES = DRIVABLE_HIGHWAYS | frozenset(
+    ("service", "track", "pedestrian", "busway", "bus_guideway", "escape", "raceway")
 )
 
 #: Way tags kept on edges; everything else in the OSM file is dropped.

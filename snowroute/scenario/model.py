@@ -42,8 +42,9 @@ PLAN_NAMES = (
     "pooled_equal_speed",
 )
 ROAD_CLASSES_WIDE = ("motorway", "trunk", "primary", "secondary", "tertiary")
-#: Priority classes a centerline value table may map to (the network's own list,
-#: repeated here so that the scenario layer imports no network code).
+#: Priority classes a centerline value table, a deadline or a both-direction rule
+#: may name (the network's own list, repeated here so that the scenario layer
+#: imports no network code).
 PRIORITY_CLASSES = ("emergency", "arterial", "collector", "local")
 
 
@@ -426,15 +427,15 @@ class ServiceSpec:
     )
     start: str = spec("Clock time the shift starts (HH:MM).", "03:00", default="03:00")
     deadlines: dict[str, str] = spec(
-        "Clock time (HH:MM) by which each priority class (emergency, arterial, "
-        "collector, local) must be plowed: later than `start` on the same day, or "
-        "marked `+1d` for the next day (`06:00+1d`).",
+        "Clock time (HH:MM) by which each priority class "
+        f"({', '.join(PRIORITY_CLASSES)}) must be plowed: later than `start` on the "
+        "same day, or marked `+1d` for the next day (`06:00+1d`).",
         {"emergency": "06:30", "arterial": "07:00"},
         factory=lambda: {"emergency": "07:00"},
     )
     both_directions: tuple[str, ...] = spec(
-        "Priority classes (emergency, arterial, collector, local) plowed in each "
-        "direction of a two-way road (others: one pass, either direction).",
+        f"Priority classes ({', '.join(PRIORITY_CLASSES)}) plowed in each direction "
+        "of a two-way road (others: one pass, either direction).",
         ("emergency", "arterial"),
         default=("emergency", "arterial"),
     )

@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from snowroute._io import atomic_directory
+from snowroute._seed import check_seed
 from snowroute.actual.compare import ActualResult
 from snowroute.actual.plan import PREFERRED, Plan, PlannedLeg, PlannedRoute
 from snowroute.exchange import ExchangeResult, run_exchange
@@ -150,6 +151,8 @@ def run_scenario(
     start = time.perf_counter()
     total = scenario.solver.time_limit_s if time_limit_s is None else time_limit_s
     check_budget(total)  # before the network is read
+    if seed is not None:
+        check_seed(seed)
     if G is None:
         G = graph_from_scenario(scenario)
     budget = Budget(total)

@@ -390,6 +390,18 @@ CASES: dict[str, tuple[Setup, str]] = {
         _run_into(lambda t: t / "out", "--time-limit", "0"),
         "must be positive",
     ),
+    "run with a negative seed": (
+        _run_into(lambda t: t / "out", "--seed", "-1"),
+        "A seed must be a whole number from 0 to 2,147,483,647, got -1",
+    ),
+    "scenario seed out of range": (
+        _check("seed = 7", "seed = 4294967296"),
+        r"`solver\.seed` must be from 0 to 2,147,483,647, got 4294967296",
+    ),
+    "sweep seed negative": (
+        _sweep("--vary", "solver.seed=1,-2"),
+        r"with solver\.seed=-2.*`solver\.seed` must be from 0",
+    ),
     "bench with no time": (
         lambda t: ["bench", "carp", "--set", "gdb", "--time-limit", "0"],
         "`--time-limit` must be positive",

@@ -112,15 +112,35 @@ def exchange_lines(summary: Mapping[str, Any], names: Mapping[str, str]) -> list
             f"{price['km']:.1f} km driven empty"
         )
     for name, plan in plans.items():
-        lines += [f"  {name}: violation: {v}" for v in plan.get("violations") or []]
+        violations = [f"  {name}: violation: {v}" for v in plan.get("violations") or []]
+        lines += capped(violations, more=f"  {name}: ")
     return lines
+
+
+#: Violations a summary prints per plan; ``-v`` and summary.json list them all.
+MAX_VIOLATION_LINES = 5
+
+
+def capped(lines: list[str], *, more: str = "  ") -> list[str]:
+    """Return the first :data:`MAX_VIOLATION_LINES` lines and how many are left out.
+
+    A plan far from its deadlines breaks one rule per late road; the first lines
+    (a class's delay comes before its roads) say what is wrong.
+    """
+    if len(lines) <= MAX_VIOLATION_LINES:
+        return lines
+    left = len(lines) - MAX_VIOLATION_LINES
+    return [
+        *lines[:MAX_VIOLATION_LINES],
+        f"{more}... and {left} more violations (-v lists them all)",
+    ]
 
 
 def patrol_lines(plan: Any) -> list[str]:
     """Return the patrol headline: validity, compliance and km (days with -v)."""
     lines: list[str] = plan.summary().splitlines()
     head = lines[:3]
-    return head + [line for line in lines[3:] if "violation:" in line]
+    return head + capped([line for line in lines[3:] if "violation:" in line])
 
 
 def closing_line(folder: Path, count: int) -> str:

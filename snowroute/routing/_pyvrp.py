@@ -827,7 +827,7 @@ def solve_pyvrp(
     for epoch in range(epochs):
         span = max(0.0, (end - time.perf_counter()) / (epochs - epoch))
         seed = params.seed * 7919 + epoch * 104729
-        jobs = [(w, seed + w, span, best.routes) for w in range(workers)]
+        jobs = [(w, (seed + w) % 2**32, span, best.routes) for w in range(workers)]
         best.add(_run_workers(work, jobs, relay), side_by_side=workers > 1)
         logger.debug("pyvrp epoch %d/%d: %s", epoch + 1, epochs, best)
     assert best.routes is not None

@@ -16,9 +16,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Literal, get_args
 
 from snowroute._errors import ProblemError
+from snowroute._seed import MAX_SEED, check_seed
 
 __all__ = [
     "ENGINES",
+    "MAX_SEED",
     "OBJECTIVES",
     "ONE_DEPOT_TOUR_MIN_SERVICES",
     "TOUR_MIN_SERVICES",
@@ -27,6 +29,7 @@ __all__ = [
     "ProgressCallback",
     "PyVRPParams",
     "SolveParams",
+    "check_seed",
     "per_perturbations",
 ]
 
@@ -183,9 +186,10 @@ class SolveParams:
     time_limit_s
         Wall-clock cap of the whole :func:`~snowroute.routing.solve` call.
     seed
-        Seed of the search. With ``max_iterations`` or ``stall_iterations`` as the
-        binding stop, the same seed gives the same plan on any machine; when the
-        time limit binds, a loaded machine searches less.
+        Seed of the search, 0 to :data:`MAX_SEED`. With ``max_iterations`` or
+        ``stall_iterations`` as the binding stop, the same seed gives the same
+        plan on any machine; when the time limit binds, a loaded machine searches
+        less.
     workers
         Search processes (``None``: the cores, at most 2).
     max_iterations
@@ -252,6 +256,7 @@ class SolveParams:
         if not self.time_limit_s > 0:
             msg = f"`time_limit_s` must be positive, got {self.time_limit_s!r}."
             raise ProblemError(msg)
+        check_seed(self.seed)
         for name in ("workers", "max_iterations", "phases_from"):
             value = getattr(self, name)
             if value is not None and value < 1:

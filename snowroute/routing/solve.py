@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -198,12 +198,27 @@ def _settled(
     params = params.with_(**settings)
     if params.workers is None:
         params = params.with_(workers=default_workers())
+    _warn_oversubscribed(params.workers, os.cpu_count() or 1)
     if transformation is not None and transformation.problem is not problem:
         msg = "`transformation` was built for another problem."
         raise ProblemError(msg)
     if params.max_iterations is not None and problem.required:
         load_kernel()
     return params
+
+
+@cache  # once per run and setting, not once per routing problem
+def _warn_oversubscribed(workers: int, cores: int) -> None:
+    """Warn when the searches' processes outnumber the machine's cores."""
+    if workers > cores:
+        logger.warning(
+            "%d search processes on %d core%s: each gets less than a core, so a "
+            "time limit buys less search, and the final reordering (one try per "
+            "process) takes longer than the time set aside for it.",
+            workers,
+            cores,
+            "s" if cores > 1 else "",
+        )
 
 
 def _prepare(
@@ -297,7 +312,9 @@ class _Run:
             self.deadline - time.perf_counter() - 0.3 - 0.02 * self.params.time_limit_s
         )
         kicks = min(MOST_KICKS, max(JOINT_KICKS, left / self.kick_s))
-        logger.debug("final reordering: %.1f kicks per stop in %.1f s", kicks, left)
+        logger.debug(
+            "final reordering: %.1f kicks per stop (%.1f s left)", kicks, max(0.0, left)
+        )
         return kicks
 
     def search(

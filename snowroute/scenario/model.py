@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from snowroute._clock import parse_clock
+from snowroute._seed import MAX_SEED
 from snowroute.scenario.schema import spec
 from snowroute.scenario.side import GivenExchange, SideFiles
 
@@ -798,7 +799,8 @@ class SolverSpec:
         default=60.0,
     )
     seed: int = spec(
-        "Random seed; with `max_iterations`, same inputs and seed give the same plans.",
+        "Random seed, 0 to 2,147,483,647; with `max_iterations`, same inputs and "
+        "seed give the same plans.",
         1,
         default=1,
     )
@@ -860,6 +862,9 @@ class SolverSpec:
             if value is not None and value < 1:
                 msg = f"must be at least 1, got {value}"
                 raise invalid(msg, field=name)
+        if not 0 <= self.seed <= MAX_SEED:
+            msg = f"must be from 0 to {MAX_SEED:,}, got {self.seed}"
+            raise invalid(msg, field="seed")
         perturbations = self.perturbations
         if isinstance(perturbations, int):
             perturbations = (perturbations,)

@@ -16,6 +16,8 @@ from snowroute.routing.params import per_perturbations
         ({"stall_iterations": 0}, "stall_iterations"),
         ({"stall_iterations": "soon"}, "stall_iterations"),
         ({"first_plan": "greedy"}, "first_plan"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**31}, "seed"),
     ],
 )
 def test_solve_params_reject_values_out_of_range(changes, match):

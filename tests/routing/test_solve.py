@@ -8,6 +8,7 @@ import pytest
 
 from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import RequiredArc, SolveParams, VehicleClass, solve, validate
+from snowroute.routing.params import MAX_SEED
 from snowroute.routing.together import JOINT_KICKS
 from snowroute.routing.transform import NodeRoute, transform
 
@@ -184,6 +185,25 @@ def test_same_seed_gives_the_same_plan():
     first, second = ([r.arcs.tolist() for r in p.routes] for p in plans)
     assert first == second
     assert plans[0].cost == plans[1].cost
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+def test_the_largest_seed_gives_a_plan(engine):
+    # the engines' generators take 32-bit seeds derived from this one
+    problem = toy_problem(all_roads(demand=3.0), [VehicleClass("t", "garage", 7)])
+    assert _solve(problem, engine, seed=MAX_SEED, workers=2).feasible
+
+
+def test_more_processes_than_cores_are_warned_of_once(caplog, monkeypatch):
+    solve_module = importlib.import_module("snowroute.routing.solve")
+    solve_module._warn_oversubscribed.cache_clear()
+    monkeypatch.setattr(solve_module.os, "cpu_count", lambda: 1)
+    problem = toy_problem(all_roads(demand=3.0), [VehicleClass("t", "garage", 7)])
+    for _ in range(2):
+        _solve(problem, "pyvrp", workers=2, max_iterations=20)
+    warned = [r for r in caplog.records if "2 search processes on 1 core:" in r.message]
+    assert len(warned) == 1
+    solve_module._warn_oversubscribed.cache_clear()
 
 
 def test_solve_raises_when_required_arc_unreachable():

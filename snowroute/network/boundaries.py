@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from snowroute._errors import TaggingError
+from snowroute.network.layers import has_geometry, read_layer
 
 __all__ = ["Boundaries", "assign_by_boundaries", "load_boundaries"]
 
@@ -69,7 +70,7 @@ def load_boundaries(
         msg = f"Boundary layer `{path}` does not exist."
         raise TaggingError(msg)
     try:
-        gdf = gpd.read_file(path)
+        gdf = read_layer(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         msg = f"Boundary layer `{path}` cannot be read ({exc})."
         raise TaggingError(msg) from exc
@@ -81,7 +82,7 @@ def load_boundaries(
                 f"its columns are: {cols}."
             )
             raise TaggingError(msg)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = gdf[has_geometry(gdf)]
     gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if gdf.empty:
         msg = f"Boundary layer `{path}` holds no polygons."

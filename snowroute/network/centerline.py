@@ -45,6 +45,7 @@ from scipy.spatial import cKDTree
 from snowroute._errors import InputFileError
 from snowroute.network import attributes as A
 from snowroute.network.copies import Copies, Directed, find_copies
+from snowroute.network.layers import has_geometry, read_layer
 from snowroute.network.routes import add_edge_routes, add_edge_sections
 from snowroute.network.validate import validate_network
 
@@ -73,7 +74,7 @@ _KIND_OF_CLASS = {
 #: Priority of a road whose layer has no priority column, by service grade.
 _PRIORITY_OF_GRADE = {1: "arterial", 2: "collector", 3: "local", 0: "local"}
 _KEY_MM = 1000.0  # coordinates are compared to the millimetre
-_MAX_FIDS = 100  # fids of unknown features kept in the graph attributes
+_MAX_FIDS = 100  # fids of unknown or dropped features kept in the graph attributes
 _COLUMN_FIELDS = (
     "admin_id",
     "admin_class",
@@ -526,8 +527,7 @@ def _line_coords(
 ) -> tuple[list[Any], list[np.ndarray], list[str]]:
     """Row, metric vertices and level of every usable single line of ``frame``."""
     frame = frame.assign(_row=frame.index).explode(index_parts=False)
-    kinds = frame.geometry.geom_type
-    ok = frame.geometry.notna() & ~frame.geometry.is_empty & (kinds == "LineString")
+    ok = has_geometry(frame) & (frame.geometry.geom_type == "LineString").to_numpy()
     rows: list[Any] = []
     coords: list[np.ndarray] = []
     level_values: list[str] = []
@@ -794,7 +794,9 @@ def graph_from_centerline(
         the topology findings; ``centerline_directed``, ``centerline_twins``,
         ``centerline_duplicates`` and ``centerline_disagreeing_copies`` (fids) what
         was merged; ``centerline_unknown_features``, ``centerline_unknown_km`` and
-        ``centerline_unknown_fids`` the features without an administrator value.
+        ``centerline_unknown_fids`` the features without an administrator value;
+        ``centerline_dropped_features`` and ``centerline_dropped_fids`` those left
+        out for want of a line geometry.
 
     Raises
     ------
@@ -814,6 +816,15 @@ def graph_from_centerline(
     for what, items in (("dangles", topo.dangles), ("tiny pieces", topo.tiny)):
         if items:
             logger.warning("`%s`: %d %s", path.name, len(items), what)
+    dropped = [str(fid) for fid in topo.dropped]
+    if dropped:
+        logger.warning(
+            "`%s`: %d features without a usable line (no geometry, empty, not a "
+            "line, or a single point) are left out (fids %s)",
+            path.name,
+            len(dropped),
+            ", ".join(dropped[:5]),
+        )
 
     copies = _copies(frame, topo, columns, snap_m)
     logger.info("`%s`: %s", path.name, copies.summary())
@@ -826,6 +837,8 @@ def graph_from_centerline(
         centerline_directed=copies.directed,
         centerline_twins=copies.twins,
         centerline_duplicates=copies.duplicates,
+        centerline_dropped_features=len(dropped),
+        centerline_dropped_fids=",".join(dropped[:_MAX_FIDS]),
         **_unknown_features(G),
     )
     validate_network(G, strict=True)
@@ -862,7 +875,7 @@ def _read_layer(
         msg = f"Centerline file `{path}` does not exist."
         raise InputFileError(msg)
     try:  # the layer's own feature ids (fid) become the index, for messages
-        frame = gpd.read_file(path, layer=layer, fid_as_index=True)
+        frame = read_layer(path, layer=layer, fid_as_index=True)
     except Exception as exc:  # pyogrio raises many types on unreadable files
         reason = str(exc).rstrip(".") or type(exc).__name__
         msg = f"`{path}` is not a readable line layer ({reason})."
@@ -874,7 +887,23 @@ def _read_layer(
             f"(columns: {', '.join(map(str, frame.columns[:12]))})."
         )
         raise InputFileError(msg)
+    _warn_numeric_ids(path, frame, columns.admin_id)
     return frame
+
+
+def _warn_numeric_ids(path: Path, frame: gpd.GeoDataFrame, column: str) -> None:
+    """Warn when administrator ids are numbers: codes lose their leading zeros."""
+    if not pd.api.types.is_numeric_dtype(frame[column]):
+        return
+    examples = list(dict.fromkeys(_norm(v) for v in frame[column] if _norm(v)))
+    logger.warning(
+        "`%s`: column `%s` holds numbers, so administrator ids read as %s: a code "
+        "written with leading zeros (05201) in a scenario or overrides file names "
+        "no road; store the column as text to keep them",
+        path.name,
+        column,
+        ", ".join(examples[:3]) or "numbers",
+    )
 
 
 def _copies(

@@ -126,7 +126,7 @@ class NetworkReport:
         lay = self.layer
         kind = "a directed export" if lay["directed"] else "one line per road"
         differ = lay["disagreeing"]
-        unknown = lay["unknown_fids"]
+        unknown, dropped = lay["unknown_fids"], lay["dropped_fids"]
         return [
             f"Centerline layer read as {kind}: {lay['twins']} reversed twins merged "
             f"into two-way roads, {lay['duplicates']} duplicate lines dropped",
@@ -135,6 +135,8 @@ class NetworkReport:
             f"  {lay['unknown_features']} features, {lay['unknown_km']:.2f} km "
             "without an administrator"
             + (f" (fids {', '.join(unknown[:5])})" if unknown else ""),
+            f"  {lay['dropped_features']} features left out without a usable line"
+            + (f" (fids {', '.join(dropped[:5])})" if dropped else ""),
         ]
 
 
@@ -208,6 +210,8 @@ def _layer_findings(G: nx.MultiDiGraph) -> dict[str, Any]:
         "unknown_features": int(graph.get("centerline_unknown_features", 0)),
         "unknown_km": float(graph.get("centerline_unknown_km", 0.0)),
         "unknown_fids": _split(graph.get("centerline_unknown_fids")),
+        "dropped_features": int(graph.get("centerline_dropped_features", 0)),
+        "dropped_fids": _split(graph.get("centerline_dropped_fids")),
     }
 
 

@@ -9,6 +9,7 @@ a few streets, and a small piece cut off from the rest.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,37 @@ def test_copies_that_disagree_keep_the_first_and_are_reported(tmp_path: Path) ->
     G = graph_from_centerline(path, columns=COLUMNS)
     assert G.graph["centerline_disagreeing_copies"] == "2"  # fid 2 differs
     assert {d[A.ADMIN_ID] for _, _, d in G.edges(data=True)} == {"city", A.UNKNOWN}
+
+
+def test_features_without_a_line_are_counted_and_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = _city_rows()
+    rows[2] = {**rows[2], "geometry": None}  # fid 3: no geometry
+    rows[4] = {**rows[4], "geometry": LineString()}  # fid 5: empty
+    path = tmp_path / "holes.gpkg"
+    gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).to_file(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no library warning reaches the user
+        G = graph_from_centerline(path, columns=COLUMNS)
+    assert G.graph["centerline_dropped_features"] == 2
+    assert G.graph["centerline_dropped_fids"] == "3,5"
+    assert "2 features without a usable line" in caplog.text
+    text = str(network_report(G))
+    assert "2 features left out without a usable line (fids 3, 5)" in text
+
+
+def test_numeric_administrator_codes_are_warned_of(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [{**row, "maintainer": 5201} for row in _city_rows()]  # was "05201"
+    path = tmp_path / "numbers.gpkg"
+    gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS).to_file(path)
+    G = graph_from_centerline(path, columns=COLUMNS)
+    assert {d[A.ADMIN_ID] for _, _, d in G.edges(data=True)} == {"5201"}
+    assert "column `maintainer` holds numbers, so administrator ids read as 5201:" in (
+        caplog.text
+    )
 
 
 def test_identical_copies_are_not_reported_as_disagreeing(layer: Path) -> None:

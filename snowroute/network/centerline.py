@@ -813,18 +813,7 @@ def graph_from_centerline(
         level=columns.level,
         min_piece_m=min_piece_m,
     )
-    for what, items in (("dangles", topo.dangles), ("tiny pieces", topo.tiny)):
-        if items:
-            logger.warning("`%s`: %d %s", path.name, len(items), what)
-    dropped = [str(fid) for fid in topo.dropped]
-    if dropped:
-        logger.warning(
-            "`%s`: %d features without a usable line (no geometry, empty, not a "
-            "line, or a single point) are left out (fids %s)",
-            path.name,
-            len(dropped),
-            ", ".join(dropped[:5]),
-        )
+    dropped = _warn_topology(path, topo)
 
     copies = _copies(frame, topo, columns, snap_m)
     logger.info("`%s`: %s", path.name, copies.summary())
@@ -843,6 +832,23 @@ def graph_from_centerline(
     )
     validate_network(G, strict=True)
     return G
+
+
+def _warn_topology(path: Path, topo: CenterlineTopology) -> list[str]:
+    """Warn of dangles, tiny pieces and features left out; return the latter's fids."""
+    for what, items in (("dangles", topo.dangles), ("tiny pieces", topo.tiny)):
+        if items:
+            logger.warning("`%s`: %d %s", path.name, len(items), what)
+    dropped = [str(fid) for fid in topo.dropped]
+    if dropped:
+        logger.warning(
+            "`%s`: %d features without a usable line (no geometry, empty, not a "
+            "line, or a single point) are left out (fids %s)",
+            path.name,
+            len(dropped),
+            ", ".join(dropped[:5]),
+        )
+    return dropped
 
 
 def _unknown_features(G: nx.MultiDiGraph) -> dict[str, Any]:

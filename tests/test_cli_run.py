@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from snowroute.cli import main
+from snowroute.cli._run import compare_text
 from tests.helpers import ROOT
 
 DEMO = (ROOT / "scenarios" / "demo.toml").read_text(encoding="utf-8")
@@ -94,6 +95,31 @@ def test_compare_prints_two_runs_side_by_side(
     assert "8.00" in line
     assert "6.50 (-1.50)" in line
     assert "sections_compliant" in out
+
+
+INPUTS = {"network": "a1", "vehicles": "b2", "solver": "c3"}
+
+
+@pytest.mark.parametrize(
+    ("b_changes", "note"),
+    [
+        ({"seed": 2}, "Only the seed differs: every difference above is the search"),
+        ({}, "Same inputs and settings: the plans differ only where a time limit"),
+        ({"time_limit_s": 90}, "Same scenario; run settings that differ: time_limit"),
+        (
+            {"inputs": {**INPUTS, "vehicles": "zz"}, "seed": 2},
+            "Inputs that differ: vehicles; run settings: seed.",
+        ),
+        ({"inputs": None}, "One run records no hash of its inputs"),
+    ],
+)
+def test_compare_says_what_differs_between_the_runs(b_changes, note) -> None:
+    run = {"scenario": "s", "plans": {}, "engine": "pyvrp", "time_limit_s": 60}
+    a = {**run, "seed": 1, "inputs": INPUTS}
+    b = {**a, **b_changes}
+    text = compare_text((a, None), (b, None))
+    assert text.splitlines()[-1].startswith(note)
+    assert "run       seed" in text
 
 
 def test_compare_rejects_a_folder_without_summary(

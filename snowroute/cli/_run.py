@@ -131,6 +131,8 @@ def compare_text(
     rows.append(
         ("scenario", "", str(sa.get("scenario", "")), str(sb.get("scenario", "")))
     )
+    for key in _RUN_SETTINGS:
+        rows.append(("run", key, _cell(sa.get(key), "g"), _cell(sb.get(key), "g")))
     plans = [p for p in PLAN_NAMES if p in sa["plans"] or p in sb["plans"]]
     for plan in plans:
         pa, pb = sa["plans"].get(plan, {}), sb["plans"].get(plan, {})
@@ -179,7 +181,38 @@ def compare_text(
             f"{r[0].ljust(widths[0])}  {r[1].ljust(widths[1])}  "
             f"{r[2].rjust(widths[2])}  {r[3].rjust(widths[3])}"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, "", difference_note(sa, sb)])
+
+
+#: Settings of a run that a command line may override (summary.json keys).
+_RUN_SETTINGS = ("engine", "time_limit_s", "seed")
+
+
+def difference_note(sa: dict[str, Any], sb: dict[str, Any]) -> str:
+    """Say what differs between two runs' inputs, so a difference is read right.
+
+    Runs record a hash per scenario table (``inputs`` in summary.json); two runs
+    that differ only in their seed differ by the search's own variation.
+    """
+    ia, ib = sa.get("inputs"), sb.get("inputs")
+    if not isinstance(ia, dict) or not isinstance(ib, dict):
+        return "One run records no hash of its inputs: what differs is not known."
+    parts = sorted(k for k in set(ia) | set(ib) if ia.get(k) != ib.get(k))
+    settings = [k for k in _RUN_SETTINGS if sa.get(k) != sb.get(k)]
+    if parts:
+        also = f"; run settings: {', '.join(settings)}" if settings else ""
+        return f"Inputs that differ: {', '.join(parts)}{also}."
+    if settings == ["seed"]:
+        return (
+            "Only the seed differs: every difference above is the search's own "
+            "variation between seeds, not an effect of the inputs."
+        )
+    if not settings:
+        return (
+            "Same inputs and settings: the plans differ only where a time limit "
+            "stopped the searches on machines of different speed or load."
+        )
+    return f"Same scenario; run settings that differ: {', '.join(settings)}."
 
 
 def _compare(args: argparse.Namespace) -> int:

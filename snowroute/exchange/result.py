@@ -78,6 +78,7 @@ class ExchangeResult:
             "engine": ctx.engine,
             "time_limit_s": ctx.time_limit_s,
             "seed": ctx.seed,
+            "inputs": ctx.scenario.fingerprints(),
             "valid": self.valid,
             "plans": {
                 name: plan_summary(report, baseline=baseline, start_s=start)

@@ -70,7 +70,13 @@ _FILES: tuple[tuple[str, str], ...] = (
         "administrator who takes it over, owner and taker (codes and names). "
         "UTF-8 with BOM, codes as text for Excel; Japanese headers with `--lang ja`.",
     ),
-    ("summary.json", "Every plan's figures, ledger, exchanges and balance (data)."),
+    (
+        "summary.json",
+        "Every plan's figures, ledger, exchanges and balance; the run's engine, "
+        "time limit and seed; `inputs`, a short hash of each scenario table (and "
+        "of the side files read), by which `snowroute compare` says what differs "
+        "between two runs (data).",
+    ),
     ("patrol.json", "The patrol plan: days, sections, structures (with a patrol)."),
     (
         "patrol_routes.csv",

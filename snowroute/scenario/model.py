@@ -7,7 +7,8 @@ settings; one dataclass per TOML table.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -1011,6 +1012,28 @@ class Scenario:
             if admin not in depot_admins:
                 msg = f"names {admin!r}, which has no depot"
                 raise invalid(msg, field=f"service.admins[{i}]")
+
+    def fingerprints(self) -> dict[str, str]:
+        """Return a short hash of each part of the scenario, to tell runs apart.
+
+        One per table (network, with its source resolved; depots, vehicles,
+        service, exchange, patrol, turns, settlement) and one of the side files'
+        contents as read. The solver's leaves out its seed and time limit, which a
+        run reports itself (a command line may override them).
+        """
+        side = self.side
+        parts: dict[str, object] = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("name", "description", "base_dir", "side", "solver")
+        }
+        parts["network"] = (self.network, self.resolve(Path(self.network.source)))
+        parts["side files"] = side and replace(side, read_from=(None, None, None))
+        parts["solver"] = replace(self.solver, seed=0, time_limit_s=1.0)
+        return {
+            name: hashlib.sha256(repr(value).encode()).hexdigest()[:12]
+            for name, value in parts.items()
+        }
 
     def resolve(self, path: Path) -> Path:
         """Return ``path`` resolved against the scenario file's folder."""

@@ -39,6 +39,7 @@ from snowroute.network.attributes import (
     ONEWAY,
     PRIORITY,
     ROAD_CLASS,
+    ROUTE_NAME,
     SPEED_KPH,
     WIDTH_M,
     WINTER_CLOSED,
@@ -364,7 +365,16 @@ class _PassRules:
             width_m=_float(data, WIDTH_M, edge, math.nan),
             priority=None if data.get(PRIORITY) in (None, "") else str(data[PRIORITY]),
             ref=edge,
+            label=_road_name(data),
         )
+
+
+def _road_name(data: Mapping[str, Any]) -> str | None:
+    """Return the road's route name, else its OSM name (the first of several)."""
+    name = data.get(ROUTE_NAME) or data.get("name")
+    if isinstance(name, list | tuple):
+        name = name[0] if name else None
+    return str(name) if name else None
 
 
 def _bearing(p: tuple[float, float], q: tuple[float, float]) -> float:

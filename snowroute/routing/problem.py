@@ -201,6 +201,9 @@ class RequiredArc:
         Priority class, a key into ``ArcRoutingProblem.deadlines``, or ``None``.
     ref
         Opaque identifier for callers (a network edge, a CARP edge number).
+    label
+        How messages name the arc (:attr:`named`): the road's name, say; ``None``
+        names it by ``ref`` alone.
 
     Raises
     ------
@@ -219,6 +222,12 @@ class RequiredArc:
     width_m: float = math.nan
     priority: str | None = None
     ref: Hashable = None
+    label: str | None = None
+
+    @property
+    def named(self) -> str:
+        """How messages name the arc: ``ref``, and ``label`` when there is one."""
+        return repr(self.ref) if not self.label else f"{self.ref!r} on {self.label}"
 
     def __post_init__(self) -> None:
         if self.mode not in _MODES:
@@ -227,7 +236,7 @@ class RequiredArc:
         if self.mode != "forward" and self.reverse_arc is None:
             msg = (
                 f"`mode` {self.mode!r} needs a `reverse_arc` (required arc "
-                f"{self.ref!r})."
+                f"{self.named})."
             )
             raise ProblemError(msg)
         if (
@@ -541,14 +550,14 @@ class ArcRoutingProblem:
                     continue
                 if isinstance(a, bool) or int(a) != a or not 0 <= a < graph.num_arcs:
                     msg = (
-                        f"`{name}` of required arc {r.ref!r} is {a!r}, not an arc "
+                        f"`{name}` of required arc {r.named} is {a!r}, not an arc "
                         f"index below {graph.num_arcs}."
                     )
                     raise ProblemError(msg)
                 if a in used:
                     msg = (
                         f"Arc {a} belongs to required arcs "
-                        f"{self.required[used[a]].ref!r} and {r.ref!r}; merge them "
+                        f"{self.required[used[a]].named} and {r.named}; merge them "
                         "into one."
                     )
                     raise ProblemError(msg)
@@ -558,7 +567,7 @@ class ArcRoutingProblem:
                 or graph.head[r.reverse_arc] != graph.tail[r.arc]
             ):
                 msg = (
-                    f"`reverse_arc` of required arc {r.ref!r} does not run opposite to "
+                    f"`reverse_arc` of required arc {r.named} does not run opposite to "
                     "`arc`."
                 )
                 raise ProblemError(msg)
@@ -593,14 +602,14 @@ class ArcRoutingProblem:
             classes = np.flatnonzero(self.compatible[:, index])
             if classes.size == 0:
                 msg = (
-                    f"No vehicle class may serve required arc {r.ref!r} (road class "
+                    f"No vehicle class may serve required arc {r.named} (road class "
                     f"{r.road_class!r}, width {r.width_m} m)."
                 )
                 raise InfeasibleError(msg)
             caps = [self.vehicles[c].capacity for c in classes]
             if all(cap is not None and r.demand > cap for cap in caps):
                 msg = (
-                    f"Required arc {r.ref!r} needs {r.demand:g} per pass, more than "
+                    f"Required arc {r.named} needs {r.demand:g} per pass, more than "
                     "any compatible vehicle carries."
                 )
                 raise InfeasibleError(msg)
@@ -612,7 +621,7 @@ class ArcRoutingProblem:
                     fits = True
             if not fits:
                 msg = (
-                    f"One pass of required arc {r.ref!r} takes longer than the shift "
+                    f"One pass of required arc {r.named} takes longer than the shift "
                     "of every compatible vehicle class."
                 )
                 raise InfeasibleError(msg)

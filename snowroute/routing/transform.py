@@ -313,12 +313,12 @@ def _check_reachable(tr: Transformation) -> None:
                 reachable = True
         if reachable:
             msg = (
-                f"Required arc {r.ref!r} cannot be served within the shift of any "
+                f"Required arc {r.named} cannot be served within the shift of any "
                 "compatible vehicle class, even on a route of its own."
             )
         else:
             msg = (
-                f"Required arc {r.ref!r} cannot be reached from and back to the depot "
+                f"Required arc {r.named} cannot be reached from and back to the depot "
                 "of any compatible vehicle class."
             )
         raise InfeasibleError(msg)

@@ -390,7 +390,7 @@ class _Checker:
                 want = f"{r.passes} in either direction"
             if not ok:
                 self.viol.append(
-                    f"Required arc {r.ref!r} is served {fwd} forward and {rev} "
+                    f"Required arc {r.named} is served {fwd} forward and {rev} "
                     f"reverse, but needs {want}."
                 )
 
@@ -464,7 +464,7 @@ class _Walk:
         if a == r.reverse_arc and r.mode != "forward":
             return r, 1
         self.check.viol.append(
-            f"{self.where} serves {r.ref!r} on arc {a}, which is not "
+            f"{self.where} serves {r.named} on arc {a}, which is not "
             "an allowed direction of it."
         )
         return None
@@ -476,7 +476,7 @@ class _Walk:
         r, direction = found
         if not self.vc.can_serve(r):
             self.check.viol.append(
-                f"{self.where} serves {r.ref!r}, which vehicle class "
+                f"{self.where} serves {r.named}, which vehicle class "
                 f"{self.vc.name!r} may not serve."
             )
         self.check.served[s, direction] += 1
@@ -497,6 +497,6 @@ class _Walk:
         deadline = self.problem.deadlines.get(r.priority)
         if deadline is not None and self.check.over(self.t, deadline):
             self.check.viol.append(
-                f"{self.where} completes {r.ref!r} ({r.priority}) at "
+                f"{self.where} completes {r.named} ({r.priority}) at "
                 f"{self.t:.1f} s, after its deadline {deadline:.1f} s."
             )

@@ -3,7 +3,7 @@ import itertools
 import networkx as nx
 import pytest
 
-from snowroute import ProblemError
+from snowroute import InfeasibleError, ProblemError
 from snowroute.routing import VehicleClass, problem_from_graph, solve
 
 
@@ -68,6 +68,21 @@ def test_two_way_twins_become_one_required_arc():
     # winter-closed roads are neither served nor driven
     assert all("f" not in ref[:2] for ref in problem.graph.edge_refs)
     assert problem.graph.vertex_refs == tuple(G.nodes)
+
+
+def test_messages_name_a_road_by_its_route_or_osm_name():
+    G = _city()
+    nx.set_edge_attributes(G, {("a", "b", 0): "Main St"}, "route_name")
+    nx.set_edge_attributes(G, {("b", "c", 0): ["Elm St", "Oak St"]}, "name")
+    problem = problem_from_graph(G, depots={"yard": "a"}, vehicles=[TRUCK])
+    named = {r.ref: r.named for r in problem.required}
+    assert named[("a", "b", 0)] == "('a', 'b', 0) on Main St"
+    assert named[("b", "c", 0)] == "('b', 'c', 0) on Elm St"
+    assert named[("c", "d", 0)] == "('c', 'd', 0)"  # no name
+    short = VehicleClass("truck", "yard", shift_s=1.0)
+    message = r"arc \('a', 'b', 0\) on Main St takes longer than the shift"
+    with pytest.raises(InfeasibleError, match=message):
+        problem_from_graph(G, depots={"yard": "a"}, vehicles=[short])
 
 
 def test_both_directions_and_lane_rule_are_configurable():

@@ -53,13 +53,12 @@ def _uncoded_text_encoding(path: Path, frame: gpd.GeoDataFrame) -> str | None:
         return None
     if any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
         return None
+    columns = [c for c in frame.columns if c != frame.geometry.name]
     texts = {
-        value
-        for column in frame.columns
-        if column != frame.geometry.name
-        for value in frame[column]
-        if isinstance(value, str) and not value.isascii()
-    }
+        text
+        for text in (*columns, *(v for c in columns for v in frame[c]))
+        if isinstance(text, str) and not text.isascii()
+    }  # column names too: a ledger's Japanese headers over ASCII codes
     try:
         raw = [text.encode("latin-1") for text in texts]
     except UnicodeEncodeError:  # not read as Latin-1 (the .dbf names a code page)

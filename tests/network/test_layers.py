@@ -32,6 +32,15 @@ def test_a_shapefile_without_cpg_is_read_in_the_encoding_its_text_has(
     assert "has no .cpg file naming its text encoding" in caplog.text
 
 
+def test_japanese_column_names_over_ascii_values_are_read_right(tmp_path):
+    lines = [LineString([(0, 0), (0, 1)])]
+    frame = gpd.GeoDataFrame({"路線名": ["A1"]}, geometry=lines, crs="EPSG:6678")
+    path = tmp_path / "ledger.shp"
+    frame.to_file(path, encoding="cp932")
+    path.with_suffix(".cpg").unlink()
+    assert read_layer(path).columns.tolist() == ["路線名", "geometry"]
+
+
 def test_a_shapefile_with_cpg_is_read_as_it_says(tmp_path, caplog):
     path = _shapefile(tmp_path, NAMES, "cp932", cpg=True)
     assert read_layer(path)["name"].tolist() == NAMES
